@@ -1,0 +1,49 @@
+//! Parsing speed. Goal (issue #2): 200 MB/s or more on one core, linear in size.
+//! Run: `cargo bench --bench parse`.
+
+use divan::counter::BytesCount;
+use divan::{black_box, Bencher};
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench(args = [1 << 20, 10 << 20])]
+fn parse_generated(bencher: Bencher, size: usize) {
+    let text = sblint::generate::generate_profile(size);
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .with_inputs(|| text.clone())
+        .bench_values(|text| black_box(sblint::syntax::parse(text)));
+}
+
+#[divan::bench(args = [1 << 20, 10 << 20])]
+fn lex_generated(bencher: Bencher, size: usize) {
+    let text = sblint::generate::generate_profile(size);
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| black_box(sblint::syntax::lexer::lex(black_box(&text))));
+}
+
+#[divan::bench]
+fn parse_corpus(bencher: Bencher) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(entry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(text) = std::fs::read_to_string(file.path()) {
+                texts.push(text);
+            }
+        }
+    }
+    let total: usize = texts.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for text in &texts {
+            black_box(sblint::syntax::parse(text.as_str()));
+        }
+    });
+}

@@ -1,0 +1,68 @@
+//! The command line, as clap derives it. `sblint PATHS` is `sblint check PATHS`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sblint",
+    version,
+    about = "Lint Apple sandbox profiles (SBPL) before you run them",
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit status: 0 nothing to report, 1 findings, 2 usage or I/O error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check profiles for syntax errors and pitfalls (the default command)
+    Check(CheckArgs),
+    /// Print the syntax tree of a profile
+    Parse(ParseArgs),
+    /// Show the documentation of a rule, or list all rules
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories (walked for *.sb and *.sbpl, honouring .gitignore); `-` reads stdin
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// A file read before each checked file: its definitions are visible, its findings are not
+    /// reported (repeatable)
+    #[arg(long = "prelude", value_name = "FILE")]
+    pub preludes: Vec<PathBuf>,
+
+    /// The name to show for the profile read from stdin
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Print the syntax tree (the default)
+    #[arg(long)]
+    pub tree: bool,
+
+    /// The profile to parse; `-` reads stdin
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code (`SB201`) or name (`unresolved-path`); without it, list every rule
+    pub code: Option<String>,
+}

@@ -1,0 +1,59 @@
+//! Application errors (not findings): rendered on one line through miette.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use miette::{Diagnostic, ReportHandler};
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum AppError {
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(code(sblint::io))]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{path}`: no such file or directory")]
+    #[diagnostic(code(sblint::missing_path))]
+    MissingPath { path: PathBuf },
+    #[error("cannot walk `{path}`: {message}")]
+    #[diagnostic(code(sblint::walk))]
+    Walk { path: PathBuf, message: String },
+    #[error("unknown rule `{code}`")]
+    #[diagnostic(code(sblint::unknown_rule), help("`sblint rule` lists every rule"))]
+    UnknownRule { code: String },
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code(sblint::output))]
+    Output(#[from] std::io::Error),
+    #[error("{0}")]
+    #[diagnostic(code(sblint::usage))]
+    Usage(String),
+}
+
+/// Renders a miette diagnostic as `sblint: error: message (help: …)` on one line, so that
+/// scripts and editors can read it.
+pub struct OneLineHandler;
+
+impl ReportHandler for OneLineHandler {
+    fn debug(&self, error: &dyn Diagnostic, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sblint: error: {error}")?;
+        if let Some(help) = error.help() {
+            write!(f, " (help: {help})")?;
+        }
+        Ok(())
+    }
+}
+
+pub fn install_handler() {
+    let _ = miette::set_hook(Box::new(|_| Box::new(OneLineHandler)));
+}
+
+/// Prints each error on stderr; true when there was any.
+pub fn report_all(errors: Vec<AppError>) -> bool {
+    let any = !errors.is_empty();
+    for error in errors {
+        eprintln!("{:?}", miette::Report::new(error));
+    }
+    any
+}

@@ -1,0 +1,57 @@
+//! The command line: the only door, with the language server, into sblint.
+
+pub mod args;
+mod check;
+pub mod error;
+mod inputs;
+mod parse;
+mod rule;
+
+use clap::error::ErrorKind;
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// Exit status: 0 nothing to report, 1 findings, 2 usage, I/O or internal error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    Clean = 0,
+    Findings = 1,
+    Error = 2,
+}
+
+/// Runs sblint with the process arguments and returns the exit status.
+pub fn main() -> ExitStatus {
+    error::install_handler();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return clap_error(err),
+    };
+    match &cli.command {
+        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Parse(args)) => parse::run(args),
+        Some(Command::Rule(args)) => rule::run(args),
+        None => check::run(&cli.check),
+    }
+}
+
+/// Help and version go to stdout as clap prints them; a usage error is one line on stderr.
+fn clap_error(err: clap::Error) -> ExitStatus {
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            ExitStatus::Clean
+        }
+        _ => {
+            let text = err.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            error::report_all(vec![error::AppError::Usage(format!(
+                "{first} (see `sblint --help`)"
+            ))]);
+            ExitStatus::Error
+        }
+    }
+}

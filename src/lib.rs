@@ -1,0 +1,12 @@
+//! sblint: a linter, formatter and explainer for Apple's Sandbox Profile Language (SBPL).
+//!
+//! Data flows one way: [`syntax`] (lexer, lossless tree) → [`lint`] → [`render`];
+//! the CLI is the only door.
+
+pub mod cli;
+pub mod diagnostic;
+#[doc(hidden)]
+pub mod generate;
+pub mod lint;
+pub mod render;
+pub mod syntax;

@@ -1,0 +1,68 @@
+//! What every rule declares, and the context its check reads.
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::syntax::{Span, SyntaxTree};
+
+/// A rule's identity and documentation. Codes are stable: a retired code is never reused.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, for `sblint rule` and SARIF's `shortDescription`.
+    pub summary: &'static str,
+    /// What it does / why it is a problem on a real Mac / example / what to write instead.
+    /// Examples in ```` ```sbpl expect_diagnostic ```` blocks must trigger the rule and
+    /// those in plain ```` ```sbpl ```` blocks must not: a test runs them all.
+    pub doc: &'static str,
+}
+
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
+}
+
+/// A file read before the checked one (`--prelude`): visible, but not reported on.
+#[derive(Debug)]
+pub struct Prelude {
+    pub path: String,
+    pub tree: SyntaxTree,
+}
+
+pub struct Context<'a> {
+    pub tree: &'a SyntaxTree,
+    pub preludes: &'a [Prelude],
+}
+
+impl RuleMeta {
+    /// A diagnostic of this rule at `span`, with the rule's default severity.
+    pub fn diagnostic(
+        &self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            message: message.into(),
+            primary: Label::new(span, label),
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            fix: None,
+        }
+    }
+}
+
+impl Context<'_> {
+    pub fn report(
+        &self,
+        rule: &RuleMeta,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Diagnostic {
+        rule.diagnostic(span, message, label)
+    }
+}

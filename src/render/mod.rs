@@ -1,0 +1,70 @@
+//! Renderers: they know diagnostics and files, never rules.
+
+mod concise;
+mod human;
+mod json;
+
+use std::io::{self, Write};
+
+use crate::diagnostic::{FileReport, Severity};
+
+pub use human::render_human;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source excerpts with labels and notes (codespan-reporting).
+    Human,
+    /// One line per finding: `path:line:col: severity[CODE]: message`.
+    Concise,
+    /// A JSON array of findings (documented in the README).
+    Json,
+}
+
+/// Writes every report in `format`. `color` only affects the human format.
+pub fn render(
+    out: &mut dyn Write,
+    reports: &[FileReport],
+    format: Format,
+    color: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Human => {
+            out.write_all(render_human(reports, color).as_bytes())?;
+            let summary = summary(reports);
+            if !summary.is_empty() {
+                writeln!(out, "{summary}")?;
+            }
+            Ok(())
+        }
+        Format::Concise => out.write_all(concise::render(reports).as_bytes()),
+        Format::Json => out.write_all(json::render(reports).as_bytes()),
+    }
+}
+
+/// "Found 2 errors and 1 warning in 1 file." or nothing when there is nothing.
+pub fn summary(reports: &[FileReport]) -> String {
+    let count = |s| reports.iter().map(|r| r.count(s)).sum::<usize>();
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    let mut parts = Vec::new();
+    for (n, word) in [(errors, "error"), (warnings, "warning"), (infos, "info")] {
+        if n > 0 {
+            parts.push(format!(
+                "{n} {word}{}",
+                if n == 1 || word == "info" { "" } else { "s" }
+            ));
+        }
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(
+        "Found {} in {files} file{}.",
+        parts.join(", "),
+        if files == 1 { "" } else { "s" }
+    )
+}

@@ -1,0 +1,134 @@
+//! The real profiles in `../shared/corpus`: every readable one parses without SB001 and
+//! prints back byte for byte; every one its authors broke on purpose gets SB001 where
+//! they broke it.
+
+mod common;
+
+use sblint::lint::{self, CheckOptions};
+use sblint::syntax::parse;
+
+const READABLE: &[&str] = &["profile", "fragment", "prelude", "scheme"];
+
+#[test]
+fn every_readable_corpus_file_parses_and_prints_back() {
+    let Some(dir) = common::corpus_dir() else {
+        return;
+    };
+    let mut checked = 0;
+    for entry in common::corpus_entries(&dir) {
+        let path = dir.join(&entry.file);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", entry.file));
+        let text = String::from_utf8(bytes.clone()).expect("corpus files are UTF-8");
+        let tree = parse(text.clone());
+        assert_eq!(tree.print(), text, "{} does not print back", entry.file);
+        if !READABLE.contains(&entry.role.as_str()) {
+            continue;
+        }
+        let mut options = CheckOptions::default();
+        if let Some(prelude) = &entry.prelude {
+            let prelude_bytes = std::fs::read(dir.join(prelude)).expect("prelude is readable");
+            options
+                .preludes
+                .push(lint::load_prelude(prelude, prelude_bytes));
+        }
+        let report = lint::check_bytes(&entry.file, bytes, &options);
+        let structural: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.code, "SB001" | "SB002" | "SB003"))
+            .filter(|d| d.code == "SB001" || entry.role != "scheme")
+            .filter(|d| d.code == "SB001" || entry.role != "prelude")
+            .map(|d| {
+                (
+                    d.code,
+                    report.line_col(d.primary.span.start),
+                    d.message.clone(),
+                )
+            })
+            .collect();
+        assert!(
+            structural.is_empty(),
+            "{} ({}): {structural:?}",
+            entry.file,
+            entry.role
+        );
+        checked += 1;
+    }
+    assert!(checked > 80, "only {checked} corpus files were checked");
+}
+
+/// `(file, line, column)` of the first SB001 in each file the corpus marks `invalid`,
+/// read off the files by hand.
+const INVALID: &[(&str, u32, u32)] = &[
+    // `@invalid character`: `@` cannot start a symbol.
+    ("sbpl-toolchain/Fixtures_invalid_unknown_char.sb", 2, 1),
+    // `(allow file-read-data (literal "/unclosed`: the rule's `(` is never closed.
+    (
+        "sbpl-toolchain/Fixtures_invalid_unterminated_string.sb",
+        2,
+        1,
+    ),
+    // `(debug deny` on line 6 never closes.
+    ("sbpl-toolchain/examples_invalid-profile.sb", 6, 1),
+    // `(allow file-read-data` on line 11 never closes.
+    ("sbpl-toolchain/examples_partial-errors.sb", 11, 1),
+];
+
+#[test]
+fn invalid_corpus_files_get_sb001_where_they_break() {
+    let Some(dir) = common::corpus_dir() else {
+        return;
+    };
+    let invalid: Vec<_> = common::corpus_entries(&dir)
+        .into_iter()
+        .filter(|e| e.role == "invalid")
+        .collect();
+    assert_eq!(
+        invalid.len(),
+        INVALID.len(),
+        "new invalid files in the corpus"
+    );
+    for entry in invalid {
+        let &(_, line, col) = INVALID
+            .iter()
+            .find(|(f, _, _)| *f == entry.file)
+            .unwrap_or_else(|| panic!("no expectation for {}", entry.file));
+        let report = common::check_fixture(&dir.join(&entry.file), &CheckOptions::default());
+        let first = report
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "SB001")
+            .unwrap_or_else(|| panic!("{}: no SB001", entry.file));
+        let at = report.line_col(first.primary.span.start);
+        assert_eq!((at.line, at.col), (line, col), "{}", entry.file);
+    }
+}
+
+#[test]
+fn templates_with_preprocessor_lines_get_one_error_naming_it() {
+    let Some(dir) = common::corpus_dir() else {
+        return;
+    };
+    for entry in common::corpus_entries(&dir) {
+        if entry.role != "template" {
+            continue;
+        }
+        let text = std::fs::read_to_string(dir.join(&entry.file)).unwrap();
+        let has_directive = text.lines().any(|l| {
+            let l = l.trim_start();
+            ["#if", "#include", "#endif", "#define", "#else"]
+                .iter()
+                .any(|d| l.starts_with(d))
+        });
+        let report = common::check_fixture(&dir.join(&entry.file), &CheckOptions::default());
+        let syntax: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "SB001")
+            .collect();
+        if has_directive {
+            assert_eq!(syntax.len(), 1, "{}: {syntax:#?}", entry.file);
+            assert!(syntax[0].message.contains("preprocessor"), "{}", entry.file);
+        }
+    }
+}

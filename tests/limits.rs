@@ -1,0 +1,122 @@
+//! Bad input gets a clear error or a clean result: never a panic, a hang or a stack overflow.
+
+use sblint::lint::{self, CheckOptions};
+use sblint::syntax::{parse, SyntaxErrorKind};
+
+fn check(bytes: Vec<u8>) -> sblint::diagnostic::FileReport {
+    lint::check_bytes("input.sb", bytes, &CheckOptions::default())
+}
+
+#[test]
+fn deeply_nested_open_parens_are_reported_without_overflow() {
+    let text = "(".repeat(300_000);
+    let tree = parse(text.clone());
+    assert_eq!(tree.print(), text);
+    assert!(tree
+        .errors()
+        .iter()
+        .all(|e| e.kind == SyntaxErrorKind::UnclosedList));
+    assert!(tree.more_errors() > 0, "the error count is capped");
+    let report = check(text.into_bytes());
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("more syntax errors")));
+}
+
+#[test]
+fn deeply_nested_balanced_parens_parse_cleanly() {
+    let text = format!(
+        "(version 1)\n{}{}\n",
+        "(".repeat(300_000),
+        ")".repeat(300_000)
+    );
+    let tree = parse(text.clone());
+    assert!(tree.errors().is_empty());
+    assert_eq!(tree.print(), text);
+    let report = check(text.into_bytes());
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+}
+
+#[test]
+fn deep_nesting_on_separate_lines_stays_bounded() {
+    // Every `(` starts a line: recovery rewinds at most a bounded number of times.
+    let text = "(\n".repeat(300_000);
+    let tree = parse(text.clone());
+    assert_eq!(tree.print(), text);
+    assert!(tree.has_errors());
+}
+
+#[test]
+fn a_fifty_megabyte_string_is_one_token() {
+    let text = format!("(version 1)\n(define s \"{}\")\n", "a".repeat(50 << 20));
+    let tree = parse(text);
+    assert!(tree.errors().is_empty());
+    let unterminated = format!("(version 1)\n(define s \"{}", "a".repeat(50 << 20));
+    let tree = parse(unterminated);
+    assert!(tree
+        .errors()
+        .iter()
+        .any(|e| e.kind == SyntaxErrorKind::UnterminatedString));
+}
+
+#[test]
+fn random_bytes_give_a_diagnostic() {
+    // A fixed xorshift stream: the same "random" megabyte every run.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let bytes: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let report = check(bytes);
+    assert_eq!(report.diagnostics.len(), 1);
+    assert!(report.diagnostics[0].message.contains("not valid UTF-8"));
+}
+
+#[test]
+fn random_ascii_text_parses_with_capped_errors() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let text: String = (0..1 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (b' ' + (state % 95) as u8) as char
+        })
+        .collect();
+    let tree = parse(text.clone());
+    assert_eq!(tree.print(), text);
+    assert!(tree.errors().len() <= sblint::syntax::MAX_SYNTAX_ERRORS);
+}
+
+#[test]
+fn invalid_utf8_is_reported_at_its_byte_offset() {
+    let mut bytes = b"(version 1)\n(deny default)\n(allow file-read* (literal \"/caf".to_vec();
+    let offset = bytes.len();
+    bytes.extend_from_slice(&[0xE9, b'"', b')', b'\n']);
+    let report = check(bytes);
+    assert_eq!(report.diagnostics.len(), 1);
+    let d = &report.diagnostics[0];
+    assert_eq!(d.code, "SB001");
+    assert_eq!(d.primary.span.start as usize, offset);
+    assert!(
+        d.message.contains(&format!("offset {offset}")),
+        "{}",
+        d.message
+    );
+    let at = report.line_col(d.primary.span.start);
+    // `(allow file-read* (literal "/caf` is 32 characters: the bad byte is the 33rd.
+    assert_eq!((at.line, at.col), (3, 33));
+}
+
+#[test]
+fn an_empty_file_is_clean() {
+    assert!(check(Vec::new()).diagnostics.is_empty());
+    assert!(check(b"  \n; only a comment\n".to_vec())
+        .diagnostics
+        .is_empty());
+}
