@@ -4,7 +4,9 @@
 //! the CLI is the only door.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod fmt;
 #[doc(hidden)]
 pub mod generate;
 pub mod lint;

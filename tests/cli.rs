@@ -193,3 +193,159 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+mod fmt {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    const UGLY: &str = "(version 1)(deny default)\n(allow file-read*\n(literal \"/\"))\n";
+    const PRETTY: &str = "(version 1)\n(deny default)\n(allow file-read* (literal \"/\"))\n";
+
+    #[test]
+    fn rewrites_in_place_keeping_permissions() {
+        let dir = tempdir("fmt-write");
+        let path = dir.join("p.sb");
+        std::fs::write(&path, UGLY).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let output = sblint()
+            .current_dir(&dir)
+            .args(["fmt", "p.sb"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), PRETTY);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn an_unchanged_file_is_not_touched() {
+        let dir = tempdir("fmt-untouched");
+        let path = dir.join("p.sb");
+        std::fs::write(&path, PRETTY).unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let output = sblint()
+            .current_dir(&dir)
+            .args(["fmt", "p.sb"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), old);
+    }
+
+    #[test]
+    fn check_lists_files_and_writes_nothing() {
+        let dir = tempdir("fmt-check");
+        std::fs::write(dir.join("ugly.sb"), UGLY).unwrap();
+        std::fs::write(dir.join("pretty.sb"), PRETTY).unwrap();
+        let (out, code) = stdout(sblint().current_dir(&dir).args(["fmt", "--check", "."]));
+        assert_eq!(code, 1);
+        assert_eq!(out, "Would reformat: ./ugly.sb\n");
+        assert_eq!(std::fs::read_to_string(dir.join("ugly.sb")).unwrap(), UGLY);
+        let (_, clean) = stdout(
+            sblint()
+                .current_dir(&dir)
+                .args(["fmt", "--check", "pretty.sb"]),
+        );
+        assert_eq!(clean, 0);
+    }
+
+    #[test]
+    fn diff_prints_a_unified_diff() {
+        let dir = tempdir("fmt-diff");
+        std::fs::write(dir.join("ugly.sb"), UGLY).unwrap();
+        let (out, code) = stdout(
+            sblint()
+                .current_dir(&dir)
+                .args(["fmt", "--diff", "ugly.sb"]),
+        );
+        assert_eq!(code, 1);
+        common::with_snapshots("cli", || insta::assert_snapshot!("fmt_diff", out));
+        assert_eq!(std::fs::read_to_string(dir.join("ugly.sb")).unwrap(), UGLY);
+    }
+
+    #[test]
+    fn stdin_to_stdout() {
+        let (out, code) = stdout(sblint().args(["fmt", "-"]).write_stdin(UGLY));
+        assert_eq!(code, 0);
+        assert_eq!(out, PRETTY);
+    }
+
+    #[test]
+    fn syntax_errors_are_never_rewritten() {
+        let dir = tempdir("fmt-syntax");
+        let broken = "(version 1)\n(allow file-read*\n";
+        std::fs::write(dir.join("broken.sb"), broken).unwrap();
+        let output = sblint()
+            .current_dir(&dir)
+            .args(["fmt", "broken.sb"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("unclosed"));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("broken.sb")).unwrap(),
+            broken
+        );
+        let (out, code) = stdout(sblint().args(["fmt", "-"]).write_stdin(broken));
+        assert_eq!((out.as_str(), code), ("", 1));
+    }
+
+    #[test]
+    fn line_width_comes_from_the_nearest_config() {
+        let dir = tempdir("fmt-config");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sblint.toml"), "line-width = 30\n").unwrap();
+        std::fs::write(dir.join("sub/p.sb"), PRETTY).unwrap();
+        sblint()
+            .current_dir(&dir)
+            .args(["fmt", "sub/p.sb"])
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(dir.join("sub/p.sb")).unwrap();
+        assert_eq!(
+            text,
+            "(version 1)\n(deny default)\n(allow file-read*\n  (literal \"/\"))\n"
+        );
+        std::fs::write(dir.join("sblint.toml"), "line-wdith = 30\n").unwrap();
+        let output = sblint()
+            .current_dir(&dir)
+            .args(["fmt", "sub/p.sb"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("sblint.toml`:1:1"));
+    }
+
+    #[test]
+    fn the_bundled_examples_are_formatted() {
+        sblint()
+            .args(["fmt", "--check", "examples"])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sblint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["parse", "--tree", "examples/untrusted-python.sb"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0));
+}

@@ -28,8 +28,36 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the syntax tree of a profile
     Parse(ParseArgs),
+    /// Rewrite profiles in the canonical layout
+    Fmt(FmtArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or directories (walked for *.sb and *.sbpl); `-` reads stdin and writes stdout
+    pub paths: Vec<PathBuf>,
+
+    /// Write nothing; list the files that would change and exit 1 if any would
+    #[arg(long)]
+    pub check: bool,
+
+    /// Write nothing; print a unified diff of what would change and exit 1 if anything would
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Line width (default: `line-width` from sblint.toml, else 100)
+    #[arg(long, value_name = "N")]
+    pub line_width: Option<usize>,
+
+    /// Use this sblint.toml instead of the nearest one above each file
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The name to show for the profile read from stdin
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 }
 
 #[derive(Debug, Args)]

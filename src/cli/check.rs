@@ -1,10 +1,11 @@
 //! `sblint check`
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use super::args::CheckArgs;
 use super::error::{report_all, AppError};
 use super::inputs::{self, Input};
+use super::output;
 use super::ExitStatus;
 use crate::diagnostic::Severity;
 use crate::lint::{self, CheckOptions};
@@ -43,11 +44,12 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         }
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut stdout = std::io::stdout().lock();
-    if let Err(err) =
-        render::render(&mut stdout, &reports, args.format, color).and_then(|()| stdout.flush())
-    {
-        report_all(vec![AppError::Output(err)]);
+    let mut rendered = Vec::new();
+    let written = render::render(&mut rendered, &reports, args.format, color)
+        .map_err(AppError::Output)
+        .and_then(|()| output::print(&String::from_utf8_lossy(&rendered)));
+    if let Err(err) = written {
+        report_all(vec![err]);
         return ExitStatus::Error;
     }
     if report_all(errors) {

@@ -1,6 +1,7 @@
 //! Application errors (not findings): rendered on one line through miette.
 
 use std::fmt;
+use std::io::Write;
 use std::path::PathBuf;
 
 use miette::{Diagnostic, ReportHandler};
@@ -10,6 +11,13 @@ pub enum AppError {
     #[error("cannot read `{path}`: {source}")]
     #[diagnostic(code(sblint::io))]
     Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write `{path}`: {source}")]
+    #[diagnostic(code(sblint::io))]
+    Write {
         path: PathBuf,
         #[source]
         source: std::io::Error,
@@ -52,8 +60,10 @@ pub fn install_handler() {
 /// Prints each error on stderr; true when there was any.
 pub fn report_all(errors: Vec<AppError>) -> bool {
     let any = !errors.is_empty();
+    let mut stderr = std::io::stderr().lock();
     for error in errors {
-        eprintln!("{:?}", miette::Report::new(error));
+        // A closed stderr must not turn an error into a panic.
+        let _ = writeln!(stderr, "{:?}", miette::Report::new(error));
     }
     any
 }

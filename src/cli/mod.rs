@@ -3,7 +3,9 @@
 pub mod args;
 mod check;
 pub mod error;
+mod fmt;
 mod inputs;
+mod output;
 mod parse;
 mod rule;
 
@@ -30,6 +32,7 @@ pub fn main() -> ExitStatus {
     match &cli.command {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Parse(args)) => parse::run(args),
+        Some(Command::Fmt(args)) => fmt::run(args),
         Some(Command::Rule(args)) => rule::run(args),
         None => check::run(&cli.check),
     }

@@ -3,6 +3,7 @@
 use super::args::ParseArgs;
 use super::error::{report_all, AppError};
 use super::inputs::{self, Input};
+use super::output;
 use super::ExitStatus;
 use crate::lint;
 use crate::syntax::{dump_tree, parse};
@@ -28,7 +29,10 @@ pub fn run(args: &ParseArgs) -> ExitStatus {
         }
     };
     let tree = parse(text);
-    print!("{}", dump_tree(&tree));
+    if let Err(err) = output::print(&dump_tree(&tree)) {
+        report_all(vec![err]);
+        return ExitStatus::Error;
+    }
     if tree.has_errors() {
         ExitStatus::Findings
     } else {

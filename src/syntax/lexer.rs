@@ -366,10 +366,12 @@ fn whitespace(rest: &str) -> usize {
     i
 }
 
+/// A comment up to the end of its line; trailing blanks are whitespace, not comment.
 fn line_comment(rest: &str) -> usize {
     let r: IResult<&str, &str> = take_till(|c| c == '\n').parse(rest);
     let body = r.map_or(rest, |(_, body)| body);
-    body.strip_suffix('\r').unwrap_or(body).len()
+    body.trim_end_matches([' ', '\t', '\r', '\x0b', '\x0c'])
+        .len()
 }
 
 /// Length of a `"..."` string including both quotes, or `None` when it never ends.

@@ -1,0 +1,159 @@
+//! `sblint fmt`: rewrite profiles in the canonical layout, or show what would change.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::args::FmtArgs;
+use super::error::{report_all, AppError};
+use super::inputs::{self, Input};
+use super::output;
+use super::ExitStatus;
+use crate::config::Config;
+use crate::diagnostic::FileReport;
+use crate::fmt::{format_tree, FormatOptions, DEFAULT_LINE_WIDTH};
+use crate::lint::{self, CheckOptions};
+use crate::render::{self, Format};
+use crate::syntax::parse;
+
+pub fn run(args: &FmtArgs) -> ExitStatus {
+    if args.paths.is_empty() {
+        report_all(vec![AppError::Usage(
+            "no paths given: `sblint fmt PATHS...` (files, directories, or `-` for stdin)".into(),
+        )]);
+        return ExitStatus::Error;
+    }
+    let mut errors = Vec::new();
+    let files = inputs::collect(&args.paths, &mut errors);
+    let mut status = ExitStatus::Clean;
+    let (mut changed, mut unchanged) = (0usize, 0usize);
+    for input in &files {
+        match format_one(args, input) {
+            Ok(Outcome::Unchanged) => unchanged += 1,
+            Ok(Outcome::Changed) => {
+                changed += 1;
+                if args.check || args.diff {
+                    status = ExitStatus::Findings;
+                }
+            }
+            Ok(Outcome::SyntaxError) => status = ExitStatus::Findings,
+            Err(err) => errors.push(err),
+        }
+    }
+    let on_disk = files.iter().any(|i| matches!(i, Input::File(_)));
+    if on_disk && !args.check && !args.diff {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{changed} file{} reformatted, {unchanged} unchanged",
+            if changed == 1 { "" } else { "s" }
+        );
+    }
+    if report_all(errors) {
+        ExitStatus::Error
+    } else {
+        status
+    }
+}
+
+enum Outcome {
+    Unchanged,
+    Changed,
+    SyntaxError,
+}
+
+fn format_one(args: &FmtArgs, input: &Input) -> Result<Outcome, AppError> {
+    let name = inputs::display_name(input, args.stdin_filename.as_deref());
+    let bytes = inputs::read(input)?;
+    let text = match lint::decode(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            show_syntax_errors(FileReport::new(name, e.text, vec![e.diagnostic]));
+            return Ok(Outcome::SyntaxError);
+        }
+    };
+    let tree = parse(text);
+    if tree.has_errors() {
+        let diagnostics = lint::check_tree(&tree, &CheckOptions::default())
+            .into_iter()
+            .filter(|d| d.code == "SB001")
+            .collect();
+        show_syntax_errors(FileReport::new(name, tree.into_text(), diagnostics));
+        return Ok(Outcome::SyntaxError);
+    }
+    let options = FormatOptions {
+        line_width: line_width(args, input)?,
+    };
+    let formatted = format_tree(&tree, &options);
+    let original = tree.text();
+    if let Input::Stdin = input {
+        if !args.check && !args.diff {
+            output::print(&formatted)?;
+        }
+    }
+    if formatted == original {
+        return Ok(Outcome::Unchanged);
+    }
+    if args.diff {
+        let diff = similar::TextDiff::from_lines(original, formatted.as_str());
+        let text = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&name, &name)
+            .to_string();
+        output::print(&text)?;
+    } else if args.check {
+        output::print(&format!("Would reformat: {name}\n"))?;
+    } else if let Input::File(path) = input {
+        write_atomically(path, formatted.as_bytes())?;
+    }
+    Ok(Outcome::Changed)
+}
+
+fn line_width(args: &FmtArgs, input: &Input) -> Result<usize, AppError> {
+    if let Some(width) = args.line_width {
+        return Ok(width);
+    }
+    let config = match (&args.config, input) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Input::File(path)) => Config::discover(path),
+        (None, Input::Stdin) => Config::discover(Path::new(".")),
+    };
+    let Some(config) = config else {
+        return Ok(DEFAULT_LINE_WIDTH);
+    };
+    let config = Config::load(&config).map_err(|e| AppError::Usage(e.to_string()))?;
+    Ok(config.line_width.unwrap_or(DEFAULT_LINE_WIDTH))
+}
+
+fn show_syntax_errors(report: FileReport) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut stderr = std::io::stderr().lock();
+    let _ = render::render(&mut stderr, &[report], Format::Human, color);
+    let _ = writeln!(
+        stderr,
+        "sblint fmt: a file with syntax errors is never rewritten"
+    );
+}
+
+/// Writes through a temporary file in the same directory, then renames it over the
+/// original, so a crash never leaves a half-written profile. Permissions are kept.
+fn write_atomically(path: &PathBuf, contents: &[u8]) -> Result<(), AppError> {
+    let io = |source| AppError::Write {
+        path: path.clone(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
+    let mut temp = tempfile::Builder::new()
+        .prefix(".sblint-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    temp.write_all(contents).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    std::fs::set_permissions(temp.path(), permissions).map_err(io)?;
+    temp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
