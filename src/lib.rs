@@ -10,5 +10,6 @@ pub mod fmt;
 #[doc(hidden)]
 pub mod generate;
 pub mod lint;
+pub mod model;
 pub mod render;
 pub mod syntax;

@@ -111,6 +111,8 @@ fn stdin_with_a_display_name() {
             .args([
                 "--format",
                 "concise",
+                "--select",
+                "SB002",
                 "--stdin-filename",
                 "from-stdin.sb",
                 "-",
@@ -137,7 +139,7 @@ fn directories_are_walked_for_profiles_honouring_gitignore() {
     let (out, code) = stdout(
         sblint()
             .current_dir(&dir)
-            .args(["--format", "concise", "."]),
+            .args(["--format", "concise", "--select", "SB002", "."]),
     );
     assert_eq!(code, 1);
     let files: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();

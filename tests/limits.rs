@@ -34,8 +34,55 @@ fn deeply_nested_balanced_parens_parse_cleanly() {
     let tree = parse(text.clone());
     assert!(tree.errors().is_empty());
     assert_eq!(tree.print(), text);
+    // Evaluating it hits the nesting limit: reported, not a stack overflow.
     let report = check(text.into_bytes());
-    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["SB005"], "{:?}", report.diagnostics);
+}
+
+#[test]
+fn a_recursive_define_stops_at_the_step_limit() {
+    let text =
+        "(version 1)\n(define (f n) (f n))\n(f 1)\n(define (g n) (g (+ n 1)) (g n))\n(g 0)\n";
+    let report = check(text.as_bytes().to_vec());
+    let limits: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "SB005")
+        .collect();
+    assert_eq!(limits.len(), 1, "{:?}", report.diagnostics);
+}
+
+#[test]
+fn an_import_cycle_and_special_files_are_refused() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-cycle");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.sb"), "(import \"b.sb\")\n").unwrap();
+    std::fs::write(dir.join("b.sb"), "(import \"a.sb\")\n").unwrap();
+    let text =
+        "(version 1)\n(import \"a.sb\")\n(import \"/dev/zero\")\n(import \"/\")\n(deny default)\n";
+    let options = CheckOptions {
+        model: sblint::model::ModelOptions {
+            base_dir: Some(dir.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let report = lint::check_text("main.sb", text.to_string(), &options);
+    let messages: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "SB006")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages[0].contains("import cycle"), "{messages:?}");
+    assert!(
+        messages[1..]
+            .iter()
+            .all(|m| m.contains("not a regular file")),
+        "{messages:?}"
+    );
 }
 
 #[test]

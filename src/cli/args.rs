@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::model::MacOs;
 use crate::render::Format;
 
 #[derive(Debug, Parser)]
@@ -77,6 +78,57 @@ pub struct CheckArgs {
     /// The name to show for the profile read from stdin
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+
+    /// Run only these rules (codes or prefixes, comma-separated: `SB2,SB401`)
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (codes or prefixes, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    /// Apply safe fixes in place (never to a file with syntax errors)
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Show the safe fixes as a unified diff; write nothing
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+}
+
+/// Options every command that evaluates a profile shares.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ModelArgs {
+    /// A value for `(param "NAME")` (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+
+    /// A directory searched by `import` after the profile's own (repeatable)
+    #[arg(long = "import-path", value_name = "DIR")]
+    pub import_paths: Vec<PathBuf>,
+
+    /// The macOS version whose vocabulary applies: 10.12, 10.13, 10.14, 10.15 or 14 (default)
+    #[arg(long, value_name = "VERSION", value_parser = parse_macos)]
+    pub macos: Option<MacOs>,
+
+    /// Use this sblint.toml instead of the nearest one above each file
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))
+}
+
+fn parse_macos(text: &str) -> Result<MacOs, String> {
+    MacOs::parse(text).ok_or_else(|| {
+        format!("unknown macOS version `{text}`: use 10.12, 10.13, 10.14, 10.15 or 14")
+    })
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! `sblint fmt`: rewrite profiles in the canonical layout, or show what would change.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::args::FmtArgs;
 use super::error::{report_all, AppError};
@@ -103,7 +103,7 @@ fn format_one(args: &FmtArgs, input: &Input) -> Result<Outcome, AppError> {
     } else if args.check {
         output::print(&format!("Would reformat: {name}\n"))?;
     } else if let Input::File(path) = input {
-        write_atomically(path, formatted.as_bytes())?;
+        output::write_atomically(path, formatted.as_bytes())?;
     }
     Ok(Outcome::Changed)
 }
@@ -132,28 +132,4 @@ fn show_syntax_errors(report: FileReport) {
         stderr,
         "sblint fmt: a file with syntax errors is never rewritten"
     );
-}
-
-/// Writes through a temporary file in the same directory, then renames it over the
-/// original, so a crash never leaves a half-written profile. Permissions are kept.
-fn write_atomically(path: &PathBuf, contents: &[u8]) -> Result<(), AppError> {
-    let io = |source| AppError::Write {
-        path: path.clone(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
-    let mut temp = tempfile::Builder::new()
-        .prefix(".sblint-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    temp.write_all(contents).map_err(io)?;
-    temp.as_file().sync_all().map_err(io)?;
-    std::fs::set_permissions(temp.path(), permissions).map_err(io)?;
-    temp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
 }

@@ -8,6 +8,7 @@ mod inputs;
 mod output;
 mod parse;
 mod rule;
+mod settings;
 
 use clap::error::ErrorKind;
 use clap::Parser;

@@ -2,6 +2,7 @@
 //! output quietly; any other write error is an application error.
 
 use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
 
 use super::error::AppError;
 
@@ -12,4 +13,28 @@ pub fn print(text: &str) -> Result<(), AppError> {
         Err(e) => Err(AppError::Output(e)),
         Ok(()) => Ok(()),
     }
+}
+
+/// Writes through a temporary file in the same directory, then renames it over the
+/// original, so a crash never leaves a half-written profile. Permissions are kept.
+pub fn write_atomically(path: &PathBuf, contents: &[u8]) -> Result<(), AppError> {
+    let io = |source| AppError::Write {
+        path: path.clone(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
+    let mut temp = tempfile::Builder::new()
+        .prefix(".sblint-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    temp.write_all(contents).map_err(io)?;
+    temp.as_file().sync_all().map_err(io)?;
+    std::fs::set_permissions(temp.path(), permissions).map_err(io)?;
+    temp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }

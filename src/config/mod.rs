@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 pub const FILE_NAME: &str = "sblint.toml";
@@ -12,6 +14,27 @@ pub const FILE_NAME: &str = "sblint.toml";
 pub struct Config {
     /// The formatter's line width (default 100).
     pub line_width: Option<usize>,
+    /// The macOS version whose vocabulary applies (`10.12` … `10.15`, `14`).
+    pub macos: Option<String>,
+    /// Rule codes or prefixes to run (default: all).
+    pub select: Option<Vec<String>>,
+    /// Rule codes or prefixes not to run.
+    pub ignore: Option<Vec<String>>,
+    /// Per-code severity: `SB303 = "warning"`.
+    pub severity: Option<BTreeMap<String, String>>,
+    /// Values for `(param "NAME")`.
+    pub params: Option<BTreeMap<String, String>>,
+    /// Directories searched by `import`, relative to this file.
+    pub import_paths: Option<Vec<PathBuf>>,
+    /// Files read before the profiles a glob matches (paths relative to this file).
+    pub preludes: Option<Vec<PreludeRule>>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PreludeRule {
+    pub glob: String,
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -35,7 +58,7 @@ pub enum ConfigError {
 
 impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|err| {
+        let config: Config = toml::from_str(text).map_err(|err| {
             let offset = err.span().map_or(0, |s| s.start);
             let before = &text[..offset.min(text.len())];
             let line = before.matches('\n').count() + 1;
@@ -46,7 +69,53 @@ impl Config {
                 column,
                 message: err.message().trim().to_string(),
             }
-        })
+        })?;
+        config.validate(path, text)?;
+        Ok(config)
+    }
+
+    /// Values serde cannot check: versions, severities, rule codes.
+    fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        let invalid = |needle: &str, message: String| {
+            let offset = text.find(needle).unwrap_or(0);
+            let before = &text[..offset];
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: before.matches('\n').count() + 1,
+                column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+                message,
+            }
+        };
+        if let Some(macos) = &self.macos {
+            if crate::model::MacOs::parse(macos).is_none() {
+                return Err(invalid(
+                    "macos",
+                    format!(
+                        "unknown macOS version `{macos}`: use 10.12, 10.13, 10.14, 10.15 or 14"
+                    ),
+                ));
+            }
+        }
+        for (code, severity) in self.severity.iter().flatten() {
+            if crate::diagnostic::Severity::parse(severity).is_none() {
+                return Err(invalid(
+                    code,
+                    format!("severity `{severity}` for {code}: use error, warning or info"),
+                ));
+            }
+            if crate::lint::rule_by_code(code).is_none() {
+                return Err(invalid(code, format!("`{code}` is not a rule code")));
+            }
+        }
+        for prelude in self.preludes.iter().flatten() {
+            if let Err(e) = globset::Glob::new(&prelude.glob) {
+                return Err(invalid(
+                    &prelude.glob,
+                    format!("bad glob `{}`: {e}", prelude.glob),
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {

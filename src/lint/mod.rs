@@ -1,19 +1,67 @@
 //! The linter: runs the rules of the registry over a file and its preludes.
 
+mod facts;
 pub mod rule;
 pub mod rules;
 mod structure;
+pub mod suppress;
 
 pub use rule::{Context, Prelude, Rule, RuleMeta};
 pub use rules::RULES;
 
-use crate::diagnostic::{Diagnostic, FileReport};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, FileReport, Severity};
+use crate::model::precedence::OrderIndex;
+use crate::model::{Model, ModelOptions};
 use crate::syntax::{parse, Span, SyntaxTree};
 
 /// What a check needs beyond the file itself.
 #[derive(Debug, Default)]
 pub struct CheckOptions {
-    pub preludes: Vec<Prelude>,
+    pub preludes: Vec<Arc<Prelude>>,
+    pub model: ModelOptions,
+    pub selection: Selection,
+}
+
+/// Which rules run and at which severity (`select`, `ignore`, `[severity]`).
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Code prefixes (`SB2`, `SB201`) or `ALL`; empty means all.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: HashMap<String, Severity>,
+}
+
+impl Selection {
+    /// The most specific matching prefix decides; on a tie, `ignore` wins.
+    pub fn enabled(&self, code: &str) -> bool {
+        let best = |list: &[String]| {
+            list.iter()
+                .filter_map(|p| {
+                    let p = if p.eq_ignore_ascii_case("ALL") {
+                        ""
+                    } else {
+                        p.as_str()
+                    };
+                    code.to_ascii_uppercase()
+                        .starts_with(&p.to_ascii_uppercase())
+                        .then_some(p.len())
+                })
+                .max()
+        };
+        let selected = if self.select.is_empty() {
+            Some(0)
+        } else {
+            best(&self.select)
+        };
+        match (selected, best(&self.ignore)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(s), Some(i)) => s > i,
+        }
+    }
 }
 
 /// The rule with this code, if any.
@@ -54,12 +102,12 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Box<NotUtf8>> {
 }
 
 /// Parses a prelude; its own diagnostics are never reported.
-pub fn load_prelude(path: impl Into<String>, bytes: Vec<u8>) -> Prelude {
+pub fn load_prelude(path: impl Into<String>, bytes: Vec<u8>) -> Arc<Prelude> {
     let text = decode(bytes).unwrap_or_else(|e| e.text);
-    Prelude {
+    Arc::new(Prelude {
         path: path.into(),
         tree: parse(text),
-    }
+    })
 }
 
 /// Checks one file given as bytes.
@@ -78,13 +126,29 @@ pub fn check_text(path: &str, text: String, options: &CheckOptions) -> FileRepor
 }
 
 pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> {
+    let preludes: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
+    let model = Model::new(tree, &preludes, &options.model);
+    let order = OrderIndex::new(&model.rules);
     let ctx = Context {
         tree,
         preludes: &options.preludes,
+        model: &model,
+        order: &order,
     };
+    let selection = &options.selection;
     let mut out = Vec::new();
     for rule in RULES {
-        (rule.check)(&ctx, &mut out);
+        if selection.enabled(rule.meta.code) {
+            (rule.check)(&ctx, &mut out);
+        }
+    }
+    let unused = &rules::sb901_unused_suppression::RULE.meta;
+    suppress::apply(tree, &mut out, unused, |code| rule_by_code(code).is_some());
+    out.retain(|d| selection.enabled(d.code));
+    for d in &mut out {
+        if let Some(severity) = selection.severity.get(d.code) {
+            d.severity = *severity;
+        }
     }
     out
 }

@@ -1,6 +1,8 @@
 //! What every rule declares, and the context its check reads.
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::precedence::OrderIndex;
+use crate::model::Model;
 use crate::syntax::{Span, SyntaxTree};
 
 /// A rule's identity and documentation. Codes are stable: a retired code is never reused.
@@ -31,7 +33,10 @@ pub struct Prelude {
 
 pub struct Context<'a> {
     pub tree: &'a SyntaxTree,
-    pub preludes: &'a [Prelude],
+    pub preludes: &'a [std::sync::Arc<Prelude>],
+    pub model: &'a Model,
+    /// Rules by operation and action, for the checks about rule order.
+    pub order: &'a OrderIndex,
 }
 
 impl RuleMeta {

@@ -1,8 +1,10 @@
 //! Renderers: they know diagnostics and files, never rules.
 
 mod concise;
+mod github;
 mod human;
 mod json;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -18,6 +20,10 @@ pub enum Format {
     Concise,
     /// A JSON array of findings (documented in the README).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 /// Writes every report in `format`. `color` only affects the human format.
@@ -38,6 +44,12 @@ pub fn render(
         }
         Format::Concise => out.write_all(concise::render(reports).as_bytes()),
         Format::Json => out.write_all(json::render(reports).as_bytes()),
+        Format::Sarif => {
+            let rules: Vec<&crate::lint::RuleMeta> =
+                crate::lint::RULES.iter().map(|r| &r.meta).collect();
+            out.write_all(sarif::render(reports, &rules).as_bytes())
+        }
+        Format::Github => out.write_all(github::render(reports).as_bytes()),
     }
 }
 

@@ -23,7 +23,15 @@ pub fn with_snapshots(dir: &str, body: impl FnOnce()) {
 pub fn check_fixture(path: &Path, options: &CheckOptions) -> FileReport {
     let bytes = std::fs::read(path).expect("fixture is readable");
     let name = path.file_name().unwrap().to_string_lossy();
-    lint::check_bytes(&name, bytes, options)
+    let options = CheckOptions {
+        preludes: options.preludes.clone(),
+        model: sblint::model::ModelOptions {
+            base_dir: path.parent().map(Path::to_path_buf),
+            ..options.model.clone()
+        },
+        selection: options.selection.clone(),
+    };
+    lint::check_bytes(&name, bytes, &options)
 }
 
 pub fn human(report: &FileReport) -> String {

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Builds the vocabulary tables in this folder from ../../shared/reference/.
+
+Run from the repository root when the reference data changes:
+
+    python3 grammar/build.py ../shared/reference
+
+The outputs are committed; the code loads them (include_str!) and nothing else holds
+vocabulary. Rows marked in grammar/additions.tsv were added by hand with the place they
+were seen in a shipping profile.
+"""
+import os
+import re
+import sys
+
+REF = sys.argv[1] if len(sys.argv) > 1 else "../shared/reference"
+OUT = os.path.dirname(os.path.abspath(__file__))
+
+VERSIONS = [
+    ("10.12", "operations-simbple-macos-sierra.txt"),
+    ("10.13", "operations-simbple-macos-high_sierra.txt"),
+    ("10.14", "operations-simbple-macos-mojave.txt"),
+    ("10.15", "operations-simbple-macos-catalina.txt"),
+    ("14", "operations-sandbox_lore-macos14.4.1.txt"),
+]
+STANDARD_MODIFIERS = {
+    "send-signal", "report", "no-report", "deprecated", "rootless", "message",
+    "user-approval", "no-approval-prompt", "authority", "telemetry",
+}
+
+
+def rows(name):
+    with open(os.path.join(REF, name)) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            yield line.split("\t")
+
+
+def names(name):
+    return [r[0].strip() for r in rows(name)]
+
+
+def operations():
+    versions = {}
+    order = []
+    for version, file in VERSIONS:
+        for op in names(file):
+            if op not in versions:
+                versions[op] = []
+                order.append(op)
+            versions[op].append(version)
+    catalina = {r[0]: r for r in rows("operations-simbple-macos-catalina-hierarchy.tsv")}
+    best = {r[0]: r for r in rows("operations-hierarchy-macos14-best-effort.tsv")}
+    out = []
+    for op in order:
+        if op in catalina:
+            r = catalina[op]
+            parent, node, categories = r[2], r[1], r[4]
+            modifiers = sorted(set(r[5].split(",")) - STANDARD_MODIFIERS) if len(r) > 5 else []
+            source = "simbple-10.15"
+        elif op in best:
+            parent, node, categories, modifiers = best[op][1], "", "?", []
+            source = best[op][2]
+        else:
+            parent, node, categories, modifiers = "default", "", "?", []
+            source = "no-parent-data"
+        terminal = "terminal" if node == "TERMINAL_NODE" else "-"
+        out.append([op, parent, ",".join(versions[op]), categories,
+                    ",".join(modifiers) or "-", terminal, source])
+    return out
+
+
+ARG_KINDS = [
+    ("literal string | (prefix", "path"),
+    ("string (exact) | prefix | subpath | regex", "path"),
+    ("string (exact) | NAME-prefix", "name"),
+    ("network address", "network"),
+    ("bitfield", "bitfield"),
+    ("boolean", "boolean"),
+    ("exact string only", "string"),
+    ("integer or named constant", "constant"),
+    ("bitmask/named constant", "constant"),
+    ("integer", "constant"),
+    ("string", "string"),
+]
+
+
+def arg_kind(text):
+    for needle, kind in ARG_KINDS:
+        if text.startswith(needle) or needle in text:
+            return kind
+    return "unknown"
+
+
+def filters():
+    catalina = {r[0]: r for r in rows("filters-simbple-macos-catalina.txt")}
+    lore = list(rows("filters-sandbox_lore-macos14.4.1.txt"))
+    out = []
+    seen = set()
+    for r in lore + [r for r in catalina.values()]:
+        name = r[0]
+        if name in seen:
+            continue
+        seen.add(name)
+        notes = r[2] if len(r) > 2 else ""
+        versions = []
+        if name in catalina:
+            versions.append("10.15")
+        if any(x[0] == name for x in lore):
+            versions.append("14")
+        kind = arg_kind(r[1])
+        category = (re.search(r"category=([\w-]+)", notes) or [None, "?"])[1]
+        named = re.search(r"named values(?: \((\d+)\))?: ([^;]*)", notes)
+        values = "-"
+        if named:
+            listed = named.group(2).strip()
+            complete = not listed.endswith("...")
+            values = ",".join(listed.replace("...", "").split()) + ("" if complete else ",...")
+        out.append([name, kind, category, ",".join(versions), values])
+        derived = re.search(r"derived forms: ([^;]*)", notes)
+        if derived:
+            for form in derived.group(1).split(","):
+                form = form.strip()
+                if form.endswith("-regex"):
+                    dkind = "regex"
+                elif form.endswith("subpath"):
+                    dkind = "path-subpath"
+                elif kind == "path":
+                    dkind = "path-prefix"
+                else:
+                    dkind = "name-prefix"
+                if form not in seen:
+                    seen.add(form)
+                    out.append([form, dkind, category, ",".join(versions), "-"])
+    return out
+
+
+def aliases():
+    out = []
+    for r in rows("aliases-simbple-sbpl_v1.txt"):
+        alias, target = r[0], r[1]
+        note = r[2] if len(r) > 2 else ""
+        if target == "'no-op":
+            kind = "no-op"
+        elif "modifier" in note or target.startswith("(send-signal") or alias in ("no-callout", "partial-symbolication"):
+            kind = "modifier"
+        elif target.startswith("("):
+            kind = "filter-function"
+        else:
+            kind = "name"
+        out.append([alias, target, kind])
+    return out
+
+
+def write(name, header, table):
+    with open(os.path.join(OUT, name), "w") as f:
+        f.write(header)
+        for row in table:
+            f.write("\t".join(row) + "\n")
+
+
+def main():
+    write("operations.tsv",
+          "# Generated by grammar/build.py from shared/reference (simbple 10.12-10.15, SANDBOX_LORE 14.4.1).\n"
+          "# name\tparent\tversions\tfilter-categories\textra-modifiers\tnode\tsource\n",
+          operations())
+    write("filters.tsv",
+          "# Generated by grammar/build.py from shared/reference (simbple 10.15, SANDBOX_LORE 14.4.1).\n"
+          "# name\targument\tcategory\tversions\tnamed-values (a trailing ... means the list is partial)\n",
+          filters())
+    write("aliases.tsv",
+          "# Generated by grammar/build.py from shared/reference/aliases-simbple-sbpl_v1.txt.\n"
+          "# alias\ttarget\tkind\n",
+          aliases())
+
+
+if __name__ == "__main__":
+    main()

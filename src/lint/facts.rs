@@ -1,0 +1,117 @@
+//! Questions about the model that several rules ask.
+
+use crate::model::precedence::{decide, Arg};
+use crate::model::{vocabulary, Action, FileId, Filter, Rule};
+use crate::syntax::{Span, TokenKind};
+
+use super::rule::Context;
+
+/// Every filter leaf whose argument was written in the checked file, with its rule.
+pub fn main_leaves<'a>(ctx: &'a Context<'_>) -> Vec<(&'a Rule, &'a Filter)> {
+    let mut out = Vec::new();
+    for rule in &ctx.model.rules {
+        if let Some(filter) = &rule.filter {
+            for leaf in filter.leaves() {
+                if leaf.arg.file == FileId::MAIN {
+                    out.push((rule, leaf));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Rules shown in the checked file (written there, or made by a call written there).
+pub fn main_rules<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (usize, &'a Rule, Span)> + 'a {
+    ctx.model
+        .rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.main_span().map(|s| (i, r, s)))
+}
+
+/// The action that decides an operation nothing else matches: the last certain
+/// `(allow|deny default)`; `None` when there is none or it depends on unknown values.
+pub fn default_action(ctx: &Context<'_>) -> Option<(Action, usize)> {
+    let vocab = vocabulary();
+    let decision = decide(&ctx.model.rules, vocab.default, &Arg::None);
+    match (
+        decision.action,
+        decision.rule,
+        decision.undecided.is_empty(),
+    ) {
+        (Some(a), Some(i), true) => Some((a, i)),
+        _ => None,
+    }
+}
+
+/// True when the rule names `op` or an operation `op` covers.
+pub fn names_under(rule: &Rule, op: &str) -> bool {
+    let vocab = vocabulary();
+    let Some(id) = vocab.op_id(op) else {
+        return false;
+    };
+    rule.operations.iter().any(|o| vocab.covers(id, o.id))
+}
+
+/// True when the rule names `op` itself or one of its wildcard parents.
+pub fn applies_to(rule: &Rule, op: &str) -> bool {
+    let vocab = vocabulary();
+    let Some(id) = vocab.op_id(op) else {
+        return false;
+    };
+    rule.operations.iter().any(|o| vocab.covers(o.id, id))
+}
+
+/// The span of the whole rule form, for labels.
+pub fn rule_span(rule: &Rule) -> Option<Span> {
+    rule.main_span()
+}
+
+/// The string token of the checked file exactly at `span`, if a string was written there.
+pub fn string_token<'a>(ctx: &'a Context<'_>, span: Span) -> Option<(TokenKind, &'a str)> {
+    let tokens = ctx.tree.tokens();
+    let i = tokens
+        .binary_search_by_key(&span.start, |t| t.span.start)
+        .ok()?;
+    let token = tokens[i];
+    (token.span == span && matches!(token.kind, TokenKind::String | TokenKind::RawString))
+        .then(|| (token.kind, ctx.tree.source(span)))
+}
+
+/// A rule's positive network leaves: `(remote tcp "*:80")` …
+pub fn network_leaves(rule: &Rule) -> Vec<&crate::model::rule::NetAddr> {
+    rule.filter
+        .as_ref()
+        .map(|f| {
+            f.positive_leaves()
+                .into_iter()
+                .filter_map(|l| match &l.value {
+                    crate::model::FilterValue::Network(n) => Some(n),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when the rule matches every address: no filter, or `"*:*"` on the remote end.
+pub fn any_address(rule: &Rule) -> bool {
+    match &rule.filter {
+        None => true,
+        Some(_) => network_leaves(rule)
+            .iter()
+            .any(|n| !n.local && n.host == "*" && n.port == crate::model::rule::Port::Any),
+    }
+}
+
+/// True when the rule names `op`, a wildcard above it, or an operation below it.
+pub fn overlaps(rule: &Rule, op: &str) -> bool {
+    let vocab = vocabulary();
+    let Some(id) = vocab.op_id(op) else {
+        return false;
+    };
+    rule.operations
+        .iter()
+        .any(|o| vocab.covers(o.id, id) || vocab.covers(id, o.id))
+}

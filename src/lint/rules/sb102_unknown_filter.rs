@@ -1,0 +1,53 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::Issue;
+
+const DOC: &str = r#"## What it does
+Reports a filter that libsandbox does not know, where a rule expects one, with the
+closest known filter name.
+
+## Why is this a problem on a real Mac?
+An unknown filter is an unbound function: the whole profile fails to load.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-read* (sub-path "/usr/lib"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow file-read* (subpath "/usr/lib"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB102",
+        name: "unknown-filter",
+        severity: Severity::Error,
+        summary: "a filter libsandbox does not know",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for issue in &ctx.model.issues {
+        if let Issue::UnknownFilter {
+            span,
+            name,
+            suggestion,
+        } = issue
+        {
+            let label = match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "not a filter".into(),
+            };
+            out.push(ctx.report(&RULE.meta, *span, format!("unknown filter `{name}`"), label));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::main_leaves;
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::{FilterValue, PathPattern};
+
+const DOC: &str = r#"## What it does
+Reports a `literal`, `subpath` or `prefix` path that does not start with `/`.
+
+## Why is this a problem on a real Mac?
+The kernel checks absolute, resolved paths: a relative path never matches anything, so an
+allow grants nothing and a deny protects nothing. (Paths with `$VAR` or `~` are reported
+by SB111 instead.)
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-read* (subpath "project/src"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow file-read* (subpath (param "PROJECT")))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB106",
+        name: "relative-path",
+        severity: Severity::Warning,
+        summary: "a path filter that is not absolute never matches",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, leaf) in main_leaves(ctx) {
+        let FilterValue::Path(pattern) = &leaf.value else {
+            continue;
+        };
+        if matches!(pattern, PathPattern::Regex(_)) {
+            continue;
+        }
+        let path = pattern.text();
+        // `{{DIR}}`, `<%= dir %>`, `%username%`: a template placeholder, filled in later.
+        let placeholder = path.contains("{{") || path.contains("<%") || path.starts_with('%');
+        if path.starts_with('/')
+            || path.contains('$')
+            || path.starts_with('~')
+            || path.is_empty()
+            || placeholder
+        {
+            continue;
+        }
+        out.push(
+            ctx.report(
+                &RULE.meta,
+                leaf.arg.span,
+                format!(
+                    "`{path}` is not an absolute path: `{}` never matches it",
+                    leaf.written
+                ),
+                "the kernel checks absolute paths",
+            )
+            .with_note(
+                "write the full path, or pass it in with `(param \"NAME\")` and `-D NAME=...`",
+            ),
+        );
+    }
+}

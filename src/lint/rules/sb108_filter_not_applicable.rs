@@ -1,0 +1,98 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::{vocabulary, FileId};
+
+const DOC: &str = r#"## What it does
+Reports a filter that the rule's operations never consult, such as a path filter on
+`mach-lookup` or a `global-name` on `file-read*`, using the filter categories each
+operation accepts (simbple's macOS 10.15 tables; operations without that data are not
+checked).
+
+## Why is this a problem on a real Mac?
+The filter can never match for that operation: an allow grants nothing, a deny blocks
+nothing, and the author believes otherwise.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow mach-lookup (literal "/usr/lib/libSystem.B.dylib"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow mach-lookup (global-name "com.apple.system.logger"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB108",
+        name: "filter-not-applicable",
+        severity: Severity::Warning,
+        summary: "a filter the rule's operations never consult",
+        doc: DOC,
+    },
+    check,
+};
+
+/// Categories whose filters name one kind of object; others (process, extension …)
+/// apply broadly and are not checked.
+const CHECKED: &[&str] = &[
+    "path",
+    "mach",
+    "sysctl",
+    "posix-ipc",
+    "preference-domain",
+    "network",
+    "xattr",
+    "notification",
+];
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let vocab = vocabulary();
+    for rule in &ctx.model.rules {
+        let Some(filter) = &rule.filter else { continue };
+        for leaf in filter.leaves() {
+            if leaf.origin.file != FileId::MAIN || !CHECKED.contains(&leaf.category.as_str()) {
+                continue;
+            }
+            let mut known = true;
+            let refused: Vec<&str> = rule
+                .operations
+                .iter()
+                .filter(|op| {
+                    let operation = vocab.operation(op.id);
+                    match &operation.categories {
+                        None => {
+                            known = false;
+                            false
+                        }
+                        Some(cats) => {
+                            !cats.iter().any(|c| c == &leaf.category) && !operation.is_wildcard
+                        }
+                    }
+                })
+                .map(|op| op.written.as_str())
+                .collect();
+            if !known || refused.is_empty() || refused.len() != rule.operations.len() {
+                continue;
+            }
+            out.push(
+                ctx.report(
+                    &RULE.meta,
+                    leaf.origin.span,
+                    format!(
+                        "`{}` never consults `{}`: this filter matches nothing for it",
+                        refused.join("`, `"),
+                        leaf.written
+                    ),
+                    format!("a {} filter", leaf.category),
+                )
+                .with_note("use a filter of the kind the operation checks (paths for file-*, global-name for mach-lookup …)"),
+            );
+        }
+    }
+}

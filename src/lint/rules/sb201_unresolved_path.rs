@@ -1,0 +1,128 @@
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::lint::facts::{main_leaves, string_token};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use std::collections::HashSet;
+
+use crate::model::paths::{resolve, DATA_VOLUME, PRIVATE_LINKS};
+use crate::model::{Action, FilterValue, PathPattern};
+
+const DOC: &str = r#"## What it does
+Reports a path spelled through `/tmp`, `/var` or `/etc` (symlinks into `/private`) or
+through `/System/Volumes/Data`, in `literal`, `subpath`, `prefix` and in regexes that
+start with `^/tmp` and the like.
+
+## Why is this a problem on a real Mac?
+The kernel checks the resolved path: `touch /tmp/asdf/foo` is checked as
+`/private/tmp/asdf/foo`, so `(subpath "/tmp/asdf")` never matches (observed with
+`sandbox-exec` on macOS 13 and 14: the post that started this project). An allow grants
+nothing; a deny protects nothing.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(allow default)
+(deny file-write*)
+(allow file-write* (subpath "/tmp/asdf"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(allow default)
+(deny file-write*)
+(allow file-write* (subpath "/private/tmp/asdf"))
+```
+
+## Fix
+Rewrites the path to the form the kernel checks (safe: it makes the rule do what it says).
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB201",
+        name: "unresolved-path",
+        severity: Severity::Warning,
+        summary: "`/tmp`, `/var`, `/etc` or `/System/Volumes/Data`: the kernel checks another path",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // Paths the profile also spells the resolved way: its author covered both.
+    let written: HashSet<(Action, &str)> = ctx
+        .model
+        .rules
+        .iter()
+        .flat_map(|r| {
+            r.filter.iter().flat_map(move |f| {
+                f.leaves().into_iter().filter_map(move |l| match &l.value {
+                    FilterValue::Path(p) => Some((r.action, p.text())),
+                    _ => None,
+                })
+            })
+        })
+        .collect();
+    for (rule, leaf) in main_leaves(ctx) {
+        let FilterValue::Path(pattern) = &leaf.value else {
+            continue;
+        };
+        // `(literal "/tmp")` is the symlink itself, which `lstat` checks as written.
+        if let PathPattern::Literal(p) = pattern {
+            if PRIVATE_LINKS.contains(&p.as_str()) {
+                continue;
+            }
+        }
+        let (written, resolved) = match pattern {
+            PathPattern::Regex(r) => {
+                let Some(body) = r.strip_prefix('^') else {
+                    continue;
+                };
+                let path_end = body
+                    .find(|c: char| "\\.[]()*+?{}|$".contains(c))
+                    .unwrap_or(body.len());
+                let head = &body[..path_end];
+                let resolved = resolve(head);
+                if resolved == head
+                    || (!resolved.starts_with("/private") && !head.starts_with(DATA_VOLUME))
+                {
+                    continue;
+                }
+                (r.clone(), format!("^{resolved}{}", &body[path_end..]))
+            }
+            other => {
+                let path = other.text();
+                let resolved = resolve(path);
+                if resolved == path || written.contains(&(rule.action, resolved.as_str())) {
+                    continue;
+                }
+                (path.to_string(), resolved)
+            }
+        };
+        let data_volume = written.trim_start_matches('^').starts_with(DATA_VOLUME);
+        let message = if data_volume {
+            format!("`{written}` goes through the data volume: the kernel checks `{resolved}`")
+        } else {
+            format!("`{written}` never matches: the kernel checks `{resolved}`")
+        };
+        let mut d = ctx.report(
+            &RULE.meta,
+            leaf.arg.span,
+            message,
+            format!("write `{resolved}`"),
+        );
+        // Only a string written right here can be rewritten.
+        let token = string_token(ctx, leaf.arg.span);
+        if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written.as_str())) {
+            d = d.with_fix(Fix {
+                message: format!("rewrite to `{resolved}`"),
+                applicability: Applicability::Safe,
+                edits: vec![Edit {
+                    span: leaf.arg.span,
+                    content: token_text.replacen(written.as_str(), &resolved, 1),
+                }],
+            });
+        }
+        out.push(d);
+    }
+}

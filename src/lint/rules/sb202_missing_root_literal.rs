@@ -1,0 +1,100 @@
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::lint::facts::rule_span;
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::precedence::{decide, Arg};
+use crate::model::{vocabulary, Action};
+use crate::syntax::Span;
+
+const DOC: &str = r#"## What it does
+Reports a profile where file reads are denied (by `(deny default)`, `(deny file*)` or
+`(deny file-read*)`), some reads are allowed back, but `/` itself cannot be read.
+
+## Why is this a problem on a real Mac?
+Nearly every program reads the root directory while it starts: without it `ls` and
+Python abort with `Abort trap: 6` before doing anything (the post that started this
+project; jdx/mise PR #12263). Allowing only `file-read-metadata` on `/` is not enough.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(allow default)
+(deny file*)
+(allow file-read* (subpath "/bin") (subpath "/private/tmp/asdf"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(allow default)
+(deny file*)
+(allow file-read* (subpath "/bin") (subpath "/private/tmp/asdf") (literal "/"))
+```
+
+## Fix
+Appends `(allow file-read-data (literal "/"))` (unsafe: it widens the sandbox, by
+exactly what programs need).
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB202",
+        name: "missing-root-literal",
+        severity: Severity::Warning,
+        summary: "file reads are restricted but `/` itself is not readable: programs abort",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let model = ctx.model;
+    if !model.complete {
+        return;
+    }
+    let vocab = vocabulary();
+    let Some(read_data) = vocab.op_id("file-read-data") else {
+        return;
+    };
+    let decision = decide(&model.rules, read_data, &Arg::Path("/".into()));
+    if !decision.certainly(Action::Deny, &model.rules) {
+        return;
+    }
+    let Some(denier) = decision.rule.map(|i| &model.rules[i]) else {
+        return;
+    };
+    // Some read must be allowed back, or the profile simply denies reading.
+    let reads_allowed = model.rules.iter().any(|r| {
+        r.action == Action::Allow
+            && r.filter.is_some()
+            && r.operations.iter().any(|o| vocab.covers(o.id, read_data))
+    });
+    if !reads_allowed {
+        return;
+    }
+    let Some(span) = rule_span(denier) else {
+        return;
+    };
+    let end = ctx.tree.text().len() as u32;
+    let newline = if ctx.tree.text().ends_with('\n') || end == 0 {
+        ""
+    } else {
+        "\n"
+    };
+    out.push(
+        ctx.report(
+            &RULE.meta,
+            span,
+            "reading `/` is denied: programs abort before they start",
+            "this rule denies reading `/`",
+        )
+        .with_note("add `(literal \"/\")` to a `file-read*` allow, or `(allow file-read-data (literal \"/\"))`")
+        .with_fix(Fix {
+            message: "allow reading `/` itself".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: Span::empty(end),
+                content: format!("{newline}(allow file-read-data (literal \"/\"))\n"),
+            }],
+        }),
+    );
+}

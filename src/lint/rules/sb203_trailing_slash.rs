@@ -1,0 +1,76 @@
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::lint::facts::{main_leaves, string_token};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::{FilterValue, PathPattern};
+
+const DOC: &str = r#"## What it does
+Reports a `literal` or `subpath` path that ends with `/`.
+
+## Why is this a problem on a real Mac?
+The kernel checks paths without a trailing slash, so `(literal "/usr/lib/")` matches
+nothing and `(subpath "/usr/lib/")` does not match `/usr/lib` itself.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-read* (subpath "/usr/lib/"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow file-read* (subpath "/usr/lib"))
+```
+
+## Fix
+Removes the trailing slash (safe).
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB203",
+        name: "trailing-slash",
+        severity: Severity::Warning,
+        summary: "a path ending in `/` does not match what it names",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, leaf) in main_leaves(ctx) {
+        let path = match &leaf.value {
+            FilterValue::Path(PathPattern::Literal(p) | PathPattern::Subpath(p)) => p,
+            _ => continue,
+        };
+        if path.len() < 2 || !path.ends_with('/') {
+            continue;
+        }
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let mut d = ctx.report(
+            &RULE.meta,
+            leaf.arg.span,
+            format!(
+                "`{path}` ends with `/`: `{}` does not match `{trimmed}`",
+                leaf.written
+            ),
+            format!("write `{trimmed}`"),
+        );
+        if let Some((_, text)) =
+            string_token(ctx, leaf.arg.span).filter(|(_, t)| t.contains(path.as_str()))
+        {
+            d = d.with_fix(Fix {
+                message: format!("remove the trailing slash: `{trimmed}`"),
+                applicability: Applicability::Safe,
+                edits: vec![Edit {
+                    span: leaf.arg.span,
+                    content: text.replacen(path.as_str(), trimmed, 1),
+                }],
+            });
+        }
+        out.push(d);
+    }
+}

@@ -1,0 +1,65 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::main_leaves;
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::regex::looks_like_glob;
+use crate::model::{FilterValue, PathPattern};
+
+const DOC: &str = r#"## What it does
+Reports a `*` in a `literal`, `subpath` or `prefix` path, and a regex written like a
+shell glob such as `#"^/usr/lib/*"`.
+
+## Why is this a problem on a real Mac?
+Path filters take no wildcards: `(literal "/Users/*/Library")` matches only a directory
+literally named `*`. In a regex, `/*` means "any number of slashes", so `^/usr/lib/*`
+matches `/usr/lib` and also `/usr/libexec`, not "everything in /usr/lib". (The post that
+started this project lists exactly this regex as an example.)
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-read* (regex #"^/usr/lib/*"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow file-read* (subpath "/usr/lib"))
+(allow file-read* (regex #"^/Users/[^/]+/Library/"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB204",
+        name: "glob-pattern",
+        severity: Severity::Warning,
+        summary: "a glob where SBPL wants a path or a regex",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, leaf) in main_leaves(ctx) {
+        let FilterValue::Path(pattern) = &leaf.value else {
+            continue;
+        };
+        let (message, note) = match pattern {
+            PathPattern::Regex(r) if looks_like_glob(r) => (
+                format!("`{r}` is written like a glob: in a regex `/*` means \"any number of `/`\""),
+                "for everything below a directory write `(subpath \"/dir\")` or `#\"^/dir/\"`; for one path component write `[^/]+`",
+            ),
+            PathPattern::Literal(p) | PathPattern::Subpath(p) | PathPattern::Prefix(p) if p.contains('*') => (
+                format!("`{p}`: `{}` takes no wildcards, `*` matches only itself", leaf.written),
+                "use `(regex #\"^...\")` with `[^/]+` for one path component, or `subpath` for a whole tree",
+            ),
+            _ => continue,
+        };
+        out.push(
+            ctx.report(&RULE.meta, leaf.arg.span, message, "not a glob")
+                .with_note(note),
+        );
+    }
+}

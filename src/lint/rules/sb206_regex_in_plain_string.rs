@@ -1,0 +1,86 @@
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::lint::facts::{main_leaves, string_token};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::{FilterValue, NamePattern, PathPattern};
+use crate::syntax::string::dropped_escapes;
+use crate::syntax::TokenKind;
+
+const DOC: &str = r#"## What it does
+Reports a regex written in a plain `"..."` string whose backslashes the reader drops,
+such as `"^/usr/lib/.*\.dylib$"`.
+
+## Why is this a problem on a real Mac?
+In a plain string only `\n \t \r \" \\` (and octal and `\x`) are escapes; any other `\c`
+silently becomes `c`. So `"\."` reaches the regex as `.`, which matches any character.
+Raw strings `#"..."` keep every backslash: that is how regexes are written.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(allow file-read* (regex "^/usr/lib/.*\.dylib$"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(allow file-read* (regex #"^/usr/lib/.*\.dylib$"))
+```
+
+## Fix
+Turns the string into a raw string `#"..."` with the same text (safe: the regex then
+means what was written), when the string has no escape that means something.
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB206",
+        name: "regex-in-plain-string",
+        severity: Severity::Warning,
+        summary: "a regex in `\"...\"` loses its backslashes; write `#\"...\"`",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, leaf) in main_leaves(ctx) {
+        let is_regex = matches!(
+            &leaf.value,
+            FilterValue::Path(PathPattern::Regex(_)) | FilterValue::Name(NamePattern::Regex(_))
+        );
+        if !is_regex {
+            continue;
+        }
+        let Some((TokenKind::String, text)) = string_token(ctx, leaf.arg.span) else {
+            continue;
+        };
+        let dropped = dropped_escapes(text);
+        let Some(&(offset, c)) = dropped.first() else {
+            continue;
+        };
+        let at = crate::syntax::Span::new(
+            leaf.arg.span.start + offset as u32,
+            leaf.arg.span.start + offset as u32 + 1 + c.len_utf8() as u32,
+        );
+        let mut d = ctx
+            .report(
+                &RULE.meta,
+                at,
+                format!("`\\{c}` in a plain string is just `{c}`: the regex loses its backslash"),
+                "dropped by the reader",
+            )
+            .with_secondary(leaf.arg.span, "write this regex as a raw string `#\"...\"`");
+        let body = &text[1..text.len() - 1];
+        if dropped.len() == body.matches('\\').count() {
+            d = d.with_fix(Fix {
+                message: "write it as a raw string".into(),
+                applicability: Applicability::Safe,
+                edits: vec![Edit {
+                    span: leaf.arg.span,
+                    content: format!("#{text}"),
+                }],
+            });
+        }
+        out.push(d);
+    }
+}

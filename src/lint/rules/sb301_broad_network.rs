@@ -1,0 +1,70 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::{any_address, main_rules, names_under};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::Action;
+
+const DOC: &str = r#"## What it does
+Reports an allow of `network*`, `network-outbound`, `network-inbound` or `network-bind`
+with no filter or with `"*:*"`.
+
+## Why is this a problem on a real Mac?
+Code in the sandbox can then reach any host on any port (or listen on any port): the
+usual way data leaves a machine. SBPL cannot filter by host, so a narrow profile allows
+`localhost` ports (a local proxy) and nothing else.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow network*)
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow network-outbound (remote tcp "localhost:3128"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB301",
+        name: "broad-network",
+        severity: Severity::Warning,
+        summary: "network access to any host and port",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, rule, span) in main_rules(ctx) {
+        if rule.action != Action::Allow || !any_address(rule) {
+            continue;
+        }
+        let broad: Vec<&str> = rule
+            .operations
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o.written.as_str(),
+                    "network*" | "network-outbound" | "network-inbound" | "network-bind"
+                )
+            })
+            .map(|o| o.written.as_str())
+            .collect();
+        if broad.is_empty() || !names_under(rule, "network*") {
+            continue;
+        }
+        out.push(
+            ctx.report(
+                &RULE.meta,
+                span,
+                format!("`{}` is allowed to any host and port", broad.join("`, `")),
+                "no address filter",
+            )
+            .with_note("allow only what is needed, e.g. `(remote tcp \"localhost:PORT\")` for a local proxy"),
+        );
+    }
+}

@@ -1,0 +1,105 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::{main_rules, overlaps};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::{Action, FilterValue, PathPattern};
+
+const DOC: &str = r#"## What it does
+Reports an allow of file writes with no filter, or below `/`, `/Users`, a home
+directory, `/private`, `/System` or `/Library`.
+
+## Why is this a problem on a real Mac?
+Write access there lets code plant a LaunchAgent, edit shell start-up files, rewrite other
+projects or fill the disk: the sandbox no longer contains it. Allow the project and a
+temporary directory instead.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-write* (subpath "/Users/me"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow file-write* (subpath "/Users/me/project") (subpath "/private/tmp"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB305",
+        name: "broad-file-write",
+        severity: Severity::Warning,
+        summary: "writes allowed to `/`, a home directory or a system tree",
+        doc: DOC,
+    },
+    check,
+};
+
+const BROAD: &[&str] = &[
+    "/",
+    "/Users",
+    "/private",
+    "/private/var",
+    "/System",
+    "/Library",
+    "/Applications",
+];
+
+fn broad(path: &str) -> bool {
+    let path = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
+    if BROAD.contains(&path) {
+        return true;
+    }
+    // A home directory: /Users/NAME
+    path.strip_prefix("/Users/")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+}
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (_, rule, span) in main_rules(ctx) {
+        // `(allow default)` is SB303's.
+        if rule.action != Action::Allow
+            || !overlaps(rule, "file-write*")
+            || rule.names(crate::model::vocabulary().default)
+        {
+            continue;
+        }
+        match &rule.filter {
+            None => out.push(ctx.report(
+                &RULE.meta,
+                span,
+                "file writes are allowed everywhere",
+                "no path filter",
+            )),
+            Some(filter) => {
+                for leaf in filter.positive_leaves() {
+                    let FilterValue::Path(PathPattern::Subpath(p) | PathPattern::Prefix(p)) =
+                        &leaf.value
+                    else {
+                        continue;
+                    };
+                    if broad(p) {
+                        let at = if leaf.arg.file == crate::model::FileId::MAIN {
+                            leaf.arg.span
+                        } else {
+                            span
+                        };
+                        out.push(ctx.report(
+                            &RULE.meta,
+                            at,
+                            format!("file writes are allowed everywhere below `{p}`"),
+                            "too broad",
+                        ).with_note("allow the project directory and `/private/tmp` (or `(param \"TMPDIR\")`) instead"));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::default_action;
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::{vocabulary, Action};
+
+const DOC: &str = r#"## What it does
+Points out, on `(deny default)`, the operations that stay allowed unless a rule denies
+them explicitly: `process-info*`, `iokit-get-properties`, `nvram*`, `syscall-unix`.
+
+## Why is this a problem on a real Mac?
+`(deny default)` reads as "nothing is allowed", but these remain open (Chromium's
+renderer profile denies them by hand for that reason): sandboxed code can list processes
+and read hardware and NVRAM properties.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-read* (literal "/"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(deny process-info* iokit-get-properties nvram* syscall-unix)
+(allow file-read* (literal "/"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB308",
+        name: "allowed-by-default",
+        severity: Severity::Info,
+        summary: "operations `(deny default)` does not cover",
+        doc: DOC,
+    },
+    check,
+};
+
+const OPEN_UNDER_DENY_DEFAULT: &[&str] = &[
+    "process-info*",
+    "iokit-get-properties",
+    "nvram*",
+    "syscall-unix",
+];
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((Action::Deny, index)) = default_action(ctx) else {
+        return;
+    };
+    let rule = &ctx.model.rules[index];
+    let Some(span) = rule
+        .main_span()
+        .filter(|_| rule.origin.file == crate::model::FileId::MAIN)
+    else {
+        return;
+    };
+    let vocab = vocabulary();
+    let open: Vec<&str> = OPEN_UNDER_DENY_DEFAULT
+        .iter()
+        .copied()
+        .filter(|name| {
+            let Some(id) = vocab.op_id(name) else {
+                return false;
+            };
+            if !vocab.operation(id).exists_in(ctx.model.macos) {
+                return false;
+            }
+            // Any rule naming it or an operation below it counts as handling it.
+            !ctx.model.rules.iter().any(|r| {
+                !r.names(vocab.default)
+                    && r.operations
+                        .iter()
+                        .any(|o| vocab.covers(o.id, id) || vocab.covers(id, o.id))
+            })
+        })
+        .collect();
+    if open.is_empty() {
+        return;
+    }
+    let mut d = ctx.report(
+        &RULE.meta,
+        span,
+        format!(
+            "`{}` stay allowed under `(deny default)`",
+            open.join("`, `")
+        ),
+        "does not cover them",
+    );
+    let deniable: Vec<&str> = open
+        .iter()
+        .copied()
+        .filter(|n| *n != "syscall-unix")
+        .collect();
+    if !deniable.is_empty() {
+        d = d.with_note(format!(
+            "deny them explicitly if the sandboxed code should not have them: `(deny {})`",
+            deniable.join(" ")
+        ));
+    }
+    if open.contains(&"syscall-unix") {
+        d = d.with_note("`syscall-unix` cannot simply be denied (every program needs system calls): allow a list of `syscall-number`s and deny the rest, as Chromium's common.sb does");
+    }
+    out.push(d);
+}

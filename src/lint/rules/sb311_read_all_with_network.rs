@@ -1,0 +1,66 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::{any_address, applies_to, main_rules};
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::{vocabulary, Action};
+
+const DOC: &str = r#"## What it does
+Reports a profile that allows reading every file and connecting anywhere.
+
+## Why is this a problem on a real Mac?
+Together they are an exfiltration path: code can read `~/.ssh`, browser cookies and
+cloud credentials and send them out. Restrict one of the two: the reads to what the
+program needs, or the network to a local proxy.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-read*)
+(allow network-outbound)
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow file-read*)
+(allow network-outbound (remote tcp "localhost:3128"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB311",
+        name: "read-all-with-network",
+        severity: Severity::Warning,
+        summary: "unfiltered reads plus unfiltered outbound network",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let default = vocabulary().default;
+    let explicit =
+        |r: &crate::model::Rule| r.action == Action::Allow && r.certain && !r.names(default);
+    let read_all = ctx
+        .model
+        .rules
+        .iter()
+        .find(|r| explicit(r) && r.filter.is_none() && applies_to(r, "file-read-data"));
+    let Some(read_all) = read_all else { return };
+    for (_, rule, span) in main_rules(ctx) {
+        if explicit(rule) && applies_to(rule, "network-outbound") && any_address(rule) {
+            let mut d = ctx.report(
+                &RULE.meta,
+                span,
+                "every file is readable and any host reachable: data can leave the machine",
+                "outbound network to anywhere",
+            );
+            if let Some(read_span) = read_all.main_span() {
+                d = d.with_secondary(read_span, "every file is readable here");
+            }
+            out.push(d);
+        }
+    }
+}

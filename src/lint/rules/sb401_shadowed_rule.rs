@@ -1,0 +1,92 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::main_rules;
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::precedence::Within;
+
+const DOC: &str = r#"## What it does
+Reports a rule that never takes effect because later rules of the opposite action on the
+same operation match everything it matches. Both ends are labelled.
+
+## Why is this a problem on a real Mac?
+Among the rules naming an operation, the last matching one wins (measured with
+`sandbox-exec`: synergy PR #1440, trailofbits/skills PR #218). An allow followed by a
+broader deny on the same operation is silently dead: the author thinks the path is open.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(allow default)
+(allow file-write* (subpath "/Users/me/project"))
+(deny file-write*)
+```
+
+Use instead:
+```sbpl
+(version 1)
+(allow default)
+(deny file-write*)
+(allow file-write* (subpath "/Users/me/project"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB401",
+        name: "shadowed-rule",
+        severity: Severity::Warning,
+        summary: "a rule that later rules of the opposite action always override",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.model.complete {
+        return;
+    }
+    let rules = &ctx.model.rules;
+    for (i, rule, span) in main_rules(ctx) {
+        if rule.operations.is_empty() {
+            continue;
+        }
+        let mut shadows = Vec::new();
+        for op in &rule.operations {
+            match ctx.order.covering(
+                op.id,
+                rule.action.opposite(),
+                rule.filter.as_ref(),
+                Within::After(i),
+            ) {
+                Some(j) => shadows.push(j),
+                None => break,
+            }
+        }
+        if shadows.len() != rule.operations.len() {
+            continue;
+        }
+        shadows.sort_unstable();
+        shadows.dedup();
+        let mut d = ctx.report(
+            &RULE.meta,
+            span,
+            format!(
+                "this {} never takes effect: a later {} overrides it",
+                rule.action.as_str(),
+                rule.action.opposite().as_str()
+            ),
+            "never takes effect",
+        );
+        for j in shadows {
+            if let Some(later) = rules[j].main_span() {
+                d = d.with_secondary(
+                    later,
+                    format!(
+                        "this later `{}` matches everything it matches",
+                        rules[j].action.as_str()
+                    ),
+                );
+            }
+        }
+        out.push(d.with_note("among rules naming the same operation the last match wins; move this rule after the other"));
+    }
+}

@@ -1,0 +1,98 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::main_rules;
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::precedence::Within;
+
+const DOC: &str = r#"## What it does
+Reports a rule that changes nothing: an earlier rule of the same action on the same
+operation already matches everything it matches, and no rule of the opposite action on
+that operation comes in between. Exact duplicates are the common case.
+
+## Why is this a problem on a real Mac?
+It does no harm to the sandbox, but it hides what the profile means: readers assume each
+rule matters, and a later edit to one copy leaves the other in force.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow file-read* (subpath "/usr/lib"))
+(allow file-read* (literal "/usr/lib/libSystem.B.dylib"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow file-read* (subpath "/usr/lib"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB402",
+        name: "redundant-rule",
+        severity: Severity::Warning,
+        summary: "a rule an earlier rule of the same action already covers",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.model.complete {
+        return;
+    }
+    let rules = &ctx.model.rules;
+    for (i, rule, span) in main_rules(ctx) {
+        if rule.operations.is_empty() {
+            continue;
+        }
+        let mut covers = Vec::new();
+        for op in &rule.operations {
+            let found = ctx
+                .order
+                .covering(op.id, rule.action, rule.filter.as_ref(), Within::Before(i))
+                .filter(|&e| !ctx.order.any_between(op.id, rule.action.opposite(), e, i))
+                // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
+                .filter(|&e| same_modifiers(&rules[e], rule));
+            match found {
+                Some(e) => covers.push(e),
+                None => break,
+            }
+        }
+        if covers.len() != rule.operations.len() {
+            continue;
+        }
+        covers.sort_unstable();
+        covers.dedup();
+        let mut d = ctx.report(
+            &RULE.meta,
+            span,
+            format!(
+                "this {} changes nothing: an earlier rule already covers it",
+                rule.action.as_str()
+            ),
+            "redundant",
+        );
+        for e in covers {
+            if let Some(earlier) = rules[e].main_span() {
+                d = d.with_secondary(earlier, "already covered here");
+            }
+        }
+        out.push(d);
+    }
+}
+
+fn same_modifiers(a: &crate::model::Rule, b: &crate::model::Rule) -> bool {
+    let key = |r: &crate::model::Rule| {
+        let mut m: Vec<(String, Vec<String>)> = r
+            .modifiers
+            .iter()
+            .map(|m| (m.name.clone(), m.args.clone()))
+            .collect();
+        m.sort();
+        m
+    };
+    key(a) == key(b)
+}

@@ -1,0 +1,147 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::facts::main_rules;
+use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::model::precedence::Within;
+use crate::model::{vocabulary, Action, FileId, OpId};
+use crate::syntax::Span;
+
+const DOC: &str = r#"## What it does
+Reports a deny on a wildcard operation (`file-read*`, `file*`, `network*` …) that, for some
+of the operations it covers, never takes effect: earlier allows naming those operations
+decide first. It says which operations escape it.
+
+Only the case where libsandbox and a "last rule wins" reading disagree is reported: the
+specific allow comes first. An allow on a wildcard pre-empted by a specific deny only
+makes the profile stricter than it reads (Nix keeps `file-write-setugid` denied that
+way), so it is not reported.
+
+## Why is this a problem on a real Mac?
+Rules naming an operation are consulted before rules naming its wildcard parent, whatever
+their order. So after `(allow file-read-data (subpath "/"))`, a `(deny file-read*
+(literal "/p/.env"))` still lets `cat /p/.env` succeed (GreyhavenHQ/greywall PR #20,
+fencesandbox/fence PR #218, the agent-safehouse profiles). An overlap with the same
+action changes nothing and is not reported.
+
+## Example
+```sbpl expect_diagnostic
+(version 1)
+(allow default)
+(allow file-read-data (subpath "/Users/me/project"))
+(deny file-read* (literal "/Users/me/project/.env"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(allow default)
+(allow file-read-data (subpath "/Users/me/project"))
+(deny file-read* file-read-data (literal "/Users/me/project/.env"))
+```
+"#;
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "SB404",
+        name: "wildcard-overridden",
+        severity: Severity::Warning,
+        summary: "a wildcard rule that more specific rules of the opposite action pre-empt",
+        doc: DOC,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.model.complete {
+        return;
+    }
+    let vocab = vocabulary();
+    let rules = &ctx.model.rules;
+    for (i, rule, span) in main_rules(ctx) {
+        // A wildcard allow pre-empted by a deny only makes the profile stricter than its
+        // order suggests (Nix keeps `file-write-setugid` denied that way): not reported.
+        if rule.action != Action::Deny {
+            continue;
+        }
+        let mut escapes: Vec<(OpId, usize)> = Vec::new();
+        for op in &rule.operations {
+            let wildcard = op.id;
+            if wildcard == vocab.default || !vocab.operation(wildcard).is_wildcard {
+                continue;
+            }
+            for d in vocab.descendants(wildcard) {
+                if d == wildcard || !vocab.operation(d).exists_in(ctx.model.macos) || rule.names(d)
+                {
+                    continue;
+                }
+                // Levels consulted before the wildcard: d and its parents below it.
+                let chain = vocab.chain(d);
+                let before = chain.iter().take_while(|l| **l != wildcard);
+                // Only an earlier rule: a later one wins under "last match wins" too, so the
+                // author's reading of the profile and libsandbox's agree.
+                let pre_empt = before
+                    .filter_map(|level| {
+                        ctx.order.covering(
+                            *level,
+                            rule.action.opposite(),
+                            rule.filter.as_ref(),
+                            Within::Before(i),
+                        )
+                    })
+                    .next();
+                if let Some(j) = pre_empt {
+                    escapes.push((d, j));
+                }
+            }
+        }
+        if escapes.is_empty() {
+            continue;
+        }
+        // Report the most specific names: drop an escaping operation whose parent escapes too.
+        let names: Vec<&str> = escapes
+            .iter()
+            .filter(|(d, _)| {
+                let parent = vocab.operation(*d).parent;
+                !escapes.iter().any(|(e, _)| *e == parent)
+            })
+            .map(|(d, _)| vocab.operation(*d).name.as_str())
+            .collect();
+        let mut d = ctx.report(
+            &RULE.meta,
+            span,
+            format!(
+                "this {} does not apply to `{}`: rules naming {} decide first",
+                rule.action.as_str(),
+                names.join("`, `"),
+                if names.len() == 1 { "it" } else { "them" }
+            ),
+            format!("`{}` escapes this rule", names.join("`, `")),
+        );
+        let mut labelled: Vec<usize> = escapes.iter().map(|(_, j)| *j).collect();
+        labelled.sort_unstable();
+        labelled.dedup();
+        for j in labelled {
+            if let Some(other) = rules[j].main_span() {
+                d = d.with_secondary(
+                    other,
+                    format!("this `{}` decides first", rules[j].action.as_str()),
+                );
+            }
+        }
+        let suggestion = rule
+            .operations
+            .iter()
+            .filter(|o| o.origin.file == FileId::MAIN)
+            .map(|o| o.origin.span.end)
+            .max()
+            .filter(|_| rule.origin.file == FileId::MAIN)
+            .map(|end| {
+                let source = ctx.tree.source(Span::new(rule.origin.span.start, end));
+                let rest = ctx.tree.source(Span::new(end, rule.origin.span.end));
+                format!("{source} {}{rest}", names.join(" "))
+            })
+            .unwrap_or_else(|| format!("({} {} ...)", rule.action.as_str(), names.join(" ")));
+        out.push(d.with_note(format!(
+            "name them in this rule too, and keep it after the other rule: `{suggestion}`"
+        )));
+    }
+}

@@ -1,0 +1,54 @@
+//! Path facts: what the kernel matches, and how a written path relates to it.
+
+/// Directories that are symlinks into `/private`: the kernel checks the resolved path.
+pub const PRIVATE_LINKS: &[&str] = &["/tmp", "/var", "/etc"];
+
+/// The firmlinked data volume: paths spelled through it match nothing.
+pub const DATA_VOLUME: &str = "/System/Volumes/Data";
+
+/// The path as the kernel sees it: `/tmp/x` → `/private/tmp/x`,
+/// `/System/Volumes/Data/Users/x` → `/Users/x`.
+pub fn resolve(path: &str) -> String {
+    for link in PRIVATE_LINKS {
+        if under(path, link) {
+            return format!("/private{path}");
+        }
+    }
+    if let Some(rest) = path.strip_prefix(DATA_VOLUME) {
+        if rest.is_empty() || rest.starts_with('/') {
+            return if rest.is_empty() {
+                "/".into()
+            } else {
+                rest.to_string()
+            };
+        }
+    }
+    path.to_string()
+}
+
+/// True when `path` is `dir` or below it, at a component boundary.
+pub fn under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() {
+        return path.starts_with('/');
+    }
+    path == dir
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolution() {
+        assert_eq!(resolve("/tmp/x"), "/private/tmp/x");
+        assert_eq!(resolve("/tmpx"), "/tmpx");
+        assert_eq!(resolve("/System/Volumes/Data/Users/me"), "/Users/me");
+        assert!(under("/a/b", "/a"));
+        assert!(!under("/ab", "/a"));
+        assert!(under("/anything", "/"));
+    }
+}

@@ -1,0 +1,579 @@
+//! The one precedence model, shared by the linter (SB202, SB401, SB402, SB404) and `explain`.
+//!
+//! For an operation, the rules that name that exact operation are consulted first, and among
+//! them the last matching rule wins; only when none of them matches do the rules naming its
+//! parent wildcard decide (`file-read-data` → `file-read*` → `file*` → `default`), again last
+//! match first. Several filters in one rule are OR-ed. (Measured with `sandbox-exec`; see
+//! `shared/reference/README.md`.)
+
+use std::collections::HashMap;
+
+use super::paths::under;
+use super::regex;
+use super::rule::{Action, Filter, FilterExpr, FilterValue, NamePattern, PathPattern, Port, Rule};
+use super::vocab::{vocabulary, OpId};
+
+/// What an operation is checked against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// Operations without filters, or when the argument does not matter.
+    None,
+    /// A resolved path (`/private/tmp/x`).
+    Path(String),
+    /// A service, sysctl, preference domain … name.
+    Name(String),
+    /// The remote (or local) end of a connection.
+    Network { host: String, port: u16 },
+}
+
+/// Three-valued: a filter on an unknown `param` may or may not match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl Truth {
+    fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::Yes, _) | (_, Truth::Yes) => Truth::Yes,
+            (Truth::No, Truth::No) => Truth::No,
+            _ => Truth::Unknown,
+        }
+    }
+    fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::No, _) | (_, Truth::No) => Truth::No,
+            (Truth::Yes, Truth::Yes) => Truth::Yes,
+            _ => Truth::Unknown,
+        }
+    }
+    fn not(self) -> Truth {
+        match self {
+            Truth::Yes => Truth::No,
+            Truth::No => Truth::Yes,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// Whether a rule's filter matches `arg`. A rule without filter matches everything.
+pub fn matches(filter: Option<&FilterExpr>, arg: &Arg) -> Truth {
+    let Some(filter) = filter else {
+        return Truth::Yes;
+    };
+    // An explicit stack keeps deep `require-*` nesting off the call stack.
+    enum Step<'a> {
+        Eval(&'a FilterExpr),
+        Or(usize),
+        And(usize),
+        Not,
+    }
+    let mut steps = vec![Step::Eval(filter)];
+    let mut values: Vec<Truth> = Vec::new();
+    while let Some(step) = steps.pop() {
+        match step {
+            Step::Eval(FilterExpr::Leaf(f)) => values.push(leaf_matches(f, arg)),
+            Step::Eval(FilterExpr::Unknown(_)) => values.push(Truth::Unknown),
+            Step::Eval(FilterExpr::Any(xs)) => {
+                steps.push(Step::Or(xs.len()));
+                steps.extend(xs.iter().map(Step::Eval));
+            }
+            Step::Eval(FilterExpr::All(xs)) => {
+                steps.push(Step::And(xs.len()));
+                steps.extend(xs.iter().map(Step::Eval));
+            }
+            Step::Eval(FilterExpr::Not(x)) => {
+                steps.push(Step::Not);
+                steps.push(Step::Eval(x));
+            }
+            Step::Or(n) => {
+                let v = values
+                    .split_off(values.len() - n)
+                    .into_iter()
+                    .fold(Truth::No, Truth::or);
+                values.push(v);
+            }
+            Step::And(n) => {
+                let v = values
+                    .split_off(values.len() - n)
+                    .into_iter()
+                    .fold(Truth::Yes, Truth::and);
+                values.push(v);
+            }
+            Step::Not => {
+                let v = values.pop().unwrap_or(Truth::Unknown).not();
+                values.push(v);
+            }
+        }
+    }
+    values.pop().unwrap_or(Truth::Unknown)
+}
+
+fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
+    match (&filter.value, arg) {
+        (FilterValue::Path(p), Arg::Path(path)) => bool_truth(match p {
+            PathPattern::Literal(l) => l == path,
+            PathPattern::Subpath(s) => under(path, s),
+            PathPattern::Prefix(s) => path.starts_with(s.as_str()),
+            PathPattern::Regex(r) => {
+                return regex::matches(r, path).map_or(Truth::Unknown, bool_truth)
+            }
+        }),
+        (FilterValue::Name(n), Arg::Name(name)) => bool_truth(match n {
+            NamePattern::Exact(e) => e == name,
+            NamePattern::Prefix(p) => name.starts_with(p.as_str()),
+            NamePattern::Regex(r) => {
+                return regex::matches(r, name).map_or(Truth::Unknown, bool_truth)
+            }
+        }),
+        (FilterValue::Network(a), Arg::Network { host, port }) => {
+            let host_ok = a.host == "*" || (a.host == "localhost" && is_loopback(host));
+            let port_ok = match a.port {
+                Port::Any => true,
+                Port::Number(p) => p == *port,
+            };
+            bool_truth(host_ok && port_ok)
+        }
+        // A filter of another kind (vnode-type, extension …) cannot be decided statically.
+        _ => Truth::Unknown,
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn bool_truth(b: bool) -> Truth {
+    if b {
+        Truth::Yes
+    } else {
+        Truth::No
+    }
+}
+
+/// How an operation on an argument is decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// `None` when nothing matches and the profile has no `default` rule.
+    pub action: Option<Action>,
+    /// The deciding rule (an index into `rules`).
+    pub rule: Option<usize>,
+    /// The operation level whose rules decided.
+    pub level: Option<OpId>,
+    /// Rules that matched but lost to the deciding one (the order problem, made visible).
+    pub overridden: Vec<usize>,
+    /// Rules that might match (unknown filters): the decision may differ at run time.
+    pub undecided: Vec<usize>,
+}
+
+impl Decision {
+    /// True when the outcome is `action` whatever the undecided rules do at run time.
+    pub fn certainly(&self, action: Action, rules: &[Rule]) -> bool {
+        self.action == Some(action) && self.undecided.iter().all(|&i| rules[i].action == action)
+    }
+}
+
+/// Decides `op` on `arg` with `rules` in the order libsandbox sees them.
+/// Uncertain rules (from branches on unknown values) count as undecided when they match.
+pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
+    let vocab = vocabulary();
+    let mut decision = Decision {
+        action: None,
+        rule: None,
+        level: None,
+        overridden: Vec::new(),
+        undecided: Vec::new(),
+    };
+    for level in vocab.chain(op) {
+        for (i, rule) in rules.iter().enumerate().rev() {
+            if !rule.names(level) {
+                continue;
+            }
+            match matches(rule.filter.as_ref(), arg) {
+                Truth::No => {}
+                Truth::Unknown => decision.undecided.push(i),
+                Truth::Yes if !rule.certain => decision.undecided.push(i),
+                Truth::Yes => {
+                    if decision.rule.is_none() {
+                        decision.action = Some(rule.action);
+                        decision.rule = Some(i);
+                        decision.level = Some(level);
+                    } else {
+                        decision.overridden.push(i);
+                    }
+                }
+            }
+        }
+        // Lower levels never decide once a level has; their matches are still shown.
+    }
+    decision
+}
+
+/// True when every argument `inner` matches is also matched by `outer` (conservative: false
+/// when it cannot tell). `None` means "no filter": matches everything.
+pub fn covers(outer: Option<&FilterExpr>, inner: Option<&FilterExpr>) -> bool {
+    let Some(outer) = outer else {
+        return true;
+    };
+    let Some(inner) = inner else {
+        return false;
+    };
+    match inner {
+        FilterExpr::Any(xs) => xs.iter().all(|x| covers(Some(outer), Some(x))),
+        FilterExpr::Unknown(_) => false,
+        _ => match outer {
+            FilterExpr::Any(ys) => ys.iter().any(|y| covers(Some(y), Some(inner))),
+            FilterExpr::Leaf(a) => match inner {
+                FilterExpr::Leaf(b) => leaf_covers(a, b),
+                // `require-all` that includes a leaf `a` covers: narrower than `a`.
+                FilterExpr::All(parts) => parts.iter().any(|p| covers(Some(outer), Some(p))),
+                _ => false,
+            },
+            FilterExpr::All(_) => match inner {
+                FilterExpr::All(_) => outer == inner,
+                _ => false,
+            },
+            FilterExpr::Not(_) | FilterExpr::Unknown(_) => outer == inner,
+        },
+    }
+}
+
+/// A single filter covering another.
+pub fn leaf_covers(a: &Filter, b: &Filter) -> bool {
+    match (&a.value, &b.value) {
+        (FilterValue::Path(pa), FilterValue::Path(pb)) => path_covers(pa, pb),
+        (FilterValue::Name(na), FilterValue::Name(nb)) if same_family(&a.name, &b.name) => {
+            match (na, nb) {
+                (NamePattern::Exact(x), NamePattern::Exact(y)) => x == y,
+                (NamePattern::Prefix(x), NamePattern::Exact(y) | NamePattern::Prefix(y)) => {
+                    y.starts_with(x.as_str())
+                }
+                (NamePattern::Regex(r), NamePattern::Exact(y)) => {
+                    regex::matches(r, y) == Some(true)
+                }
+                (NamePattern::Regex(x), NamePattern::Regex(y)) => x == y,
+                _ => false,
+            }
+        }
+        (FilterValue::Network(x), FilterValue::Network(y)) => {
+            x.local == y.local
+                && (x.host == "*" || x.host == y.host)
+                && (x.port == Port::Any || x.port == y.port)
+                && (x.protocol == "ip" || x.protocol == y.protocol)
+        }
+        (FilterValue::Other(x), FilterValue::Other(y)) => a.name == b.name && x == y,
+        _ => false,
+    }
+}
+
+/// `global-name` and `global-name-prefix` filter the same thing.
+fn same_family(a: &str, b: &str) -> bool {
+    let base = |n: &str| {
+        n.trim_end_matches("-prefix")
+            .trim_end_matches("-regex")
+            .to_string()
+    };
+    base(a) == base(b)
+}
+
+fn path_covers(a: &PathPattern, b: &PathPattern) -> bool {
+    use PathPattern::*;
+    match (a, b) {
+        (Literal(x), Literal(y)) => x == y,
+        (Subpath(x), Literal(y) | Subpath(y)) => under(y, x),
+        (Subpath(x), Prefix(y)) => y
+            .strip_prefix(x.trim_end_matches('/'))
+            .is_some_and(|r| r.starts_with('/')),
+        (Prefix(x), Literal(y) | Subpath(y) | Prefix(y)) => y.starts_with(x.as_str()),
+        (Regex(r), Literal(y)) => regex::matches(r, y) == Some(true),
+        (Regex(x), Regex(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Rules grouped by the operation they name, in order: the index that keeps the
+/// order-based checks near-linear.
+pub struct RuleIndex {
+    by_op: HashMap<OpId, Vec<usize>>,
+}
+
+impl RuleIndex {
+    pub fn new(rules: &[Rule]) -> RuleIndex {
+        let mut by_op: HashMap<OpId, Vec<usize>> = HashMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for op in &rule.operations {
+                let list = by_op.entry(op.id).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        RuleIndex { by_op }
+    }
+
+    /// Indices of the rules naming `op`, in order.
+    pub fn naming(&self, op: OpId) -> &[usize] {
+        self.by_op.get(&op).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn operations(&self) -> impl Iterator<Item = OpId> + '_ {
+        self.by_op.keys().copied()
+    }
+}
+
+/// The alternatives of a filter that are plain leaves, or `None` when some alternative is
+/// not (a `require-all`, a `require-not`, an unknown value): such a rule is never claimed
+/// to be covered.
+pub fn leaf_alternatives(filter: &FilterExpr) -> Option<Vec<&Filter>> {
+    let mut out = Vec::new();
+    let mut stack = vec![filter];
+    while let Some(f) = stack.pop() {
+        match f {
+            FilterExpr::Leaf(l) => out.push(l),
+            FilterExpr::Any(xs) => stack.extend(xs.iter()),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// For one operation and one action: which rules (by index, ascending) cover what, so that
+/// "is this covered by a later/earlier rule" is a few hash lookups instead of a scan.
+#[derive(Default)]
+pub struct CoverIndex {
+    unfiltered: Vec<usize>,
+    /// Keyed by (filter family, value text) for exact, subpath and prefix leaves.
+    exact: HashMap<(String, String), Vec<usize>>,
+    subpath: HashMap<String, Vec<usize>>,
+    prefix: HashMap<(String, String), Vec<usize>>,
+    /// Leaves that need a direct comparison (regexes, networks, others), with their rule.
+    other: Vec<(usize, Filter)>,
+}
+
+/// How far a query looks.
+#[derive(Clone, Copy)]
+pub enum Within {
+    After(usize),
+    Before(usize),
+    Anywhere,
+}
+
+impl Within {
+    fn pick(self, list: &[usize]) -> Option<usize> {
+        match self {
+            Within::After(i) => list.last().copied().filter(|&j| j > i),
+            Within::Before(i) => {
+                let pos = list.partition_point(|&j| j < i);
+                pos.checked_sub(1).map(|p| list[p])
+            }
+            Within::Anywhere => list.last().copied(),
+        }
+    }
+    fn allows(self, j: usize) -> bool {
+        match self {
+            Within::After(i) => j > i,
+            Within::Before(i) => j < i,
+            Within::Anywhere => true,
+        }
+    }
+}
+
+/// Most comparisons of regex and network leaves a single query makes.
+const MAX_DIRECT: usize = 2048;
+
+impl CoverIndex {
+    /// Indexes the certain rules among `indices` (ascending).
+    pub fn new(rules: &[Rule], indices: impl Iterator<Item = usize>) -> CoverIndex {
+        let mut index = CoverIndex::default();
+        for i in indices {
+            let rule = &rules[i];
+            if !rule.certain {
+                continue;
+            }
+            let Some(filter) = &rule.filter else {
+                index.unfiltered.push(i);
+                continue;
+            };
+            let Some(leaves) = leaf_alternatives(filter) else {
+                continue;
+            };
+            for leaf in leaves {
+                let family = family(&leaf.name);
+                match &leaf.value {
+                    FilterValue::Path(PathPattern::Literal(p)) => index
+                        .exact
+                        .entry(("path".into(), p.clone()))
+                        .or_default()
+                        .push(i),
+                    FilterValue::Path(PathPattern::Subpath(p)) => index
+                        .subpath
+                        .entry(p.trim_end_matches('/').to_string())
+                        .or_default()
+                        .push(i),
+                    FilterValue::Path(PathPattern::Prefix(p)) => index
+                        .prefix
+                        .entry(("path".into(), p.clone()))
+                        .or_default()
+                        .push(i),
+                    FilterValue::Name(NamePattern::Exact(n)) => {
+                        index.exact.entry((family, n.clone())).or_default().push(i)
+                    }
+                    FilterValue::Name(NamePattern::Prefix(n)) => {
+                        index.prefix.entry((family, n.clone())).or_default().push(i)
+                    }
+                    _ => index.other.push((i, leaf.clone())),
+                }
+            }
+        }
+        for list in index
+            .exact
+            .values_mut()
+            .chain(index.subpath.values_mut())
+            .chain(index.prefix.values_mut())
+        {
+            list.dedup();
+        }
+        index
+    }
+
+    /// A rule within range that matches everything `filter` matches.
+    pub fn covering(&self, filter: Option<&FilterExpr>, within: Within) -> Option<usize> {
+        if let Some(j) = within.pick(&self.unfiltered) {
+            return Some(j);
+        }
+        let filter = filter?;
+        let leaves = leaf_alternatives(filter)?;
+        let mut found = None;
+        for leaf in leaves {
+            let j = self.covering_leaf(leaf, within)?;
+            found = Some(found.map_or(j, |f: usize| f.max(j)));
+        }
+        found
+    }
+
+    fn covering_leaf(&self, leaf: &Filter, within: Within) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        let mut consider = |list: Option<&Vec<usize>>| {
+            if let Some(j) = list.and_then(|l| within.pick(l)) {
+                best = Some(best.map_or(j, |b| b.max(j)));
+            }
+        };
+        let text = match &leaf.value {
+            FilterValue::Path(
+                PathPattern::Literal(p) | PathPattern::Subpath(p) | PathPattern::Prefix(p),
+            ) => Some(("path".to_string(), p.clone())),
+            FilterValue::Name(NamePattern::Exact(n) | NamePattern::Prefix(n)) => {
+                Some((family(&leaf.name), n.clone()))
+            }
+            _ => None,
+        };
+        if let Some((fam, text)) = &text {
+            let exact_kind = matches!(
+                leaf.value,
+                FilterValue::Path(PathPattern::Literal(_))
+                    | FilterValue::Name(NamePattern::Exact(_))
+            );
+            if exact_kind {
+                consider(self.exact.get(&(fam.clone(), text.clone())));
+            }
+            if fam == "path" {
+                // Subpaths at every component boundary above (and at) the path.
+                let trimmed = text.trim_end_matches('/');
+                let mut end = trimmed.len();
+                loop {
+                    let dir = &trimmed[..end];
+                    consider(self.subpath.get(if dir.is_empty() { "/" } else { dir }));
+                    if dir.is_empty() {
+                        consider(self.subpath.get(""));
+                        break;
+                    }
+                    match dir.rfind('/') {
+                        Some(i) => end = i,
+                        None => break,
+                    }
+                }
+            }
+            // Prefixes: every string prefix of the text.
+            if !self.prefix.is_empty() {
+                for (i, _) in text
+                    .char_indices()
+                    .skip(1)
+                    .chain(std::iter::once((text.len(), ' ')))
+                {
+                    consider(self.prefix.get(&(fam.clone(), text[..i].to_string())));
+                }
+            }
+        }
+        for (j, other) in self.other.iter().rev().take(MAX_DIRECT) {
+            if within.allows(*j) && best.is_none_or(|b| *j > b) && leaf_covers(other, leaf) {
+                best = Some(*j);
+            }
+        }
+        best
+    }
+}
+
+fn family(name: &str) -> String {
+    name.trim_end_matches("-prefix")
+        .trim_end_matches("-regex")
+        .to_string()
+}
+
+/// Per operation and action: the rules naming it (ascending) and their cover index.
+pub struct OrderIndex {
+    levels: HashMap<(OpId, Action), (Vec<usize>, CoverIndex)>,
+}
+
+impl OrderIndex {
+    pub fn new(rules: &[Rule]) -> OrderIndex {
+        let mut lists: HashMap<(OpId, Action), Vec<usize>> = HashMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for op in &rule.operations {
+                let list = lists.entry((op.id, rule.action)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        let levels = lists
+            .into_iter()
+            .map(|(key, list)| {
+                let index = CoverIndex::new(rules, list.iter().copied());
+                (key, (list, index))
+            })
+            .collect();
+        OrderIndex { levels }
+    }
+
+    /// Rules naming `op` with `action`, ascending.
+    pub fn naming(&self, op: OpId, action: Action) -> &[usize] {
+        self.levels
+            .get(&(op, action))
+            .map_or(&[], |(l, _)| l.as_slice())
+    }
+
+    /// A certain rule naming `op` with `action`, within range, that matches everything
+    /// `filter` matches.
+    pub fn covering(
+        &self,
+        op: OpId,
+        action: Action,
+        filter: Option<&FilterExpr>,
+        within: Within,
+    ) -> Option<usize> {
+        self.levels.get(&(op, action))?.1.covering(filter, within)
+    }
+
+    /// True when a rule naming `op` with `action` lies strictly between `a` and `b`.
+    pub fn any_between(&self, op: OpId, action: Action, a: usize, b: usize) -> bool {
+        let list = self.naming(op, action);
+        let pos = list.partition_point(|&j| j <= a);
+        list.get(pos).is_some_and(|&j| j < b)
+    }
+}

@@ -1,0 +1,206 @@
+//! Rules as libsandbox sees them after evaluation: action, operations (aliases resolved),
+//! a filter tree of typed values, modifiers, and where each came from.
+
+use super::vocab::OpId;
+use crate::syntax::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Allow,
+    Deny,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Deny => "deny",
+        }
+    }
+
+    pub fn opposite(self) -> Action {
+        match self {
+            Action::Allow => Action::Deny,
+            Action::Deny => Action::Allow,
+        }
+    }
+}
+
+/// Which file a span belongs to: 0 is the checked file; preludes and imports follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u16);
+
+impl FileId {
+    pub const MAIN: FileId = FileId(0);
+}
+
+/// A place in one of the files the model was built from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub file: FileId,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleOp {
+    /// As written: `sysctl-write`.
+    pub written: String,
+    /// As it applies: `sysctl*`.
+    pub id: OpId,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathPattern {
+    Literal(String),
+    Subpath(String),
+    Prefix(String),
+    Regex(String),
+}
+
+impl PathPattern {
+    pub fn text(&self) -> &str {
+        match self {
+            PathPattern::Literal(s)
+            | PathPattern::Subpath(s)
+            | PathPattern::Prefix(s)
+            | PathPattern::Regex(s) => s,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum NamePattern {
+    Exact(String),
+    Prefix(String),
+    Regex(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Port {
+    Any,
+    Number(u16),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NetAddr {
+    /// `local` rather than `remote`.
+    pub local: bool,
+    pub protocol: String,
+    /// `*` or `localhost`.
+    pub host: String,
+    pub port: Port,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FilterValue {
+    Path(PathPattern),
+    Name(NamePattern),
+    Network(NetAddr),
+    /// Constants, numbers, booleans, strings of other filters: compared as text.
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
+    /// The filter as libsandbox knows it: `path` for `literal`.
+    pub name: String,
+    /// As written: `literal`.
+    pub written: String,
+    pub category: String,
+    pub value: FilterValue,
+    /// The whole `(literal "/x")` form.
+    pub origin: Origin,
+    /// The argument (the string token when it was written literally).
+    pub arg: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FilterExpr {
+    /// Any of them: several filters in one rule, or `require-any`.
+    Any(Vec<FilterExpr>),
+    /// `require-all`
+    All(Vec<FilterExpr>),
+    /// `require-not`
+    Not(Box<FilterExpr>),
+    Leaf(Filter),
+    /// A filter whose value evaluation could not know (an unset `param` …).
+    Unknown(Origin),
+}
+
+impl FilterExpr {
+    /// Every leaf, in order.
+    pub fn leaves(&self) -> Vec<&Filter> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(expr) = stack.pop() {
+            match expr {
+                FilterExpr::Any(xs) | FilterExpr::All(xs) => stack.extend(xs.iter().rev()),
+                FilterExpr::Not(x) => stack.push(x),
+                FilterExpr::Leaf(f) => out.push(f),
+                FilterExpr::Unknown(_) => {}
+            }
+        }
+        out
+    }
+
+    /// Leaves reached without going through `require-not`: what the rule positively matches.
+    pub fn positive_leaves(&self) -> Vec<&Filter> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(expr) = stack.pop() {
+            match expr {
+                FilterExpr::Any(xs) | FilterExpr::All(xs) => stack.extend(xs.iter().rev()),
+                FilterExpr::Not(_) | FilterExpr::Unknown(_) => {}
+                FilterExpr::Leaf(f) => out.push(f),
+            }
+        }
+        out
+    }
+
+    pub fn has_unknown(&self) -> bool {
+        match self {
+            FilterExpr::Any(xs) | FilterExpr::All(xs) => xs.iter().any(FilterExpr::has_unknown),
+            FilterExpr::Not(x) => x.has_unknown(),
+            FilterExpr::Leaf(_) => false,
+            FilterExpr::Unknown(_) => true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Modifier {
+    pub name: String,
+    pub args: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub action: Action,
+    pub operations: Vec<RuleOp>,
+    /// `None`: the rule has no filter and applies to every argument.
+    pub filter: Option<FilterExpr>,
+    pub modifiers: Vec<Modifier>,
+    /// The `(allow ...)` form.
+    pub origin: Origin,
+    /// The top-level form of the checked file whose evaluation made this rule.
+    pub site: Option<Span>,
+    /// False when the rule comes from a branch whose condition is unknown.
+    pub certain: bool,
+}
+
+impl Rule {
+    pub fn names(&self, op: OpId) -> bool {
+        self.operations.iter().any(|o| o.id == op)
+    }
+
+    /// Where a finding about this rule is shown in the checked file, if anywhere.
+    pub fn main_span(&self) -> Option<Span> {
+        if self.origin.file == FileId::MAIN {
+            Some(self.origin.span)
+        } else {
+            self.site
+        }
+    }
+}

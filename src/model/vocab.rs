@@ -1,0 +1,452 @@
+//! The vocabulary, loaded from the tables in `grammar/`: operations with their wildcard
+//! hierarchy and macOS versions, filters with their argument kinds, modifiers, aliases, and
+//! the functions a profile may call. Nothing here names an operation or filter by hand.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::OnceLock;
+
+const OPERATIONS: &str = include_str!("../../grammar/operations.tsv");
+const ADDITIONS: &str = include_str!("../../grammar/additions.tsv");
+const FILTERS: &str = include_str!("../../grammar/filters.tsv");
+const ALIASES: &str = include_str!("../../grammar/aliases.tsv");
+const MODIFIERS: &str = include_str!("../../grammar/modifiers.tsv");
+const FUNCTIONS: &str = include_str!("../../grammar/functions.txt");
+
+/// A macOS release with its own vocabulary table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MacOs {
+    V10_12,
+    V10_13,
+    V10_14,
+    V10_15,
+    V14,
+}
+
+impl MacOs {
+    pub const ALL: [MacOs; 5] = [
+        MacOs::V10_12,
+        MacOs::V10_13,
+        MacOs::V10_14,
+        MacOs::V10_15,
+        MacOs::V14,
+    ];
+    pub const NEWEST: MacOs = MacOs::V14;
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MacOs::V10_12 => "10.12",
+            MacOs::V10_13 => "10.13",
+            MacOs::V10_14 => "10.14",
+            MacOs::V10_15 => "10.15",
+            MacOs::V14 => "14",
+        }
+    }
+
+    /// `10.15`, `catalina`, `14`, `14.4.1`, `sonoma`.
+    pub fn parse(text: &str) -> Option<MacOs> {
+        let t = text.trim().to_ascii_lowercase();
+        let found = match t.as_str() {
+            "10.12" | "sierra" => MacOs::V10_12,
+            "10.13" | "high-sierra" | "high_sierra" => MacOs::V10_13,
+            "10.14" | "mojave" => MacOs::V10_14,
+            "10.15" | "catalina" => MacOs::V10_15,
+            "14" | "sonoma" => MacOs::V14,
+            _ if t.starts_with("14.") => MacOs::V14,
+            _ if t.starts_with("10.12.") => MacOs::V10_12,
+            _ if t.starts_with("10.13.") => MacOs::V10_13,
+            _ if t.starts_with("10.14.") => MacOs::V10_14,
+            _ if t.starts_with("10.15.") => MacOs::V10_15,
+            _ => return None,
+        };
+        Some(found)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl fmt::Display for MacOs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "macOS {}", self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OpId(pub u16);
+
+#[derive(Debug)]
+pub struct Operation {
+    pub name: String,
+    /// The operation whose rules decide when this one has none (`default` for the root).
+    pub parent: OpId,
+    versions: u8,
+    /// Filter categories it consults; `None` when the tables do not say.
+    pub categories: Option<Vec<String>>,
+    pub extra_modifiers: Vec<String>,
+    pub is_wildcard: bool,
+}
+
+impl Operation {
+    pub fn exists_in(&self, macos: MacOs) -> bool {
+        self.versions & macos.bit() != 0
+    }
+
+    pub fn versions(&self) -> Vec<MacOs> {
+        MacOs::ALL
+            .into_iter()
+            .filter(|v| self.exists_in(*v))
+            .collect()
+    }
+}
+
+/// What a filter's argument must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// An exact path (`literal`, `path`).
+    Path,
+    PathSubpath,
+    PathPrefix,
+    /// A regex (`regex`, `*-regex`).
+    Regex,
+    /// An exact name (`global-name`, `sysctl-name` …).
+    Name,
+    NamePrefix,
+    /// `[PROTO] "HOST:PORT"`
+    Network,
+    /// An integer or one of the named constants.
+    Constant,
+    Bitfield,
+    Boolean,
+    /// An exact string (`extension`).
+    String,
+    Unknown,
+}
+
+#[derive(Debug)]
+pub struct FilterDef {
+    pub name: String,
+    pub arg: ArgKind,
+    pub category: String,
+    /// Named constants; `complete` when the table lists all of them.
+    pub named_values: Vec<String>,
+    pub named_values_complete: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModifierActions {
+    Allow,
+    Deny,
+    Any,
+}
+
+#[derive(Debug)]
+pub struct ModifierDef {
+    pub name: String,
+    pub actions: ModifierActions,
+    pub arguments: usize,
+}
+
+#[derive(Debug)]
+pub struct Vocabulary {
+    pub operations: Vec<Operation>,
+    op_index: HashMap<String, OpId>,
+    pub filters: Vec<FilterDef>,
+    filter_index: HashMap<String, usize>,
+    /// `literal` → `path`, `sysctl-write` → `sysctl*` …
+    pub aliases: HashMap<String, (String, String)>,
+    pub modifiers: Vec<ModifierDef>,
+    pub functions: HashSet<String>,
+    pub default: OpId,
+}
+
+/// The one vocabulary, loaded on first use.
+pub fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
+    VOCABULARY.get_or_init(Vocabulary::load)
+}
+
+fn table(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+}
+
+impl Vocabulary {
+    fn load() -> Vocabulary {
+        let mut rows: Vec<Vec<&str>> = table(OPERATIONS).collect();
+        rows.extend(table(ADDITIONS));
+        let mut op_index = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            op_index.entry(row[0].to_string()).or_insert(OpId(i as u16));
+        }
+        let default = op_index["default"];
+        let mut operations = Vec::new();
+        for row in &rows {
+            let name = row[0].to_string();
+            let versions = row[2]
+                .split(',')
+                .filter_map(MacOs::parse)
+                .fold(0u8, |bits, v| bits | v.bit());
+            let categories = match row.get(3).copied() {
+                None | Some("?") | Some("") => None,
+                Some(c) => Some(c.split(',').map(str::to_string).collect()),
+            };
+            let extra_modifiers = match row.get(4).copied() {
+                None | Some("-") | Some("") => Vec::new(),
+                Some(m) => m.split(',').map(str::to_string).collect(),
+            };
+            operations.push(Operation {
+                is_wildcard: name.ends_with('*') || name == "default",
+                parent: op_index.get(row[1]).copied().unwrap_or(default),
+                name,
+                versions,
+                categories,
+                extra_modifiers,
+            });
+        }
+        // A leaf whose table parent is `default` still sits under the wildcard its name
+        // falls in: `(deny file*)` covers `file-link` (the reference marks this unverified;
+        // it is what profile authors expect).
+        let wildcards: Vec<(String, OpId)> = operations
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.name.ends_with('*'))
+            .map(|(i, o)| (o.name.trim_end_matches('*').to_string(), OpId(i as u16)))
+            .collect();
+        for (i, operation) in operations.iter_mut().enumerate() {
+            if operation.parent != default || operation.name == "default" {
+                continue;
+            }
+            let name = &operation.name;
+            let best = wildcards
+                .iter()
+                .filter(|(stem, id)| {
+                    id.0 as usize != i && name.starts_with(stem.as_str()) && name.len() > stem.len()
+                })
+                .max_by_key(|(stem, _)| stem.len());
+            if let Some((_, id)) = best {
+                operation.parent = *id;
+            }
+        }
+
+        let mut filters = Vec::new();
+        let mut filter_index = HashMap::new();
+        for row in table(FILTERS) {
+            let arg = match row[1] {
+                "path" => ArgKind::Path,
+                "path-subpath" => ArgKind::PathSubpath,
+                "path-prefix" => ArgKind::PathPrefix,
+                "regex" => ArgKind::Regex,
+                "name" => ArgKind::Name,
+                "name-prefix" => ArgKind::NamePrefix,
+                "network" => ArgKind::Network,
+                "constant" => ArgKind::Constant,
+                "bitfield" => ArgKind::Bitfield,
+                "boolean" => ArgKind::Boolean,
+                "string" => ArgKind::String,
+                _ => ArgKind::Unknown,
+            };
+            let values = row.get(4).copied().unwrap_or("-");
+            let complete = !values.ends_with("...");
+            let named_values = if values == "-" {
+                Vec::new()
+            } else {
+                values
+                    .split(',')
+                    .filter(|v| *v != "..." && !v.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            };
+            filter_index.insert(row[0].to_string(), filters.len());
+            filters.push(FilterDef {
+                name: row[0].to_string(),
+                arg,
+                category: row[2].to_string(),
+                named_values_complete: complete && values != "-",
+                named_values,
+            });
+        }
+        let aliases = table(ALIASES)
+            .map(|r| (r[0].to_string(), (r[1].to_string(), r[2].to_string())))
+            .collect();
+        let modifiers = table(MODIFIERS)
+            .map(|r| ModifierDef {
+                name: r[0].to_string(),
+                actions: match r[1] {
+                    "allow" => ModifierActions::Allow,
+                    "deny" => ModifierActions::Deny,
+                    _ => ModifierActions::Any,
+                },
+                arguments: r.get(2).and_then(|a| a.parse().ok()).unwrap_or(0),
+            })
+            .collect();
+        let functions = FUNCTIONS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .map(str::to_string)
+            .collect();
+        Vocabulary {
+            operations,
+            op_index,
+            filters,
+            filter_index,
+            aliases,
+            modifiers,
+            functions,
+            default,
+        }
+    }
+
+    pub fn operation(&self, id: OpId) -> &Operation {
+        &self.operations[id.0 as usize]
+    }
+
+    pub fn op_id(&self, name: &str) -> Option<OpId> {
+        self.op_index.get(name).copied()
+    }
+
+    /// An operation name as a rule means it: aliases widen (`sysctl-write` is `sysctl*`,
+    /// `process-exec` is `process-exec*`).
+    pub fn resolve_operation(&self, name: &str) -> Option<OpId> {
+        if let Some((target, kind)) = self.aliases.get(name) {
+            if kind == "name" {
+                if let Some(id) = self.op_id(target) {
+                    return Some(id);
+                }
+            }
+        }
+        self.op_id(name)
+    }
+
+    /// An operation alias that compiles to nothing (`mach-per-user-lookup` …).
+    pub fn is_no_op_alias(&self, name: &str) -> bool {
+        self.aliases
+            .get(name)
+            .is_some_and(|(_, kind)| kind == "no-op")
+    }
+
+    /// The fallback chain: the operation, its parent, …, `default`.
+    pub fn chain(&self, id: OpId) -> Vec<OpId> {
+        let mut chain = vec![id];
+        let mut current = id;
+        while current != self.default && chain.len() < 16 {
+            current = self.operation(current).parent;
+            chain.push(current);
+        }
+        chain
+    }
+
+    /// True when a rule naming `wildcard` applies to `op` (the same, or an ancestor).
+    pub fn covers(&self, wildcard: OpId, op: OpId) -> bool {
+        wildcard == self.default || self.chain(op).contains(&wildcard)
+    }
+
+    /// Every operation a rule naming `id` applies to, `id` included.
+    pub fn descendants(&self, id: OpId) -> Vec<OpId> {
+        (0..self.operations.len())
+            .map(|i| OpId(i as u16))
+            .filter(|op| self.covers(id, *op))
+            .collect()
+    }
+
+    pub fn filter(&self, name: &str) -> Option<&FilterDef> {
+        self.filter_index.get(name).map(|&i| &self.filters[i])
+    }
+
+    /// A filter name as written, with aliases resolved: `literal` → `path`.
+    pub fn resolve_filter(&self, name: &str) -> Option<&FilterDef> {
+        if let Some((target, kind)) = self.aliases.get(name) {
+            if kind == "name" {
+                if let Some(def) = self.filter(target) {
+                    return Some(def);
+                }
+            }
+        }
+        self.filter(name)
+    }
+
+    pub fn modifier(&self, name: &str) -> Option<&ModifierDef> {
+        let name = match self.aliases.get(name) {
+            Some((target, kind)) if kind == "modifier" || kind == "name" => target.as_str(),
+            _ => name,
+        };
+        self.modifiers.iter().find(|m| m.name == name)
+    }
+
+    /// The closest known names, for "did you mean".
+    pub fn suggest<'a>(
+        &self,
+        name: &str,
+        candidates: impl Iterator<Item = &'a str>,
+    ) -> Option<String> {
+        candidates
+            .map(|c| (edit_distance(name, c), c))
+            .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
+            .min()
+            .map(|(_, c)| c.to_string())
+    }
+
+    pub fn operation_names(&self) -> impl Iterator<Item = &str> {
+        self.operations.iter().map(|o| o.name.as_str())
+    }
+
+    pub fn filter_names(&self) -> impl Iterator<Item = &str> {
+        self.filters.iter().map(|f| f.name.as_str()).chain(
+            self.aliases
+                .iter()
+                .filter(|(_, (t, _))| self.filter(t).is_some())
+                .map(|(a, _)| a.as_str()),
+        )
+    }
+}
+
+/// Levenshtein distance, for suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hierarchy_and_aliases_come_from_the_tables() {
+        let v = vocabulary();
+        let data = v.op_id("file-read-data").unwrap();
+        let names: Vec<&str> = v
+            .chain(data)
+            .iter()
+            .map(|id| v.operation(*id).name.as_str())
+            .collect();
+        assert_eq!(names, ["file-read-data", "file-read*", "file*", "default"]);
+        assert_eq!(v.resolve_operation("sysctl-write"), v.op_id("sysctl*"));
+        assert_eq!(
+            v.resolve_operation("process-exec"),
+            v.op_id("process-exec*")
+        );
+        assert_eq!(v.resolve_filter("literal").unwrap().name, "path");
+        let link = v.op_id("file-link").unwrap();
+        assert!(v.covers(v.op_id("file*").unwrap(), link));
+        assert!(!v
+            .operation(v.op_id("iokit-open").unwrap())
+            .exists_in(MacOs::V14));
+        assert_eq!(
+            v.suggest("file-reed-data", v.operation_names()).as_deref(),
+            Some("file-read-data")
+        );
+    }
+}
