@@ -14,8 +14,10 @@ pub fn generate_profile(bytes: usize) -> String {
             0 => out.push_str(&format!(
                 "(allow file-read* (subpath \"/usr/share/gen{i}\") (literal \"/private/etc/gen{i}.conf\"))\n"
             )),
+            // A plain string with `\\.`: stock TinyScheme (the benchmark's baseline) has no
+            // `#"..."` raw strings.
             1 => out.push_str(&format!(
-                "; rule {i}: read caches\n(allow file-read-data\n  (regex #\"^/Users/[^/]+/Library/Caches/gen{i}/.*\\.db$\"))\n"
+                "; rule {i}: read caches\n(allow file-read-data\n  (regex \"^/Users/[^/]+/Library/Caches/gen{i}/.*\\\\.db$\"))\n"
             )),
             2 => out.push_str(&format!(
                 "(allow mach-lookup (global-name \"com.example.gen{i}\") (global-name-prefix \"com.example.gen{i}.\"))\n"

@@ -7,9 +7,9 @@ use crate::syntax::{Span, TokenKind};
 use super::rule::Context;
 
 /// Every filter leaf whose argument was written in the checked file, with its rule.
-pub fn main_leaves<'a>(ctx: &'a Context<'_>) -> Vec<(&'a Rule, &'a Filter)> {
+pub fn collect_leaves(rules: &[Rule]) -> Vec<(&Rule, &Filter)> {
     let mut out = Vec::new();
-    for rule in &ctx.model.rules {
+    for rule in rules {
         if let Some(filter) = &rule.filter {
             for leaf in filter.leaves() {
                 if leaf.arg.file == FileId::MAIN {
@@ -19,6 +19,11 @@ pub fn main_leaves<'a>(ctx: &'a Context<'_>) -> Vec<(&'a Rule, &'a Filter)> {
         }
     }
     out
+}
+
+/// The leaves of [`collect_leaves`], computed once per check.
+pub fn main_leaves<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (&'a Rule, &'a Filter)> + 'a {
+    ctx.leaves.iter().copied()
 }
 
 /// Rules shown in the checked file (written there, or made by a call written there).

@@ -10,6 +10,8 @@ pub use rule::{Context, Prelude, Rule, RuleMeta};
 pub use rules::RULES;
 
 use std::collections::HashMap;
+
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
@@ -134,14 +136,20 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
         preludes: &options.preludes,
         model: &model,
         order: &order,
+        leaves: facts::collect_leaves(&model.rules),
     };
     let selection = &options.selection;
-    let mut out = Vec::new();
-    for rule in RULES {
-        if selection.enabled(rule.meta.code) {
-            (rule.check)(&ctx, &mut out);
-        }
-    }
+    // Rules are independent: run them on all cores, then keep registry order.
+    let per_rule: Vec<Vec<Diagnostic>> = RULES
+        .par_iter()
+        .filter(|rule| selection.enabled(rule.meta.code))
+        .map(|rule| {
+            let mut found = Vec::new();
+            (rule.check)(&ctx, &mut found);
+            found
+        })
+        .collect();
+    let mut out: Vec<Diagnostic> = per_rule.into_iter().flatten().collect();
     let unused = &rules::sb901_unused_suppression::RULE.meta;
     suppress::apply(tree, &mut out, unused, |code| rule_by_code(code).is_some());
     out.retain(|d| selection.enabled(d.code));

@@ -36,7 +36,9 @@ pub struct Context<'a> {
     pub preludes: &'a [std::sync::Arc<Prelude>],
     pub model: &'a Model,
     /// Rules by operation and action, for the checks about rule order.
-    pub order: &'a OrderIndex,
+    pub order: &'a OrderIndex<'a>,
+    /// Every filter leaf whose argument was written in the checked file, with its rule.
+    pub leaves: Vec<(&'a crate::model::Rule, &'a crate::model::Filter)>,
 }
 
 impl RuleMeta {

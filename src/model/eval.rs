@@ -6,7 +6,10 @@
 //! and filters built from unknown strings match nothing the checks rely on. Evaluation is
 //! bounded by a step limit and a depth limit, and reports when it stops.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 use super::rule::{
@@ -67,6 +70,7 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         importing: Vec::new(),
         missing_import: false,
         active: Vec::new(),
+        builtins: RefCell::default(),
     };
     for i in 1..=preludes.len() {
         eval.run_file(FileId(i as u16));
@@ -103,6 +107,8 @@ struct Evaluator<'a> {
     missing_import: bool,
     /// Closures being called, with the uncertainty depth at their call.
     active: Vec<(*const Closure, usize)>,
+    /// What each name the profile does not define means (memoised vocabulary lookups).
+    builtins: RefCell<FxHashMap<Box<str>, Option<Value>>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -197,21 +203,33 @@ impl<'a> Evaluator<'a> {
     /// Names the profile did not define: SBPL and Scheme built-ins, operations, filters,
     /// named constants.
     fn builtin(&self, name: &str) -> Option<Value> {
-        if let Some(id) = self.vocab.resolve_operation(name) {
-            return Some(Value::Operation(id, name.into()));
+        if let Some(known) = self.builtins.borrow().get(name) {
+            return known.clone();
         }
-        if self.vocab.resolve_filter(name).is_some()
-            || matches!(self.vocab.aliases.get(name), Some((_, k)) if k == "filter-function")
+        let value = self.lookup_builtin(name);
+        self.builtins
+            .borrow_mut()
+            .insert(name.into(), value.clone());
+        value
+    }
+
+    fn lookup_builtin(&self, name: &str) -> Option<Value> {
+        let vocab = self.vocab;
+        if let Some(id) = vocab.resolve_operation(name) {
+            return Some(Value::Operation(id, vocab.interned(name)?));
+        }
+        if vocab.resolve_filter(name).is_some()
+            || matches!(vocab.aliases.get(name), Some((_, k)) if k == "filter-function")
         {
-            return Some(Value::FilterFn(name.into()));
+            return Some(Value::FilterFn(vocab.interned(name)?));
         }
-        if self.vocab.functions.contains(name) {
-            return Some(Value::Builtin(name.into()));
+        if let Some(f) = vocab.function_name(name) {
+            return Some(Value::Builtin(f));
         }
-        if self.vocab.is_no_op_alias(name) {
+        if vocab.is_no_op_alias(name) {
             return Some(Value::Unknown);
         }
-        if is_named_constant(self.vocab, name) {
+        if is_named_constant(vocab, name) {
             return Some(Value::Constant(name.into()));
         }
         None
@@ -372,8 +390,8 @@ impl<'a> Evaluator<'a> {
     ) -> Value {
         match function {
             Value::Closure(c) => self.call_closure(&c, args.into_iter().map(|(v, _)| v).collect()),
-            Value::Builtin(name) => self.call_builtin(file, node, &name, args),
-            Value::FilterFn(name) => self.make_filter(file, node, &name, args),
+            Value::Builtin(name) => self.call_builtin(file, node, name, args),
+            Value::FilterFn(name) => self.make_filter(file, node, name, args),
             Value::Operation(..) | Value::Unknown | Value::Macro => Value::Unknown,
             _ => Value::Unknown,
         }
@@ -788,7 +806,7 @@ impl<'a> Evaluator<'a> {
             });
         }
         Value::Modifier(Rc::new(Modifier {
-            name: def.name.clone(),
+            name: def.name.as_str(),
             args: values,
             origin: Origin {
                 file,
@@ -1206,7 +1224,7 @@ impl<'a> Evaluator<'a> {
                         self.issue(file, issue);
                     }
                     operations.push(RuleOp {
-                        written: written.to_string(),
+                        written,
                         id,
                         origin: arg_origin,
                     });
@@ -1231,7 +1249,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         for m in &modifiers {
-            let bad = match (self.vocab.modifier(&m.name).map(|d| d.actions), action) {
+            let bad = match (self.vocab.modifier(m.name).map(|d| d.actions), action) {
                 (Some(ModifierActions::Allow), Action::Deny) => Some("allow"),
                 (Some(ModifierActions::Deny), Action::Allow) => Some("deny"),
                 _ => None,
@@ -1321,7 +1339,7 @@ impl<'a> Evaluator<'a> {
         &self,
         origin: Origin,
         arg: Origin,
-        written: &str,
+        written: &'static str,
         pattern: PathPattern,
     ) -> FilterExpr {
         let name = match pattern {
@@ -1331,9 +1349,9 @@ impl<'a> Evaluator<'a> {
             PathPattern::Regex(_) => "path-regex",
         };
         FilterExpr::Leaf(Filter {
-            name: name.into(),
-            written: written.into(),
-            category: "path".into(),
+            name,
+            written,
+            category: "path",
             value: FilterValue::Path(pattern),
             origin,
             arg,
@@ -1345,7 +1363,7 @@ impl<'a> Evaluator<'a> {
         &mut self,
         file: FileId,
         node: NodeId,
-        written: &str,
+        written: &'static str,
         args: Vec<(Value, Span)>,
     ) -> Value {
         let origin = self.origin(file, self.tree(file).get().node(node).span);
@@ -1355,12 +1373,12 @@ impl<'a> Evaluator<'a> {
             return unknown(origin);
         };
         let kind = def.arg;
-        let (name, category) = (def.name.clone(), def.category.clone());
+        let (name, category) = (def.name.as_str(), def.category.as_str());
         let leaf = |value: FilterValue, arg: Origin| {
             FilterExpr::Leaf(Filter {
-                name: name.clone(),
-                written: written.to_string(),
-                category: category.clone(),
+                name,
+                written,
+                category,
                 value,
                 origin,
                 arg,

@@ -6,7 +6,7 @@
 //! match first. Several filters in one rule are OR-ed. (Measured with `sandbox-exec`; see
 //! `shared/reference/README.md`.)
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::paths::under;
 use super::regex;
@@ -117,16 +117,12 @@ fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
             PathPattern::Literal(l) => l == path,
             PathPattern::Subpath(s) => under(path, s),
             PathPattern::Prefix(s) => path.starts_with(s.as_str()),
-            PathPattern::Regex(r) => {
-                return regex::matches(r, path).map_or(Truth::Unknown, bool_truth)
-            }
+            PathPattern::Regex(r) => return regex_truth(r, path),
         }),
         (FilterValue::Name(n), Arg::Name(name)) => bool_truth(match n {
             NamePattern::Exact(e) => e == name,
             NamePattern::Prefix(p) => name.starts_with(p.as_str()),
-            NamePattern::Regex(r) => {
-                return regex::matches(r, name).map_or(Truth::Unknown, bool_truth)
-            }
+            NamePattern::Regex(r) => return regex_truth(r, name),
         }),
         (FilterValue::Network(a), Arg::Network { host, port }) => {
             let host_ok = a.host == "*" || (a.host == "localhost" && is_loopback(host));
@@ -139,6 +135,15 @@ fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
         // A filter of another kind (vnode-type, extension …) cannot be decided statically.
         _ => Truth::Unknown,
     }
+}
+
+/// A regex against a text; the literal start a `^` regex requires is checked first, so
+/// most regexes never need compiling.
+fn regex_truth(pattern: &str, text: &str) -> Truth {
+    if regex_literal_prefix(pattern).is_some_and(|p| !text.starts_with(p)) {
+        return Truth::No;
+    }
+    regex::matches(pattern, text).map_or(Truth::Unknown, bool_truth)
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -190,7 +195,7 @@ pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
         overridden: Vec::new(),
         undecided: Vec::new(),
     };
-    for level in vocab.chain(op) {
+    for &level in vocab.chain(op) {
         for (i, rule) in rules.iter().enumerate().rev() {
             if !rule.names(level) {
                 continue;
@@ -248,7 +253,7 @@ pub fn covers(outer: Option<&FilterExpr>, inner: Option<&FilterExpr>) -> bool {
 pub fn leaf_covers(a: &Filter, b: &Filter) -> bool {
     match (&a.value, &b.value) {
         (FilterValue::Path(pa), FilterValue::Path(pb)) => path_covers(pa, pb),
-        (FilterValue::Name(na), FilterValue::Name(nb)) if same_family(&a.name, &b.name) => {
+        (FilterValue::Name(na), FilterValue::Name(nb)) if same_family(a.name, b.name) => {
             match (na, nb) {
                 (NamePattern::Exact(x), NamePattern::Exact(y)) => x == y,
                 (NamePattern::Prefix(x), NamePattern::Exact(y) | NamePattern::Prefix(y)) => {
@@ -273,13 +278,8 @@ pub fn leaf_covers(a: &Filter, b: &Filter) -> bool {
 }
 
 /// `global-name` and `global-name-prefix` filter the same thing.
-fn same_family(a: &str, b: &str) -> bool {
-    let base = |n: &str| {
-        n.trim_end_matches("-prefix")
-            .trim_end_matches("-regex")
-            .to_string()
-    };
-    base(a) == base(b)
+fn same_family(a: &'static str, b: &'static str) -> bool {
+    family(a) == family(b)
 }
 
 fn path_covers(a: &PathPattern, b: &PathPattern) -> bool {
@@ -305,7 +305,7 @@ pub struct RuleIndex {
 
 impl RuleIndex {
     pub fn new(rules: &[Rule]) -> RuleIndex {
-        let mut by_op: HashMap<OpId, Vec<usize>> = HashMap::new();
+        let mut by_op: HashMap<OpId, Vec<usize>> = HashMap::default();
         for (i, rule) in rules.iter().enumerate() {
             for op in &rule.operations {
                 let list = by_op.entry(op.id).or_default();
@@ -346,14 +346,18 @@ pub fn leaf_alternatives(filter: &FilterExpr) -> Option<Vec<&Filter>> {
 /// For one operation and one action: which rules (by index, ascending) cover what, so that
 /// "is this covered by a later/earlier rule" is a few hash lookups instead of a scan.
 #[derive(Default)]
-pub struct CoverIndex {
+pub struct CoverIndex<'r> {
     unfiltered: Vec<usize>,
-    /// Keyed by (filter family, value text) for exact, subpath and prefix leaves.
-    exact: HashMap<(String, String), Vec<usize>>,
-    subpath: HashMap<String, Vec<usize>>,
-    prefix: HashMap<(String, String), Vec<usize>>,
-    /// Leaves that need a direct comparison (regexes, networks, others), with their rule.
-    other: Vec<(usize, Filter)>,
+    /// Per filter family (`path`, `global-name` …), exact values.
+    exact: HashMap<&'static str, HashMap<&'r str, Vec<usize>>>,
+    /// Path subpaths, keyed without a trailing slash.
+    subpath: HashMap<&'r str, Vec<usize>>,
+    /// Per filter family, prefixes.
+    prefix: HashMap<&'static str, HashMap<&'r str, Vec<usize>>>,
+    /// Regex leaves, checked directly against the literals they may cover.
+    regexes: Vec<(usize, &'r Filter)>,
+    /// Network and other leaves, compared directly.
+    others: Vec<(usize, &'r Filter)>,
 }
 
 /// How far a query looks.
@@ -375,21 +379,37 @@ impl Within {
             Within::Anywhere => list.last().copied(),
         }
     }
-    fn allows(self, j: usize) -> bool {
+    /// The part of a list sorted by rule index that lies within range.
+    fn slice<T>(self, list: &[(usize, T)]) -> &[(usize, T)] {
         match self {
-            Within::After(i) => j > i,
-            Within::Before(i) => j < i,
-            Within::Anywhere => true,
+            Within::After(i) => &list[list.partition_point(|(j, _)| *j <= i)..],
+            Within::Before(i) => &list[..list.partition_point(|(j, _)| *j < i)],
+            Within::Anywhere => list,
         }
     }
 }
 
-/// Most comparisons of regex and network leaves a single query makes.
-const MAX_DIRECT: usize = 2048;
+/// Most direct comparisons (regexes, network addresses) one query makes: beyond that the
+/// answer is "not covered", which only ever silences a finding.
+const MAX_DIRECT: usize = 256;
 
-impl CoverIndex {
+/// The literal text a regex requires at the start (`^/usr/lib/` → `/usr/lib/`).
+fn regex_literal_prefix(pattern: &str) -> Option<&str> {
+    let body = pattern.strip_prefix('^')?;
+    let end = body
+        .find(|c: char| "\\.[](){}*+?|$".contains(c))
+        .unwrap_or(body.len());
+    // A quantifier applies to the character before it, which is then not required.
+    let end = match body[end..].chars().next() {
+        Some('*' | '?' | '{') => body[..end].char_indices().last().map_or(0, |(i, _)| i),
+        _ => end,
+    };
+    Some(&body[..end])
+}
+
+impl<'r> CoverIndex<'r> {
     /// Indexes the certain rules among `indices` (ascending).
-    pub fn new(rules: &[Rule], indices: impl Iterator<Item = usize>) -> CoverIndex {
+    pub fn new(rules: &'r [Rule], indices: impl Iterator<Item = usize>) -> CoverIndex<'r> {
         let mut index = CoverIndex::default();
         for i in indices {
             let rule = &rules[i];
@@ -404,40 +424,48 @@ impl CoverIndex {
                 continue;
             };
             for leaf in leaves {
-                let family = family(&leaf.name);
+                let family = family(leaf.name);
+                let push = |list: &mut Vec<usize>| {
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                };
                 match &leaf.value {
-                    FilterValue::Path(PathPattern::Literal(p)) => index
-                        .exact
-                        .entry(("path".into(), p.clone()))
-                        .or_default()
-                        .push(i),
-                    FilterValue::Path(PathPattern::Subpath(p)) => index
-                        .subpath
-                        .entry(p.trim_end_matches('/').to_string())
-                        .or_default()
-                        .push(i),
-                    FilterValue::Path(PathPattern::Prefix(p)) => index
-                        .prefix
-                        .entry(("path".into(), p.clone()))
-                        .or_default()
-                        .push(i),
+                    FilterValue::Path(PathPattern::Literal(p)) => {
+                        push(index.exact.entry("path").or_default().entry(p).or_default())
+                    }
+                    FilterValue::Path(PathPattern::Subpath(p)) => {
+                        let key = if p.len() > 1 {
+                            p.trim_end_matches('/')
+                        } else {
+                            p.as_str()
+                        };
+                        push(index.subpath.entry(key).or_default())
+                    }
+                    FilterValue::Path(PathPattern::Prefix(p)) => push(
+                        index
+                            .prefix
+                            .entry("path")
+                            .or_default()
+                            .entry(p)
+                            .or_default(),
+                    ),
                     FilterValue::Name(NamePattern::Exact(n)) => {
-                        index.exact.entry((family, n.clone())).or_default().push(i)
+                        push(index.exact.entry(family).or_default().entry(n).or_default())
                     }
-                    FilterValue::Name(NamePattern::Prefix(n)) => {
-                        index.prefix.entry((family, n.clone())).or_default().push(i)
-                    }
-                    _ => index.other.push((i, leaf.clone())),
+                    FilterValue::Name(NamePattern::Prefix(n)) => push(
+                        index
+                            .prefix
+                            .entry(family)
+                            .or_default()
+                            .entry(n)
+                            .or_default(),
+                    ),
+                    FilterValue::Path(PathPattern::Regex(_))
+                    | FilterValue::Name(NamePattern::Regex(_)) => index.regexes.push((i, leaf)),
+                    _ => index.others.push((i, leaf)),
                 }
             }
-        }
-        for list in index
-            .exact
-            .values_mut()
-            .chain(index.subpath.values_mut())
-            .chain(index.prefix.values_mut())
-        {
-            list.dedup();
         }
         index
     }
@@ -464,75 +492,93 @@ impl CoverIndex {
                 best = Some(best.map_or(j, |b| b.max(j)));
             }
         };
-        let text = match &leaf.value {
-            FilterValue::Path(
-                PathPattern::Literal(p) | PathPattern::Subpath(p) | PathPattern::Prefix(p),
-            ) => Some(("path".to_string(), p.clone())),
-            FilterValue::Name(NamePattern::Exact(n) | NamePattern::Prefix(n)) => {
-                Some((family(&leaf.name), n.clone()))
+        let (family, text, exact) = match &leaf.value {
+            FilterValue::Path(PathPattern::Literal(p)) => ("path", Some(p.as_str()), true),
+            FilterValue::Path(PathPattern::Subpath(p) | PathPattern::Prefix(p)) => {
+                ("path", Some(p.as_str()), false)
             }
-            _ => None,
+            FilterValue::Name(NamePattern::Exact(n)) => (family(leaf.name), Some(n.as_str()), true),
+            FilterValue::Name(NamePattern::Prefix(n)) => {
+                (family(leaf.name), Some(n.as_str()), false)
+            }
+            _ => ("", None, false),
         };
-        if let Some((fam, text)) = &text {
-            let exact_kind = matches!(
-                leaf.value,
-                FilterValue::Path(PathPattern::Literal(_))
-                    | FilterValue::Name(NamePattern::Exact(_))
-            );
-            if exact_kind {
-                consider(self.exact.get(&(fam.clone(), text.clone())));
+        if let Some(text) = text {
+            if exact {
+                consider(self.exact.get(family).and_then(|m| m.get(text)));
             }
-            if fam == "path" {
+            if family == "path" {
                 // Subpaths at every component boundary above (and at) the path.
-                let trimmed = text.trim_end_matches('/');
-                let mut end = trimmed.len();
+                let trimmed = if text.len() > 1 {
+                    text.trim_end_matches('/')
+                } else {
+                    text
+                };
+                let mut dir = trimmed;
                 loop {
-                    let dir = &trimmed[..end];
                     consider(self.subpath.get(if dir.is_empty() { "/" } else { dir }));
-                    if dir.is_empty() {
-                        consider(self.subpath.get(""));
-                        break;
-                    }
                     match dir.rfind('/') {
-                        Some(i) => end = i,
-                        None => break,
+                        Some(i) if !dir.is_empty() => dir = &dir[..i],
+                        _ => break,
                     }
                 }
             }
             // Prefixes: every string prefix of the text.
-            if !self.prefix.is_empty() {
+            if let Some(prefixes) = self.prefix.get(family) {
                 for (i, _) in text
                     .char_indices()
                     .skip(1)
                     .chain(std::iter::once((text.len(), ' ')))
                 {
-                    consider(self.prefix.get(&(fam.clone(), text[..i].to_string())));
+                    consider(prefixes.get(&text[..i]));
                 }
             }
-        }
-        for (j, other) in self.other.iter().rev().take(MAX_DIRECT) {
-            if within.allows(*j) && best.is_none_or(|b| *j > b) && leaf_covers(other, leaf) {
-                best = Some(*j);
+            if exact {
+                for (j, other) in within.slice(&self.regexes).iter().rev().take(MAX_DIRECT) {
+                    if best.is_some_and(|b| *j <= b) {
+                        break;
+                    }
+                    let required = match &other.value {
+                        FilterValue::Path(PathPattern::Regex(r))
+                        | FilterValue::Name(NamePattern::Regex(r)) => regex_literal_prefix(r),
+                        _ => None,
+                    };
+                    if required.is_some_and(|p| text.starts_with(p)) && leaf_covers(other, leaf) {
+                        best = Some(*j);
+                    }
+                }
+            }
+        } else {
+            let candidates = match &leaf.value {
+                FilterValue::Path(PathPattern::Regex(_))
+                | FilterValue::Name(NamePattern::Regex(_)) => &self.regexes,
+                _ => &self.others,
+            };
+            for (j, other) in within.slice(candidates).iter().rev().take(MAX_DIRECT) {
+                if best.is_some_and(|b| *j <= b) {
+                    break;
+                }
+                if leaf_covers(other, leaf) {
+                    best = Some(*j);
+                }
             }
         }
         best
     }
 }
 
-fn family(name: &str) -> String {
-    name.trim_end_matches("-prefix")
-        .trim_end_matches("-regex")
-        .to_string()
+fn family(name: &'static str) -> &'static str {
+    name.trim_end_matches("-prefix").trim_end_matches("-regex")
 }
 
 /// Per operation and action: the rules naming it (ascending) and their cover index.
-pub struct OrderIndex {
-    levels: HashMap<(OpId, Action), (Vec<usize>, CoverIndex)>,
+pub struct OrderIndex<'r> {
+    levels: HashMap<(OpId, Action), (Vec<usize>, CoverIndex<'r>)>,
 }
 
-impl OrderIndex {
-    pub fn new(rules: &[Rule]) -> OrderIndex {
-        let mut lists: HashMap<(OpId, Action), Vec<usize>> = HashMap::new();
+impl<'r> OrderIndex<'r> {
+    pub fn new(rules: &'r [Rule]) -> OrderIndex<'r> {
+        let mut lists: HashMap<(OpId, Action), Vec<usize>> = HashMap::default();
         for (i, rule) in rules.iter().enumerate() {
             for op in &rule.operations {
                 let list = lists.entry((op.id, rule.action)).or_default();

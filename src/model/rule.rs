@@ -44,7 +44,7 @@ pub struct Origin {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleOp {
     /// As written: `sysctl-write`.
-    pub written: String,
+    pub written: &'static str,
     /// As it applies: `sysctl*`.
     pub id: OpId,
     pub origin: Origin,
@@ -104,10 +104,10 @@ pub enum FilterValue {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Filter {
     /// The filter as libsandbox knows it: `path` for `literal`.
-    pub name: String,
+    pub name: &'static str,
     /// As written: `literal`.
-    pub written: String,
-    pub category: String,
+    pub written: &'static str,
+    pub category: &'static str,
     pub value: FilterValue,
     /// The whole `(literal "/x")` form.
     pub origin: Origin,
@@ -170,7 +170,7 @@ impl FilterExpr {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Modifier {
-    pub name: String,
+    pub name: &'static str,
     pub args: Vec<String>,
     pub origin: Origin,
 }

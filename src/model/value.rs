@@ -1,7 +1,7 @@
 //! Values of the bounded evaluator.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::rule::{FileId, FilterExpr, Modifier, Origin};
@@ -22,11 +22,11 @@ pub enum Value {
     Char(char),
     List(Rc<Vec<Value>>),
     Closure(Rc<Closure>),
-    Builtin(Rc<str>),
+    Builtin(&'static str),
     Macro,
-    Operation(OpId, Rc<str>),
+    Operation(OpId, &'static str),
     /// A filter constructor such as `subpath`, with the name as written.
-    FilterFn(Rc<str>),
+    FilterFn(&'static str),
     Filter(Rc<FilterExpr>),
     Modifier(Rc<Modifier>),
     /// A named constant: `REGULAR-FILE`, `SIGKILL`, `same-sandbox` …
@@ -70,7 +70,7 @@ pub struct Env {
 impl Env {
     pub fn child(parent: &Rc<Env>) -> Rc<Env> {
         Rc::new(Env {
-            vars: RefCell::new(HashMap::new()),
+            vars: RefCell::new(HashMap::default()),
             parent: Some(parent.clone()),
         })
     }

@@ -2,7 +2,7 @@
 //! hierarchy and macOS versions, filters with their argument kinds, modifiers, aliases, and
 //! the functions a profile may call. Nothing here names an operation or filter by hand.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -158,7 +158,13 @@ pub struct Vocabulary {
     pub aliases: HashMap<String, (String, String)>,
     pub modifiers: Vec<ModifierDef>,
     pub functions: HashSet<String>,
+    /// Every named constant any filter accepts (`REGULAR-FILE`, `same-sandbox` …).
+    named_constants: HashSet<String>,
     pub default: OpId,
+    /// Per operation: itself, its parent, …, `default`.
+    chains: Vec<Vec<OpId>>,
+    /// Per operation: every operation a rule naming it applies to, itself included.
+    descendants: Vec<Vec<OpId>>,
 }
 
 /// The one vocabulary, loaded on first use.
@@ -177,7 +183,7 @@ impl Vocabulary {
     fn load() -> Vocabulary {
         let mut rows: Vec<Vec<&str>> = table(OPERATIONS).collect();
         rows.extend(table(ADDITIONS));
-        let mut op_index = HashMap::new();
+        let mut op_index = HashMap::default();
         for (i, row) in rows.iter().enumerate() {
             op_index.entry(row[0].to_string()).or_insert(OpId(i as u16));
         }
@@ -232,7 +238,7 @@ impl Vocabulary {
         }
 
         let mut filters = Vec::new();
-        let mut filter_index = HashMap::new();
+        let mut filter_index = HashMap::default();
         for row in table(FILTERS) {
             let arg = match row[1] {
                 "path" => ArgKind::Path,
@@ -288,6 +294,30 @@ impl Vocabulary {
             .flat_map(str::split_whitespace)
             .map(str::to_string)
             .collect();
+        let named_constants = filters
+            .iter()
+            .flat_map(|f: &FilterDef| f.named_values.iter().cloned())
+            .collect();
+        let chains: Vec<Vec<OpId>> = (0..operations.len())
+            .map(|i| {
+                let mut chain = vec![OpId(i as u16)];
+                let mut current = OpId(i as u16);
+                while current != default && chain.len() < 16 {
+                    current = operations[current.0 as usize].parent;
+                    chain.push(current);
+                }
+                chain
+            })
+            .collect();
+        let descendants = (0..operations.len())
+            .map(|w| {
+                let w = OpId(w as u16);
+                (0..operations.len())
+                    .map(|i| OpId(i as u16))
+                    .filter(|op| w == default || chains[op.0 as usize].contains(&w))
+                    .collect()
+            })
+            .collect();
         Vocabulary {
             operations,
             op_index,
@@ -296,8 +326,31 @@ impl Vocabulary {
             aliases,
             modifiers,
             functions,
+            named_constants,
             default,
+            chains,
+            descendants,
         }
+    }
+
+    pub fn is_named_constant(&self, name: &str) -> bool {
+        self.named_constants.contains(name)
+    }
+
+    /// The name as the vocabulary stores it, for `&'static` use.
+    pub fn function_name(&self, name: &str) -> Option<&str> {
+        self.functions.get(name).map(String::as_str)
+    }
+
+    /// An alias or operation or filter name as stored in the vocabulary.
+    pub fn interned(&self, name: &str) -> Option<&str> {
+        if let Some((k, _)) = self.aliases.get_key_value(name) {
+            return Some(k);
+        }
+        if let Some(id) = self.op_id(name) {
+            return Some(&self.operation(id).name);
+        }
+        self.filter(name).map(|f| f.name.as_str())
     }
 
     pub fn operation(&self, id: OpId) -> &Operation {
@@ -329,14 +382,8 @@ impl Vocabulary {
     }
 
     /// The fallback chain: the operation, its parent, …, `default`.
-    pub fn chain(&self, id: OpId) -> Vec<OpId> {
-        let mut chain = vec![id];
-        let mut current = id;
-        while current != self.default && chain.len() < 16 {
-            current = self.operation(current).parent;
-            chain.push(current);
-        }
-        chain
+    pub fn chain(&self, id: OpId) -> &[OpId] {
+        &self.chains[id.0 as usize]
     }
 
     /// True when a rule naming `wildcard` applies to `op` (the same, or an ancestor).
@@ -345,11 +392,8 @@ impl Vocabulary {
     }
 
     /// Every operation a rule naming `id` applies to, `id` included.
-    pub fn descendants(&self, id: OpId) -> Vec<OpId> {
-        (0..self.operations.len())
-            .map(|i| OpId(i as u16))
-            .filter(|op| self.covers(id, *op))
-            .collect()
+    pub fn descendants(&self, id: OpId) -> &[OpId] {
+        &self.descendants[id.0 as usize]
     }
 
     pub fn filter(&self, name: &str) -> Option<&FilterDef> {

@@ -56,7 +56,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for rule in &ctx.model.rules {
         let Some(filter) = &rule.filter else { continue };
         for leaf in filter.leaves() {
-            if leaf.origin.file != FileId::MAIN || !CHECKED.contains(&leaf.category.as_str()) {
+            if leaf.origin.file != FileId::MAIN || !CHECKED.contains(&leaf.category) {
                 continue;
             }
             let mut known = true;
@@ -71,11 +71,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             false
                         }
                         Some(cats) => {
-                            !cats.iter().any(|c| c == &leaf.category) && !operation.is_wildcard
+                            !cats.iter().any(|c| c == leaf.category) && !operation.is_wildcard
                         }
                     }
                 })
-                .map(|op| op.written.as_str())
+                .map(|op| op.written)
                 .collect();
             if !known || refused.is_empty() || refused.len() != rule.operations.len() {
                 continue;

@@ -48,11 +48,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|o| {
                 matches!(
-                    o.written.as_str(),
+                    o.written,
                     "network*" | "network-outbound" | "network-inbound" | "network-bind"
                 )
             })
-            .map(|o| o.written.as_str())
+            .map(|o| o.written)
             .collect();
         if broad.is_empty() || !names_under(rule, "network*") {
             continue;

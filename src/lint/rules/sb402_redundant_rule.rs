@@ -89,7 +89,7 @@ fn same_modifiers(a: &crate::model::Rule, b: &crate::model::Rule) -> bool {
         let mut m: Vec<(String, Vec<String>)> = r
             .modifiers
             .iter()
-            .map(|m| (m.name.clone(), m.args.clone()))
+            .map(|m| (m.name.to_string(), m.args.clone()))
             .collect();
         m.sort();
         m

@@ -68,7 +68,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if wildcard == vocab.default || !vocab.operation(wildcard).is_wildcard {
                 continue;
             }
-            for d in vocab.descendants(wildcard) {
+            for &d in vocab.descendants(wildcard) {
                 if d == wildcard || !vocab.operation(d).exists_in(ctx.model.macos) || rule.names(d)
                 {
                     continue;
