@@ -121,3 +121,14 @@ fn codes_and_names_are_unique_and_well_formed() {
         assert!(code[2..].bytes().all(|b| b.is_ascii_digit()), "{code}");
     }
 }
+
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for rule in RULES {
+        let m = &rule.meta;
+        let row = format!("| {} | {} | {} |", m.code, m.name, m.severity.as_str());
+        assert!(readme.contains(&row), "README lacks the row for {}", m.code);
+    }
+}

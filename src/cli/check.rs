@@ -8,12 +8,9 @@ use super::inputs::{self, Input};
 use super::output;
 use super::settings::Settings;
 use super::ExitStatus;
-use crate::diagnostic::{Applicability, FileReport, Severity};
+use crate::diagnostic::Severity;
 use crate::lint;
 use crate::render;
-
-/// How many times fixes are applied and the file re-checked before giving up.
-const MAX_FIX_ROUNDS: usize = 8;
 
 pub fn run(args: &CheckArgs) -> ExitStatus {
     if args.paths.is_empty() {
@@ -41,7 +38,7 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
             let mut report = lint::check_bytes(&name, bytes, &options);
             if args.fix || args.diff {
                 let original = report.text.clone();
-                report = fix(report, &options);
+                report = lint::fix::apply_safe_fixes(report, &options);
                 if report.text != original {
                     if args.diff {
                         let diff = similar::TextDiff::from_lines(&original, &report.text);
@@ -92,44 +89,4 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::Clean
     }
-}
-
-/// Applies safe fixes until none is left (or a round limit), re-checking after each round.
-/// A file with syntax errors is never changed, and a round whose result does not parse is
-/// dropped.
-fn fix(mut report: FileReport, options: &lint::CheckOptions) -> FileReport {
-    for _ in 0..MAX_FIX_ROUNDS {
-        if report.diagnostics.iter().any(|d| d.code == "SB001") {
-            break;
-        }
-        let mut edits: Vec<_> = report
-            .diagnostics
-            .iter()
-            .filter_map(|d| d.fix.as_ref())
-            .filter(|f| f.applicability == Applicability::Safe)
-            .flat_map(|f| f.edits.iter().cloned())
-            .collect();
-        if edits.is_empty() {
-            break;
-        }
-        edits.sort_by_key(|e| (e.span.start, e.span.end));
-        let mut text = String::with_capacity(report.text.len());
-        let mut at = 0usize;
-        for edit in edits {
-            let (start, end) = (edit.span.start as usize, edit.span.end as usize);
-            if start < at {
-                continue; // overlaps an edit already taken; the next round gets it
-            }
-            text.push_str(&report.text[at..start]);
-            text.push_str(&edit.content);
-            at = end;
-        }
-        text.push_str(&report.text[at..]);
-        let next = lint::check_text(&report.path, text, options);
-        if next.diagnostics.iter().any(|d| d.code == "SB001") || next.text == report.text {
-            break;
-        }
-        report = next;
-    }
-    report
 }

@@ -6,14 +6,21 @@ use crate::syntax::{Span, TokenKind};
 
 use super::rule::Context;
 
-/// Every filter leaf whose argument was written in the checked file, with its rule.
-pub fn collect_leaves(rules: &[Rule]) -> Vec<(&Rule, &Filter)> {
+/// Every filter leaf the checked file is answerable for, with its rule and where to show
+/// it: the argument itself when it was written in the file, else the top-level form of
+/// the file that made the rule (a helper from an import called with a `--param` value).
+pub fn collect_leaves(rules: &[Rule]) -> Vec<(&Rule, &Filter, Span)> {
     let mut out = Vec::new();
     for rule in rules {
         if let Some(filter) = &rule.filter {
             for leaf in filter.leaves() {
-                if leaf.arg.file == FileId::MAIN {
-                    out.push((rule, leaf));
+                let at = if leaf.arg.file == FileId::MAIN {
+                    Some(leaf.arg.span)
+                } else {
+                    rule.site
+                };
+                if let Some(at) = at {
+                    out.push((rule, leaf, at));
                 }
             }
         }
@@ -22,7 +29,9 @@ pub fn collect_leaves(rules: &[Rule]) -> Vec<(&Rule, &Filter)> {
 }
 
 /// The leaves of [`collect_leaves`], computed once per check.
-pub fn main_leaves<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (&'a Rule, &'a Filter)> + 'a {
+pub fn main_leaves<'a>(
+    ctx: &'a Context<'_>,
+) -> impl Iterator<Item = (&'a Rule, &'a Filter, Span)> + 'a {
     ctx.leaves.iter().copied()
 }
 

@@ -1,6 +1,7 @@
 //! The linter: runs the rules of the registry over a file and its preludes.
 
 mod facts;
+pub mod fix;
 pub mod rule;
 pub mod rules;
 mod structure;

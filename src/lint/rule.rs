@@ -38,7 +38,7 @@ pub struct Context<'a> {
     /// Rules by operation and action, for the checks about rule order.
     pub order: &'a OrderIndex<'a>,
     /// Every filter leaf whose argument was written in the checked file, with its rule.
-    pub leaves: Vec<(&'a crate::model::Rule, &'a crate::model::Filter)>,
+    pub leaves: Vec<(&'a crate::model::Rule, &'a crate::model::Filter, Span)>,
 }
 
 impl RuleMeta {

@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf) in main_leaves(ctx) {
+    for (_, leaf, at) in main_leaves(ctx) {
         let FilterValue::Path(pattern) = &leaf.value else {
             continue;
         };
@@ -59,7 +59,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             ctx.report(
                 &RULE.meta,
-                leaf.arg.span,
+                at,
                 format!(
                     "`{path}` is not an absolute path: `{}` never matches it",
                     leaf.written

@@ -39,7 +39,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf) in main_leaves(ctx) {
+    for (_, leaf, at) in main_leaves(ctx) {
         let text = match &leaf.value {
             FilterValue::Path(p) if !matches!(p, crate::model::PathPattern::Regex(_)) => p.text(),
             _ => continue,
@@ -53,7 +53,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             ctx.report(
                 &RULE.meta,
-                leaf.arg.span,
+                at,
                 format!("{what} is not expanded: this path matches nothing"),
                 "taken literally by libsandbox",
             )

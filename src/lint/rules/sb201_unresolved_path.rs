@@ -63,7 +63,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             })
         })
         .collect();
-    for (rule, leaf) in main_leaves(ctx) {
+    for (rule, leaf, at) in main_leaves(ctx) {
         let FilterValue::Path(pattern) = &leaf.value else {
             continue;
         };
@@ -105,20 +105,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             format!("`{written}` never matches: the kernel checks `{resolved}`")
         };
-        let mut d = ctx.report(
-            &RULE.meta,
-            leaf.arg.span,
-            message,
-            format!("write `{resolved}`"),
-        );
+        let mut d = ctx.report(&RULE.meta, at, message, format!("write `{resolved}`"));
         // Only a string written right here can be rewritten.
-        let token = string_token(ctx, leaf.arg.span);
+        let token = string_token(ctx, at);
         if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written.as_str())) {
             d = d.with_fix(Fix {
                 message: format!("rewrite to `{resolved}`"),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
-                    span: leaf.arg.span,
+                    span: at,
                     content: token_text.replacen(written.as_str(), &resolved, 1),
                 }],
             });

@@ -40,7 +40,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf) in main_leaves(ctx) {
+    for (_, leaf, at) in main_leaves(ctx) {
         let path = match &leaf.value {
             FilterValue::Path(PathPattern::Literal(p) | PathPattern::Subpath(p)) => p,
             _ => continue,
@@ -52,21 +52,19 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
         let mut d = ctx.report(
             &RULE.meta,
-            leaf.arg.span,
+            at,
             format!(
                 "`{path}` ends with `/`: `{}` does not match `{trimmed}`",
                 leaf.written
             ),
             format!("write `{trimmed}`"),
         );
-        if let Some((_, text)) =
-            string_token(ctx, leaf.arg.span).filter(|(_, t)| t.contains(path.as_str()))
-        {
+        if let Some((_, text)) = string_token(ctx, at).filter(|(_, t)| t.contains(path.as_str())) {
             d = d.with_fix(Fix {
                 message: format!("remove the trailing slash: `{trimmed}`"),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
-                    span: leaf.arg.span,
+                    span: at,
                     content: text.replacen(path.as_str(), trimmed, 1),
                 }],
             });

@@ -42,7 +42,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf) in main_leaves(ctx) {
+    for (_, leaf, at) in main_leaves(ctx) {
         let FilterValue::Path(pattern) = &leaf.value else {
             continue;
         };
@@ -58,7 +58,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         out.push(
-            ctx.report(&RULE.meta, leaf.arg.span, message, "not a glob")
+            ctx.report(&RULE.meta, at, message, "not a glob")
                 .with_note(note),
         );
     }

@@ -35,7 +35,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf) in main_leaves(ctx) {
+    for (_, leaf, at) in main_leaves(ctx) {
         let FilterValue::Path(PathPattern::Regex(r)) = &leaf.value else {
             continue;
         };
@@ -44,7 +44,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(ctx.report(
             &RULE.meta,
-            leaf.arg.span,
+            at,
             format!("`{r}` is not anchored: it matches anywhere in a path"),
             "add `^` to match from the start",
         ));

@@ -43,7 +43,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf) in main_leaves(ctx) {
+    for (_, leaf, at) in main_leaves(ctx) {
         let is_regex = matches!(
             &leaf.value,
             FilterValue::Path(PathPattern::Regex(_)) | FilterValue::Name(NamePattern::Regex(_))
@@ -51,32 +51,32 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !is_regex {
             continue;
         }
-        let Some((TokenKind::String, text)) = string_token(ctx, leaf.arg.span) else {
+        let Some((TokenKind::String, text)) = string_token(ctx, at) else {
             continue;
         };
         let dropped = dropped_escapes(text);
         let Some(&(offset, c)) = dropped.first() else {
             continue;
         };
-        let at = crate::syntax::Span::new(
-            leaf.arg.span.start + offset as u32,
-            leaf.arg.span.start + offset as u32 + 1 + c.len_utf8() as u32,
+        let escape = crate::syntax::Span::new(
+            at.start + offset as u32,
+            at.start + offset as u32 + 1 + c.len_utf8() as u32,
         );
         let mut d = ctx
             .report(
                 &RULE.meta,
-                at,
+                escape,
                 format!("`\\{c}` in a plain string is just `{c}`: the regex loses its backslash"),
                 "dropped by the reader",
             )
-            .with_secondary(leaf.arg.span, "write this regex as a raw string `#\"...\"`");
+            .with_secondary(at, "write this regex as a raw string `#\"...\"`");
         let body = &text[1..text.len() - 1];
         if dropped.len() == body.matches('\\').count() {
             d = d.with_fix(Fix {
                 message: "write it as a raw string".into(),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
-                    span: leaf.arg.span,
+                    span: at,
                     content: format!("#{text}"),
                 }],
             });

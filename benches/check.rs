@@ -1,0 +1,45 @@
+//! `sblint check` (every rule) on generated profiles and on the corpus.
+//! Run: `cargo bench --bench check`. The side-by-side with TinyScheme is
+//! `benches/tinyscheme/run.sh`.
+
+use divan::counter::BytesCount;
+use divan::{black_box, Bencher};
+use sblint::lint::{check_text, CheckOptions};
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench(args = [1 << 20, 10 << 20], sample_count = 10)]
+fn check_generated(bencher: Bencher, size: usize) {
+    let text = sblint::generate::generate_profile(size);
+    let options = CheckOptions::default();
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .with_inputs(|| text.clone())
+        .bench_values(|text| black_box(check_text("bench.sb", text, &options)));
+}
+
+#[divan::bench]
+fn check_corpus(bencher: Bencher) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(entry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(text) = std::fs::read_to_string(file.path()) {
+                texts.push(text);
+            }
+        }
+    }
+    let total: usize = texts.iter().map(String::len).sum();
+    let options = CheckOptions::default();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for text in &texts {
+            black_box(check_text("corpus.sb", text.clone(), &options));
+        }
+    });
+}
