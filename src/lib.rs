@@ -4,8 +4,10 @@
 //! the CLI is the only door.
 
 pub mod cli;
+pub mod compile;
 pub mod config;
 pub mod diagnostic;
+pub mod explain;
 pub mod fmt;
 #[doc(hidden)]
 pub mod generate;

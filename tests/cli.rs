@@ -514,3 +514,122 @@ mod lint_surface {
         assert!(out14.contains("SB109"), "{out14}");
     }
 }
+
+mod explain_compile {
+    use super::*;
+
+    #[test]
+    fn explain_json_has_exactly_the_documented_keys() {
+        let (out, code) = stdout(sblint().args([
+            "explain",
+            "--format",
+            "json",
+            "tests/explain/seed-tmp.sb",
+            "file-write-create",
+            "/tmp/asdf/foo",
+        ]));
+        assert_eq!(code, 0);
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "argument",
+                "column",
+                "decision",
+                "default",
+                "line",
+                "operation",
+                "overridden",
+                "resolved",
+                "rule"
+            ]
+        );
+        assert_eq!(value["decision"], "deny");
+        assert_eq!(value["resolved"], "/private/tmp/asdf/foo");
+        assert_eq!(value["rule"], "(deny file-write*)");
+        assert_eq!(value["overridden"][0]["action"], "allow");
+    }
+
+    #[test]
+    fn explain_human_snapshot_and_errors() {
+        let (out, code) = stdout(sblint().args([
+            "explain",
+            "tests/explain/seed-tmp.sb",
+            "file-write-create",
+            "/tmp/asdf/foo",
+        ]));
+        assert_eq!(code, 0);
+        common::with_snapshots("cli", || insta::assert_snapshot!("explain_tmp", out));
+        let output = sblint()
+            .args([
+                "explain",
+                "tests/explain/seed-tmp.sb",
+                "file-wrte-data",
+                "/x",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `file-write-data`"));
+        let output = sblint()
+            .args([
+                "explain",
+                "tests/explain/seed-port80.sb",
+                "network-outbound",
+                "example.com",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+    }
+
+    #[test]
+    fn compile_substitutes_params_and_cites_sources() {
+        let dir = tempdir("compile");
+        let (out, code) = stdout(sblint().args([
+            "compile",
+            "--param",
+            "PWD=/Users/me/proj",
+            "tests/explain/seed-cwd-writes.sb",
+        ]));
+        assert_eq!(code, 0);
+        common::with_snapshots("cli", || insta::assert_snapshot!("compile_cwd", out));
+        let output = sblint()
+            .args(["compile", "tests/explain/seed-cwd-writes.sb"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("--param PWD="),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let target = dir.join("flat.sb");
+        sblint()
+            .args(["compile", "--param", "PWD=/w", "-o"])
+            .arg(&target)
+            .arg("tests/explain/seed-cwd-writes.sb")
+            .assert()
+            .success();
+        let (_, check) = stdout(sblint().args(["check", "--select", "SB0,SB1"]).arg(&target));
+        assert_eq!(check, 0, "the compiled profile checks clean");
+        let (json, _) = stdout(sblint().args([
+            "compile",
+            "--emit",
+            "json",
+            "--param",
+            "PWD=/w",
+            "tests/explain/seed-cwd-writes.sb",
+        ]));
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["rules"][2]["filter"]["value"], "/w");
+        assert_eq!(value["rules"][2]["origin"]["line"], 4);
+    }
+}

@@ -31,6 +31,10 @@ pub enum Command {
     Parse(ParseArgs),
     /// Rewrite profiles in the canonical layout
     Fmt(FmtArgs),
+    /// Which rule decides an operation on a path, host:port or name (the trace Apple removed)
+    Explain(ExplainArgs),
+    /// Emit a flat, parameter-free profile with the same meaning
+    Compile(CompileArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
 }
@@ -129,6 +133,60 @@ fn parse_macos(text: &str) -> Result<MacOs, String> {
     MacOs::parse(text).ok_or_else(|| {
         format!("unknown macOS version `{text}`: use 10.12, 10.13, 10.14, 10.15 or 14")
     })
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The profile
+    pub profile: PathBuf,
+    /// The operation, e.g. `file-read-data`, `network-outbound`, `mach-lookup`
+    pub operation: String,
+    /// What its filters consult: a path, `HOST:PORT`, or a name (service, sysctl …)
+    pub argument: Option<String>,
+
+    /// Output format: human or json
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+
+    /// A file read before the profile (repeatable)
+    #[arg(long = "prelude", value_name = "FILE")]
+    pub preludes: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The profile
+    pub profile: PathBuf,
+
+    /// What to emit: a profile (sbpl) or the rules as JSON
+    #[arg(long, value_enum, default_value_t = Emit::Sbpl)]
+    pub emit: Emit,
+
+    /// Write here (atomically) instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// A file read before the profile and inlined into the output (repeatable)
+    #[arg(long = "prelude", value_name = "FILE")]
+    pub preludes: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    Sbpl,
+    Json,
 }
 
 #[derive(Debug, Args)]

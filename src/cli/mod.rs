@@ -2,7 +2,10 @@
 
 pub mod args;
 mod check;
+mod compile;
 pub mod error;
+mod evaluate;
+mod explain;
 mod fmt;
 mod inputs;
 mod output;
@@ -34,6 +37,8 @@ pub fn main() -> ExitStatus {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Parse(args)) => parse::run(args),
         Some(Command::Fmt(args)) => fmt::run(args),
+        Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Compile(args)) => compile::run(args),
         Some(Command::Rule(args)) => rule::run(args),
         None => check::run(&cli.check),
     }

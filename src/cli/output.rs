@@ -16,7 +16,7 @@ pub fn print(text: &str) -> Result<(), AppError> {
 }
 
 /// Writes through a temporary file in the same directory, then renames it over the
-/// original, so a crash never leaves a half-written profile. Permissions are kept.
+/// original, so a crash never leaves a half-written file. Permissions are kept.
 pub fn write_atomically(path: &PathBuf, contents: &[u8]) -> Result<(), AppError> {
     let io = |source| AppError::Write {
         path: path.clone(),
@@ -26,7 +26,8 @@ pub fn write_atomically(path: &PathBuf, contents: &[u8]) -> Result<(), AppError>
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
+    // A new file gets the default permissions; an existing one keeps its own.
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let mut temp = tempfile::Builder::new()
         .prefix(".sblint-")
         .suffix(".tmp")
@@ -34,7 +35,9 @@ pub fn write_atomically(path: &PathBuf, contents: &[u8]) -> Result<(), AppError>
         .map_err(io)?;
     temp.write_all(contents).map_err(io)?;
     temp.as_file().sync_all().map_err(io)?;
-    std::fs::set_permissions(temp.path(), permissions).map_err(io)?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(temp.path(), permissions).map_err(io)?;
+    }
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::rule::{
     Action, FileId, Filter, FilterExpr, FilterValue, Modifier, NamePattern, NetAddr, Origin,
@@ -29,7 +30,7 @@ const MAX_IMPORT_BYTES: u64 = 16 << 20;
 #[derive(Clone)]
 enum TreeRef<'a> {
     Borrowed(&'a SyntaxTree),
-    Owned(Rc<SyntaxTree>),
+    Owned(Arc<SyntaxTree>),
 }
 
 impl TreeRef<'_> {
@@ -71,6 +72,8 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         missing_import: false,
         active: Vec::new(),
         builtins: RefCell::default(),
+        imported: Vec::new(),
+        unset_params: Vec::new(),
     };
     for i in 1..=preludes.len() {
         eval.run_file(FileId(i as u16));
@@ -82,6 +85,8 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         issues: eval.issues,
         complete: !eval.aborted,
         missing_import: eval.missing_import,
+        imported: eval.imported,
+        unset_params: eval.unset_params,
     }
 }
 
@@ -107,6 +112,10 @@ struct Evaluator<'a> {
     missing_import: bool,
     /// Closures being called, with the uncertainty depth at their call.
     active: Vec<(*const Closure, usize)>,
+    /// Files read by `import`, kept so that findings and `compile` can cite them.
+    imported: Vec<(FileId, String, Arc<SyntaxTree>)>,
+    /// `param` names evaluated without a value.
+    unset_params: Vec<String>,
     /// What each name the profile does not define means (memoised vocabulary lookups).
     builtins: RefCell<FxHashMap<Box<str>, Option<Value>>>,
 }
@@ -790,6 +799,7 @@ impl<'a> Evaluator<'a> {
             );
             return Value::Unknown;
         };
+        // Each argument as SBPL text: `SIGKILL`, `"a message"`, `9`.
         let mut values = Vec::new();
         for &a in &args[1..] {
             let v = match a {
@@ -800,7 +810,8 @@ impl<'a> Evaluator<'a> {
                 _ => self.eval(file, a, env, Position::Statement),
             };
             values.push(match v {
-                Value::Str(s, _) | Value::Sym(s) | Value::Constant(s) => s.to_string(),
+                Value::Str(s, _) => quote(&s),
+                Value::Sym(s) | Value::Constant(s) => s.to_string(),
                 Value::Int(i) => i.to_string(),
                 _ => "?".to_string(),
             });
@@ -884,7 +895,9 @@ impl<'a> Evaluator<'a> {
             }
         };
         let id = FileId(self.trees.len() as u16);
-        self.trees.push(TreeRef::Owned(Rc::new(parse(text))));
+        let tree = Arc::new(parse(text));
+        self.imported.push((id, name.to_string(), tree.clone()));
+        self.trees.push(TreeRef::Owned(tree));
         self.dirs.push(canonical.parent().map(Path::to_path_buf));
         self.importing.push(canonical);
         let site = self.site;
@@ -911,7 +924,12 @@ impl<'a> Evaluator<'a> {
             "param" | "getenv" => match vals.first() {
                 Some(Value::Str(key, _)) => match self.options.params.get(&**key) {
                     Some(v) => Value::Str(v.as_str().into(), None),
-                    None => Value::UnknownStr,
+                    None => {
+                        if !self.unset_params.iter().any(|p| **p == **key) {
+                            self.unset_params.push(key.to_string());
+                        }
+                        Value::UnknownStr
+                    }
                 },
                 _ => Value::UnknownStr,
             },
@@ -1369,8 +1387,15 @@ impl<'a> Evaluator<'a> {
         let origin = self.origin(file, self.tree(file).get().node(node).span);
         let unknown = |origin| Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
         let Some(def) = self.vocab.resolve_filter(written) else {
-            // A no-argument helper such as `(tty)`.
-            return unknown(origin);
+            // A no-argument helper such as `(tty)`: kept as written.
+            return Value::Filter(Rc::new(FilterExpr::Leaf(Filter {
+                name: written,
+                written,
+                category: "other",
+                value: FilterValue::Atom(String::new()),
+                origin,
+                arg: origin,
+            })));
         };
         let kind = def.arg;
         let (name, category) = (def.name.as_str(), def.category.as_str());
@@ -1445,11 +1470,12 @@ impl<'a> Evaluator<'a> {
                     leaf(FilterValue::Other(s.to_string()), arg_origin(o, span))
                 }
                 (ArgKind::Constant | ArgKind::Bitfield, Value::Int(i)) => {
-                    leaf(FilterValue::Other(i.to_string()), Origin { file, span })
+                    leaf(FilterValue::Atom(i.to_string()), Origin { file, span })
                 }
-                (ArgKind::Boolean, Value::Bool(b)) => {
-                    leaf(FilterValue::Other(b.to_string()), Origin { file, span })
-                }
+                (ArgKind::Boolean, Value::Bool(b)) => leaf(
+                    FilterValue::Atom(if b { "#t" } else { "#f" }.to_string()),
+                    Origin { file, span },
+                ),
                 (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
                     let def = self.vocab.resolve_filter(written).expect("resolved above");
                     if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
@@ -1470,7 +1496,7 @@ impl<'a> Evaluator<'a> {
                             },
                         );
                     }
-                    leaf(FilterValue::Other(c.to_string()), Origin { file, span })
+                    leaf(FilterValue::Atom(c.to_string()), Origin { file, span })
                 }
                 (ArgKind::Unknown, _) => FilterExpr::Unknown(Origin { file, span }),
                 (_, Value::Filter(_)) => {
@@ -1707,6 +1733,24 @@ pub fn parse_number(text: &str) -> Option<i64> {
         _ => (10, text),
     };
     i64::from_str_radix(digits.trim_start_matches('+'), radix).ok()
+}
+
+/// A string as a `"..."` token that reads back as the same text.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// What libsandbox's `regex-quote` escapes: `^.[$()|*+?{\`.

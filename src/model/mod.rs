@@ -6,13 +6,14 @@ pub mod paths;
 pub mod precedence;
 pub mod regex;
 pub mod rule;
+pub mod sources;
 pub mod value;
 pub mod vocab;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-pub use eval::build;
+pub use eval::{build, quote};
 pub use rule::{
     Action, FileId, Filter, FilterExpr, FilterValue, NamePattern, Origin, PathPattern, Rule,
 };
@@ -96,6 +97,10 @@ pub struct Model {
     pub complete: bool,
     /// True when an `import` could not be read: names it may define are not reported.
     pub missing_import: bool,
+    /// Files read by `import`: their id, the name as written, and their tree.
+    pub imported: Vec<(FileId, String, std::sync::Arc<SyntaxTree>)>,
+    /// `param` names that were used without a value (`--param`, `params` in sblint.toml).
+    pub unset_params: Vec<String>,
 }
 
 impl Model {

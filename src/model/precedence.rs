@@ -272,7 +272,8 @@ pub fn leaf_covers(a: &Filter, b: &Filter) -> bool {
                 && (x.port == Port::Any || x.port == y.port)
                 && (x.protocol == "ip" || x.protocol == y.protocol)
         }
-        (FilterValue::Other(x), FilterValue::Other(y)) => a.name == b.name && x == y,
+        (FilterValue::Other(x), FilterValue::Other(y))
+        | (FilterValue::Atom(x), FilterValue::Atom(y)) => a.name == b.name && x == y,
         _ => false,
     }
 }

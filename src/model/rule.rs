@@ -97,8 +97,10 @@ pub enum FilterValue {
     Path(PathPattern),
     Name(NamePattern),
     Network(NetAddr),
-    /// Constants, numbers, booleans, strings of other filters: compared as text.
+    /// A string argument of another filter (`extension`, `xattr` …).
     Other(String),
+    /// A bare argument: a named constant, a number, `#t`/`#f` (`vnode-type DIRECTORY`).
+    Atom(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

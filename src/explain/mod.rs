@@ -1,0 +1,195 @@
+//! `sblint explain`: which rule decides an operation on an argument, with the one
+//! precedence model the linter uses.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::paths;
+use crate::model::precedence::{decide, Arg, Decision};
+use crate::model::{vocabulary, Action, Model, OpId};
+
+/// An answer: the decision, and what could change it at run time.
+#[derive(Debug)]
+pub struct Explanation {
+    pub operation: String,
+    pub op: OpId,
+    pub argument: Option<String>,
+    /// The argument as the kernel checks it (`/tmp/x` → `/private/tmp/x`).
+    pub resolved: Option<String>,
+    pub decision: Decision,
+    /// The outcome: the deciding rule's action, or libsandbox's built-in default (allow)
+    /// when the profile has no `default` rule.
+    pub action: Action,
+    /// True when no rule naming the operation or a wildcard above it (other than
+    /// `default`) matched.
+    pub default: bool,
+    /// Outcomes the undecided rules would give if they matched, with the rule.
+    pub alternatives: Vec<(Action, usize)>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExplainError {
+    UnknownOperation {
+        name: String,
+        suggestion: Option<String>,
+    },
+    BadArgument(String),
+}
+
+impl std::fmt::Display for ExplainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExplainError::UnknownOperation {
+                name,
+                suggestion: Some(s),
+            } => {
+                write!(f, "unknown operation `{name}` (did you mean `{s}`?)")
+            }
+            ExplainError::UnknownOperation {
+                name,
+                suggestion: None,
+            } => write!(f, "unknown operation `{name}`"),
+            ExplainError::BadArgument(m) => f.write_str(m),
+        }
+    }
+}
+
+/// What an operation's filters consult.
+enum ArgKind {
+    Path,
+    Network,
+    Name,
+    None,
+}
+
+fn arg_kind(op: &str) -> ArgKind {
+    if op.starts_with("file") || op.starts_with("process-exec") {
+        ArgKind::Path
+    } else if op.starts_with("network") {
+        ArgKind::Network
+    } else if [
+        "mach-",
+        "sysctl",
+        "ipc-posix",
+        "user-preference",
+        "iokit",
+        "darwin-notification",
+        "distributed-notification",
+        "system-",
+    ]
+    .iter()
+    .any(|p| op.starts_with(p))
+    {
+        ArgKind::Name
+    } else {
+        ArgKind::None
+    }
+}
+
+/// `/a/./b/../c` → `/a/c`, relative paths against `cwd`.
+fn normalize(path: &str, cwd: &Path) -> String {
+    let joined = if Path::new(path).is_absolute() {
+        PathBuf::from(path)
+    } else {
+        cwd.join(path)
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for component in joined.components() {
+        match component {
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::ParentDir => {
+                parts.pop();
+            }
+            _ => {}
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Parses ARGUMENT for the operation: a path, `HOST:PORT`, or a name.
+pub fn parse_argument(
+    op: &str,
+    text: Option<&str>,
+    cwd: &Path,
+) -> Result<(Arg, Option<String>), ExplainError> {
+    let Some(text) = text else {
+        return Ok((Arg::None, None));
+    };
+    match arg_kind(op) {
+        ArgKind::Path => {
+            let resolved = paths::resolve(&normalize(text, cwd));
+            Ok((Arg::Path(resolved.clone()), Some(resolved)))
+        }
+        ArgKind::Network => {
+            let (host, port) = text.rsplit_once(':').ok_or_else(|| {
+                ExplainError::BadArgument(format!(
+                    "`{text}` is not HOST:PORT (for example `example.com:443`)"
+                ))
+            })?;
+            let port: u16 = port
+                .parse()
+                .map_err(|_| ExplainError::BadArgument(format!("`{port}` is not a port number")))?;
+            let host = host.trim_matches(|c| c == '[' || c == ']').to_string();
+            Ok((
+                Arg::Network {
+                    host: host.clone(),
+                    port,
+                },
+                Some(format!("{host}:{port}")),
+            ))
+        }
+        ArgKind::Name | ArgKind::None => Ok((Arg::Name(text.to_string()), Some(text.to_string()))),
+    }
+}
+
+/// Explains `operation` on `argument` against the model's rules.
+pub fn explain(
+    model: &Model,
+    operation: &str,
+    argument: Option<&str>,
+    cwd: &Path,
+) -> Result<Explanation, ExplainError> {
+    let vocab = vocabulary();
+    let op = vocab
+        .op_id(operation)
+        .or_else(|| vocab.resolve_operation(operation))
+        .filter(|id| {
+            vocab.operation(*id).exists_in(model.macos) || vocab.op_id(operation).is_none()
+        })
+        .ok_or_else(|| ExplainError::UnknownOperation {
+            name: operation.to_string(),
+            suggestion: vocab.suggest(operation, vocab.operation_names()),
+        })?;
+    let (arg, resolved) = parse_argument(operation, argument, cwd)?;
+    let decision = decide(&model.rules, op, &arg);
+    let action = decision.action.unwrap_or(Action::Allow);
+    let default = decision.level.is_none_or(|l| l == vocab.default);
+    // An undecided rule changes the outcome if it would be consulted before the decider.
+    let chain = vocab.chain(op);
+    let rank = |i: usize| {
+        let level = chain
+            .iter()
+            .position(|l| model.rules[i].names(*l))
+            .unwrap_or(usize::MAX);
+        (level, std::cmp::Reverse(i))
+    };
+    let mut alternatives: Vec<(Action, usize)> = decision
+        .undecided
+        .iter()
+        .copied()
+        .filter(|&u| decision.rule.is_none_or(|d| rank(u) < rank(d)))
+        .filter(|&u| model.rules[u].action != action)
+        .map(|u| (model.rules[u].action, u))
+        .collect();
+    alternatives.sort_by_key(|(_, u)| rank(*u));
+    alternatives.dedup_by_key(|(a, _)| *a);
+    Ok(Explanation {
+        operation: operation.to_string(),
+        op,
+        argument: argument.map(str::to_string),
+        resolved,
+        decision,
+        action,
+        default,
+        alternatives,
+    })
+}
