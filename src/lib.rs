@@ -12,6 +12,7 @@ pub mod fmt;
 #[doc(hidden)]
 pub mod generate;
 pub mod lint;
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod syntax;

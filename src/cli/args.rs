@@ -37,6 +37,19 @@ pub enum Command {
     Compile(CompileArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
+    /// Run the language server on stdin/stdout
+    Lsp,
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

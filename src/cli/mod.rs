@@ -7,11 +7,11 @@ pub mod error;
 mod evaluate;
 mod explain;
 mod fmt;
-mod inputs;
+pub(crate) mod inputs;
 mod output;
 mod parse;
 mod rule;
-mod settings;
+pub(crate) mod settings;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -39,6 +39,17 @@ pub fn main() -> ExitStatus {
         Some(Command::Fmt(args)) => fmt::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Compile(args)) => compile::run(args),
+        Some(Command::Lsp) => match crate::lsp::run() {
+            Ok(()) => ExitStatus::Clean,
+            Err(err) => {
+                error::report_all(vec![error::AppError::Usage(format!(
+                    "language server: {err}"
+                ))]);
+                ExitStatus::Error
+            }
+        },
+        Some(Command::Completions(args)) => completions(args),
+        Some(Command::Man) => man(),
         Some(Command::Rule(args)) => rule::run(args),
         None => check::run(&cli.check),
     }
@@ -60,6 +71,32 @@ fn clap_error(err: clap::Error) -> ExitStatus {
             error::report_all(vec![error::AppError::Usage(format!(
                 "{first} (see `sblint --help`)"
             ))]);
+            ExitStatus::Error
+        }
+    }
+}
+
+fn completions(args: &args::CompletionsArgs) -> ExitStatus {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "sblint", &mut out);
+    finish(output::print(&String::from_utf8_lossy(&out)))
+}
+
+fn man() -> ExitStatus {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    if let Err(err) = clap_mangen::Man::new(command).render(&mut out) {
+        return finish(Err(error::AppError::Output(err)));
+    }
+    finish(output::print(&String::from_utf8_lossy(&out)))
+}
+
+fn finish(result: Result<(), error::AppError>) -> ExitStatus {
+    match result {
+        Ok(()) => ExitStatus::Clean,
+        Err(err) => {
+            error::report_all(vec![err]);
             ExitStatus::Error
         }
     }
