@@ -183,6 +183,9 @@ pub fn formatting(docs: &Documents, params: DocumentFormattingParams) -> Option<
     }])
 }
 
+// `WorkspaceEdit::changes` is keyed by `Uri`, which clippy thinks mutable; it is not hashed
+// differently after insertion.
+#[allow(clippy::mutable_key_type)]
 pub fn code_actions(
     docs: &Documents,
     params: CodeActionParams,
