@@ -76,6 +76,9 @@ pub struct FmtArgs {
     /// The name to show for the profile read from stdin
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+
+    #[command(flatten)]
+    pub exclude: ExcludeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +117,21 @@ pub struct CheckArgs {
     /// Show the safe fixes as a unified diff; write nothing
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+
+    #[command(flatten)]
+    pub exclude: ExcludeArgs,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct ExcludeArgs {
+    /// Skip profiles matching this glob when walking directories (repeatable; adds to
+    /// `exclude` in sblint.toml)
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub globs: Vec<String>,
+
+    /// Apply the excludes to files named on the command line too (for pre-commit)
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 /// Options every command that evaluates a profile shares.

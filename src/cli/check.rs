@@ -28,7 +28,18 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         }
     };
     let mut errors = Vec::new();
-    let files = inputs::collect(&args.paths, &mut errors);
+    let mut exclusions = match inputs::Exclusions::new(
+        &args.exclude.globs,
+        args.model.config.clone(),
+        args.exclude.force_exclude,
+    ) {
+        Ok(e) => e,
+        Err(err) => {
+            report_all(vec![err]);
+            return ExitStatus::Error;
+        }
+    };
+    let files = inputs::collect(&args.paths, &mut exclusions, &mut errors);
     let mut reports = Vec::with_capacity(files.len());
     let mut diffs = String::new();
     for input in &files {

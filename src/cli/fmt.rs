@@ -23,7 +23,18 @@ pub fn run(args: &FmtArgs) -> ExitStatus {
         return ExitStatus::Error;
     }
     let mut errors = Vec::new();
-    let files = inputs::collect(&args.paths, &mut errors);
+    let mut exclusions = match inputs::Exclusions::new(
+        &args.exclude.globs,
+        args.config.clone(),
+        args.exclude.force_exclude,
+    ) {
+        Ok(e) => e,
+        Err(err) => {
+            report_all(vec![err]);
+            return ExitStatus::Error;
+        }
+    };
+    let files = inputs::collect(&args.paths, &mut exclusions, &mut errors);
     let mut status = ExitStatus::Clean;
     let (mut changed, mut unchanged) = (0usize, 0usize);
     for input in &files {

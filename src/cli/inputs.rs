@@ -15,15 +15,26 @@ pub enum Input {
 /// Expands directories into their `*.sb`/`*.sbpl` files (honouring `.gitignore` and hidden
 /// files as git does), keeps named files whatever their extension, and sorts the result
 /// so that output order does not depend on the file system.
-pub fn collect(paths: &[PathBuf], errors: &mut Vec<AppError>) -> Vec<Input> {
+pub fn collect(
+    paths: &[PathBuf],
+    exclusions: &mut Exclusions,
+    errors: &mut Vec<AppError>,
+) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
         } else if path.is_dir() {
-            walk(path, &mut inputs, errors);
+            let mut walked = Vec::new();
+            walk(path, &mut walked, errors);
+            walked.retain(|i| !matches!(i, Input::File(f) if exclusions.excludes(f)));
+            inputs.extend(walked);
         } else if path.exists() {
-            inputs.push(Input::File(path.clone()));
+            // A file named on the command line is checked unless `--force-exclude` says
+            // the excludes apply to it too (as pre-commit passes every staged file).
+            if !(exclusions.force && exclusions.excludes(path)) {
+                inputs.push(Input::File(path.clone()));
+            }
         } else {
             errors.push(AppError::MissingPath { path: path.clone() });
         }
@@ -31,6 +42,63 @@ pub fn collect(paths: &[PathBuf], errors: &mut Vec<AppError>) -> Vec<Input> {
     inputs.sort();
     inputs.dedup();
     inputs
+}
+
+/// `exclude` globs from the command line (relative to the current directory) and from the
+/// nearest `sblint.toml` (relative to its directory).
+pub struct Exclusions {
+    cli: globset::GlobSet,
+    configs: std::collections::HashMap<PathBuf, Option<(PathBuf, globset::GlobSet)>>,
+    config: Option<PathBuf>,
+    pub force: bool,
+}
+
+impl Exclusions {
+    pub fn new(
+        globs: &[String],
+        config: Option<PathBuf>,
+        force: bool,
+    ) -> Result<Exclusions, AppError> {
+        Ok(Exclusions {
+            cli: glob_set(globs)?,
+            configs: std::collections::HashMap::new(),
+            config,
+            force,
+        })
+    }
+
+    pub fn excludes(&mut self, path: &Path) -> bool {
+        let relative = path.strip_prefix(".").unwrap_or(path);
+        if self.cli.is_match(relative) {
+            return true;
+        }
+        let config = match &self.config {
+            Some(c) => Some(c.clone()),
+            None => crate::config::Config::discover(path),
+        };
+        let Some(config) = config else { return false };
+        let entry = self.configs.entry(config.clone()).or_insert_with(|| {
+            let loaded = crate::config::Config::load(&config).ok()?;
+            let set = glob_set(&loaded.exclude.unwrap_or_default()).ok()?;
+            let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
+            Some((std::fs::canonicalize(&dir).unwrap_or(dir), set))
+        });
+        let Some((dir, set)) = entry else {
+            return false;
+        };
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute.strip_prefix(&*dir).is_ok_and(|r| set.is_match(r))
+    }
+}
+
+fn glob_set(globs: &[String]) -> Result<globset::GlobSet, AppError> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        let glob = globset::Glob::new(glob)
+            .map_err(|e| AppError::Usage(format!("bad exclude glob `{glob}`: {e}")))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| AppError::Usage(e.to_string()))
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<AppError>) {

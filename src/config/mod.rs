@@ -28,6 +28,9 @@ pub struct Config {
     pub import_paths: Option<Vec<PathBuf>>,
     /// Files read before the profiles a glob matches (paths relative to this file).
     pub preludes: Option<Vec<PreludeRule>>,
+    /// Globs (relative to this file) of profiles never checked or formatted when a
+    /// directory is walked, nor, with `--force-exclude`, when named.
+    pub exclude: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -105,6 +108,11 @@ impl Config {
             }
             if crate::lint::rule_by_code(code).is_none() {
                 return Err(invalid(code, format!("`{code}` is not a rule code")));
+            }
+        }
+        for glob in self.exclude.iter().flatten() {
+            if let Err(e) = globset::Glob::new(glob) {
+                return Err(invalid(glob, format!("bad glob `{glob}`: {e}")));
             }
         }
         for prelude in self.preludes.iter().flatten() {

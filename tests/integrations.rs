@@ -1,0 +1,203 @@
+//! sblint inside the tools people use, each driven for real: pre-commit (from PyPI), vim's
+//! quickfix, and Neovim's LSP client. A missing tool skips its test with a message, and
+//! fails it under `CI=true` (`.ci/run` installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let message = format!("`{name}` is not installed: its integration test did not run");
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{message}");
+        }
+        eprintln!("SKIPPED: {message}");
+    }
+    found
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sblint_dir() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("sblint")
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn path_with_sblint() -> String {
+    format!(
+        "{}:{}",
+        sblint_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+const PITFALL: &str = "(version 1)\n(allow default)\n(deny file-write*)\n(allow file-write* (subpath \"/tmp/build\"))\n";
+const CLEAN: &str = "(version 1)\n(allow default)\n(deny file-write*)\n(allow file-write* (subpath \"/private/tmp/build\"))\n";
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn pre_commit_blocks_a_pitfall_and_passes_a_clean_profile() {
+    if !tool("pre-commit") || !tool("git") {
+        return;
+    }
+    let dir = scratch("pre-commit-repo");
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["config", "user.email", "ci@example.invalid"]);
+    git(&dir, &["config", "user.name", "ci"]);
+    std::fs::create_dir_all(dir.join("vendor")).unwrap();
+    std::fs::write(dir.join("sblint.toml"), "exclude = [\"vendor/**\"]\n").unwrap();
+    std::fs::write(dir.join("profile.sb"), PITFALL).unwrap();
+    std::fs::write(dir.join("vendor/theirs.sb"), PITFALL).unwrap();
+    git(&dir, &["add", "-A"]);
+    // The hook environment (a release build of sblint) is cached between runs.
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home");
+    let run = |hook: &str| {
+        Command::new("pre-commit")
+            .current_dir(&dir)
+            .env("PRE_COMMIT_HOME", &home)
+            .env("NO_COLOR", "1")
+            .args(["try-repo", env!("CARGO_MANIFEST_DIR"), hook, "--all-files"])
+            .output()
+            .unwrap()
+    };
+    let blocked = run("sblint");
+    let out = String::from_utf8_lossy(&blocked.stdout);
+    assert!(!blocked.status.success(), "{out}");
+    assert!(out.contains("SB201") && out.contains("profile.sb"), "{out}");
+    assert!(
+        !out.contains("vendor/theirs.sb"),
+        "excluded files stay excluded: {out}"
+    );
+
+    std::fs::write(dir.join("profile.sb"), CLEAN).unwrap();
+    git(&dir, &["add", "-A"]);
+    let passed = run("sblint");
+    assert!(
+        passed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&passed.stdout)
+    );
+
+    std::fs::write(dir.join("profile.sb"), "(version 1)(allow default)\n").unwrap();
+    git(&dir, &["add", "-A"]);
+    let formatted = run("sblint-fmt");
+    assert!(
+        !formatted.status.success(),
+        "pre-commit reports the files fmt changed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("profile.sb")).unwrap(),
+        "(version 1)\n(allow default)\n"
+    );
+}
+
+#[test]
+fn vim_quickfix_reads_the_concise_format() {
+    if !tool("vim") {
+        return;
+    }
+    let dir = scratch("vim");
+    std::fs::write(dir.join("profile.sb"), PITFALL).unwrap();
+    let status = Command::new("timeout")
+        .current_dir(&dir)
+        .env("PATH", path_with_sblint())
+        .args([
+            "60",
+            "vim",
+            "-N",
+            "-es",
+            "-u",
+            "NONE",
+            "-i",
+            "NONE",
+            "-c",
+            r"set makeprg=sblint\ check\ --format\ concise\ %",
+            "-c",
+            r"set errorformat=%f:%l:%c:\ %m",
+            "-c",
+            "silent make",
+            "-c",
+            "redir! > quickfix.txt",
+            "-c",
+            "silent clist",
+            "-c",
+            "redir END",
+            "-c",
+            "qa!",
+            "profile.sb",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let list = std::fs::read_to_string(dir.join("quickfix.txt")).unwrap();
+    assert!(
+        list.contains("profile.sb:4 col 28: warning[SB201]"),
+        "{list}"
+    );
+}
+
+#[test]
+fn neovim_attaches_the_language_server_and_shows_diagnostics() {
+    if !tool("nvim") {
+        return;
+    }
+    let dir = scratch("neovim");
+    std::fs::write(dir.join("profile.sb"), PITFALL).unwrap();
+    std::fs::write(
+        dir.join("attach.lua"),
+        r#"
+local client = vim.lsp.start_client({ name = "sblint", cmd = { os.getenv("SBLINT"), "lsp" }, root_dir = vim.fn.getcwd() })
+vim.lsp.buf_attach_client(0, client)
+vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 100)
+local lines = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  table.insert(lines, string.format("%d:%d:%s", d.lnum, d.col, d.message))
+end
+vim.fn.writefile(lines, "diagnostics.txt")
+vim.cmd("qa!")
+"#,
+    )
+    .unwrap();
+    let status = Command::new("timeout")
+        .current_dir(&dir)
+        .env("SBLINT", assert_cmd::cargo::cargo_bin("sblint"))
+        .args([
+            "90",
+            "nvim",
+            "--headless",
+            "-u",
+            "NONE",
+            "-i",
+            "NONE",
+            "-c",
+            "luafile attach.lua",
+            "profile.sb",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let diagnostics = std::fs::read_to_string(dir.join("diagnostics.txt")).unwrap();
+    assert!(
+        diagnostics.contains("3:27:`/tmp/build` never matches"),
+        "{diagnostics}"
+    );
+}
