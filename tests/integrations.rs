@@ -150,7 +150,7 @@ fn vim_quickfix_reads_the_concise_format() {
     assert!(status.success());
     let list = std::fs::read_to_string(dir.join("quickfix.txt")).unwrap();
     assert!(
-        list.contains("profile.sb:4 col 28: warning[SB201]"),
+        list.contains("profile.sb:4 col 29: warning[SB201]"),
         "{list}"
     );
 }
@@ -197,7 +197,7 @@ vim.cmd("qa!")
     assert!(status.success());
     let diagnostics = std::fs::read_to_string(dir.join("diagnostics.txt")).unwrap();
     assert!(
-        diagnostics.contains("3:27:`/tmp/build` never matches"),
+        diagnostics.contains("3:28:`/tmp/build` never matches"),
         "{diagnostics}"
     );
 }
