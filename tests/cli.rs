@@ -633,3 +633,29 @@ mod explain_compile {
         assert_eq!(value["rules"][2]["origin"]["line"], 4);
     }
 }
+
+#[test]
+fn explain_log_proposes_the_narrowest_rules() {
+    let (out, code) = stdout(sblint().args([
+        "explain",
+        "tests/explain/seed-ls-no-root.sb",
+        "--log",
+        "tests/explain/denials.log",
+    ]));
+    assert_eq!(code, 0);
+    common::with_snapshots("cli", || insta::assert_snapshot!("explain_log", out));
+    // The proposal, appended, allows every denial it was made from.
+    let proposal: String = out
+        .lines()
+        .skip_while(|l| !l.starts_with("; Narrowest"))
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let profile = std::fs::read_to_string("tests/explain/seed-ls-no-root.sb").unwrap() + &proposal;
+    let (after, _) = stdout(
+        sblint()
+            .args(["explain", "-", "file-read-data", "/"])
+            .write_stdin(profile),
+    );
+    assert!(after.starts_with("allow:"), "{after}");
+}

@@ -171,13 +171,19 @@ pub struct ExplainArgs {
     /// The profile
     pub profile: PathBuf,
     /// The operation, e.g. `file-read-data`, `network-outbound`, `mach-lookup`
-    pub operation: String,
+    #[arg(required_unless_present = "log")]
+    pub operation: Option<String>,
     /// What its filters consult: a path, `HOST:PORT`, or a name (service, sysctl …)
     pub argument: Option<String>,
 
     /// Output format: human or json
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,
+
+    /// Read sandbox denial lines (`log stream` output; `-` for stdin), explain each, and
+    /// propose the narrowest rules that would allow them
+    #[arg(long, value_name = "FILE", conflicts_with = "operation")]
+    pub log: Option<PathBuf>,
 
     /// A file read before the profile (repeatable)
     #[arg(long = "prelude", value_name = "FILE")]

@@ -34,18 +34,118 @@ pub fn run(args: &ExplainArgs) -> ExitStatus {
 fn answer(args: &ExplainArgs) -> Result<String, AppError> {
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let cwd = std::env::current_dir().unwrap_or_default();
-    let explanation = explain(
-        &loaded.model,
-        &args.operation,
-        args.argument.as_deref(),
-        &cwd,
-    )
-    .map_err(|e| AppError::Usage(e.to_string()))?;
+    if let Some(log) = &args.log {
+        return audit(&loaded, log, &cwd);
+    }
+    let operation = args.operation.as_deref().unwrap_or_default();
+    let explanation = explain(&loaded.model, operation, args.argument.as_deref(), &cwd)
+        .map_err(|e| AppError::Usage(e.to_string()))?;
     let sources = loaded.sources();
     Ok(match args.format {
         ExplainFormat::Json => to_json(&loaded, &sources, &explanation),
         ExplainFormat::Human => to_human(&loaded, &sources, &explanation),
     })
+}
+
+/// `--log`: each denial explained, then the narrowest rules that would allow them,
+/// grouped by operation, as SBPL ready to paste (audit2allow for SBPL).
+fn audit(
+    loaded: &Loaded,
+    log: &std::path::Path,
+    cwd: &std::path::Path,
+) -> Result<String, AppError> {
+    let input = if log.as_os_str() == "-" {
+        super::inputs::Input::Stdin
+    } else {
+        super::inputs::Input::File(log.to_path_buf())
+    };
+    let bytes = super::inputs::read(&input)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = String::new();
+    let mut proposals: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for line in text.lines() {
+        let Some(denial) = crate::explain::parse_denial(line) else {
+            continue;
+        };
+        if !seen.insert((denial.operation.clone(), denial.argument.clone())) {
+            continue;
+        }
+        let what = format!(
+            "{} {}",
+            denial.operation,
+            denial.argument.as_deref().unwrap_or("")
+        );
+        match explain(
+            &loaded.model,
+            &denial.operation,
+            denial.argument.as_deref(),
+            cwd,
+        ) {
+            Err(e) => out.push_str(&format!("; {} ({}): {e}\n", what.trim(), denial.process)),
+            Ok(e) => {
+                let by = match e.decision.rule {
+                    Some(i) => {
+                        let at = loaded.sources().line_col(loaded.model.rules[i].origin);
+                        format!("line {}", at.line)
+                    }
+                    None => "no rule".into(),
+                };
+                let note = if e.action == crate::model::Action::Allow {
+                    " (this profile allows it: the denial came from another profile)"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "; {} ({}): {} by {by}{note}\n",
+                    what.trim(),
+                    denial.process,
+                    e.action.as_str()
+                ));
+                if e.action == crate::model::Action::Deny {
+                    let filter = denial
+                        .argument
+                        .as_deref()
+                        .and_then(|a| crate::explain::narrowest_filter(&denial.operation, a));
+                    match proposals
+                        .iter_mut()
+                        .find(|(op, _, _)| *op == denial.operation)
+                    {
+                        Some((_, filters, procs)) => {
+                            filters.extend(filter);
+                            if !procs.contains(&denial.process) {
+                                procs.push(denial.process.clone());
+                            }
+                        }
+                        None => proposals.push((
+                            denial.operation.clone(),
+                            filter.into_iter().collect(),
+                            vec![denial.process.clone()],
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    if proposals.is_empty() {
+        out.push_str("; nothing to allow\n");
+        return Ok(out);
+    }
+    let mut rules = String::new();
+    for (op, filters, procs) in &proposals {
+        rules.push_str(&format!(
+            "; denied to {}\n({} {}{})\n",
+            procs.join(", "),
+            "allow",
+            op,
+            filters.iter().map(|f| format!(" {f}")).collect::<String>()
+        ));
+    }
+    let formatted =
+        crate::fmt::format_text(&rules, &crate::fmt::FormatOptions::default()).unwrap_or(rules);
+    out.push_str("\n; Narrowest rules that would allow these (append them to the profile):\n");
+    out.push_str(&formatted);
+    Ok(out)
 }
 
 fn to_json(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String {

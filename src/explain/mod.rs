@@ -193,3 +193,115 @@ pub fn explain(
         alternatives,
     })
 }
+
+/// One denial from the system log: `Sandbox: bash(31281) deny(1) file-read-metadata /path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    pub process: String,
+    pub operation: String,
+    pub argument: Option<String>,
+}
+
+/// Reads a denial from a log line (with or without the `kernel: (Sandbox)` or
+/// `System Policy:` prefixes); `None` for any other line.
+pub fn parse_denial(line: &str) -> Option<Denial> {
+    let at = line.find(" deny(")?;
+    let before = &line[..at];
+    let process = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .map(|p| {
+            p.split('(')
+                .next()
+                .unwrap_or(p)
+                .trim_end_matches(':')
+                .to_string()
+        })
+        .unwrap_or_default();
+    let rest = &line[at + " deny(".len()..];
+    let close = rest.find(')')?;
+    if !rest[..close].bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rest = rest[close + 1..].trim_start();
+    let (operation, argument) = match rest.split_once(char::is_whitespace) {
+        Some((op, arg)) => (op, Some(arg.trim().to_string()).filter(|a| !a.is_empty())),
+        None => (rest.trim(), None),
+    };
+    if operation.is_empty()
+        || !operation
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'*')
+    {
+        return None;
+    }
+    Some(Denial {
+        process,
+        operation: operation.to_string(),
+        argument,
+    })
+}
+
+/// The narrowest filter that matches a denial's argument, as SBPL.
+pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
+    let q = crate::model::quote;
+    match arg_kind(operation) {
+        ArgKind::Path => Some(format!("(literal {})", q(&paths::resolve(argument)))),
+        ArgKind::Network => {
+            let (host, port) = argument.rsplit_once(':')?;
+            let host = host.trim_matches(|c| c == '[' || c == ']');
+            let loopback = host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            let host = if loopback { "localhost" } else { "*" };
+            Some(format!("(remote ip {})", q(&format!("{host}:{port}"))))
+        }
+        ArgKind::Name if operation.starts_with("mach-") => {
+            Some(format!("(global-name {})", q(argument)))
+        }
+        ArgKind::Name if operation.starts_with("sysctl") => {
+            Some(format!("(sysctl-name {})", q(argument)))
+        }
+        ArgKind::Name if operation.starts_with("ipc-posix") => {
+            Some(format!("(ipc-posix-name {})", q(argument)))
+        }
+        ArgKind::Name if operation.starts_with("user-preference") => {
+            Some(format!("(preference-domain {})", q(argument)))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denial_lines_with_and_without_prefixes() {
+        let d =
+            parse_denial("Sandbox: bash(31281) deny(1) file-read-metadata /System/Library/dyld/x")
+                .unwrap();
+        assert_eq!(
+            (d.process.as_str(), d.operation.as_str()),
+            ("bash", "file-read-metadata")
+        );
+        assert_eq!(d.argument.as_deref(), Some("/System/Library/dyld/x"));
+        let k = parse_denial("2024-01-01 10:00:00 kernel: (Sandbox) Sandbox: python3(42) deny(1) network-outbound 1.2.3.4:443").unwrap();
+        assert_eq!(
+            (k.process.as_str(), k.argument.as_deref()),
+            ("python3", Some("1.2.3.4:443"))
+        );
+        let s = parse_denial("System Policy: curl(7) deny(1) mach-lookup com.apple.x").unwrap();
+        assert_eq!(s.operation, "mach-lookup");
+        assert!(parse_denial("nothing to see").is_none());
+        assert_eq!(
+            narrowest_filter("network-outbound", "127.0.0.1:3141").as_deref(),
+            Some("(remote ip \"localhost:3141\")")
+        );
+        assert_eq!(
+            narrowest_filter("file-read-data", "/tmp/x").as_deref(),
+            Some("(literal \"/private/tmp/x\")")
+        );
+    }
+}
