@@ -28,17 +28,14 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         }
     };
     let mut errors = Vec::new();
-    let mut exclusions = match inputs::Exclusions::new(
-        &args.exclude.globs,
-        args.model.config.clone(),
-        args.exclude.force_exclude,
-    ) {
-        Ok(e) => e,
-        Err(err) => {
-            report_all(vec![err]);
-            return ExitStatus::Error;
-        }
-    };
+    let mut exclusions =
+        match inputs::Exclusions::from_args(&args.exclude, args.model.config.clone()) {
+            Ok(e) => e,
+            Err(err) => {
+                report_all(vec![err]);
+                return ExitStatus::Error;
+            }
+        };
     let files = inputs::collect(&args.paths, &mut exclusions, &mut errors);
     let mut reports = Vec::with_capacity(files.len());
     let mut diffs = String::new();

@@ -23,11 +23,7 @@ pub fn run(args: &FmtArgs) -> ExitStatus {
         return ExitStatus::Error;
     }
     let mut errors = Vec::new();
-    let mut exclusions = match inputs::Exclusions::new(
-        &args.exclude.globs,
-        args.config.clone(),
-        args.exclude.force_exclude,
-    ) {
+    let mut exclusions = match inputs::Exclusions::from_args(&args.exclude, args.config.clone()) {
         Ok(e) => e,
         Err(err) => {
             report_all(vec![err]);

@@ -54,6 +54,14 @@ pub struct Exclusions {
 }
 
 impl Exclusions {
+    /// From the command line's `--exclude`/`--force-exclude` and `--config`.
+    pub fn from_args(
+        args: &super::args::ExcludeArgs,
+        config: Option<PathBuf>,
+    ) -> Result<Exclusions, AppError> {
+        Exclusions::new(&args.globs, config, args.force_exclude)
+    }
+
     pub fn new(
         globs: &[String],
         config: Option<PathBuf>,

@@ -4,7 +4,7 @@ mod facts;
 pub mod fix;
 pub mod rule;
 pub mod rules;
-mod structure;
+pub mod structure;
 pub mod suppress;
 
 pub use rule::{Context, Prelude, Rule, RuleMeta};

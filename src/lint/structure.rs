@@ -46,3 +46,17 @@ pub fn first_rule(tree: &SyntaxTree) -> Option<NodeId> {
     }
     None
 }
+
+/// The name a `(define NAME ...)` or `(define (NAME ARGS...) ...)` form defines.
+pub fn defined_name(tree: &SyntaxTree, define: NodeId) -> Option<crate::syntax::TokenId> {
+    if tree.head_symbol(define) != Some("define") {
+        return None;
+    }
+    match tree.items(define).nth(1)? {
+        Element::Token(t) => Some(t),
+        Element::Node(sig) => match tree.items(sig).next()? {
+            Element::Token(t) => Some(t),
+            Element::Node(_) => None,
+        },
+    }
+}

@@ -13,6 +13,7 @@ use super::documents::{path_to_uri, range, uri_to_path, Documents};
 use crate::diagnostic::Applicability;
 use crate::fmt::{format_text, FormatOptions, DEFAULT_LINE_WIDTH};
 use crate::lint::rule_by_code;
+use crate::lint::structure::defined_name;
 use crate::model::vocab::{ArgKind, ModifierActions};
 use crate::model::{vocabulary, MacOs};
 use crate::syntax::{
@@ -315,16 +316,8 @@ pub fn definition(
         TokenKind::Symbol => {
             for form in tree.items(tree.root()) {
                 let Element::Node(n) = form else { continue };
-                if tree.head_symbol(n) != Some("define") {
+                let Some(name) = defined_name(&tree, n) else {
                     continue;
-                }
-                let name = match tree.items(n).nth(1) {
-                    Some(Element::Token(t)) => t,
-                    Some(Element::Node(sig)) => match tree.items(sig).next() {
-                        Some(Element::Token(t)) => t,
-                        _ => continue,
-                    },
-                    None => continue,
                 };
                 if tree.token_text(name) == word {
                     let index = LineIndex::new(text);

@@ -397,6 +397,17 @@ impl<'a> Evaluator<'a> {
         function: Value,
         args: Vec<(Value, Span)>,
     ) -> Value {
+        if let Value::Builtin(name @ ("allow" | "deny")) = function {
+            // `allow` passed around as a value: `(apply allow ops)`, `(op file-read* f)`.
+            let action = if name == "allow" {
+                Action::Allow
+            } else {
+                Action::Deny
+            };
+            let origin = self.origin(file, self.tree(file).get().node(node).span);
+            self.record_rule(file, action, origin, args);
+            return Value::Unknown;
+        }
         match function {
             Value::Closure(c) => self.call_closure(&c, args.into_iter().map(|(v, _)| v).collect()),
             Value::Builtin(name) => self.call_builtin(file, node, name, args),
@@ -1021,7 +1032,7 @@ impl<'a> Evaluator<'a> {
                         flat.push((v, s));
                     }
                 }
-                self.apply_value(file, node, function, flat)
+                self.apply(file, node, function, flat)
             }
             "map" | "for-each" => {
                 let mut args = args.into_iter();
@@ -1033,12 +1044,7 @@ impl<'a> Evaluator<'a> {
                 };
                 let mut out = Vec::new();
                 for x in xs.iter() {
-                    out.push(self.apply_value(
-                        file,
-                        node,
-                        function.clone(),
-                        vec![(x.clone(), span)],
-                    ));
+                    out.push(self.apply(file, node, function.clone(), vec![(x.clone(), span)]));
                 }
                 if name == "map" {
                     Value::List(Rc::new(out))
@@ -1118,28 +1124,6 @@ impl<'a> Evaluator<'a> {
             },
             _ => Value::Unknown,
         }
-    }
-
-    fn apply_value(
-        &mut self,
-        file: FileId,
-        node: NodeId,
-        function: Value,
-        args: Vec<(Value, Span)>,
-    ) -> Value {
-        if let Value::Builtin(name) = &function {
-            if matches!(&**name, "allow" | "deny") {
-                let action = if &**name == "allow" {
-                    Action::Allow
-                } else {
-                    Action::Deny
-                };
-                let origin = self.origin(file, self.tree(file).get().node(node).span);
-                self.record_rule(file, action, origin, args);
-                return Value::Unknown;
-            }
-        }
-        self.apply(file, node, function, args)
     }
 
     fn is_defined(&self, name: &str) -> bool {

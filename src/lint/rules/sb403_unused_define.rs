@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::structure::defined_name;
 use crate::syntax::{Element, TokenKind};
 
 const DOC: &str = r#"## What it does
@@ -53,16 +54,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     for form in tree.items(tree.root()) {
         let Element::Node(n) = form else { continue };
-        if tree.head_symbol(n) != Some("define") {
+        let Some(name) = defined_name(tree, n) else {
             continue;
-        }
-        let name = match tree.items(n).nth(1) {
-            Some(Element::Token(t)) => t,
-            Some(Element::Node(sig)) => match tree.items(sig).next() {
-                Some(Element::Token(t)) => t,
-                _ => continue,
-            },
-            None => continue,
         };
         let text = tree.token_text(name);
         if counts.get(text).copied().unwrap_or(0) <= 1 {
