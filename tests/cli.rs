@@ -659,3 +659,24 @@ fn explain_log_proposes_the_narrowest_rules() {
     );
     assert!(after.starts_with("allow:"), "{after}");
 }
+
+#[test]
+fn many_files_are_checked_in_parallel_with_sorted_output() {
+    let dir = tempdir("many");
+    for i in 0..300 {
+        let sub = dir.join(format!("d{}", i % 7));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join(format!("p{i:03}.sb")), "(deny default)\n").unwrap();
+    }
+    let (out, code) = stdout(
+        sblint()
+            .current_dir(&dir)
+            .args(["--format", "concise", "--select", "SB002", "."]),
+    );
+    assert_eq!(code, 1);
+    let files: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(files.len(), 300);
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted);
+}

@@ -8,7 +8,9 @@ use super::inputs::{self, Input};
 use super::output;
 use super::settings::Settings;
 use super::ExitStatus;
-use crate::diagnostic::Severity;
+use rayon::prelude::*;
+
+use crate::diagnostic::{FileReport, Severity};
 use crate::lint;
 use crate::render;
 
@@ -37,39 +39,27 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
             }
         };
     let files = inputs::collect(&args.paths, &mut exclusions, &mut errors);
-    let mut reports = Vec::with_capacity(files.len());
-    let mut diffs = String::new();
+    // Options first (they share caches of configs and preludes), then every file on all
+    // cores; results keep the sorted order of `files`, so output is deterministic.
+    let mut jobs = Vec::with_capacity(files.len());
     for input in &files {
-        let name = inputs::display_name(input, args.stdin_filename.as_deref());
-        let result = inputs::read(input).and_then(|bytes| {
-            let options = settings.options_for(input)?;
-            let mut report = lint::check_bytes(&name, bytes, &options);
-            if args.fix || args.diff {
-                let original = report.text.clone();
-                report = lint::fix::apply_safe_fixes(report, &options);
-                if report.text != original {
-                    if args.diff {
-                        let diff = similar::TextDiff::from_lines(&original, &report.text);
-                        diffs.push_str(
-                            &diff
-                                .unified_diff()
-                                .context_radius(3)
-                                .header(&name, &name)
-                                .to_string(),
-                        );
-                        // Show what the file has now, not what it would have.
-                        report = lint::check_text(&name, original, &options);
-                    } else if let Input::File(path) = input {
-                        output::write_atomically(path, report.text.as_bytes())?;
-                    } else {
-                        output::print(&report.text)?;
-                    }
-                }
-            }
-            Ok(report)
-        });
+        match settings.options_for(input) {
+            Ok(options) => jobs.push((input, options)),
+            Err(err) => errors.push(err),
+        }
+    }
+    let results: Vec<Result<Checked, AppError>> = jobs
+        .par_iter()
+        .map(|(input, options)| check_one(args, input, options))
+        .collect();
+    let mut reports = Vec::with_capacity(results.len());
+    let mut diffs = String::new();
+    for result in results {
         match result {
-            Ok(report) => reports.push(report),
+            Ok(checked) => {
+                diffs.push_str(&checked.diff);
+                reports.push(checked.report);
+            }
             Err(err) => errors.push(err),
         }
     }
@@ -97,4 +87,41 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::Clean
     }
+}
+
+struct Checked {
+    report: FileReport,
+    /// With `--diff`: what the safe fixes would change.
+    diff: String,
+}
+
+fn check_one(
+    args: &CheckArgs,
+    input: &Input,
+    options: &lint::CheckOptions,
+) -> Result<Checked, AppError> {
+    let name = inputs::display_name(input, args.stdin_filename.as_deref());
+    let bytes = inputs::read(input)?;
+    let mut report = lint::check_bytes(&name, bytes, options);
+    let mut diff = String::new();
+    if args.fix || args.diff {
+        let original = report.text.clone();
+        report = lint::fix::apply_safe_fixes(report, options);
+        if report.text != original {
+            if args.diff {
+                diff = similar::TextDiff::from_lines(&original, &report.text)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&name, &name)
+                    .to_string();
+                // Show what the file has now, not what it would have.
+                report = lint::check_text(&name, original, options);
+            } else if let Input::File(path) = input {
+                output::write_atomically(path, report.text.as_bytes())?;
+            } else {
+                output::print(&report.text)?;
+            }
+        }
+    }
+    Ok(Checked { report, diff })
 }
