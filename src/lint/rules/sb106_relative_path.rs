@@ -46,8 +46,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let path = pattern.text();
-        // `{{DIR}}`, `<%= dir %>`, `%username%`: a template placeholder, filled in later.
-        let placeholder = path.contains("{{") || path.contains("<%") || path.starts_with('%');
+        // `{{DIR}}`, `<%= dir %>`, `%username%`, `__HOME_DIR__`: a template placeholder,
+        // filled in later.
+        let placeholder = path.contains("{{")
+            || path.contains("<%")
+            || path.starts_with('%')
+            || path.starts_with("__");
+        // A path a helper built from its own constant is the helper's, not this file's.
+        if leaf.arg.file != crate::model::FileId::MAIN {
+            continue;
+        }
         if path.starts_with('/')
             || path.contains('$')
             || path.starts_with('~')
