@@ -1,7 +1,6 @@
 //! `sblint fmt`: rewrite profiles in the canonical layout, or show what would change.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 
 use super::args::FmtArgs;
 use super::error::{report_all, AppError};
@@ -10,7 +9,7 @@ use super::output;
 use super::ExitStatus;
 use crate::config::Config;
 use crate::diagnostic::FileReport;
-use crate::fmt::{format_tree, FormatOptions, DEFAULT_LINE_WIDTH};
+use crate::fmt::{format_tree, FormatOptions};
 use crate::lint::{self, CheckOptions};
 use crate::render::{self, Format};
 use crate::syntax::parse;
@@ -119,16 +118,11 @@ fn line_width(args: &FmtArgs, input: &Input) -> Result<usize, AppError> {
     if let Some(width) = args.line_width {
         return Ok(width);
     }
-    let config = match (&args.config, input) {
-        (Some(path), _) => Some(path.clone()),
-        (None, Input::File(path)) => Config::discover(path),
-        (None, Input::Stdin) => Config::discover(Path::new(".")),
+    let file = match input {
+        Input::File(path) => Some(path.as_path()),
+        Input::Stdin => None,
     };
-    let Some(config) = config else {
-        return Ok(DEFAULT_LINE_WIDTH);
-    };
-    let config = Config::load(&config).map_err(|e| AppError::Usage(e.to_string()))?;
-    Ok(config.line_width.unwrap_or(DEFAULT_LINE_WIDTH))
+    Config::line_width_for(args.config.as_deref(), file).map_err(|e| AppError::Usage(e.to_string()))
 }
 
 fn show_syntax_errors(report: FileReport) {

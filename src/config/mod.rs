@@ -134,6 +134,23 @@ impl Config {
         Config::parse(path, &text)
     }
 
+    /// The formatter's line width for `file`: from `config` if given, else from the nearest
+    /// `sblint.toml` above `file` (or the current directory), else the default.
+    pub fn line_width_for(
+        config: Option<&Path>,
+        file: Option<&Path>,
+    ) -> Result<usize, ConfigError> {
+        let path = match config {
+            Some(path) => Some(path.to_path_buf()),
+            None => Config::discover(file.unwrap_or(Path::new("."))),
+        };
+        let width = match path {
+            Some(path) => Config::load(&path)?.line_width,
+            None => None,
+        };
+        Ok(width.unwrap_or(crate::fmt::DEFAULT_LINE_WIDTH))
+    }
+
     /// The nearest `sblint.toml` in `start` or a directory above it.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let start = if start.is_dir() {

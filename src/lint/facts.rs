@@ -77,11 +77,6 @@ pub fn applies_to(rule: &Rule, op: &str) -> bool {
     rule.operations.iter().any(|o| vocab.covers(o.id, id))
 }
 
-/// The span of the whole rule form, for labels.
-pub fn rule_span(rule: &Rule) -> Option<Span> {
-    rule.main_span()
-}
-
 /// The string token of the checked file exactly at `span`, if a string was written there.
 pub fn string_token<'a>(ctx: &'a Context<'_>, span: Span) -> Option<(TokenKind, &'a str)> {
     let tokens = ctx.tree.tokens();

@@ -163,11 +163,9 @@ fn describe_name(name: &str) -> Option<String> {
 pub fn formatting(docs: &Documents, params: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
     let uri = &params.text_document.uri;
     let text = docs.text(uri)?;
-    let width = uri_to_path(uri)
-        .and_then(|p| crate::config::Config::discover(&p))
-        .and_then(|c| crate::config::Config::load(&c).ok())
-        .and_then(|c| c.line_width)
-        .unwrap_or(DEFAULT_LINE_WIDTH);
+    let path = uri_to_path(uri);
+    let width =
+        crate::config::Config::line_width_for(None, path.as_deref()).unwrap_or(DEFAULT_LINE_WIDTH);
     // A document with syntax errors is left alone, as `sblint fmt` leaves such files.
     let formatted = format_text(text, &FormatOptions { line_width: width }).ok()?;
     if formatted == text {

@@ -1,5 +1,4 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::lint::facts::rule_span;
 use crate::lint::rule::{Context, Rule, RuleMeta};
 use crate::model::precedence::{decide, Arg};
 use crate::model::{vocabulary, Action};
@@ -71,7 +70,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !reads_allowed {
         return;
     }
-    let Some(span) = rule_span(denier) else {
+    let Some(span) = denier.main_span() else {
         return;
     };
     let end = ctx.tree.text().len() as u32;
