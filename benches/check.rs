@@ -22,19 +22,7 @@ fn check_generated(bencher: Bencher, size: usize) {
 
 #[divan::bench]
 fn check_corpus(bencher: Bencher) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let mut texts = Vec::new();
-    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-        for file in std::fs::read_dir(entry.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if let Ok(text) = std::fs::read_to_string(file.path()) {
-                texts.push(text);
-            }
-        }
-    }
+    let texts = sblint::generate::corpus_texts();
     let total: usize = texts.iter().map(String::len).sum();
     let options = CheckOptions::default();
     bencher.counter(BytesCount::new(total)).bench(|| {

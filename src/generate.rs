@@ -43,3 +43,22 @@ pub fn generate_profile(bytes: usize) -> String {
     }
     out
 }
+
+/// Every file of the shared corpus (`../shared/corpus` beside the project), as text;
+/// empty when it is absent.
+pub fn corpus_texts() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(entry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(text) = std::fs::read_to_string(file.path()) {
+                texts.push(text);
+            }
+        }
+    }
+    texts
+}

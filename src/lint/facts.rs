@@ -124,3 +124,43 @@ pub fn overlaps(rule: &Rule, op: &str) -> bool {
         .iter()
         .any(|o| vocab.covers(o.id, id) || vocab.covers(id, o.id))
 }
+
+/// For every operation of `rule`, the rule index `find` gives; `None` unless every
+/// operation has one. Sorted, without repeats.
+pub fn for_every_operation(
+    rule: &Rule,
+    mut find: impl FnMut(crate::model::OpId) -> Option<usize>,
+) -> Option<Vec<usize>> {
+    if rule.operations.is_empty() {
+        return None;
+    }
+    let mut found = rule
+        .operations
+        .iter()
+        .map(|op| find(op.id))
+        .collect::<Option<Vec<usize>>>()?;
+    found.sort_unstable();
+    found.dedup();
+    Some(found)
+}
+
+/// Unfiltered allows in the checked file that apply to `op` (other than `(allow default)`),
+/// when the profile denies by default.
+pub fn unfiltered_allows_under_deny_default<'a>(
+    ctx: &'a Context<'_>,
+    op: &'a str,
+) -> Vec<(&'a Rule, Span)> {
+    if !matches!(default_action(ctx), Some((Action::Deny, _))) {
+        return Vec::new();
+    }
+    let default = vocabulary().default;
+    main_rules(ctx)
+        .filter(|(_, r, _)| {
+            r.action == Action::Allow
+                && r.filter.is_none()
+                && !r.names(default)
+                && applies_to(r, op)
+        })
+        .map(|(_, r, span)| (r, span))
+        .collect()
+}

@@ -1,7 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{applies_to, default_action, main_rules};
+use crate::lint::facts::unfiltered_allows_under_deny_default;
 use crate::lint::rule::{Context, Rule, RuleMeta};
-use crate::model::Action;
 
 const DOC: &str = r#"## What it does
 Reports an unfiltered allow of `mach-lookup` (or `mach*`) in a `(deny default)` profile.
@@ -39,19 +38,10 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if !matches!(default_action(ctx), Some((Action::Deny, _))) {
-        return;
-    }
-    for (_, rule, span) in main_rules(ctx) {
-        if rule.action == Action::Allow
-            && rule.filter.is_none()
-            && applies_to(rule, "mach-lookup")
-            && !rule.names(crate::model::vocabulary().default)
-        {
-            out.push(
+    for (_, span) in unfiltered_allows_under_deny_default(ctx, "mach-lookup") {
+        out.push(
                 ctx.report(&RULE.meta, span, "every Mach service can be looked up", "no `global-name` filter")
                     .with_note("services such as launchservicesd act outside the sandbox; allow only the ones needed"),
             );
-        }
     }
 }

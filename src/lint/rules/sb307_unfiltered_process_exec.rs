@@ -1,7 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{applies_to, default_action, main_rules};
+use crate::lint::facts::unfiltered_allows_under_deny_default;
 use crate::lint::rule::{Context, Rule, RuleMeta};
-use crate::model::Action;
 
 const DOC: &str = r#"## What it does
 Points out an unfiltered allow of `process-exec` in a `(deny default)` profile.
@@ -38,21 +37,12 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if !matches!(default_action(ctx), Some((Action::Deny, _))) {
-        return;
-    }
-    for (_, rule, span) in main_rules(ctx) {
-        if rule.action == Action::Allow
-            && rule.filter.is_none()
-            && applies_to(rule, "process-exec*")
-            && !rule.names(crate::model::vocabulary().default)
-        {
-            out.push(ctx.report(
-                &RULE.meta,
-                span,
-                "any program may be executed",
-                "no path filter",
-            ));
-        }
+    for (_, span) in unfiltered_allows_under_deny_default(ctx, "process-exec*") {
+        out.push(ctx.report(
+            &RULE.meta,
+            span,
+            "any program may be executed",
+            "no path filter",
+        ));
     }
 }

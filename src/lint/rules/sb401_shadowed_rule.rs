@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_rules;
+use crate::lint::facts::{for_every_operation, main_rules};
 use crate::lint::rule::{Context, Rule, RuleMeta};
 use crate::model::precedence::Within;
 
@@ -46,26 +46,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let rules = &ctx.model.rules;
     for (i, rule, span) in main_rules(ctx) {
-        if rule.operations.is_empty() {
-            continue;
-        }
-        let mut shadows = Vec::new();
-        for op in &rule.operations {
-            match ctx.order.covering(
-                op.id,
+        let Some(shadows) = for_every_operation(rule, |op| {
+            ctx.order.covering(
+                op,
                 rule.action.opposite(),
                 rule.filter.as_ref(),
                 Within::After(i),
-            ) {
-                Some(j) => shadows.push(j),
-                None => break,
-            }
-        }
-        if shadows.len() != rule.operations.len() {
+            )
+        }) else {
             continue;
-        }
-        shadows.sort_unstable();
-        shadows.dedup();
+        };
         let mut d = ctx.report(
             &RULE.meta,
             span,

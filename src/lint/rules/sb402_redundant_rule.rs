@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_rules;
+use crate::lint::facts::{for_every_operation, main_rules};
 use crate::lint::rule::{Context, Rule, RuleMeta};
 use crate::model::precedence::Within;
 
@@ -45,27 +45,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let rules = &ctx.model.rules;
     for (i, rule, span) in main_rules(ctx) {
-        if rule.operations.is_empty() {
-            continue;
-        }
-        let mut covers = Vec::new();
-        for op in &rule.operations {
-            let found = ctx
-                .order
-                .covering(op.id, rule.action, rule.filter.as_ref(), Within::Before(i))
-                .filter(|&e| !ctx.order.any_between(op.id, rule.action.opposite(), e, i))
+        let Some(covers) = for_every_operation(rule, |op| {
+            ctx.order
+                .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
+                .filter(|&e| !ctx.order.any_between(op, rule.action.opposite(), e, i))
                 // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
-                .filter(|&e| same_modifiers(&rules[e], rule));
-            match found {
-                Some(e) => covers.push(e),
-                None => break,
-            }
-        }
-        if covers.len() != rule.operations.len() {
+                .filter(|&e| same_modifiers(&rules[e], rule))
+        }) else {
             continue;
-        }
-        covers.sort_unstable();
-        covers.dedup();
+        };
         let mut d = ctx.report(
             &RULE.meta,
             span,
