@@ -518,7 +518,6 @@ impl<'a> Evaluator<'a> {
                             file,
                             tree,
                             &parts[1.min(parts.len())..],
-                            None,
                             &args[1..],
                             env,
                         ));
@@ -528,7 +527,7 @@ impl<'a> Evaluator<'a> {
                 match sig {
                     Element::Node(n) if tree.node(n).kind == NodeKind::List => {
                         let parts: Vec<Element> = tree.items(n).collect();
-                        self.lambda_value(file, tree, &parts, None, body, env)
+                        self.lambda_value(file, tree, &parts, body, env)
                     }
                     Element::Token(t) => Value::Closure(Rc::new(Closure {
                         name: None,
@@ -702,13 +701,12 @@ impl<'a> Evaluator<'a> {
         file: FileId,
         tree: &SyntaxTree,
         params: &[Element],
-        name: Option<Rc<str>>,
         body: &[Element],
         env: &Rc<Env>,
     ) -> Value {
         let (params, rest) = parameters(tree, params);
         Value::Closure(Rc::new(Closure {
-            name,
+            name: None,
             params,
             rest,
             body: body.to_vec(),

@@ -298,36 +298,6 @@ fn path_covers(a: &PathPattern, b: &PathPattern) -> bool {
     }
 }
 
-/// Rules grouped by the operation they name, in order: the index that keeps the
-/// order-based checks near-linear.
-pub struct RuleIndex {
-    by_op: HashMap<OpId, Vec<usize>>,
-}
-
-impl RuleIndex {
-    pub fn new(rules: &[Rule]) -> RuleIndex {
-        let mut by_op: HashMap<OpId, Vec<usize>> = HashMap::default();
-        for (i, rule) in rules.iter().enumerate() {
-            for op in &rule.operations {
-                let list = by_op.entry(op.id).or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
-            }
-        }
-        RuleIndex { by_op }
-    }
-
-    /// Indices of the rules naming `op`, in order.
-    pub fn naming(&self, op: OpId) -> &[usize] {
-        self.by_op.get(&op).map_or(&[], Vec::as_slice)
-    }
-
-    pub fn operations(&self) -> impl Iterator<Item = OpId> + '_ {
-        self.by_op.keys().copied()
-    }
-}
-
 /// The alternatives of a filter that are plain leaves, or `None` when some alternative is
 /// not (a `require-all`, a `require-not`, an unknown value): such a rule is never claimed
 /// to be covered.
