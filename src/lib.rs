@@ -10,6 +10,8 @@ pub mod diagnostic;
 pub mod explain;
 pub mod fmt;
 #[doc(hidden)]
+pub mod fuzzing;
+#[doc(hidden)]
 pub mod generate;
 pub mod lint;
 pub mod lsp;

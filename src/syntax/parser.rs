@@ -201,7 +201,12 @@ impl Parser<'_> {
         self.builder.pending.push(Packed::token(i));
         self.builder
             .close(frame.kind, frame.from, true, self.tokens);
-        if self.frames.is_empty() {
+        // A list open at the checkpoint closed after all: going back there would undo it.
+        if self
+            .checkpoint
+            .as_ref()
+            .is_some_and(|cp| self.frames.len() < cp.frames.len())
+        {
             self.checkpoint = None;
         }
         self.datum_done();
