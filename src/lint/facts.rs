@@ -80,10 +80,7 @@ pub fn applies_to(rule: &Rule, op: &str) -> bool {
 /// The string token of the checked file exactly at `span`, if a string was written there.
 pub fn string_token<'a>(ctx: &'a Context<'_>, span: Span) -> Option<(TokenKind, &'a str)> {
     let tokens = ctx.tree.tokens();
-    let i = tokens
-        .binary_search_by_key(&span.start, |t| t.span.start)
-        .ok()?;
-    let token = tokens[i];
+    let token = tokens.get(tokens.starting_at(span.start)?);
     (token.span == span && matches!(token.kind, TokenKind::String | TokenKind::RawString))
         .then(|| (token.kind, ctx.tree.source(span)))
 }

@@ -125,9 +125,9 @@ fn collect(tree: &SyntaxTree) -> Vec<Suppression> {
 }
 
 /// True when code precedes the comment on its line.
-fn trailing(tokens: &[crate::syntax::Token], i: usize) -> bool {
-    tokens[..i]
-        .iter()
+fn trailing(tokens: &crate::syntax::Tokens, i: usize) -> bool {
+    tokens
+        .range(0..i)
         .rev()
         .take_while(|t| t.kind != TokenKind::Newline)
         .any(|t| !t.kind.is_trivia())
@@ -136,13 +136,13 @@ fn trailing(tokens: &[crate::syntax::Token], i: usize) -> bool {
 /// The span of the form that follows the comment.
 fn next_form(tree: &SyntaxTree, i: usize) -> Option<Span> {
     let tokens = tree.tokens();
-    let start = tokens[i + 1..].iter().position(|t| !t.kind.is_trivia())? + i + 1;
-    let first = tokens[start];
+    let start = (i + 1..tokens.len()).find(|&j| !tokens.kind(j).is_trivia())?;
+    let first = tokens.get(start);
     if !matches!(first.kind, TokenKind::LParen | TokenKind::LBracket) {
         return Some(first.span);
     }
     let mut depth = 0usize;
-    for t in &tokens[start..] {
+    for t in tokens.range(start..tokens.len()) {
         match t.kind {
             TokenKind::LParen | TokenKind::LBracket | TokenKind::VectorOpen => depth += 1,
             TokenKind::RParen | TokenKind::RBracket => {

@@ -27,16 +27,12 @@ fn offset(text: &str, position: Position) -> u32 {
 /// The token that contains `offset`, or ends right at it (the cursor after a word).
 fn token_at(tree: &SyntaxTree, offset: u32) -> Option<Token> {
     let tokens = tree.tokens();
-    let i = tokens.partition_point(|t| t.span.end < offset);
-    tokens[i..]
-        .iter()
-        .take(2)
-        .find(|t| {
-            t.span.start <= offset
-                && offset <= t.span.end
-                && !matches!(t.kind, TokenKind::Whitespace | TokenKind::Newline)
-        })
-        .copied()
+    let i = tokens.first_ending_from(offset);
+    tokens.range(i..tokens.len()).take(2).find(|t| {
+        t.span.start <= offset
+            && offset <= t.span.end
+            && !matches!(t.kind, TokenKind::Whitespace | TokenKind::Newline)
+    })
 }
 
 pub fn hover(docs: &Documents, params: HoverParams) -> Option<Hover> {

@@ -11,7 +11,7 @@ use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use super::error::{SyntaxError, SyntaxErrorKind};
-use super::token::{Span, Token, TokenKind};
+use super::token::{Span, TokenKind, Tokens};
 
 /// Directives of the C preprocessor that WebKit's `.sb.in` templates carry.
 const PREPROCESSOR_DIRECTIVES: &[&str] = &[
@@ -20,7 +20,7 @@ const PREPROCESSOR_DIRECTIVES: &[&str] = &[
 ];
 
 pub struct Lexed {
-    pub tokens: Vec<Token>,
+    pub tokens: Tokens,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -29,7 +29,7 @@ pub fn lex(text: &str) -> Lexed {
     let mut lexer = Lexer {
         text,
         pos: 0,
-        tokens: Vec::with_capacity(text.len() / 4 + 1),
+        tokens: Tokens::with_capacity(text.len() / 4 + 1, 0),
         errors: Vec::new(),
         at_line_start: true,
         preprocessor: Vec::new(),
@@ -46,7 +46,7 @@ pub fn lex(text: &str) -> Lexed {
 struct Lexer<'a> {
     text: &'a str,
     pos: usize,
-    tokens: Vec<Token>,
+    tokens: Tokens,
     errors: Vec<SyntaxError>,
     /// Only whitespace since the last newline: where a preprocessor line may start.
     at_line_start: bool,
@@ -74,12 +74,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, kind: TokenKind, len: usize) {
-        let start = self.pos as u32;
         self.pos += len;
-        self.tokens.push(Token {
-            kind,
-            span: Span::new(start, self.pos as u32),
-        });
+        self.tokens.push(kind, len as u32);
     }
 
     fn span(&self, len: usize) -> Span {

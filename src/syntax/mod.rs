@@ -13,7 +13,7 @@ pub use dump::dump_tree;
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use line_index::{LineCol, LineIndex};
 pub use parser::parse;
-pub use token::{Span, Token, TokenKind};
+pub use token::{Span, Token, TokenKind, Tokens};
 pub use tree::{
     Element, Node, NodeId, NodeKind, SyntaxTree, TokenId, WalkEvent, MAX_SYNTAX_ERRORS,
 };

@@ -2,7 +2,7 @@
 
 use super::error::{SyntaxError, SyntaxErrorKind};
 use super::lexer::{lex, Lexed};
-use super::token::{Span, Token, TokenKind};
+use super::token::{Span, TokenKind, Tokens};
 use super::tree::{Builder, NodeKind, Packed, SyntaxTree};
 
 /// How often the parser goes back to close a list at a top-level form (see [`Checkpoint`]).
@@ -59,7 +59,7 @@ struct Checkpoint {
 }
 
 struct Parser<'t> {
-    tokens: &'t [Token],
+    tokens: &'t Tokens,
     builder: Builder,
     frames: Vec<Frame>,
     errors: Vec<SyntaxError>,
@@ -95,7 +95,7 @@ impl Parser<'_> {
     }
 
     fn token(&mut self, i: usize) {
-        let token = self.tokens[i];
+        let token = self.tokens.get(i);
         let element = Packed::token(i);
         match token.kind {
             TokenKind::LParen | TokenKind::LBracket | TokenKind::VectorOpen => {
@@ -134,7 +134,7 @@ impl Parser<'_> {
 
     fn closer(&mut self, i: usize) {
         self.close_quotes_without_datum(Some(i));
-        let closer = self.tokens[i];
+        let closer = self.tokens.get(i);
         let Some(frame) = self.frames.pop() else {
             let text = closer_text(closer.kind);
             self.errors.push(
@@ -149,7 +149,7 @@ impl Parser<'_> {
             self.builder.pending.push(Packed::token(i));
             return;
         };
-        let opener = self.tokens[frame.open];
+        let opener = self.tokens.get(frame.open);
         let expected = closer_for(opener.kind);
         let next = self.next_datum_token(i);
         if closer.kind != expected
@@ -159,14 +159,14 @@ impl Parser<'_> {
             let below = self
                 .frames
                 .last()
-                .map(|f| closer_for(self.tokens[f.open].kind));
+                .map(|f| closer_for(self.tokens.kind(f.open)));
             if below == Some(closer.kind) {
                 // `[x 1)]`: the two closers are swapped; take them as meant.
                 let (j, _) = next.expect("checked above");
                 self.errors.push(
                     SyntaxError::new(
                         SyntaxErrorKind::MismatchedCloser,
-                        closer.span.cover(self.tokens[j].span),
+                        closer.span.cover(self.tokens.get(j).span),
                         "swapped closing brackets",
                         "these two closers are in the wrong order",
                     )
@@ -214,11 +214,9 @@ impl Parser<'_> {
 
     /// The next token after `i` that is not trivia, with its index.
     fn next_datum_token(&self, i: usize) -> Option<(usize, TokenKind)> {
-        self.tokens[i + 1..]
-            .iter()
-            .enumerate()
-            .find(|(_, t)| !t.kind.is_trivia())
-            .map(|(j, t)| (i + 1 + j, t.kind))
+        (i + 1..self.tokens.len())
+            .map(|j| (j, self.tokens.kind(j)))
+            .find(|(_, kind)| !kind.is_trivia())
     }
 
     /// A datum is complete: close the quote prefixes waiting for it.
@@ -239,7 +237,7 @@ impl Parser<'_> {
                 break;
             }
             let frame = self.frames.pop().expect("checked above");
-            let quote = self.tokens[frame.open];
+            let quote = self.tokens.get(frame.open);
             let what = match at {
                 Some(_) => "before this closing paren",
                 None => "at the end of the file",
@@ -257,14 +255,14 @@ impl Parser<'_> {
     }
 
     fn at_column_zero(&self, i: usize) -> bool {
-        i == 0 || matches!(self.tokens[i - 1].kind, TokenKind::Newline | TokenKind::Bom)
+        i == 0 || matches!(self.tokens.kind(i - 1), TokenKind::Newline | TokenKind::Bom)
     }
 
     fn maybe_checkpoint(&mut self, i: usize) {
         if self.checkpoint.is_some()
             || self.rewinds >= MAX_REWINDS
             || self.frames.is_empty()
-            || self.tokens[i].kind != TokenKind::LParen
+            || self.tokens.kind(i) != TokenKind::LParen
             || !self.at_column_zero(i)
             || !self.at_column_zero(self.frames[0].open)
             || self.frames.iter().any(|f| f.kind == NodeKind::Quote)
@@ -288,9 +286,9 @@ impl Parser<'_> {
         self.builder.children.truncate(cp.children);
         self.errors.truncate(cp.errors);
         self.frames = cp.frames;
-        let next_form = self.tokens[cp.token].span;
+        let next_form = self.tokens.get(cp.token).span;
         while let Some(frame) = self.frames.pop() {
-            let opener = self.tokens[frame.open];
+            let opener = self.tokens.get(frame.open);
             self.errors.push(unclosed(opener.span).with_secondary(
                 next_form,
                 "the next top-level form starts here: a `)` is probably missing before it",
@@ -303,9 +301,9 @@ impl Parser<'_> {
     }
 
     fn close_unclosed_at_eof(&mut self) {
-        let end = Span::empty(self.tokens.last().map_or(0, |t| t.span.end));
+        let end = Span::empty(self.tokens.end());
         while let Some(frame) = self.frames.pop() {
-            let opener = self.tokens[frame.open];
+            let opener = self.tokens.get(frame.open);
             self.errors.push(
                 unclosed(opener.span).with_secondary(end, "the file ends before it is closed"),
             );
@@ -344,7 +342,7 @@ fn unclosed(open: Span) -> SyntaxError {
 /// An unterminated string at the end of the file is often the fault of an earlier string
 /// whose closing quote is missing: it swallowed the text up to the next quote. Point at the
 /// first string that spans lines.
-fn hint_multiline_string(text: &str, tokens: &[Token], errors: &mut [SyntaxError]) {
+fn hint_multiline_string(text: &str, tokens: &Tokens, errors: &mut [SyntaxError]) {
     let Some(error) = errors
         .iter_mut()
         .find(|e| e.kind == SyntaxErrorKind::UnterminatedString)

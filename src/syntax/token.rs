@@ -151,3 +151,80 @@ pub struct Token {
     pub kind: TokenKind,
     pub span: Span,
 }
+
+/// Every token of a file in order, five bytes each: a one-byte kind and a start offset (a
+/// token ends where the next one starts). A 10 MiB profile has two million tokens.
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    kinds: Vec<TokenKind>,
+    /// `starts[i]` is where token `i` starts; the last entry is where the last token ends.
+    starts: Vec<u32>,
+}
+
+impl Tokens {
+    pub fn with_capacity(capacity: usize, start: u32) -> Tokens {
+        let mut starts = Vec::with_capacity(capacity + 1);
+        starts.push(start);
+        Tokens {
+            kinds: Vec::with_capacity(capacity),
+            starts,
+        }
+    }
+
+    /// Appends a token of `len` bytes right after the last one.
+    pub fn push(&mut self, kind: TokenKind, len: u32) {
+        let end = self.end() + len;
+        self.kinds.push(kind);
+        self.starts.push(end);
+    }
+
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Where the last token ends.
+    pub fn end(&self) -> u32 {
+        *self.starts.last().expect("starts is never empty")
+    }
+
+    pub fn kind(&self, index: usize) -> TokenKind {
+        self.kinds[index]
+    }
+
+    pub fn get(&self, index: usize) -> Token {
+        Token {
+            kind: self.kinds[index],
+            span: Span::new(self.starts[index], self.starts[index + 1]),
+        }
+    }
+
+    pub fn last(&self) -> Option<Token> {
+        self.len().checked_sub(1).map(|i| self.get(i))
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Token> + ExactSizeIterator + '_ {
+        self.range(0..self.len())
+    }
+
+    /// The index of the token that starts at `offset`, if one does.
+    pub fn starting_at(&self, offset: u32) -> Option<usize> {
+        self.starts[..self.len()].binary_search(&offset).ok()
+    }
+
+    /// The index of the first token that ends at or after `offset`.
+    pub fn first_ending_from(&self, offset: u32) -> usize {
+        self.starts[1..].partition_point(|&end| end < offset)
+    }
+
+    /// The tokens with these indices.
+    pub fn range(
+        &self,
+        indices: std::ops::Range<usize>,
+    ) -> impl DoubleEndedIterator<Item = Token> + ExactSizeIterator + '_ {
+        indices.map(|i| self.get(i))
+    }
+}

@@ -4,7 +4,7 @@
 //! never recurses: a file nested 300,000 levels deep is as easy as a flat one.
 
 use super::error::SyntaxError;
-use super::token::{Span, Token, TokenKind};
+use super::token::{Span, Token, TokenKind, Tokens};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TokenId(pub u32);
@@ -74,7 +74,7 @@ pub enum WalkEvent {
 #[derive(Clone, Debug)]
 pub struct SyntaxTree {
     text: String,
-    tokens: Vec<Token>,
+    tokens: Tokens,
     nodes: Vec<Node>,
     children: Vec<Packed>,
     root: NodeId,
@@ -89,7 +89,7 @@ pub const MAX_SYNTAX_ERRORS: usize = 100;
 impl SyntaxTree {
     pub(super) fn from_parts(
         text: String,
-        tokens: Vec<Token>,
+        tokens: Tokens,
         nodes: Vec<Node>,
         children: Vec<Packed>,
         root: NodeId,
@@ -134,16 +134,16 @@ impl SyntaxTree {
         !self.errors.is_empty()
     }
 
-    pub fn tokens(&self) -> &[Token] {
+    pub fn tokens(&self) -> &Tokens {
         &self.tokens
     }
 
     pub fn token(&self, id: TokenId) -> Token {
-        self.tokens[id.0 as usize]
+        self.tokens.get(id.0 as usize)
     }
 
     pub fn token_text(&self, id: TokenId) -> &str {
-        &self.text[self.tokens[id.0 as usize].span.range()]
+        &self.text[self.token(id).span.range()]
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
@@ -284,13 +284,13 @@ impl Builder {
     }
 
     /// Makes a node of the pending elements from `from` on, and leaves it pending in their place.
-    pub fn close(&mut self, kind: NodeKind, from: usize, closed: bool, tokens: &[Token]) -> NodeId {
+    pub fn close(&mut self, kind: NodeKind, from: usize, closed: bool, tokens: &Tokens) -> NodeId {
         let start = self.children.len() as u32;
         let elements = self.pending.drain(from..);
         let len = elements.len() as u32;
         self.children.extend(elements);
         let span_of = |e: &Packed, nodes: &[Node]| match e.unpack() {
-            Element::Token(t) => tokens[t.0 as usize].span,
+            Element::Token(t) => tokens.get(t.0 as usize).span,
             Element::Node(n) => nodes[n.0 as usize].span,
         };
         let span = match (
@@ -301,7 +301,7 @@ impl Builder {
                 span_of(first, &self.nodes).start,
                 span_of(last, &self.nodes).end,
             ),
-            _ => Span::empty(tokens.last().map_or(0, |t| t.span.end)),
+            _ => Span::empty(tokens.end()),
         };
         let id = NodeId(self.nodes.len() as u32);
         self.nodes.push(Node {

@@ -46,7 +46,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let trees = std::iter::once(tree).chain(ctx.preludes.iter().map(|p| &p.tree));
     for t in trees {
-        for token in t.tokens() {
+        for token in t.tokens().iter() {
             if token.kind == TokenKind::Symbol {
                 *counts.entry(t.source(token.span)).or_default() += 1;
             }
