@@ -111,7 +111,7 @@ fn probes(model: &Model) -> Vec<(String, String)> {
             ) = &leaf.value
             {
                 if p.starts_with('/') {
-                    out.push((name.clone(), p.clone()));
+                    out.push((name.clone(), p.to_string()));
                     out.push((name.clone(), format!("{}/x", p.trim_end_matches('/'))));
                 }
             }

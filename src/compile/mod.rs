@@ -131,7 +131,7 @@ fn render_leaf(f: &Filter) -> String {
         FilterValue::Network(n) => network(n),
         FilterValue::Other(s) => quote(s),
         FilterValue::Atom(a) if a.is_empty() => return format!("({})", f.written),
-        FilterValue::Atom(a) => a.clone(),
+        FilterValue::Atom(a) => a.to_string(),
     };
     format!("({} {arg})", f.written)
 }
@@ -190,7 +190,7 @@ fn filter_json(expr: &FilterExpr) -> Value {
                 }),
                 FilterValue::Other(s) | FilterValue::Atom(s) => json!(s),
             };
-            json!({ "filter": f.written, "value": value })
+            json!({ "filter": f.written.as_str(), "value": value })
         }
         FilterExpr::Unknown(_) => Value::Null,
     }

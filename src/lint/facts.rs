@@ -10,7 +10,12 @@ use super::rule::Context;
 /// it: the argument itself when it was written in the file, else the top-level form of
 /// the file that made the rule (a helper from an import called with a `--param` value).
 pub fn collect_leaves(rules: &[Rule]) -> Vec<(&Rule, &Filter, Span)> {
-    let mut out = Vec::new();
+    let count = rules
+        .iter()
+        .filter_map(|r| r.filter.as_ref())
+        .map(|f| f.leaves().count())
+        .sum();
+    let mut out = Vec::with_capacity(count);
     for rule in rules {
         if let Some(filter) = &rule.filter {
             for leaf in filter.leaves() {
@@ -91,9 +96,8 @@ pub fn network_leaves(rule: &Rule) -> Vec<&crate::model::rule::NetAddr> {
         .as_ref()
         .map(|f| {
             f.positive_leaves()
-                .into_iter()
                 .filter_map(|l| match &l.value {
-                    crate::model::FilterValue::Network(n) => Some(n),
+                    crate::model::FilterValue::Network(n) => Some(&**n),
                     _ => None,
                 })
                 .collect()

@@ -18,7 +18,7 @@ use super::rule::{
     PathPattern, Port, Rule, RuleOp,
 };
 use super::value::{Closure, Env, Value};
-use super::vocab::{vocabulary, ArgKind, MacOs, ModifierActions, Vocabulary};
+use super::vocab::{vocabulary, ArgKind, MacOs, ModifierActions, Name, Vocabulary};
 use super::{Issue, Model, ModelOptions};
 use crate::syntax::string::string_value;
 use crate::syntax::{parse, Element, NodeId, NodeKind, Span, SyntaxTree, TokenKind};
@@ -50,6 +50,12 @@ enum Position {
 }
 
 pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions) -> Model {
+    // Most top-level forms make one rule: growing a vector of 100,000 rules by doubling
+    // would copy it into fresh memory again and again.
+    let forms: usize = std::iter::once(tree)
+        .chain(preludes.iter().copied())
+        .map(|t| t.items(t.root()).count())
+        .sum();
     let mut trees = vec![TreeRef::Borrowed(tree)];
     trees.extend(preludes.iter().map(|t| TreeRef::Borrowed(t)));
     let mut eval = Evaluator {
@@ -61,7 +67,7 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         global: Rc::new(Env::default()),
         steps: 0,
         depth: 0,
-        rules: Vec::new(),
+        rules: Vec::with_capacity(forms),
         issues: Vec::new(),
         uncertain: 0,
         filter_context: Vec::new(),
@@ -230,7 +236,7 @@ impl<'a> Evaluator<'a> {
         if vocab.resolve_filter(name).is_some()
             || matches!(vocab.aliases.get(name), Some((_, k)) if k == "filter-function")
         {
-            return Some(Value::FilterFn(vocab.interned(name)?));
+            return Some(Value::FilterFn(Name::of(name)?));
         }
         if let Some(f) = vocab.function_name(name) {
             return Some(Value::Builtin(f));
@@ -1062,7 +1068,7 @@ impl<'a> Evaluator<'a> {
                     alternatives.push(self.path_leaf(
                         origin,
                         arg,
-                        "literal",
+                        Name::of("literal").expect("an alias of path"),
                         PathPattern::Literal("/".into()),
                     ));
                     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
@@ -1072,8 +1078,8 @@ impl<'a> Evaluator<'a> {
                         alternatives.push(self.path_leaf(
                             origin,
                             arg,
-                            "literal",
-                            PathPattern::Literal(prefix.clone()),
+                            Name::of("literal").expect("an alias of path"),
+                            PathPattern::Literal(prefix.as_str().into()),
                         ));
                     }
                 }
@@ -1229,8 +1235,8 @@ impl<'a> Evaluator<'a> {
                         origin: arg_origin,
                     });
                 }
-                Value::Filter(f) => filters.push((*f).clone()),
-                Value::Modifier(m) => modifiers.push((*m).clone()),
+                Value::Filter(f) => filters.push(Rc::unwrap_or_clone(f)),
+                Value::Modifier(m) => modifiers.push(Rc::unwrap_or_clone(m)),
                 Value::Str(..) | Value::UnknownStr => {
                     self.issue(
                         file,
@@ -1265,10 +1271,16 @@ impl<'a> Evaluator<'a> {
                 );
             }
         }
+        // A model holds every rule of the file: no spare capacity.
+        operations.shrink_to_fit();
+        modifiers.shrink_to_fit();
         let mut filter = match filters.len() {
             0 => None,
             1 => filters.pop(),
-            _ => Some(FilterExpr::Any(filters)),
+            _ => {
+                filters.shrink_to_fit();
+                Some(FilterExpr::Any(filters))
+            }
         };
         if !self.filter_context.is_empty() {
             let mut all = self.filter_context.clone();
@@ -1339,7 +1351,7 @@ impl<'a> Evaluator<'a> {
         &self,
         origin: Origin,
         arg: Origin,
-        written: &'static str,
+        written: Name,
         pattern: PathPattern,
     ) -> FilterExpr {
         let name = match pattern {
@@ -1349,9 +1361,8 @@ impl<'a> Evaluator<'a> {
             PathPattern::Regex(_) => "path-regex",
         };
         FilterExpr::Leaf(Filter {
-            name,
+            name: Name::of(name).expect("path filters are in the vocabulary"),
             written,
-            category: "path",
             value: FilterValue::Path(pattern),
             origin,
             arg,
@@ -1363,29 +1374,28 @@ impl<'a> Evaluator<'a> {
         &mut self,
         file: FileId,
         node: NodeId,
-        written: &'static str,
+        written: Name,
         args: Vec<(Value, Span)>,
     ) -> Value {
         let origin = self.origin(file, self.tree(file).get().node(node).span);
         let unknown = |origin| Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
-        let Some(def) = self.vocab.resolve_filter(written) else {
+        let Some(def) = self.vocab.resolve_filter(&written) else {
             // A no-argument helper such as `(tty)`: kept as written.
             return Value::Filter(Rc::new(FilterExpr::Leaf(Filter {
                 name: written,
                 written,
-                category: "other",
-                value: FilterValue::Atom(String::new()),
+                value: FilterValue::Atom("".into()),
                 origin,
                 arg: origin,
             })));
         };
         let kind = def.arg;
-        let (name, category) = (def.name.as_str(), def.category.as_str());
+        let category = def.category.as_str();
+        let name = Name::of(&def.name).expect("filters are in the vocabulary");
         let leaf = |value: FilterValue, arg: Origin| {
             FilterExpr::Leaf(Filter {
                 name,
                 written,
-                category,
                 value,
                 origin,
                 arg,
@@ -1393,7 +1403,7 @@ impl<'a> Evaluator<'a> {
         };
         let arg_origin = |o: Option<Origin>, span: Span| o.unwrap_or(Origin { file, span });
         if kind == ArgKind::Network {
-            return self.network_filter(file, written, origin, &args, leaf);
+            return self.network_filter(file, &written, origin, &args, leaf);
         }
         if args.is_empty() {
             if matches!(kind, ArgKind::Unknown) {
@@ -1417,9 +1427,9 @@ impl<'a> Evaluator<'a> {
                 }
                 (ArgKind::Path | ArgKind::PathSubpath | ArgKind::PathPrefix, Value::Str(s, o)) => {
                     let pattern = match kind {
-                        ArgKind::Path => PathPattern::Literal(s.to_string()),
-                        ArgKind::PathSubpath => PathPattern::Subpath(s.to_string()),
-                        _ => PathPattern::Prefix(s.to_string()),
+                        ArgKind::Path => PathPattern::Literal(s.as_ref().into()),
+                        ArgKind::PathSubpath => PathPattern::Subpath(s.as_ref().into()),
+                        _ => PathPattern::Prefix(s.as_ref().into()),
                     };
                     leaf(FilterValue::Path(pattern), arg_origin(o, span))
                 }
@@ -1435,31 +1445,32 @@ impl<'a> Evaluator<'a> {
                         );
                     }
                     if category == "path" {
-                        leaf(FilterValue::Path(PathPattern::Regex(s.to_string())), at)
+                        leaf(FilterValue::Path(PathPattern::Regex(s.as_ref().into())), at)
                     } else {
-                        leaf(FilterValue::Name(NamePattern::Regex(s.to_string())), at)
+                        leaf(FilterValue::Name(NamePattern::Regex(s.as_ref().into())), at)
                     }
                 }
                 (ArgKind::Name, Value::Str(s, o)) => leaf(
-                    FilterValue::Name(NamePattern::Exact(s.to_string())),
+                    FilterValue::Name(NamePattern::Exact(s.as_ref().into())),
                     arg_origin(o, span),
                 ),
                 (ArgKind::NamePrefix, Value::Str(s, o)) => leaf(
-                    FilterValue::Name(NamePattern::Prefix(s.to_string())),
+                    FilterValue::Name(NamePattern::Prefix(s.as_ref().into())),
                     arg_origin(o, span),
                 ),
                 (ArgKind::String | ArgKind::Unknown, Value::Str(s, o)) => {
-                    leaf(FilterValue::Other(s.to_string()), arg_origin(o, span))
+                    leaf(FilterValue::Other(s.as_ref().into()), arg_origin(o, span))
                 }
-                (ArgKind::Constant | ArgKind::Bitfield, Value::Int(i)) => {
-                    leaf(FilterValue::Atom(i.to_string()), Origin { file, span })
-                }
+                (ArgKind::Constant | ArgKind::Bitfield, Value::Int(i)) => leaf(
+                    FilterValue::Atom(i.to_string().into()),
+                    Origin { file, span },
+                ),
                 (ArgKind::Boolean, Value::Bool(b)) => leaf(
-                    FilterValue::Atom(if b { "#t" } else { "#f" }.to_string()),
+                    FilterValue::Atom(if b { "#t" } else { "#f" }.into()),
                     Origin { file, span },
                 ),
                 (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
-                    let def = self.vocab.resolve_filter(written).expect("resolved above");
+                    let def = self.vocab.resolve_filter(&written).expect("resolved above");
                     if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
                         let suggestion = self
                             .vocab
@@ -1478,7 +1489,7 @@ impl<'a> Evaluator<'a> {
                             },
                         );
                     }
-                    leaf(FilterValue::Atom(c.to_string()), Origin { file, span })
+                    leaf(FilterValue::Atom(c.as_ref().into()), Origin { file, span })
                 }
                 (ArgKind::Unknown, _) => FilterExpr::Unknown(Origin { file, span }),
                 (_, Value::Filter(_)) => {
@@ -1579,23 +1590,23 @@ impl<'a> Evaluator<'a> {
         let Some((address, at)) = address else {
             // `(remote unix)`, `(local udp)`: any address of that kind.
             return Value::Filter(Rc::new(leaf(
-                FilterValue::Network(NetAddr {
+                FilterValue::Network(Box::new(NetAddr {
                     local,
                     protocol,
                     host: "*".into(),
                     port: Port::Any,
-                }),
+                })),
                 origin,
             )));
         };
         match parse_address(&address) {
             Ok((host, port)) => Value::Filter(Rc::new(leaf(
-                FilterValue::Network(NetAddr {
+                FilterValue::Network(Box::new(NetAddr {
                     local,
                     protocol,
                     host,
                     port,
-                }),
+                })),
                 at,
             ))),
             Err((message, label)) => {

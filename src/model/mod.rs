@@ -17,7 +17,7 @@ pub use eval::{build, quote};
 pub use rule::{
     Action, FileId, Filter, FilterExpr, FilterValue, NamePattern, Origin, PathPattern, Rule,
 };
-pub use vocab::{vocabulary, MacOs, OpId, Vocabulary};
+pub use vocab::{vocabulary, MacOs, Name, OpId, Vocabulary};
 
 use crate::syntax::{Span, SyntaxTree};
 

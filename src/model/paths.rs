@@ -9,21 +9,22 @@ pub const DATA_VOLUME: &str = "/System/Volumes/Data";
 /// The path as the kernel sees it: `/tmp/x` → `/private/tmp/x`,
 /// `/System/Volumes/Data/Users/x` → `/Users/x`.
 pub fn resolve(path: &str) -> String {
+    resolved(path).unwrap_or_else(|| path.to_string())
+}
+
+/// The path the kernel checks, when it is not `path` itself.
+pub fn resolved(path: &str) -> Option<String> {
     for link in PRIVATE_LINKS {
         if under(path, link) {
-            return format!("/private{path}");
+            return Some(format!("/private{path}"));
         }
     }
-    if let Some(rest) = path.strip_prefix(DATA_VOLUME) {
-        if rest.is_empty() || rest.starts_with('/') {
-            return if rest.is_empty() {
-                "/".into()
-            } else {
-                rest.to_string()
-            };
-        }
+    let rest = path.strip_prefix(DATA_VOLUME)?;
+    if rest.is_empty() {
+        Some("/".into())
+    } else {
+        rest.starts_with('/').then(|| rest.to_string())
     }
-    path.to_string()
 }
 
 /// True when `path` is `dir` or below it, at a component boundary.

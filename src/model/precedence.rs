@@ -10,7 +10,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::paths::under;
 use super::regex;
-use super::rule::{Action, Filter, FilterExpr, FilterValue, NamePattern, PathPattern, Port, Rule};
+use super::rule::{
+    Action, Filter, FilterExpr, FilterValue, Leaves, NamePattern, PathPattern, Port, Rule,
+};
 use super::vocab::{vocabulary, OpId};
 
 /// What an operation is checked against.
@@ -114,14 +116,14 @@ pub fn matches(filter: Option<&FilterExpr>, arg: &Arg) -> Truth {
 fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
     match (&filter.value, arg) {
         (FilterValue::Path(p), Arg::Path(path)) => bool_truth(match p {
-            PathPattern::Literal(l) => l == path,
+            PathPattern::Literal(l) => **l == **path,
             PathPattern::Subpath(s) => under(path, s),
-            PathPattern::Prefix(s) => path.starts_with(s.as_str()),
+            PathPattern::Prefix(s) => path.starts_with(&**s),
             PathPattern::Regex(r) => return regex_truth(r, path),
         }),
         (FilterValue::Name(n), Arg::Name(name)) => bool_truth(match n {
-            NamePattern::Exact(e) => e == name,
-            NamePattern::Prefix(p) => name.starts_with(p.as_str()),
+            NamePattern::Exact(e) => **e == **name,
+            NamePattern::Prefix(p) => name.starts_with(&**p),
             NamePattern::Regex(r) => return regex_truth(r, name),
         }),
         (FilterValue::Network(a), Arg::Network { host, port }) => {
@@ -253,11 +255,13 @@ pub fn covers(outer: Option<&FilterExpr>, inner: Option<&FilterExpr>) -> bool {
 pub fn leaf_covers(a: &Filter, b: &Filter) -> bool {
     match (&a.value, &b.value) {
         (FilterValue::Path(pa), FilterValue::Path(pb)) => path_covers(pa, pb),
-        (FilterValue::Name(na), FilterValue::Name(nb)) if same_family(a.name, b.name) => {
+        (FilterValue::Name(na), FilterValue::Name(nb))
+            if same_family(a.name.as_str(), b.name.as_str()) =>
+        {
             match (na, nb) {
                 (NamePattern::Exact(x), NamePattern::Exact(y)) => x == y,
                 (NamePattern::Prefix(x), NamePattern::Exact(y) | NamePattern::Prefix(y)) => {
-                    y.starts_with(x.as_str())
+                    y.starts_with(&**x)
                 }
                 (NamePattern::Regex(r), NamePattern::Exact(y)) => {
                     regex::matches(r, y) == Some(true)
@@ -291,7 +295,7 @@ fn path_covers(a: &PathPattern, b: &PathPattern) -> bool {
         (Subpath(x), Prefix(y)) => y
             .strip_prefix(x.trim_end_matches('/'))
             .is_some_and(|r| r.starts_with('/')),
-        (Prefix(x), Literal(y) | Subpath(y) | Prefix(y)) => y.starts_with(x.as_str()),
+        (Prefix(x), Literal(y) | Subpath(y) | Prefix(y)) => y.starts_with(&**x),
         (Regex(r), Literal(y)) => regex::matches(r, y) == Some(true),
         (Regex(x), Regex(y)) => x == y,
         _ => false,
@@ -301,34 +305,125 @@ fn path_covers(a: &PathPattern, b: &PathPattern) -> bool {
 /// The alternatives of a filter that are plain leaves, or `None` when some alternative is
 /// not (a `require-all`, a `require-not`, an unknown value): such a rule is never claimed
 /// to be covered.
-pub fn leaf_alternatives(filter: &FilterExpr) -> Option<Vec<&Filter>> {
-    let mut out = Vec::new();
-    let mut stack = vec![filter];
-    while let Some(f) = stack.pop() {
-        match f {
-            FilterExpr::Leaf(l) => out.push(l),
-            FilterExpr::Any(xs) => stack.extend(xs.iter()),
-            _ => return None,
-        }
-    }
-    Some(out)
+pub fn leaf_alternatives(filter: &FilterExpr) -> Option<Leaves<'_>> {
+    filter.is_alternatives().then(|| filter.leaves())
 }
 
 /// For one operation and one action: which rules (by index, ascending) cover what, so that
 /// "is this covered by a later/earlier rule" is a few hash lookups instead of a scan.
 #[derive(Default)]
 pub struct CoverIndex<'r> {
-    unfiltered: Vec<usize>,
-    /// Per filter family (`path`, `global-name` …), exact values.
-    exact: HashMap<&'static str, HashMap<&'r str, Vec<usize>>>,
+    unfiltered: Vec<u32>,
+    /// Exact values by filter family (`path`, `global-name` …) and text.
+    exact: Lists<(&'static str, &'r str)>,
     /// Path subpaths, keyed without a trailing slash.
-    subpath: HashMap<&'r str, Vec<usize>>,
+    subpath: Lists<&'r str>,
     /// Per filter family, prefixes.
-    prefix: HashMap<&'static str, HashMap<&'r str, Vec<usize>>>,
+    prefix: HashMap<&'static str, Prefixes<'r, u32>>,
     /// Regex leaves, checked directly against the literals they may cover.
     regexes: Vec<(usize, &'r Filter)>,
+    /// Anchored regex leaves by the literal text they require at the start, so a literal
+    /// is compared only with the regexes that can match it.
+    anchored: Prefixes<'r, (usize, &'r Filter)>,
     /// Network and other leaves, compared directly.
     others: Vec<(usize, &'r Filter)>,
+}
+
+/// Rule indices by key, ascending, in two flat arrays: a model of 100,000 rules has as
+/// many keys, and a vector per key would cost more than the rules.
+struct Lists<K> {
+    ids: HashMap<K, u32>,
+    /// While building: (key id, rule), in rule order.
+    pending: Vec<(u32, u32)>,
+    /// After [`Lists::finish`]: the rules of key `id` are `items[starts[id]..starts[id + 1]]`.
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl<K> Default for Lists<K> {
+    fn default() -> Self {
+        Lists {
+            ids: HashMap::default(),
+            pending: Vec::new(),
+            starts: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Lists<K> {
+    /// Adds `rule` under `key`; rules come in ascending order.
+    fn push(&mut self, key: K, rule: usize) {
+        let next = self.ids.len() as u32;
+        let id = *self.ids.entry(key).or_insert(next);
+        self.pending.push((id, rule as u32));
+    }
+
+    /// Groups the pending pairs by key (a counting sort: rule order is kept).
+    fn finish(&mut self) {
+        let mut starts = vec![0u32; self.ids.len() + 1];
+        for &(id, _) in &self.pending {
+            starts[id as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut fill = starts.clone();
+        let mut items = vec![0u32; self.pending.len()];
+        for &(id, rule) in &self.pending {
+            items[fill[id as usize] as usize] = rule;
+            fill[id as usize] += 1;
+        }
+        self.pending = Vec::new();
+        self.starts = starts;
+        self.items = items;
+    }
+
+    fn get<Q>(&self, key: &Q) -> Option<&[u32]>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let id = *self.ids.get(key)? as usize;
+        Some(&self.items[self.starts[id] as usize..self.starts[id + 1] as usize])
+    }
+}
+
+/// Values keyed by a string, looked up by every key that is a prefix of a text: one hash
+/// lookup per key length in use, not per character of the text.
+pub struct Prefixes<'r, T> {
+    by_key: HashMap<&'r str, Vec<T>>,
+    /// Distinct key lengths, ascending.
+    lengths: Vec<usize>,
+}
+
+impl<T> Default for Prefixes<'_, T> {
+    fn default() -> Self {
+        Prefixes {
+            by_key: HashMap::default(),
+            lengths: Vec::new(),
+        }
+    }
+}
+
+impl<'r, T> Prefixes<'r, T> {
+    fn entry(&mut self, key: &'r str) -> &mut Vec<T> {
+        if !self.by_key.contains_key(key) {
+            if let Err(at) = self.lengths.binary_search(&key.len()) {
+                self.lengths.insert(at, key.len());
+            }
+        }
+        self.by_key.entry(key).or_default()
+    }
+
+    /// The values of every key that `text` starts with (the empty key included).
+    fn prefixes_of<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a Vec<T>> + 'a {
+        self.lengths
+            .iter()
+            .take_while(move |&&n| n <= text.len())
+            .filter(move |&&n| text.is_char_boundary(n))
+            .filter_map(move |&n| self.by_key.get(&text[..n]))
+    }
 }
 
 /// How far a query looks.
@@ -340,15 +435,16 @@ pub enum Within {
 }
 
 impl Within {
-    fn pick(self, list: &[usize]) -> Option<usize> {
-        match self {
-            Within::After(i) => list.last().copied().filter(|&j| j > i),
+    fn pick(self, list: &[u32]) -> Option<usize> {
+        let found = match self {
+            Within::After(i) => list.last().copied().filter(|&j| j as usize > i),
             Within::Before(i) => {
-                let pos = list.partition_point(|&j| j < i);
+                let pos = list.partition_point(|&j| (j as usize) < i);
                 pos.checked_sub(1).map(|p| list[p])
             }
             Within::Anywhere => list.last().copied(),
-        }
+        };
+        found.map(|j| j as usize)
     }
     /// The part of a list sorted by rule index that lies within range.
     fn slice<T>(self, list: &[(usize, T)]) -> &[(usize, T)] {
@@ -388,56 +484,49 @@ impl<'r> CoverIndex<'r> {
                 continue;
             }
             let Some(filter) = &rule.filter else {
-                index.unfiltered.push(i);
+                index.unfiltered.push(i as u32);
                 continue;
             };
             let Some(leaves) = leaf_alternatives(filter) else {
                 continue;
             };
             for leaf in leaves {
-                let family = family(leaf.name);
-                let push = |list: &mut Vec<usize>| {
-                    if list.last() != Some(&i) {
-                        list.push(i);
+                let family = family(leaf.name.as_str());
+                let push = |list: &mut Vec<u32>| {
+                    if list.last() != Some(&(i as u32)) {
+                        list.push(i as u32);
                     }
                 };
                 match &leaf.value {
-                    FilterValue::Path(PathPattern::Literal(p)) => {
-                        push(index.exact.entry("path").or_default().entry(p).or_default())
-                    }
+                    FilterValue::Path(PathPattern::Literal(p)) => index.exact.push(("path", p), i),
                     FilterValue::Path(PathPattern::Subpath(p)) => {
                         let key = if p.len() > 1 {
                             p.trim_end_matches('/')
                         } else {
-                            p.as_str()
+                            &**p
                         };
-                        push(index.subpath.entry(key).or_default())
+                        index.subpath.push(key, i)
                     }
-                    FilterValue::Path(PathPattern::Prefix(p)) => push(
-                        index
-                            .prefix
-                            .entry("path")
-                            .or_default()
-                            .entry(p)
-                            .or_default(),
-                    ),
-                    FilterValue::Name(NamePattern::Exact(n)) => {
-                        push(index.exact.entry(family).or_default().entry(n).or_default())
+                    FilterValue::Path(PathPattern::Prefix(p)) => {
+                        push(index.prefix.entry("path").or_default().entry(p))
                     }
-                    FilterValue::Name(NamePattern::Prefix(n)) => push(
-                        index
-                            .prefix
-                            .entry(family)
-                            .or_default()
-                            .entry(n)
-                            .or_default(),
-                    ),
-                    FilterValue::Path(PathPattern::Regex(_))
-                    | FilterValue::Name(NamePattern::Regex(_)) => index.regexes.push((i, leaf)),
+                    FilterValue::Name(NamePattern::Exact(n)) => index.exact.push((family, n), i),
+                    FilterValue::Name(NamePattern::Prefix(n)) => {
+                        push(index.prefix.entry(family).or_default().entry(n))
+                    }
+                    FilterValue::Path(PathPattern::Regex(r))
+                    | FilterValue::Name(NamePattern::Regex(r)) => {
+                        index.regexes.push((i, leaf));
+                        if let Some(required) = regex_literal_prefix(r) {
+                            index.anchored.entry(required).push((i, leaf));
+                        }
+                    }
                     _ => index.others.push((i, leaf)),
                 }
             }
         }
+        index.exact.finish();
+        index.subpath.finish();
         index
     }
 
@@ -458,25 +547,27 @@ impl<'r> CoverIndex<'r> {
 
     fn covering_leaf(&self, leaf: &Filter, within: Within) -> Option<usize> {
         let mut best: Option<usize> = None;
-        let mut consider = |list: Option<&Vec<usize>>| {
+        let mut consider = |list: Option<&[u32]>| {
             if let Some(j) = list.and_then(|l| within.pick(l)) {
                 best = Some(best.map_or(j, |b| b.max(j)));
             }
         };
         let (family, text, exact) = match &leaf.value {
-            FilterValue::Path(PathPattern::Literal(p)) => ("path", Some(p.as_str()), true),
+            FilterValue::Path(PathPattern::Literal(p)) => ("path", Some(&**p), true),
             FilterValue::Path(PathPattern::Subpath(p) | PathPattern::Prefix(p)) => {
-                ("path", Some(p.as_str()), false)
+                ("path", Some(&**p), false)
             }
-            FilterValue::Name(NamePattern::Exact(n)) => (family(leaf.name), Some(n.as_str()), true),
+            FilterValue::Name(NamePattern::Exact(n)) => {
+                (family(leaf.name.as_str()), Some(&**n), true)
+            }
             FilterValue::Name(NamePattern::Prefix(n)) => {
-                (family(leaf.name), Some(n.as_str()), false)
+                (family(leaf.name.as_str()), Some(&**n), false)
             }
             _ => ("", None, false),
         };
         if let Some(text) = text {
             if exact {
-                consider(self.exact.get(family).and_then(|m| m.get(text)));
+                consider(self.exact.get(&(family, text)));
             }
             if family == "path" {
                 // Subpaths at every component boundary above (and at) the path.
@@ -494,28 +585,20 @@ impl<'r> CoverIndex<'r> {
                     }
                 }
             }
-            // Prefixes: every string prefix of the text.
             if let Some(prefixes) = self.prefix.get(family) {
-                for (i, _) in text
-                    .char_indices()
-                    .skip(1)
-                    .chain(std::iter::once((text.len(), ' ')))
-                {
-                    consider(prefixes.get(&text[..i]));
+                for list in prefixes.prefixes_of(text) {
+                    consider(Some(list.as_slice()));
                 }
             }
             if exact {
-                for (j, other) in within.slice(&self.regexes).iter().rev().take(MAX_DIRECT) {
-                    if best.is_some_and(|b| *j <= b) {
-                        break;
-                    }
-                    let required = match &other.value {
-                        FilterValue::Path(PathPattern::Regex(r))
-                        | FilterValue::Name(NamePattern::Regex(r)) => regex_literal_prefix(r),
-                        _ => None,
-                    };
-                    if required.is_some_and(|p| text.starts_with(p)) && leaf_covers(other, leaf) {
-                        best = Some(*j);
+                for list in self.anchored.prefixes_of(text) {
+                    for (j, other) in within.slice(list).iter().rev().take(MAX_DIRECT) {
+                        if best.is_some_and(|b| *j <= b) {
+                            break;
+                        }
+                        if leaf_covers(other, leaf) {
+                            best = Some(*j);
+                        }
                     }
                 }
             }

@@ -1,7 +1,9 @@
 //! Rules as libsandbox sees them after evaluation: action, operations (aliases resolved),
 //! a filter tree of typed values, modifiers, and where each came from.
 
-use super::vocab::OpId;
+use smallvec::SmallVec;
+
+use super::vocab::{Name, OpId};
 use crate::syntax::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,10 +54,10 @@ pub struct RuleOp {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathPattern {
-    Literal(String),
-    Subpath(String),
-    Prefix(String),
-    Regex(String),
+    Literal(Box<str>),
+    Subpath(Box<str>),
+    Prefix(Box<str>),
+    Regex(Box<str>),
 }
 
 impl PathPattern {
@@ -71,9 +73,9 @@ impl PathPattern {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum NamePattern {
-    Exact(String),
-    Prefix(String),
-    Regex(String),
+    Exact(Box<str>),
+    Prefix(Box<str>),
+    Regex(Box<str>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -96,25 +98,32 @@ pub struct NetAddr {
 pub enum FilterValue {
     Path(PathPattern),
     Name(NamePattern),
-    Network(NetAddr),
+    /// Boxed: rare, and three times the size of the others.
+    Network(Box<NetAddr>),
     /// A string argument of another filter (`extension`, `xattr` …).
-    Other(String),
+    Other(Box<str>),
     /// A bare argument: a named constant, a number, `#t`/`#f` (`vnode-type DIRECTORY`).
-    Atom(String),
+    Atom(Box<str>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Filter {
     /// The filter as libsandbox knows it: `path` for `literal`.
-    pub name: &'static str,
+    pub name: Name,
     /// As written: `literal`.
-    pub written: &'static str,
-    pub category: &'static str,
+    pub written: Name,
     pub value: FilterValue,
     /// The whole `(literal "/x")` form.
     pub origin: Origin,
     /// The argument (the string token when it was written literally).
     pub arg: Origin,
+}
+
+impl Filter {
+    /// `path`, `name`, `network` …, or `other`.
+    pub fn category(&self) -> &'static str {
+        self.name.category()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,32 +141,28 @@ pub enum FilterExpr {
 
 impl FilterExpr {
     /// Every leaf, in order.
-    pub fn leaves(&self) -> Vec<&Filter> {
-        let mut out = Vec::new();
-        let mut stack = vec![self];
-        while let Some(expr) = stack.pop() {
-            match expr {
-                FilterExpr::Any(xs) | FilterExpr::All(xs) => stack.extend(xs.iter().rev()),
-                FilterExpr::Not(x) => stack.push(x),
-                FilterExpr::Leaf(f) => out.push(f),
-                FilterExpr::Unknown(_) => {}
-            }
-        }
-        out
+    pub fn leaves(&self) -> Leaves<'_> {
+        Leaves::new(self, false)
     }
 
     /// Leaves reached without going through `require-not`: what the rule positively matches.
-    pub fn positive_leaves(&self) -> Vec<&Filter> {
-        let mut out = Vec::new();
-        let mut stack = vec![self];
+    pub fn positive_leaves(&self) -> Leaves<'_> {
+        Leaves::new(self, true)
+    }
+
+    /// True when the filter is leaves joined by "any of" only: no `require-all`, no
+    /// `require-not`, no unknown value.
+    pub fn is_alternatives(&self) -> bool {
+        let mut stack: SmallVec<[&FilterExpr; 4]> = SmallVec::new();
+        stack.push(self);
         while let Some(expr) = stack.pop() {
             match expr {
-                FilterExpr::Any(xs) | FilterExpr::All(xs) => stack.extend(xs.iter().rev()),
-                FilterExpr::Not(_) | FilterExpr::Unknown(_) => {}
-                FilterExpr::Leaf(f) => out.push(f),
+                FilterExpr::Any(xs) => stack.extend(xs.iter()),
+                FilterExpr::Leaf(_) => {}
+                _ => return false,
             }
         }
-        out
+        true
     }
 
     pub fn has_unknown(&self) -> bool {
@@ -166,6 +171,49 @@ impl FilterExpr {
             FilterExpr::Not(x) => x.has_unknown(),
             FilterExpr::Leaf(_) => false,
             FilterExpr::Unknown(_) => true,
+        }
+    }
+}
+
+/// The leaves of a filter, in order, without allocating for filters nested up to four deep.
+pub struct Leaves<'a> {
+    next: Option<&'a FilterExpr>,
+    stack: SmallVec<[std::slice::Iter<'a, FilterExpr>; 4]>,
+    /// Skip what is under `require-not`.
+    positive: bool,
+}
+
+impl<'a> Leaves<'a> {
+    fn new(expr: &'a FilterExpr, positive: bool) -> Leaves<'a> {
+        Leaves {
+            next: Some(expr),
+            stack: SmallVec::new(),
+            positive,
+        }
+    }
+}
+
+impl<'a> Iterator for Leaves<'a> {
+    type Item = &'a Filter;
+
+    fn next(&mut self) -> Option<&'a Filter> {
+        loop {
+            let expr = match self.next.take() {
+                Some(expr) => expr,
+                None => match self.stack.last_mut()?.next() {
+                    Some(expr) => expr,
+                    None => {
+                        self.stack.pop();
+                        continue;
+                    }
+                },
+            };
+            match expr {
+                FilterExpr::Any(xs) | FilterExpr::All(xs) => self.stack.push(xs.iter()),
+                FilterExpr::Not(x) if !self.positive => self.next = Some(x),
+                FilterExpr::Leaf(f) => return Some(f),
+                FilterExpr::Not(_) | FilterExpr::Unknown(_) => {}
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::rule::{FileId, FilterExpr, Modifier, Origin};
-use super::vocab::OpId;
+use super::vocab::{Name, OpId};
 use crate::syntax::Element;
 
 #[derive(Clone, Debug)]
@@ -26,7 +26,7 @@ pub enum Value {
     Macro,
     Operation(OpId, &'static str),
     /// A filter constructor such as `subpath`, with the name as written.
-    FilterFn(&'static str),
+    FilterFn(Name),
     Filter(Rc<FilterExpr>),
     Modifier(Rc<Modifier>),
     /// A named constant: `REGULAR-FILE`, `SIGKILL`, `same-sandbox` …

@@ -165,6 +165,57 @@ pub struct Vocabulary {
     chains: Vec<Vec<OpId>>,
     /// Per operation: every operation a rule naming it applies to, itself included.
     descendants: Vec<Vec<OpId>>,
+    /// Every name a filter or operation can be written as, for [`Name`].
+    names: Vec<String>,
+    name_index: HashMap<String, Name>,
+}
+
+/// A filter or operation name of the vocabulary in two bytes: filters keep their name as
+/// libsandbox knows it and as it was written, and a model holds hundreds of thousands.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(u16);
+
+impl Name {
+    /// The name, if the vocabulary has it.
+    pub fn of(name: &str) -> Option<Name> {
+        vocabulary().name_index.get(name).copied()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        &vocabulary().names[self.0 as usize]
+    }
+
+    /// The category of the filter of this name (`path`, `name`, `network` …), or `other`.
+    pub fn category(self) -> &'static str {
+        vocabulary()
+            .filter(self.as_str())
+            .map_or("other", |f| f.category.as_str())
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The one vocabulary, loaded on first use.
@@ -274,7 +325,7 @@ impl Vocabulary {
                 named_values,
             });
         }
-        let aliases = table(ALIASES)
+        let aliases: HashMap<String, (String, String)> = table(ALIASES)
             .map(|r| (r[0].to_string(), (r[1].to_string(), r[2].to_string())))
             .collect();
         let modifiers = table(MODIFIERS)
@@ -318,7 +369,22 @@ impl Vocabulary {
                     .collect()
             })
             .collect();
+        let mut names: Vec<String> = Vec::new();
+        let mut name_index = HashMap::default();
+        let every = operations
+            .iter()
+            .map(|o| o.name.as_str())
+            .chain(filters.iter().map(|f: &FilterDef| f.name.as_str()))
+            .chain(aliases.keys().map(String::as_str));
+        for name in every {
+            if !name_index.contains_key(name) {
+                name_index.insert(name.to_string(), Name(names.len() as u16));
+                names.push(name.to_string());
+            }
+        }
         Vocabulary {
+            names,
+            name_index,
             operations,
             op_index,
             filters,

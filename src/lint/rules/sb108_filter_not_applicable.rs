@@ -56,7 +56,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for rule in &ctx.model.rules {
         let Some(filter) = &rule.filter else { continue };
         for leaf in filter.leaves() {
-            if leaf.origin.file != FileId::MAIN || !CHECKED.contains(&leaf.category) {
+            if leaf.origin.file != FileId::MAIN || !CHECKED.contains(&leaf.category()) {
                 continue;
             }
             let mut known = true;
@@ -71,7 +71,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             false
                         }
                         Some(cats) => {
-                            !cats.iter().any(|c| c == leaf.category) && !operation.is_wildcard
+                            !cats.iter().any(|c| c == leaf.category()) && !operation.is_wildcard
                         }
                     }
                 })
@@ -89,7 +89,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         refused.join("`, `"),
                         leaf.written
                     ),
-                    format!("a {} filter", leaf.category),
+                    format!("a {} filter", leaf.category()),
                 )
                 .with_note("use a filter of the kind the operation checks (paths for file-*, global-name for mach-lookup …)"),
             );

@@ -1,9 +1,9 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::lint::facts::{main_leaves, string_token};
 use crate::lint::rule::{Context, Rule, RuleMeta};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
-use crate::model::paths::{resolve, DATA_VOLUME, PRIVATE_LINKS};
+use crate::model::paths::{resolved, DATA_VOLUME, PRIVATE_LINKS};
 use crate::model::{Action, FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
@@ -49,27 +49,14 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    // Paths the profile also spells the resolved way: its author covered both.
-    let written: HashSet<(Action, &str)> = ctx
-        .model
-        .rules
-        .iter()
-        .flat_map(|r| {
-            r.filter.iter().flat_map(move |f| {
-                f.leaves().into_iter().filter_map(move |l| match &l.value {
-                    FilterValue::Path(p) => Some((r.action, p.text())),
-                    _ => None,
-                })
-            })
-        })
-        .collect();
+    let mut found = Vec::new();
     for (rule, leaf, at) in main_leaves(ctx) {
         let FilterValue::Path(pattern) = &leaf.value else {
             continue;
         };
         // `(literal "/tmp")` is the symlink itself, which `lstat` checks as written.
         if let PathPattern::Literal(p) = pattern {
-            if PRIVATE_LINKS.contains(&p.as_str()) {
+            if PRIVATE_LINKS.contains(&&**p) {
                 continue;
             }
         }
@@ -82,23 +69,44 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .find(|c: char| "\\.[]()*+?{}|$".contains(c))
                     .unwrap_or(body.len());
                 let head = &body[..path_end];
-                let resolved = resolve(head);
-                if resolved == head
-                    || (!resolved.starts_with("/private") && !head.starts_with(DATA_VOLUME))
-                {
+                let Some(resolved) = resolved(head) else {
+                    continue;
+                };
+                if !resolved.starts_with("/private") && !head.starts_with(DATA_VOLUME) {
                     continue;
                 }
-                (r.clone(), format!("^{resolved}{}", &body[path_end..]))
+                (&**r, format!("^{resolved}{}", &body[path_end..]))
             }
-            other => {
-                let path = other.text();
-                let resolved = resolve(path);
-                if resolved == path || written.contains(&(rule.action, resolved.as_str())) {
-                    continue;
-                }
-                (path.to_string(), resolved)
-            }
+            other => match resolved(other.text()) {
+                Some(resolved) => (other.text(), resolved),
+                None => continue,
+            },
         };
+        found.push((rule, pattern, at, written, resolved));
+    }
+    if found.is_empty() {
+        return;
+    }
+    // Paths the profile also spells the resolved way: its author covered both.
+    let spelled: FxHashSet<(Action, &str)> = ctx
+        .model
+        .rules
+        .iter()
+        .flat_map(|r| {
+            r.filter.iter().flat_map(move |f| {
+                f.leaves().filter_map(move |l| match &l.value {
+                    FilterValue::Path(p) => Some((r.action, p.text())),
+                    _ => None,
+                })
+            })
+        })
+        .collect();
+    for (rule, pattern, at, written, resolved) in found {
+        if !matches!(pattern, PathPattern::Regex(_))
+            && spelled.contains(&(rule.action, resolved.as_str()))
+        {
+            continue;
+        }
         let data_volume = written.trim_start_matches('^').starts_with(DATA_VOLUME);
         let message = if data_volume {
             format!("`{written}` goes through the data volume: the kernel checks `{resolved}`")
@@ -108,13 +116,13 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = ctx.report(&RULE.meta, at, message, format!("write `{resolved}`"));
         // Only a string written right here can be rewritten.
         let token = string_token(ctx, at);
-        if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written.as_str())) {
+        if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written)) {
             d = d.with_fix(Fix {
                 message: format!("rewrite to `{resolved}`"),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
                     span: at,
-                    content: token_text.replacen(written.as_str(), &resolved, 1),
+                    content: token_text.replacen(written, &resolved, 1),
                 }],
             });
         }

@@ -59,13 +59,13 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ),
             format!("write `{trimmed}`"),
         );
-        if let Some((_, text)) = string_token(ctx, at).filter(|(_, t)| t.contains(path.as_str())) {
+        if let Some((_, text)) = string_token(ctx, at).filter(|(_, t)| t.contains(&**path)) {
             d = d.with_fix(Fix {
                 message: format!("remove the trailing slash: `{trimmed}`"),
                 applicability: Applicability::Safe,
                 edits: vec![Edit {
                     span: at,
-                    content: text.replacen(path.as_str(), trimmed, 1),
+                    content: text.replacen(&**path, trimmed, 1),
                 }],
             });
         }
