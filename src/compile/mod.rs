@@ -157,7 +157,7 @@ pub fn compile_json(model: &Model, sources: &SourceMap<'_>) -> Result<Value, Com
             let at = sources.line_col(rule.origin);
             json!({
                 "action": rule.action.as_str(),
-                "operations": rule.operations.iter().map(|o| o.written).collect::<Vec<_>>(),
+                "operations": rule.operations.iter().map(|o| o.written.as_str()).collect::<Vec<_>>(),
                 "filter": rule.filter.as_ref().map(filter_json),
                 "modifiers": rule.modifiers.iter().map(|m| json!({"name": m.name, "arguments": m.args})).collect::<Vec<_>>(),
                 "origin": { "file": sources.name(rule.origin.file), "line": at.line, "column": at.col },

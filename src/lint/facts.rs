@@ -9,35 +9,22 @@ use super::rule::Context;
 /// Every filter leaf the checked file is answerable for, with its rule and where to show
 /// it: the argument itself when it was written in the file, else the top-level form of
 /// the file that made the rule (a helper from an import called with a `--param` value).
-pub fn collect_leaves(rules: &[Rule]) -> Vec<(&Rule, &Filter, Span)> {
-    let count = rules
-        .iter()
-        .filter_map(|r| r.filter.as_ref())
-        .map(|f| f.leaves().count())
-        .sum();
-    let mut out = Vec::with_capacity(count);
-    for rule in rules {
-        if let Some(filter) = &rule.filter {
-            for leaf in filter.leaves() {
+/// Walked afresh by each rule: cheaper than keeping a list as long as the profile.
+pub fn main_leaves<'a>(
+    ctx: &'a Context<'_>,
+) -> impl Iterator<Item = (&'a Rule, &'a Filter, Span)> + 'a {
+    ctx.model.rules.iter().flat_map(|rule| {
+        rule.filter.iter().flat_map(move |filter| {
+            filter.leaves().filter_map(move |leaf| {
                 let at = if leaf.arg.file == FileId::MAIN {
                     Some(leaf.arg.span)
                 } else {
                     rule.site
                 };
-                if let Some(at) = at {
-                    out.push((rule, leaf, at));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The leaves of [`collect_leaves`], computed once per check.
-pub fn main_leaves<'a>(
-    ctx: &'a Context<'_>,
-) -> impl Iterator<Item = (&'a Rule, &'a Filter, Span)> + 'a {
-    ctx.leaves.iter().copied()
+                at.map(|at| (rule, leaf, at))
+            })
+        })
+    })
 }
 
 /// Rules shown in the checked file (written there, or made by a call written there).

@@ -137,7 +137,6 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
         preludes: &options.preludes,
         model: &model,
         order: &order,
-        leaves: facts::collect_leaves(&model.rules),
     };
     let selection = &options.selection;
     // Rules are independent: run them on all cores, then keep registry order.

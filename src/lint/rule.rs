@@ -37,8 +37,6 @@ pub struct Context<'a> {
     pub model: &'a Model,
     /// Rules by operation and action, for the checks about rule order.
     pub order: &'a OrderIndex<'a>,
-    /// Every filter leaf whose argument was written in the checked file, with its rule.
-    pub leaves: Vec<(&'a crate::model::Rule, &'a crate::model::Filter, Span)>,
 }
 
 impl RuleMeta {

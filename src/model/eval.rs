@@ -231,7 +231,7 @@ impl<'a> Evaluator<'a> {
     fn lookup_builtin(&self, name: &str) -> Option<Value> {
         let vocab = self.vocab;
         if let Some(id) = vocab.resolve_operation(name) {
-            return Some(Value::Operation(id, vocab.interned(name)?));
+            return Some(Value::Operation(id, Name::of(name)?));
         }
         if vocab.resolve_filter(name).is_some()
             || matches!(vocab.aliases.get(name), Some((_, k)) if k == "filter-function")

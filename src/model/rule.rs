@@ -46,7 +46,7 @@ pub struct Origin {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleOp {
     /// As written: `sysctl-write`.
-    pub written: &'static str,
+    pub written: Name,
     /// As it applies: `sysctl*`.
     pub id: OpId,
     pub origin: Origin,

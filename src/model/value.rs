@@ -24,7 +24,7 @@ pub enum Value {
     Closure(Rc<Closure>),
     Builtin(&'static str),
     Macro,
-    Operation(OpId, &'static str),
+    Operation(OpId, Name),
     /// A filter constructor such as `subpath`, with the name as written.
     FilterFn(Name),
     Filter(Rc<FilterExpr>),

@@ -408,17 +408,6 @@ impl Vocabulary {
         self.functions.get(name).map(String::as_str)
     }
 
-    /// An alias or operation or filter name as stored in the vocabulary.
-    pub fn interned(&self, name: &str) -> Option<&str> {
-        if let Some((k, _)) = self.aliases.get_key_value(name) {
-            return Some(k);
-        }
-        if let Some(id) = self.op_id(name) {
-            return Some(&self.operation(id).name);
-        }
-        self.filter(name).map(|f| f.name.as_str())
-    }
-
     pub fn operation(&self, id: OpId) -> &Operation {
         &self.operations[id.0 as usize]
     }

@@ -15,7 +15,7 @@ pub fn parse(text: impl Into<String>) -> SyntaxTree {
     hint_multiline_string(&text, &tokens, &mut errors);
     let mut parser = Parser {
         tokens: &tokens,
-        builder: Builder::new(tokens.len()),
+        builder: Builder::new(&tokens),
         frames: Vec::new(),
         errors: Vec::new(),
         checkpoint: None,

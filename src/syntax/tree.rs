@@ -275,10 +275,27 @@ pub(super) struct Builder {
 }
 
 impl Builder {
-    pub fn new(capacity: usize) -> Self {
+    /// Sized exactly: every token and every node but the root is a child once, and a node
+    /// starts at each opener (growing these for a large file would copy them again and again).
+    pub fn new(tokens: &Tokens) -> Self {
+        let openers = tokens
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.kind,
+                    TokenKind::LParen
+                        | TokenKind::LBracket
+                        | TokenKind::VectorOpen
+                        | TokenKind::Quote
+                        | TokenKind::Quasiquote
+                        | TokenKind::Unquote
+                        | TokenKind::UnquoteSplicing
+                )
+            })
+            .count();
         Builder {
-            nodes: Vec::with_capacity(capacity / 4 + 1),
-            children: Vec::with_capacity(capacity),
+            nodes: Vec::with_capacity(openers + 1),
+            children: Vec::with_capacity(tokens.len() + openers),
             pending: Vec::with_capacity(64),
         }
     }

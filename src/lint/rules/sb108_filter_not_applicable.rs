@@ -75,7 +75,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         }
                     }
                 })
-                .map(|op| op.written)
+                .map(|op| op.written.as_str())
                 .collect();
             if !known || refused.is_empty() || refused.len() != rule.operations.len() {
                 continue;

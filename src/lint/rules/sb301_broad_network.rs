@@ -48,11 +48,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|o| {
                 matches!(
-                    o.written,
+                    o.written.as_str(),
                     "network*" | "network-outbound" | "network-inbound" | "network-bind"
                 )
             })
-            .map(|o| o.written)
+            .map(|o| o.written.as_str())
             .collect();
         if broad.is_empty() || !names_under(rule, "network*") {
             continue;
