@@ -168,6 +168,16 @@ impl<'a> Lexer<'a> {
                 }
             },
             Some(b'(') => (TokenKind::VectorOpen, 2),
+            Some(b'\\') if rest.len() == 2 => {
+                // Nothing left to be the character: a newline added after it would be.
+                self.error(SyntaxError::new(
+                    SyntaxErrorKind::BadHashToken,
+                    self.span(2),
+                    "incomplete character literal",
+                    "`#\\` needs a character after it",
+                ));
+                (TokenKind::Error, 2)
+            }
             Some(b'\\') => {
                 let len = char_literal_len(rest);
                 (TokenKind::Char, len)
