@@ -1272,8 +1272,6 @@ impl<'a> Evaluator<'a> {
             }
         }
         // A model holds every rule of the file: no spare capacity.
-        operations.shrink_to_fit();
-        modifiers.shrink_to_fit();
         let mut filter = match filters.len() {
             0 => None,
             1 => filters.pop(),
@@ -1291,9 +1289,9 @@ impl<'a> Evaluator<'a> {
         }
         self.rules.push(Rule {
             action,
-            operations,
+            operations: operations.into_boxed_slice(),
             filter,
-            modifiers,
+            modifiers: modifiers.into_boxed_slice(),
             origin,
             site: self.site,
             certain: self.uncertain == 0,

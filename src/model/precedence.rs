@@ -314,18 +314,20 @@ pub fn leaf_alternatives(filter: &FilterExpr) -> Option<Leaves<'_>> {
 #[derive(Default)]
 pub struct CoverIndex<'r> {
     unfiltered: Vec<u32>,
-    /// Exact values by filter family (`path`, `global-name` …) and text.
-    exact: Lists<(&'static str, &'r str)>,
+    /// Exact values per filter family (`path`, `global-name` …).
+    exact: HashMap<&'static str, Lists<&'r str>>,
     /// Path subpaths, keyed without a trailing slash.
     subpath: Lists<&'r str>,
     /// Per filter family, prefixes.
     prefix: HashMap<&'static str, Prefixes<'r, u32>>,
-    /// Regex leaves, checked directly against the literals they may cover.
-    regexes: Vec<(usize, &'r Filter)>,
+    /// Regexes per filter family, by pattern: only the same pattern covers a regex.
+    regexes: HashMap<&'static str, Lists<&'r str>>,
     /// Anchored regex leaves by the literal text they require at the start, so a literal
     /// is compared only with the regexes that can match it.
     anchored: Prefixes<'r, (usize, &'r Filter)>,
-    /// Network and other leaves, compared directly.
+    /// Network addresses by (local, protocol, host, port); `None` is any port.
+    network: Lists<(bool, &'r str, &'r str, Option<u16>)>,
+    /// Other leaves, compared directly.
     others: Vec<(usize, &'r Filter)>,
 }
 
@@ -498,7 +500,9 @@ impl<'r> CoverIndex<'r> {
                     }
                 };
                 match &leaf.value {
-                    FilterValue::Path(PathPattern::Literal(p)) => index.exact.push(("path", p), i),
+                    FilterValue::Path(PathPattern::Literal(p)) => {
+                        index.exact.entry("path").or_default().push(p, i)
+                    }
                     FilterValue::Path(PathPattern::Subpath(p)) => {
                         let key = if p.len() > 1 {
                             p.trim_end_matches('/')
@@ -510,22 +514,37 @@ impl<'r> CoverIndex<'r> {
                     FilterValue::Path(PathPattern::Prefix(p)) => {
                         push(index.prefix.entry("path").or_default().entry(p))
                     }
-                    FilterValue::Name(NamePattern::Exact(n)) => index.exact.push((family, n), i),
+                    FilterValue::Name(NamePattern::Exact(n)) => {
+                        index.exact.entry(family).or_default().push(n, i)
+                    }
                     FilterValue::Name(NamePattern::Prefix(n)) => {
                         push(index.prefix.entry(family).or_default().entry(n))
                     }
                     FilterValue::Path(PathPattern::Regex(r))
                     | FilterValue::Name(NamePattern::Regex(r)) => {
-                        index.regexes.push((i, leaf));
+                        let family = match &leaf.value {
+                            FilterValue::Path(_) => "path",
+                            _ => family,
+                        };
+                        index.regexes.entry(family).or_default().push(r, i);
                         if let Some(required) = regex_literal_prefix(r) {
                             index.anchored.entry(required).push((i, leaf));
                         }
+                    }
+                    FilterValue::Network(a) => {
+                        let port = match a.port {
+                            Port::Any => None,
+                            Port::Number(n) => Some(n),
+                        };
+                        index.network.push((a.local, &a.protocol, &a.host, port), i)
                     }
                     _ => index.others.push((i, leaf)),
                 }
             }
         }
-        index.exact.finish();
+        index.exact.values_mut().for_each(Lists::finish);
+        index.regexes.values_mut().for_each(Lists::finish);
+        index.network.finish();
         index.subpath.finish();
         index
     }
@@ -567,7 +586,7 @@ impl<'r> CoverIndex<'r> {
         };
         if let Some(text) = text {
             if exact {
-                consider(self.exact.get(&(family, text)));
+                consider(self.exact.get(family).and_then(|l| l.get(text)));
             }
             if family == "path" {
                 // Subpaths at every component boundary above (and at) the path.
@@ -602,13 +621,28 @@ impl<'r> CoverIndex<'r> {
                     }
                 }
             }
-        } else {
-            let candidates = match &leaf.value {
-                FilterValue::Path(PathPattern::Regex(_))
-                | FilterValue::Name(NamePattern::Regex(_)) => &self.regexes,
-                _ => &self.others,
+        } else if let FilterValue::Path(PathPattern::Regex(r)) = &leaf.value {
+            consider(self.regexes.get("path").and_then(|l| l.get(&**r)));
+        } else if let FilterValue::Name(NamePattern::Regex(r)) = &leaf.value {
+            let family = self::family(leaf.name.as_str());
+            consider(self.regexes.get(family).and_then(|l| l.get(&**r)));
+        } else if let FilterValue::Network(a) = &leaf.value {
+            // Covered by the same address, or one with `ip`, `*` or any port in its place.
+            let protocols = [a.protocol.as_str(), "ip"];
+            let hosts = [a.host.as_str(), "*"];
+            let ports = match a.port {
+                Port::Any => [None, None],
+                Port::Number(n) => [Some(n), None],
             };
-            for (j, other) in within.slice(candidates).iter().rev().take(MAX_DIRECT) {
+            for protocol in protocols {
+                for host in hosts {
+                    for port in ports {
+                        consider(self.network.get(&(a.local, protocol, host, port)));
+                    }
+                }
+            }
+        } else {
+            for (j, other) in within.slice(&self.others).iter().rev().take(MAX_DIRECT) {
                 if best.is_some_and(|b| *j <= b) {
                     break;
                 }
@@ -622,7 +656,9 @@ impl<'r> CoverIndex<'r> {
 }
 
 fn family(name: &'static str) -> &'static str {
-    name.trim_end_matches("-prefix").trim_end_matches("-regex")
+    name.strip_suffix("-prefix")
+        .or_else(|| name.strip_suffix("-regex"))
+        .unwrap_or(name)
 }
 
 /// Per operation and action: the rules naming it (ascending) and their cover index.

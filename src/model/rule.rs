@@ -228,10 +228,10 @@ pub struct Modifier {
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub action: Action,
-    pub operations: Vec<RuleOp>,
+    pub operations: Box<[RuleOp]>,
     /// `None`: the rule has no filter and applies to every argument.
     pub filter: Option<FilterExpr>,
-    pub modifiers: Vec<Modifier>,
+    pub modifiers: Box<[Modifier]>,
     /// The `(allow ...)` form.
     pub origin: Origin,
     /// The top-level form of the checked file whose evaluation made this rule.

@@ -168,6 +168,8 @@ pub struct Vocabulary {
     /// Every name a filter or operation can be written as, for [`Name`].
     names: Vec<String>,
     name_index: HashMap<String, Name>,
+    /// Per name, the category of the filter it names (or `other`).
+    name_categories: Vec<String>,
 }
 
 /// A filter or operation name of the vocabulary in two bytes: filters keep their name as
@@ -187,9 +189,7 @@ impl Name {
 
     /// The category of the filter of this name (`path`, `name`, `network` …), or `other`.
     pub fn category(self) -> &'static str {
-        vocabulary()
-            .filter(self.as_str())
-            .map_or("other", |f| f.category.as_str())
+        &vocabulary().name_categories[self.0 as usize]
     }
 }
 
@@ -382,9 +382,17 @@ impl Vocabulary {
                 names.push(name.to_string());
             }
         }
+        let name_categories = names
+            .iter()
+            .map(|n| {
+                let index = filter_index.get(n.as_str());
+                index.map_or("other".to_string(), |&i| filters[i].category.clone())
+            })
+            .collect();
         Vocabulary {
             names,
             name_index,
+            name_categories,
             operations,
             op_index,
             filters,

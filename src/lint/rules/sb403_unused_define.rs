@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::rule::{Context, Rule, RuleMeta};
@@ -43,7 +43,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let tree = ctx.tree;
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::default();
     let trees = std::iter::once(tree).chain(ctx.preludes.iter().map(|p| &p.tree));
     for t in trees {
         for token in t.tokens().iter() {
