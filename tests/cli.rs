@@ -632,6 +632,29 @@ mod explain_compile {
         assert_eq!(value["rules"][2]["filter"]["value"], "/w");
         assert_eq!(value["rules"][2]["origin"]["line"], 4);
     }
+    /// Found by the compile fuzz target: a helper called in a loop repeated one refusal
+    /// hundreds of times.
+    #[test]
+    fn compile_refusals_are_listed_once_and_capped() {
+        let dir = tempdir("compile-refusals");
+        let profile = dir.join("loop.sb");
+        let mut text =
+            String::from("(version 1)\n(define (w p) (allow file-write* (subpath (param p))))\n");
+        for i in 0..5 {
+            text.push_str(&format!("(w \"P{i}\")\n"));
+        }
+        for i in 0..25 {
+            text.push_str(&format!("(allow file-read* (subpath (param \"Q{i}\")))\n"));
+        }
+        std::fs::write(&profile, text).unwrap();
+        let output = sblint().arg("compile").arg(&profile).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // The helper's rule once, then each of the 25 others: 10 shown.
+        assert_eq!(stderr.matches("loop.sb:2:15").count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("cannot know").count(), 10, "{stderr}");
+        assert!(stderr.contains("and 16 more"), "{stderr}");
+    }
 }
 
 #[test]

@@ -55,6 +55,15 @@ fn check(model: &Model, sources: &SourceMap<'_>) -> Result<(), CompileError> {
             ));
         }
     }
+    // A helper called in a loop makes the same rule, and the same message, many times.
+    let mut seen = std::collections::HashSet::new();
+    messages.retain(|m| seen.insert(m.clone()));
+    const SHOWN: usize = 10;
+    if messages.len() > SHOWN {
+        let more = messages.len() - SHOWN;
+        messages.truncate(SHOWN);
+        messages.push(format!("and {more} more"));
+    }
     if messages.is_empty() {
         Ok(())
     } else {

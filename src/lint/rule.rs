@@ -35,8 +35,29 @@ pub struct Context<'a> {
     pub tree: &'a SyntaxTree,
     pub preludes: &'a [std::sync::Arc<Prelude>],
     pub model: &'a Model,
-    /// Rules by operation and action, for the checks about rule order.
-    pub order: &'a OrderIndex<'a>,
+    /// Rules by operation and action, for the checks about rule order: built by the first
+    /// check that asks, while the others run.
+    order: std::sync::OnceLock<OrderIndex<'a>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        tree: &'a SyntaxTree,
+        preludes: &'a [std::sync::Arc<Prelude>],
+        model: &'a Model,
+    ) -> Context<'a> {
+        Context {
+            tree,
+            preludes,
+            model,
+            order: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn order(&self) -> &OrderIndex<'a> {
+        self.order
+            .get_or_init(|| OrderIndex::new(&self.model.rules))
+    }
 }
 
 impl RuleMeta {

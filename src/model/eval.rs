@@ -313,25 +313,38 @@ impl<'a> Evaluator<'a> {
             return Value::nil();
         };
         let args = &items[1..];
-        if let Element::Token(t) = head {
-            if tree.token(t).kind == TokenKind::Symbol {
+        // A symbol head is resolved once: a local binding, else a special form, else a
+        // global or builtin.
+        let resolved = match head {
+            Element::Token(t) if tree.token(t).kind == TokenKind::Symbol => {
                 let name = tree.token_text(t);
-                if env.lookup(name).is_none() {
+                let local = env.lookup(name);
+                if local.is_none() {
                     if let Some(v) = self.special_form(file, node, name, args, env) {
                         return v;
                     }
                 }
-                if self.eval_symbol(name, env).is_none() {
-                    self.unknown_call(file, tree.token(t).span, name, pos);
-                    // Evaluate the arguments anyway: rules inside still count.
-                    for &arg in args {
-                        self.eval(file, arg, env, Position::Statement);
+                match local.or_else(|| self.builtin(name)) {
+                    Some(function) => {
+                        self.steps += 1;
+                        Some(function)
                     }
-                    return Value::Unknown;
+                    None => {
+                        self.unknown_call(file, tree.token(t).span, name, pos);
+                        // Evaluate the arguments anyway: rules inside still count.
+                        for &arg in args {
+                            self.eval(file, arg, env, Position::Statement);
+                        }
+                        return Value::Unknown;
+                    }
                 }
             }
-        }
-        let function = self.eval(file, head, env, Position::Statement);
+            _ => None,
+        };
+        let function = match resolved {
+            Some(function) => function,
+            None => self.eval(file, head, env, Position::Statement),
+        };
         let arg_pos = match &function {
             Value::Builtin(name)
                 if matches!(
@@ -354,11 +367,12 @@ impl<'a> Evaluator<'a> {
                 // A bare name a filter does not know, such as `(vnode-type REGULAR_FILE)`:
                 // kept as a symbol so the filter can say what it expected.
                 (Element::Token(t), Value::FilterFn(_))
-                    if tree.token(t).kind == TokenKind::Symbol
-                        && !self.missing_import
-                        && self.eval_symbol(tree.token_text(t), env).is_none() =>
+                    if tree.token(t).kind == TokenKind::Symbol && !self.missing_import =>
                 {
-                    Value::Sym(tree.token_text(t).into())
+                    let name = tree.token_text(t);
+                    self.steps += 1;
+                    self.eval_symbol(name, env)
+                        .unwrap_or_else(|| Value::Sym(name.into()))
                 }
                 _ => self.eval(file, arg, env, arg_pos),
             };
@@ -1161,10 +1175,13 @@ impl<'a> Evaluator<'a> {
         let mut leading = true;
         for &arg in args {
             // An unknown bare symbol among the operations is a misspelt operation.
+            let mut symbol = None;
             if let Element::Token(t) = arg {
                 let text = tree.token_text(t);
-                if tree.token(t).kind == TokenKind::Symbol && self.eval_symbol(text, env).is_none()
-                {
+                if tree.token(t).kind == TokenKind::Symbol {
+                    symbol = self.eval_symbol(text, env);
+                }
+                if tree.token(t).kind == TokenKind::Symbol && symbol.is_none() {
                     if leading && !self.missing_import {
                         let suggestion = self.vocab.suggest(text, self.vocab.operation_names());
                         self.issue(
@@ -1181,7 +1198,13 @@ impl<'a> Evaluator<'a> {
                     continue;
                 }
             }
-            let v = self.eval(file, arg, env, Position::Filter);
+            let v = match symbol {
+                Some(v) => {
+                    self.steps += 1;
+                    v
+                }
+                None => self.eval(file, arg, env, Position::Filter),
+            };
             if !matches!(v, Value::Operation(..)) {
                 leading = false;
             }

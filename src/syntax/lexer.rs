@@ -308,7 +308,10 @@ impl<'a> Lexer<'a> {
         if word == "." {
             return (TokenKind::Dot, 1);
         }
-        if all_consuming(decimal).parse(word).is_ok() {
+        // Only a word starting like a number can be one: most words are symbols.
+        if word.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
+            && all_consuming(decimal).parse(word).is_ok()
+        {
             return (TokenKind::Number, len);
         }
         let first = word.chars().next().unwrap_or(' ');

@@ -47,7 +47,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let rules = &ctx.model.rules;
     for (i, rule, span) in main_rules(ctx) {
         let Some(shadows) = for_every_operation(rule, |op| {
-            ctx.order.covering(
+            ctx.order().covering(
                 op,
                 rule.action.opposite(),
                 rule.filter.as_ref(),

@@ -46,9 +46,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let rules = &ctx.model.rules;
     for (i, rule, span) in main_rules(ctx) {
         let Some(covers) = for_every_operation(rule, |op| {
-            ctx.order
+            ctx.order()
                 .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
-                .filter(|&e| !ctx.order.any_between(op, rule.action.opposite(), e, i))
+                .filter(|&e| !ctx.order().any_between(op, rule.action.opposite(), e, i))
                 // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
                 .filter(|&e| same_modifiers(&rules[e], rule))
         }) else {

@@ -80,7 +80,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 // author's reading of the profile and libsandbox's agree.
                 let pre_empt = before
                     .filter_map(|level| {
-                        ctx.order.covering(
+                        ctx.order().covering(
                             *level,
                             rule.action.opposite(),
                             rule.filter.as_ref(),
