@@ -48,25 +48,34 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
             Err(err) => errors.push(err),
         }
     }
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let results: Vec<Result<Checked, AppError>> = jobs
         .par_iter()
-        .map(|(input, options)| check_one(args, input, options))
+        .map(|(input, options)| check_one(args, input, options, color))
         .collect();
     let mut reports = Vec::with_capacity(results.len());
     let mut diffs = String::new();
+    let mut human = String::new();
     for result in results {
         match result {
             Ok(checked) => {
                 diffs.push_str(&checked.diff);
+                human.push_str(&checked.human);
                 reports.push(checked.report);
             }
             Err(err) => errors.push(err),
         }
     }
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut rendered = Vec::new();
     let written = if args.diff {
         output::print(&diffs)
+    } else if args.format == render::Format::Human {
+        let summary = render::summary(&reports);
+        if !summary.is_empty() {
+            human.push_str(&summary);
+            human.push('\n');
+        }
+        output::print(&human)
     } else {
         render::render(&mut rendered, &reports, args.format, color)
             .map_err(AppError::Output)
@@ -89,16 +98,22 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     }
 }
 
+/// What is kept of a checked file until the output is written: its diagnostics, and its
+/// text only when a format still needs it (findings outside the human format), so that
+/// checking thousands of files does not hold them all.
 struct Checked {
     report: FileReport,
     /// With `--diff`: what the safe fixes would change.
     diff: String,
+    /// In the human format: the file's excerpts, rendered while its text is at hand.
+    human: String,
 }
 
 fn check_one(
     args: &CheckArgs,
     input: &Input,
     options: &lint::CheckOptions,
+    color: bool,
 ) -> Result<Checked, AppError> {
     let name = inputs::display_name(input, args.stdin_filename.as_deref());
     let bytes = inputs::read(input)?;
@@ -123,5 +138,18 @@ fn check_one(
             }
         }
     }
-    Ok(Checked { report, diff })
+    let human = if args.format == render::Format::Human && !args.diff {
+        render::render_human(std::slice::from_ref(&report), color)
+    } else {
+        String::new()
+    };
+    // The other formats read positions off the text: it stays where there are findings.
+    if args.format == render::Format::Human || report.diagnostics.is_empty() {
+        report.text = String::new();
+    }
+    Ok(Checked {
+        report,
+        diff,
+        human,
+    })
 }
