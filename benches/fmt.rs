@@ -27,3 +27,15 @@ fn parse_and_format_generated(bencher: Bencher, size: usize) {
         .counter(BytesCount::of_str(&text))
         .bench(|| black_box(sblint::fmt::format_text(&text, &options)));
 }
+
+#[divan::bench]
+fn format_corpus(bencher: Bencher) {
+    let texts = sblint::generate::corpus_texts();
+    let total: usize = texts.iter().map(String::len).sum();
+    let options = FormatOptions::default();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for text in &texts {
+            let _ = black_box(sblint::fmt::format_text(text, &options));
+        }
+    });
+}

@@ -167,3 +167,44 @@ fn an_empty_file_is_clean() {
         .diagnostics
         .is_empty());
 }
+
+#[test]
+fn a_million_rules_are_evaluated_into_a_million_rules() {
+    let mut text = String::from("(version 1)\n(deny default)\n");
+    for i in 0..1_000_000 {
+        text.push_str(&format!("(allow file-read* (literal \"/x/{i}\"))\n"));
+    }
+    let tree = parse(text);
+    assert!(!tree.has_errors());
+    let model = sblint::model::Model::new(&tree, &[], &Default::default());
+    assert!(model.complete, "a million rules are within the step limit");
+    assert_eq!(model.rules.len(), 1_000_001);
+    assert!(model.issues.is_empty(), "{:?}", &model.issues[..1]);
+}
+
+#[test]
+fn ten_thousand_defines_calling_each_other_stay_bounded() {
+    let mut text = String::from("(version 1)\n(define (f0 p) p)\n");
+    for i in 1..10_000 {
+        text.push_str(&format!("(define (f{i} p) (f{} p))\n", i - 1));
+    }
+    // 40 calls deep: evaluated; 10,000 deep: stopped at the nesting limit, reported once.
+    text.push_str("(allow file-read* (literal (f40 \"/shallow\")))\n");
+    text.push_str("(allow file-read* (literal (f9999 \"/deep\")))\n");
+    let tree = parse(text.clone());
+    let model = sblint::model::Model::new(&tree, &[], &Default::default());
+    let shallow = model.rules.iter().any(|r| {
+        r.filter.as_ref().is_some_and(|f| {
+            f.leaves()
+                .any(|l| matches!(&l.value, sblint::model::FilterValue::Path(p) if p.text() == "/shallow"))
+        })
+    });
+    assert!(shallow, "the shallow call is evaluated");
+    let report = check(text.into_bytes());
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "SB005").count(),
+        1,
+        "{codes:?}"
+    );
+}

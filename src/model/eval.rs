@@ -25,6 +25,9 @@ use crate::syntax::{parse, Element, NodeId, NodeKind, Span, SyntaxTree, TokenKin
 
 const MAX_DEPTH: usize = 200;
 const MAX_STEPS: u64 = 5_000_000;
+/// Steps allowed per token of the files read, on top of [`MAX_STEPS`]: a profile of a
+/// million rules is evaluated to the end, a runaway recursion still stops.
+const STEPS_PER_TOKEN: u64 = 20;
 const MAX_IMPORT_BYTES: u64 = 16 << 20;
 
 #[derive(Clone)]
@@ -66,6 +69,12 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         dirs: vec![options.base_dir.clone(); 1 + preludes.len()],
         global: Rc::new(Env::default()),
         steps: 0,
+        max_steps: MAX_STEPS
+            + STEPS_PER_TOKEN
+                * std::iter::once(tree)
+                    .chain(preludes.iter().copied())
+                    .map(|t| t.tokens().len() as u64)
+                    .sum::<u64>(),
         depth: 0,
         rules: Vec::with_capacity(forms),
         issues: Vec::new(),
@@ -105,6 +114,8 @@ struct Evaluator<'a> {
     dirs: Vec<Option<PathBuf>>,
     global: Rc<Env>,
     steps: u64,
+    /// The step budget: [`MAX_STEPS`] plus [`STEPS_PER_TOKEN`] per token of the files.
+    max_steps: u64,
     depth: usize,
     rules: Vec<Rule>,
     issues: Vec<Issue>,
@@ -173,10 +184,11 @@ impl<'a> Evaluator<'a> {
         self.steps += 1;
         let tree_ref = self.tree(file);
         let tree = tree_ref.get();
-        if self.steps > MAX_STEPS || self.depth > MAX_DEPTH {
+        if self.steps > self.max_steps || self.depth > MAX_DEPTH {
             self.aborted = true;
-            let what = if self.steps > MAX_STEPS {
-                format!("evaluation stopped after {MAX_STEPS} steps (a recursive definition?)")
+            let what = if self.steps > self.max_steps {
+                let max = self.max_steps;
+                format!("evaluation stopped after {max} steps (a recursive definition?)")
             } else {
                 format!("evaluation stopped: expressions nest deeper than {MAX_DEPTH} calls")
             };

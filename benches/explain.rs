@@ -1,0 +1,92 @@
+//! `sblint explain` and `sblint compile` as the CLI runs them: parse, evaluate, then
+//! decide one operation (explain) or flatten and format the whole profile (compile).
+//! Run: `cargo bench --bench explain`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use divan::counter::BytesCount;
+use divan::{black_box, Bencher};
+use sblint::compile::compile;
+use sblint::explain::explain;
+use sblint::fmt::{format_text, FormatOptions};
+use sblint::model::sources::SourceMap;
+use sblint::model::{Model, ModelOptions};
+use sblint::syntax::parse;
+
+fn main() {
+    divan::main();
+}
+
+/// The generated profiles read `HOME`: give it, so that compile has every value.
+fn options() -> ModelOptions {
+    ModelOptions {
+        params: HashMap::from([("HOME".to_string(), "/Users/bench".to_string())]),
+        ..Default::default()
+    }
+}
+
+fn explain_one(text: &str, options: &ModelOptions) -> bool {
+    let tree = parse(text);
+    let model = Model::new(&tree, &[], options);
+    let e = explain(
+        &model,
+        "file-read-data",
+        Some("/usr/share/gen8/x"),
+        Path::new("/"),
+    );
+    e.is_ok()
+}
+
+fn compile_one(text: &str, options: &ModelOptions) -> Option<String> {
+    let tree = parse(text);
+    let model = Model::new(&tree, &[], options);
+    let sources = SourceMap::new(("bench.sb", &tree), &[], &model);
+    let flat = compile(&model, &sources).ok()?;
+    format_text(&flat, &FormatOptions::default()).ok()
+}
+
+#[divan::bench(args = [1 << 20, 10 << 20], sample_count = 10)]
+fn explain_generated(bencher: Bencher, size: usize) {
+    let text = sblint::generate::generate_profile(size);
+    let options = options();
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| black_box(explain_one(&text, &options)));
+}
+
+#[divan::bench(args = [1 << 20, 10 << 20], sample_count = 10)]
+fn compile_generated(bencher: Bencher, size: usize) {
+    let text = sblint::generate::generate_profile(size);
+    let options = options();
+    assert!(compile_one(&text, &options).is_some());
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| black_box(compile_one(&text, &options)));
+}
+
+#[divan::bench]
+fn explain_corpus(bencher: Bencher) {
+    let texts = sblint::generate::corpus_texts();
+    let total: usize = texts.iter().map(String::len).sum();
+    let options = ModelOptions::default();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for text in &texts {
+            black_box(explain_one(text, &options));
+        }
+    });
+}
+
+/// Profiles that need params or imports the corpus lacks are refused quickly: that is
+/// part of what `compile` does on them.
+#[divan::bench]
+fn compile_corpus(bencher: Bencher) {
+    let texts = sblint::generate::corpus_texts();
+    let total: usize = texts.iter().map(String::len).sum();
+    let options = ModelOptions::default();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for text in &texts {
+            black_box(compile_one(text, &options));
+        }
+    });
+}
