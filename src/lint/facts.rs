@@ -13,16 +13,22 @@ use super::rule::Context;
 pub fn main_leaves<'a>(
     ctx: &'a Context<'_>,
 ) -> impl Iterator<Item = (&'a Rule, &'a Filter, Span)> + 'a {
-    ctx.model.rules.iter().flat_map(|rule| {
-        rule.filter.iter().flat_map(move |filter| {
-            filter.leaves().filter_map(move |leaf| {
-                let at = if leaf.arg.file == FileId::MAIN {
-                    Some(leaf.arg.span)
-                } else {
-                    rule.site
-                };
-                at.map(|at| (rule, leaf, at))
-            })
+    ctx.model
+        .rules
+        .iter()
+        .flat_map(|rule| rule_leaves(rule).map(move |(leaf, at)| (rule, leaf, at)))
+}
+
+/// The leaves of one rule that [`main_leaves`] gives.
+pub fn rule_leaves(rule: &Rule) -> impl Iterator<Item = (&Filter, Span)> + '_ {
+    rule.filter.iter().flat_map(move |filter| {
+        filter.leaves().filter_map(move |leaf| {
+            let at = if leaf.arg.file == FileId::MAIN {
+                Some(leaf.arg.span)
+            } else {
+                rule.site
+            };
+            at.map(|at| (leaf, at))
         })
     })
 }

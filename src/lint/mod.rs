@@ -7,7 +7,7 @@ pub mod rules;
 pub mod structure;
 pub mod suppress;
 
-pub use rule::{Context, Prelude, Rule, RuleMeta};
+pub use rule::{Check, Context, Prelude, Rule, RuleMeta};
 pub use rules::RULES;
 
 use std::collections::HashMap;
@@ -132,17 +132,54 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
     let model = Model::new(tree, &preludes, &options.model);
     let ctx = Context::new(tree, &options.preludes, &model);
     let selection = &options.selection;
-    // Rules are independent: run them on all cores, then keep registry order.
-    let per_rule: Vec<Vec<Diagnostic>> = RULES
-        .par_iter()
-        .filter(|rule| selection.enabled(rule.meta.code))
-        .map(|rule| {
-            let mut found = Vec::new();
-            (rule.check)(&ctx, &mut found);
-            found
+    // Rules are independent: run them on all cores. Rules that look at one filter leaf at
+    // a time share one walk over the leaves, split across cores by chunks of rules.
+    let enabled = || RULES.iter().filter(|r| selection.enabled(r.meta.code));
+    let file_rules: Vec<_> = enabled()
+        .filter_map(|r| match r.check {
+            Check::File(check) => Some(check),
+            Check::Leaf(_) => None,
         })
         .collect();
-    let mut out: Vec<Diagnostic> = per_rule.into_iter().flatten().collect();
+    let leaf_rules: Vec<_> = enabled()
+        .filter_map(|r| match r.check {
+            Check::Leaf(check) => Some(check),
+            Check::File(_) => None,
+        })
+        .collect();
+    let (per_rule, per_chunk) = rayon::join(
+        || {
+            file_rules
+                .par_iter()
+                .map(|check| {
+                    let mut found = Vec::new();
+                    check(&ctx, &mut found);
+                    found
+                })
+                .collect::<Vec<Vec<Diagnostic>>>()
+        },
+        || {
+            if leaf_rules.is_empty() {
+                return Vec::new();
+            }
+            model
+                .rules
+                .par_chunks(4096)
+                .map(|chunk| {
+                    let mut found = Vec::new();
+                    for rule in chunk {
+                        for (leaf, at) in facts::rule_leaves(rule) {
+                            for check in &leaf_rules {
+                                check(&ctx, rule, leaf, at, &mut found);
+                            }
+                        }
+                    }
+                    found
+                })
+                .collect::<Vec<Vec<Diagnostic>>>()
+        },
+    );
+    let mut out: Vec<Diagnostic> = per_rule.into_iter().chain(per_chunk).flatten().collect();
     let unused = &rules::sb901_unused_suppression::RULE.meta;
     suppress::apply(tree, &mut out, unused, |code| rule_by_code(code).is_some());
     out.retain(|d| selection.enabled(d.code));

@@ -21,8 +21,20 @@ pub struct RuleMeta {
 
 pub struct Rule {
     pub meta: RuleMeta,
-    pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
+    pub check: Check,
 }
+
+/// How a rule looks at a file.
+pub enum Check {
+    /// The whole context at once.
+    File(fn(&Context<'_>, &mut Vec<Diagnostic>)),
+    /// One filter leaf the checked file answers for (see [`super::facts::main_leaves`]) at
+    /// a time: the linter walks the leaves once, on all cores, for all such rules.
+    Leaf(LeafCheck),
+}
+
+pub type LeafCheck =
+    fn(&Context<'_>, &crate::model::Rule, &crate::model::Filter, Span, &mut Vec<Diagnostic>);
 
 /// A file read before the checked one (`--prelude`): visible, but not reported on.
 #[derive(Debug)]

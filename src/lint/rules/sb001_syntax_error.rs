@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 
 const DOC: &str = r#"## What it does
 Reports text that libsandbox's reader cannot read: an unclosed `(`, a stray `)`, an
@@ -39,7 +39,7 @@ pub const RULE: Rule = Rule {
         summary: "the profile cannot be read",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::lint::structure::{first_rule, version_forms};
 use crate::syntax::{NodeId, Span, SyntaxTree};
 
@@ -37,7 +37,7 @@ pub const RULE: Rule = Rule {
         summary: "no `(version 1)` before the first rule",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::lint::structure::version_forms;
 use crate::syntax::{Element, TokenKind};
 
@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
         summary: "a version other than 1, or a second `version` form",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::Issue;
 
 const DOC: &str = r#"## What it does
@@ -41,7 +41,7 @@ pub const RULE: Rule = Rule {
         summary: "a filter argument of the wrong type, or a bare string as a filter",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_leaves;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
@@ -34,49 +33,51 @@ pub const RULE: Rule = Rule {
         summary: "a path filter that is not absolute never matches",
         doc: DOC,
     },
-    check,
+    check: Check::Leaf(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf, at) in main_leaves(ctx) {
-        let FilterValue::Path(pattern) = &leaf.value else {
-            continue;
-        };
-        if matches!(pattern, PathPattern::Regex(_)) {
-            continue;
-        }
-        let path = pattern.text();
-        // `{{DIR}}`, `<%= dir %>`, `%username%`, `__HOME_DIR__`: a template placeholder,
-        // filled in later.
-        let placeholder = path.contains("{{")
-            || path.contains("<%")
-            || path.starts_with('%')
-            || path.starts_with("__");
-        // A path a helper built from its own constant is the helper's, not this file's.
-        if leaf.arg.file != crate::model::FileId::MAIN {
-            continue;
-        }
-        if path.starts_with('/')
-            || path.contains('$')
-            || path.starts_with('~')
-            || path.is_empty()
-            || placeholder
-        {
-            continue;
-        }
-        out.push(
-            ctx.report(
-                &RULE.meta,
-                at,
-                format!(
-                    "`{path}` is not an absolute path: `{}` never matches it",
-                    leaf.written
-                ),
-                "the kernel checks absolute paths",
-            )
-            .with_note(
-                "write the full path, or pass it in with `(param \"NAME\")` and `-D NAME=...`",
-            ),
-        );
+fn check(
+    ctx: &Context<'_>,
+    _rule: &crate::model::Rule,
+    leaf: &crate::model::Filter,
+    at: crate::syntax::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let FilterValue::Path(pattern) = &leaf.value else {
+        return;
+    };
+    if matches!(pattern, PathPattern::Regex(_)) {
+        return;
     }
+    let path = pattern.text();
+    // `{{DIR}}`, `<%= dir %>`, `%username%`, `__HOME_DIR__`: a template placeholder,
+    // filled in later.
+    let placeholder = path.contains("{{")
+        || path.contains("<%")
+        || path.starts_with('%')
+        || path.starts_with("__");
+    // A path a helper built from its own constant is the helper's, not this file's.
+    if leaf.arg.file != crate::model::FileId::MAIN {
+        return;
+    }
+    if path.starts_with('/')
+        || path.contains('$')
+        || path.starts_with('~')
+        || path.is_empty()
+        || placeholder
+    {
+        return;
+    }
+    out.push(
+        ctx.report(
+            &RULE.meta,
+            at,
+            format!(
+                "`{path}` is not an absolute path: `{}` never matches it",
+                leaf.written
+            ),
+            "the kernel checks absolute paths",
+        )
+        .with_note("write the full path, or pass it in with `(param \"NAME\")` and `-D NAME=...`"),
+    );
 }

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{vocabulary, FileId};
 
 const DOC: &str = r#"## What it does
@@ -35,7 +35,7 @@ pub const RULE: Rule = Rule {
         summary: "a filter the rule's operations never consult",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 /// Categories whose filters name one kind of object; others (process, extension …)

@@ -1,6 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_leaves;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::FilterValue;
 
 const DOC: &str = r#"## What it does
@@ -35,31 +34,35 @@ pub const RULE: Rule = Rule {
         summary: "`$VAR` or `~` in a path: libsandbox does not expand them",
         doc: DOC,
     },
-    check,
+    check: Check::Leaf(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf, at) in main_leaves(ctx) {
-        let text = match &leaf.value {
-            FilterValue::Path(p) if !matches!(p, crate::model::PathPattern::Regex(_)) => p.text(),
-            _ => continue,
-        };
-        let variable = find_variable(text);
-        let tilde = text.starts_with('~');
-        if variable.is_none() && !tilde {
-            continue;
-        }
-        let what = variable.map_or_else(|| "`~`".to_string(), |v| format!("`{v}`"));
-        out.push(
-            ctx.report(
-                &RULE.meta,
-                at,
-                format!("{what} is not expanded: this path matches nothing"),
-                "taken literally by libsandbox",
-            )
-            .with_note("use `(param \"NAME\")` and pass the value with `sandbox-exec -D NAME=...`"),
-        );
+fn check(
+    ctx: &Context<'_>,
+    _rule: &crate::model::Rule,
+    leaf: &crate::model::Filter,
+    at: crate::syntax::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let text = match &leaf.value {
+        FilterValue::Path(p) if !matches!(p, crate::model::PathPattern::Regex(_)) => p.text(),
+        _ => return,
+    };
+    let variable = find_variable(text);
+    let tilde = text.starts_with('~');
+    if variable.is_none() && !tilde {
+        return;
     }
+    let what = variable.map_or_else(|| "`~`".to_string(), |v| format!("`{v}`"));
+    out.push(
+        ctx.report(
+            &RULE.meta,
+            at,
+            format!("{what} is not expanded: this path matches nothing"),
+            "taken literally by libsandbox",
+        )
+        .with_note("use `(param \"NAME\")` and pass the value with `sandbox-exec -D NAME=...`"),
+    );
 }
 
 /// `$NAME` or `${NAME}` in the text.

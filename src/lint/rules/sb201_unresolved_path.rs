@@ -1,6 +1,6 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::lint::facts::{main_leaves, string_token};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use rustc_hash::FxHashSet;
 
 use crate::model::paths::{resolved, DATA_VOLUME, PRIVATE_LINKS};
@@ -45,7 +45,7 @@ pub const RULE: Rule = Rule {
         summary: "`/tmp`, `/var`, `/etc` or `/System/Volumes/Data`: the kernel checks another path",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

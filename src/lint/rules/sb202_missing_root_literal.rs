@@ -1,5 +1,5 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::{decide, Arg};
 use crate::model::{vocabulary, Action};
 use crate::syntax::Span;
@@ -42,7 +42,7 @@ pub const RULE: Rule = Rule {
         summary: "file reads are restricted but `/` itself is not readable: programs abort",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::lint::facts::{main_leaves, string_token};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::facts::string_token;
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
@@ -36,39 +36,43 @@ pub const RULE: Rule = Rule {
         summary: "a path ending in `/` does not match what it names",
         doc: DOC,
     },
-    check,
+    check: Check::Leaf(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf, at) in main_leaves(ctx) {
-        let path = match &leaf.value {
-            FilterValue::Path(PathPattern::Literal(p) | PathPattern::Subpath(p)) => p,
-            _ => continue,
-        };
-        if path.len() < 2 || !path.ends_with('/') {
-            continue;
-        }
-        let trimmed = path.trim_end_matches('/');
-        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
-        let mut d = ctx.report(
-            &RULE.meta,
-            at,
-            format!(
-                "`{path}` ends with `/`: `{}` does not match `{trimmed}`",
-                leaf.written
-            ),
-            format!("write `{trimmed}`"),
-        );
-        if let Some((_, text)) = string_token(ctx, at).filter(|(_, t)| t.contains(&**path)) {
-            d = d.with_fix(Fix {
-                message: format!("remove the trailing slash: `{trimmed}`"),
-                applicability: Applicability::Safe,
-                edits: vec![Edit {
-                    span: at,
-                    content: text.replacen(&**path, trimmed, 1),
-                }],
-            });
-        }
-        out.push(d);
+fn check(
+    ctx: &Context<'_>,
+    _rule: &crate::model::Rule,
+    leaf: &crate::model::Filter,
+    at: crate::syntax::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = match &leaf.value {
+        FilterValue::Path(PathPattern::Literal(p) | PathPattern::Subpath(p)) => p,
+        _ => return,
+    };
+    if path.len() < 2 || !path.ends_with('/') {
+        return;
     }
+    let trimmed = path.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+    let mut d = ctx.report(
+        &RULE.meta,
+        at,
+        format!(
+            "`{path}` ends with `/`: `{}` does not match `{trimmed}`",
+            leaf.written
+        ),
+        format!("write `{trimmed}`"),
+    );
+    if let Some((_, text)) = string_token(ctx, at).filter(|(_, t)| t.contains(&**path)) {
+        d = d.with_fix(Fix {
+            message: format!("remove the trailing slash: `{trimmed}`"),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: at,
+                content: text.replacen(&**path, trimmed, 1),
+            }],
+        });
+    }
+    out.push(d);
 }

@@ -1,6 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_leaves;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::regex::looks_like_glob;
 use crate::model::{FilterValue, PathPattern};
 
@@ -38,28 +37,32 @@ pub const RULE: Rule = Rule {
         summary: "a glob where SBPL wants a path or a regex",
         doc: DOC,
     },
-    check,
+    check: Check::Leaf(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf, at) in main_leaves(ctx) {
-        let FilterValue::Path(pattern) = &leaf.value else {
-            continue;
-        };
-        let (message, note) = match pattern {
-            PathPattern::Regex(r) if looks_like_glob(r) => (
-                format!("`{r}` is written like a glob: in a regex `/*` means \"any number of `/`\""),
-                "for everything below a directory write `(subpath \"/dir\")` or `#\"^/dir/\"`; for one path component write `[^/]+`",
-            ),
-            PathPattern::Literal(p) | PathPattern::Subpath(p) | PathPattern::Prefix(p) if p.contains('*') => (
-                format!("`{p}`: `{}` takes no wildcards, `*` matches only itself", leaf.written),
-                "use `(regex #\"^...\")` with `[^/]+` for one path component, or `subpath` for a whole tree",
-            ),
-            _ => continue,
-        };
-        out.push(
-            ctx.report(&RULE.meta, at, message, "not a glob")
-                .with_note(note),
-        );
-    }
+fn check(
+    ctx: &Context<'_>,
+    _rule: &crate::model::Rule,
+    leaf: &crate::model::Filter,
+    at: crate::syntax::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let FilterValue::Path(pattern) = &leaf.value else {
+        return;
+    };
+    let (message, note) = match pattern {
+        PathPattern::Regex(r) if looks_like_glob(r) => (
+            format!("`{r}` is written like a glob: in a regex `/*` means \"any number of `/`\""),
+            "for everything below a directory write `(subpath \"/dir\")` or `#\"^/dir/\"`; for one path component write `[^/]+`",
+        ),
+        PathPattern::Literal(p) | PathPattern::Subpath(p) | PathPattern::Prefix(p) if p.contains('*') => (
+            format!("`{p}`: `{}` takes no wildcards, `*` matches only itself", leaf.written),
+            "use `(regex #\"^...\")` with `[^/]+` for one path component, or `subpath` for a whole tree",
+        ),
+        _ => return,
+    };
+    out.push(
+        ctx.report(&RULE.meta, at, message, "not a glob")
+            .with_note(note),
+    );
 }

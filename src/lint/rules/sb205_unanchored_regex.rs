@@ -1,6 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_leaves;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
@@ -31,22 +30,26 @@ pub const RULE: Rule = Rule {
         summary: "a path regex without `^` matches anywhere in the path",
         doc: DOC,
     },
-    check,
+    check: Check::Leaf(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf, at) in main_leaves(ctx) {
-        let FilterValue::Path(PathPattern::Regex(r)) = &leaf.value else {
-            continue;
-        };
-        if r.starts_with('^') {
-            continue;
-        }
-        out.push(ctx.report(
-            &RULE.meta,
-            at,
-            format!("`{r}` is not anchored: it matches anywhere in a path"),
-            "add `^` to match from the start",
-        ));
+fn check(
+    ctx: &Context<'_>,
+    _rule: &crate::model::Rule,
+    leaf: &crate::model::Filter,
+    at: crate::syntax::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let FilterValue::Path(PathPattern::Regex(r)) = &leaf.value else {
+        return;
+    };
+    if r.starts_with('^') {
+        return;
     }
+    out.push(ctx.report(
+        &RULE.meta,
+        at,
+        format!("`{r}` is not anchored: it matches anywhere in a path"),
+        "add `^` to match from the start",
+    ));
 }

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::lint::facts::{main_leaves, string_token};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::facts::string_token;
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{FilterValue, NamePattern, PathPattern};
 use crate::syntax::string::dropped_escapes;
 use crate::syntax::TokenKind;
@@ -39,48 +39,52 @@ pub const RULE: Rule = Rule {
         summary: "a regex in `\"...\"` loses its backslashes; write `#\"...\"`",
         doc: DOC,
     },
-    check,
+    check: Check::Leaf(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, leaf, at) in main_leaves(ctx) {
-        let is_regex = matches!(
-            &leaf.value,
-            FilterValue::Path(PathPattern::Regex(_)) | FilterValue::Name(NamePattern::Regex(_))
-        );
-        if !is_regex {
-            continue;
-        }
-        let Some((TokenKind::String, text)) = string_token(ctx, at) else {
-            continue;
-        };
-        let dropped = dropped_escapes(text);
-        let Some(&(offset, c)) = dropped.first() else {
-            continue;
-        };
-        let escape = crate::syntax::Span::new(
-            at.start + offset as u32,
-            at.start + offset as u32 + 1 + c.len_utf8() as u32,
-        );
-        let mut d = ctx
-            .report(
-                &RULE.meta,
-                escape,
-                format!("`\\{c}` in a plain string is just `{c}`: the regex loses its backslash"),
-                "dropped by the reader",
-            )
-            .with_secondary(at, "write this regex as a raw string `#\"...\"`");
-        let body = &text[1..text.len() - 1];
-        if dropped.len() == body.matches('\\').count() {
-            d = d.with_fix(Fix {
-                message: "write it as a raw string".into(),
-                applicability: Applicability::Safe,
-                edits: vec![Edit {
-                    span: at,
-                    content: format!("#{text}"),
-                }],
-            });
-        }
-        out.push(d);
+fn check(
+    ctx: &Context<'_>,
+    _rule: &crate::model::Rule,
+    leaf: &crate::model::Filter,
+    at: crate::syntax::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let is_regex = matches!(
+        &leaf.value,
+        FilterValue::Path(PathPattern::Regex(_)) | FilterValue::Name(NamePattern::Regex(_))
+    );
+    if !is_regex {
+        return;
     }
+    let Some((TokenKind::String, text)) = string_token(ctx, at) else {
+        return;
+    };
+    let dropped = dropped_escapes(text);
+    let Some(&(offset, c)) = dropped.first() else {
+        return;
+    };
+    let escape = crate::syntax::Span::new(
+        at.start + offset as u32,
+        at.start + offset as u32 + 1 + c.len_utf8() as u32,
+    );
+    let mut d = ctx
+        .report(
+            &RULE.meta,
+            escape,
+            format!("`\\{c}` in a plain string is just `{c}`: the regex loses its backslash"),
+            "dropped by the reader",
+        )
+        .with_secondary(at, "write this regex as a raw string `#\"...\"`");
+    let body = &text[1..text.len() - 1];
+    if dropped.len() == body.matches('\\').count() {
+        d = d.with_fix(Fix {
+            message: "write it as a raw string".into(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: at,
+                content: format!("#{text}"),
+            }],
+        });
+    }
+    out.push(d);
 }

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::{main_rules, network_leaves};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::{decide, Arg};
 use crate::model::rule::Port;
 use crate::model::{vocabulary, Action};
@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
         summary: "outbound traffic blocked port by port: every other port stays open",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::main_rules;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{vocabulary, Action};
 
 const DOC: &str = r#"## What it does
@@ -34,7 +34,7 @@ pub const RULE: Rule = Rule {
         summary: "`(allow default)`: everything not denied is allowed",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

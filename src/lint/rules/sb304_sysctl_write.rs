@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::main_rules;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 
 const DOC: &str = r#"## What it does
 Reports a rule naming `sysctl-write`.
@@ -33,7 +33,7 @@ pub const RULE: Rule = Rule {
         summary: "`sysctl-write` is `sysctl*`: it covers reads too",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::{main_rules, overlaps};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{Action, FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
@@ -35,7 +35,7 @@ pub const RULE: Rule = Rule {
         summary: "writes allowed to `/`, a home directory or a system tree",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 const BROAD: &[&str] = &[

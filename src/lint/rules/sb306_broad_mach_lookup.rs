@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::unfiltered_allows_under_deny_default;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 
 const DOC: &str = r#"## What it does
 Reports an unfiltered allow of `mach-lookup` (or `mach*`) in a `(deny default)` profile.
@@ -34,7 +34,7 @@ pub const RULE: Rule = Rule {
         summary: "every Mach service reachable from a deny-by-default profile",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

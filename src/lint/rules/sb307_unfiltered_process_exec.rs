@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::unfiltered_allows_under_deny_default;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 
 const DOC: &str = r#"## What it does
 Points out an unfiltered allow of `process-exec` in a `(deny default)` profile.
@@ -33,7 +33,7 @@ pub const RULE: Rule = Rule {
         summary: "any program may be executed",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::default_action;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{vocabulary, Action};
 
 const DOC: &str = r#"## What it does
@@ -36,7 +36,7 @@ pub const RULE: Rule = Rule {
         summary: "operations `(deny default)` does not cover",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 const OPEN_UNDER_DENY_DEFAULT: &[&str] = &[

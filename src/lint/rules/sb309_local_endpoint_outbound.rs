@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::{applies_to, main_rules, network_leaves};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::Action;
 
 const DOC: &str = r#"## What it does
@@ -34,7 +34,7 @@ pub const RULE: Rule = Rule {
         summary: "`local` on an outbound allow matches every connection",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

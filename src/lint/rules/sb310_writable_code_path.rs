@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::{main_rules, overlaps};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{Action, FileId, FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
@@ -35,7 +35,7 @@ pub const RULE: Rule = Rule {
         summary: "write access to files other programs run or trust",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 /// The `.ssh` directory: as a subpath it covers `config` and `authorized_keys`, which

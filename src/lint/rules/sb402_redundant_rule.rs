@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::{for_every_operation, main_rules};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::Within;
 
 const DOC: &str = r#"## What it does
@@ -36,7 +36,7 @@ pub const RULE: Rule = Rule {
         summary: "a rule an earlier rule of the same action already covers",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::lint::structure::defined_name;
 use crate::syntax::{Element, TokenKind};
 
@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
         summary: "a definition nothing uses",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

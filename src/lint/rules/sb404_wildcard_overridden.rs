@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::main_rules;
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::Within;
 use crate::model::{vocabulary, Action, FileId, OpId};
 use crate::syntax::Span;
@@ -47,7 +47,7 @@ pub const RULE: Rule = Rule {
         summary: "a wildcard rule that more specific rules of the opposite action pre-empt",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

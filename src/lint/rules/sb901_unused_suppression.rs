@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::rule::{Context, Rule, RuleMeta};
+use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 
 const DOC: &str = r#"## What it does
 Reports a `; sblint: ignore CODE` (or `ignore-file`) comment that suppresses nothing,
@@ -37,7 +37,7 @@ pub const RULE: Rule = Rule {
         summary: "a suppression comment that suppresses nothing",
         doc: DOC,
     },
-    check,
+    check: Check::File(check),
 };
 
 /// The work happens in `lint::suppress`, after every other rule has run.
