@@ -3,6 +3,8 @@
 //! Data flows one way: [`syntax`] (lexer, lossless tree) → [`lint`] → [`render`];
 //! the CLI is the only door.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod compile;
 pub mod config;
