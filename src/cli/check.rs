@@ -10,7 +10,7 @@ use super::settings::Settings;
 use super::ExitStatus;
 use rayon::prelude::*;
 
-use crate::diagnostic::{FileReport, Severity};
+use crate::diagnostic::FileReport;
 use crate::lint;
 use crate::render;
 
@@ -39,59 +39,80 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
             }
         };
     let files = inputs::collect(&args.paths, &mut exclusions, &mut errors);
-    // Options first (they share caches of configs and preludes), then every file on all
-    // cores; results keep the sorted order of `files`, so output is deterministic.
-    let mut jobs = Vec::with_capacity(files.len());
-    for input in &files {
-        match settings.options_for(input) {
-            Ok(options) => jobs.push((input, options)),
-            Err(err) => errors.push(err),
-        }
-    }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let results: Vec<Result<Checked, AppError>> = jobs
-        .par_iter()
-        .map(|(input, options)| check_one(args, input, options, color))
-        .collect();
-    let mut reports = Vec::with_capacity(results.len());
-    let mut diffs = String::new();
-    let mut human = String::new();
-    for result in results {
-        match result {
-            Ok(checked) => {
-                diffs.push_str(&checked.diff);
-                human.push_str(&checked.human);
-                reports.push(checked.report);
+    // Files go by in sorted chunks: a chunk is checked on all cores, then written, so the
+    // output is deterministic and memory stays flat however many files there are. JSON
+    // and SARIF are one document: their reports (without the texts of clean files) wait.
+    const CHUNK: usize = 256;
+    let document =
+        !args.diff && matches!(args.format, render::Format::Json | render::Format::Sarif);
+    let mut kept = Vec::new();
+    let mut totals = render::Totals::default();
+    let mut any_diff = false;
+    for chunk in files.chunks(CHUNK) {
+        // Options first: they share caches of configs and preludes.
+        let mut jobs = Vec::with_capacity(chunk.len());
+        for input in chunk {
+            match settings.options_for(input) {
+                Ok(options) => jobs.push((input, options)),
+                Err(err) => errors.push(err),
             }
-            Err(err) => errors.push(err),
+        }
+        let results: Vec<Result<Checked, AppError>> = jobs
+            .par_iter()
+            .map(|(input, options)| check_one(args, input, options, color))
+            .collect();
+        let mut text = String::new();
+        let mut reports = Vec::new();
+        for result in results {
+            match result {
+                Ok(checked) => {
+                    totals.add(&checked.report);
+                    any_diff |= !checked.diff.is_empty();
+                    text.push_str(if args.diff {
+                        &checked.diff
+                    } else {
+                        &checked.human
+                    });
+                    reports.push(checked.report);
+                }
+                Err(err) => errors.push(err),
+            }
+        }
+        if document {
+            kept.extend(reports);
+        } else if !args.diff && args.format != render::Format::Human {
+            let mut rendered = Vec::new();
+            match render::render(&mut rendered, &reports, args.format, color) {
+                Ok(()) => text.push_str(&String::from_utf8_lossy(&rendered)),
+                Err(err) => errors.push(AppError::Output(err)),
+            }
+        }
+        if let Err(err) = output::print(&text) {
+            errors.push(err);
         }
     }
-    let mut rendered = Vec::new();
-    let written = if args.diff {
-        output::print(&diffs)
-    } else if args.format == render::Format::Human {
-        let summary = render::summary(&reports);
-        if !summary.is_empty() {
-            human.push_str(&summary);
-            human.push('\n');
-        }
-        output::print(&human)
-    } else {
-        render::render(&mut rendered, &reports, args.format, color)
+    let written = if document {
+        let mut rendered = Vec::new();
+        render::render(&mut rendered, &kept, args.format, color)
             .map_err(AppError::Output)
             .and_then(|()| output::print(&String::from_utf8_lossy(&rendered)))
+    } else if !args.diff && args.format == render::Format::Human {
+        let summary = totals.summary();
+        if summary.is_empty() {
+            Ok(())
+        } else {
+            output::print(&format!("{summary}\n"))
+        }
+    } else {
+        Ok(())
     };
     if let Err(err) = written {
         errors.push(err);
     }
     if report_all(errors) {
         ExitStatus::Error
-    } else if (args.diff && !diffs.is_empty())
-        || reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .any(|d| d.severity != Severity::Info)
-    {
+    } else if (args.diff && any_diff) || totals.findings() {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

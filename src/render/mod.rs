@@ -55,28 +55,56 @@ pub fn render(
 
 /// "Found 2 errors and 1 warning in 1 file." or nothing when there is nothing.
 pub fn summary(reports: &[FileReport]) -> String {
-    let count = |s| reports.iter().map(|r| r.count(s)).sum::<usize>();
-    let (errors, warnings, infos) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
-    let mut parts = Vec::new();
-    for (n, word) in [(errors, "error"), (warnings, "warning"), (infos, "info")] {
-        if n > 0 {
-            parts.push(format!(
-                "{n} {word}{}",
-                if n == 1 || word == "info" { "" } else { "s" }
-            ));
+    let mut totals = Totals::default();
+    reports.iter().for_each(|r| totals.add(r));
+    totals.summary()
+}
+
+/// Counts of findings by severity over the files seen so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Totals {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    /// Files with at least one finding.
+    files: usize,
+}
+
+impl Totals {
+    pub fn add(&mut self, report: &FileReport) {
+        self.errors += report.count(Severity::Error);
+        self.warnings += report.count(Severity::Warning);
+        self.infos += report.count(Severity::Info);
+        self.files += usize::from(!report.diagnostics.is_empty());
+    }
+
+    /// True when some finding is an error or a warning (infos never fail a run).
+    pub fn findings(&self) -> bool {
+        self.errors + self.warnings > 0
+    }
+
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        for (n, word) in [
+            (self.errors, "error"),
+            (self.warnings, "warning"),
+            (self.infos, "info"),
+        ] {
+            if n > 0 {
+                parts.push(format!(
+                    "{n} {word}{}",
+                    if n == 1 || word == "info" { "" } else { "s" }
+                ));
+            }
         }
+        if parts.is_empty() {
+            return String::new();
+        }
+        let files = self.files;
+        format!(
+            "Found {} in {files} file{}.",
+            parts.join(", "),
+            if files == 1 { "" } else { "s" }
+        )
     }
-    if parts.is_empty() {
-        return String::new();
-    }
-    format!(
-        "Found {} in {files} file{}.",
-        parts.join(", "),
-        if files == 1 { "" } else { "s" }
-    )
 }
