@@ -6,6 +6,7 @@
 //! match first. Several filters in one rule are OR-ed. (Measured with `sandbox-exec`; see
 //! `shared/reference/README.md`.)
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::paths::under;
@@ -677,8 +678,9 @@ impl<'r> OrderIndex<'r> {
                 }
             }
         }
+        // Each operation's index is independent: built on all cores.
         let levels = lists
-            .into_iter()
+            .into_par_iter()
             .map(|(key, list)| {
                 let index = CoverIndex::new(rules, list.iter().copied());
                 (key, (list, index))

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{for_every_operation, main_rules};
+use crate::lint::facts::{for_every_operation, par_main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::Within;
 
@@ -45,7 +45,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let rules = &ctx.model.rules;
-    for (i, rule, span) in main_rules(ctx) {
+    par_main_rules(ctx, out, |i, rule, span, out| {
         let Some(shadows) = for_every_operation(rule, |op| {
             ctx.order().covering(
                 op,
@@ -54,7 +54,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Within::After(i),
             )
         }) else {
-            continue;
+            return;
         };
         let mut d = ctx.report(
             &RULE.meta,
@@ -78,5 +78,5 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         out.push(d.with_note("among rules naming the same operation the last match wins; move this rule after the other"));
-    }
+    });
 }

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{for_every_operation, main_rules};
+use crate::lint::facts::{for_every_operation, par_main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::Within;
 
@@ -44,7 +44,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let rules = &ctx.model.rules;
-    for (i, rule, span) in main_rules(ctx) {
+    par_main_rules(ctx, out, |i, rule, span, out| {
         let Some(covers) = for_every_operation(rule, |op| {
             ctx.order()
                 .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
@@ -52,7 +52,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
                 .filter(|&e| same_modifiers(&rules[e], rule))
         }) else {
-            continue;
+            return;
         };
         let mut d = ctx.report(
             &RULE.meta,
@@ -69,7 +69,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         out.push(d);
-    }
+    });
 }
 
 fn same_modifiers(a: &crate::model::Rule, b: &crate::model::Rule) -> bool {
