@@ -476,13 +476,7 @@ impl<'t> Formatter<'t> {
                     self.write(tree.token_text(t));
                     need_space = true;
                 }
-                TokenKind::LParen
-                | TokenKind::LBracket
-                | TokenKind::VectorOpen
-                | TokenKind::Quote
-                | TokenKind::Quasiquote
-                | TokenKind::Unquote
-                | TokenKind::UnquoteSplicing => {
+                kind if kind.opens_node() => {
                     if need_space {
                         self.space();
                     }

@@ -170,7 +170,7 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
                     for rule in chunk {
                         for (leaf, at) in facts::rule_leaves(rule) {
                             for check in &leaf_rules {
-                                check(&ctx, rule, leaf, at, &mut found);
+                                check(&ctx, leaf, at, &mut found);
                             }
                         }
                     }

@@ -33,8 +33,7 @@ pub enum Check {
     Leaf(LeafCheck),
 }
 
-pub type LeafCheck =
-    fn(&Context<'_>, &crate::model::Rule, &crate::model::Filter, Span, &mut Vec<Diagnostic>);
+pub type LeafCheck = fn(&Context<'_>, &crate::model::Filter, Span, &mut Vec<Diagnostic>);
 
 /// A file read before the checked one (`--prelude`): visible, but not reported on.
 #[derive(Debug)]

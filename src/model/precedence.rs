@@ -459,8 +459,9 @@ impl Within {
     }
 }
 
-/// Most direct comparisons (regexes, network addresses) one query makes: beyond that the
-/// answer is "not covered", which only ever silences a finding.
+/// Most direct comparisons one query makes (regexes sharing a literal prefix with it, leaves
+/// of other filters): beyond that the answer is "not covered", which only ever silences a
+/// finding.
 const MAX_DIRECT: usize = 256;
 
 /// The literal text a regex requires at the start (`^/usr/lib/` → `/usr/lib/`).

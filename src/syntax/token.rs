@@ -104,6 +104,20 @@ impl TokenKind {
         matches!(self, TokenKind::LineComment | TokenKind::BlockComment)
     }
 
+    /// Tokens that open a node of the tree: a list, a vector, or a quote form.
+    pub fn opens_node(self) -> bool {
+        matches!(
+            self,
+            TokenKind::LParen
+                | TokenKind::LBracket
+                | TokenKind::VectorOpen
+                | TokenKind::Quote
+                | TokenKind::Quasiquote
+                | TokenKind::Unquote
+                | TokenKind::UnquoteSplicing
+        )
+    }
+
     /// Tokens that are a complete datum on their own.
     pub fn is_atom(self) -> bool {
         matches!(

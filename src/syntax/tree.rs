@@ -278,21 +278,7 @@ impl Builder {
     /// Sized exactly: every token and every node but the root is a child once, and a node
     /// starts at each opener (growing these for a large file would copy them again and again).
     pub fn new(tokens: &Tokens) -> Self {
-        let openers = tokens
-            .iter()
-            .filter(|t| {
-                matches!(
-                    t.kind,
-                    TokenKind::LParen
-                        | TokenKind::LBracket
-                        | TokenKind::VectorOpen
-                        | TokenKind::Quote
-                        | TokenKind::Quasiquote
-                        | TokenKind::Unquote
-                        | TokenKind::UnquoteSplicing
-                )
-            })
-            .count();
+        let openers = tokens.iter().filter(|t| t.kind.opens_node()).count();
         Builder {
             nodes: Vec::with_capacity(openers + 1),
             children: Vec::with_capacity(tokens.len() + openers),

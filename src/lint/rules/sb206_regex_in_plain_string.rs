@@ -44,7 +44,6 @@ pub const RULE: Rule = Rule {
 
 fn check(
     ctx: &Context<'_>,
-    _rule: &crate::model::Rule,
     leaf: &crate::model::Filter,
     at: crate::syntax::Span,
     out: &mut Vec<Diagnostic>,
