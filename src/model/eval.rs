@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -22,6 +23,10 @@ use super::vocab::{vocabulary, ArgKind, MacOs, ModifierActions, Name, Vocabulary
 use super::{Issue, Model, ModelOptions};
 use crate::syntax::string::string_value;
 use crate::syntax::{parse, Element, NodeId, NodeKind, Span, SyntaxTree, TokenKind};
+
+mod speculate;
+
+pub use speculate::Speculation;
 
 const MAX_DEPTH: usize = 200;
 const MAX_STEPS: u64 = 5_000_000;
@@ -53,6 +58,17 @@ enum Position {
 }
 
 pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions) -> Model {
+    build_with(tree, preludes, options, Speculation::Auto)
+}
+
+/// [`build`], choosing whether to speculate: tests check both ways give the same model.
+#[doc(hidden)]
+pub fn build_with(
+    tree: &SyntaxTree,
+    preludes: &[&SyntaxTree],
+    options: &ModelOptions,
+    speculation: Speculation,
+) -> Model {
     // Most top-level forms make one rule: growing a vector of 100,000 rules by doubling
     // would copy it into fresh memory again and again.
     let forms: usize = std::iter::once(tree)
@@ -61,35 +77,20 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         .sum();
     let mut trees = vec![TreeRef::Borrowed(tree)];
     trees.extend(preludes.iter().map(|t| TreeRef::Borrowed(t)));
-    let mut eval = Evaluator {
-        vocab: vocabulary(),
+    let seed = Seed {
         macos: options.macos.unwrap_or(MacOs::NEWEST),
         options,
         trees,
         dirs: vec![options.base_dir.clone(); 1 + preludes.len()],
-        global: Rc::new(Env::default()),
-        steps: 0,
         max_steps: MAX_STEPS
             + STEPS_PER_TOKEN
                 * std::iter::once(tree)
                     .chain(preludes.iter().copied())
                     .map(|t| t.tokens().len() as u64)
                     .sum::<u64>(),
-        depth: 0,
-        rules: Vec::with_capacity(forms),
-        issues: Vec::new(),
-        uncertain: 0,
-        filter_context: Vec::new(),
-        modifier_context: Vec::new(),
-        site: None,
-        aborted: false,
-        importing: Vec::new(),
-        missing_import: false,
-        active: Vec::new(),
-        builtins: RefCell::default(),
-        imported: Vec::new(),
-        unset_params: Vec::new(),
     };
+    let mut eval = Evaluator::new(&seed, forms);
+    eval.speculation = speculation;
     for i in 1..=preludes.len() {
         eval.run_file(FileId(i as u16));
     }
@@ -103,6 +104,15 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         imported: eval.imported,
         unset_params: eval.unset_params,
     }
+}
+
+/// What an evaluator starts from; shared by the threads that speculate.
+struct Seed<'a> {
+    macos: MacOs,
+    options: &'a ModelOptions,
+    trees: Vec<TreeRef<'a>>,
+    dirs: Vec<Option<PathBuf>>,
+    max_steps: u64,
 }
 
 struct Evaluator<'a> {
@@ -135,9 +145,59 @@ struct Evaluator<'a> {
     unset_params: Vec<String>,
     /// What each name the profile does not define means (memoised vocabulary lookups).
     builtins: RefCell<FxHashMap<Box<str>, Option<Value>>>,
+    speculation: Speculation,
+    /// Set while this evaluator speculates: what the forms read from outside.
+    spec: Option<RefCell<speculate::Reads>>,
 }
 
 impl<'a> Evaluator<'a> {
+    fn new(seed: &Seed<'a>, rules: usize) -> Evaluator<'a> {
+        Evaluator {
+            vocab: vocabulary(),
+            macos: seed.macos,
+            options: seed.options,
+            trees: seed.trees.clone(),
+            dirs: seed.dirs.clone(),
+            global: Rc::new(Env::default()),
+            steps: 0,
+            max_steps: seed.max_steps,
+            depth: 0,
+            rules: Vec::with_capacity(rules),
+            issues: Vec::new(),
+            uncertain: 0,
+            filter_context: Vec::new(),
+            modifier_context: Vec::new(),
+            site: None,
+            aborted: false,
+            importing: Vec::new(),
+            missing_import: false,
+            active: Vec::new(),
+            builtins: RefCell::default(),
+            imported: Vec::new(),
+            unset_params: Vec::new(),
+            speculation: Speculation::Never,
+            spec: None,
+        }
+    }
+
+    fn seed(&self) -> Seed<'a> {
+        Seed {
+            macos: self.macos,
+            options: self.options,
+            trees: self.trees.clone(),
+            dirs: self.dirs.clone(),
+            max_steps: self.max_steps,
+        }
+    }
+
+    /// While speculating, notes a name resolved outside the environment: the real
+    /// evaluation may bind it.
+    fn read_outside(&self, name: &str) {
+        if let Some(spec) = &self.spec {
+            spec.borrow_mut().read(name);
+        }
+    }
+
     fn tree(&self, file: FileId) -> TreeRef<'a> {
         self.trees[file.0 as usize].clone()
     }
@@ -158,8 +218,27 @@ impl<'a> Evaluator<'a> {
         let tree = self.tree(file);
         let tree = tree.get();
         let forms: Vec<Element> = tree.items(tree.root()).collect();
+        let speculate = match self.speculation {
+            Speculation::Always => true,
+            Speculation::Never => false,
+            Speculation::Auto => forms.len() >= speculate::MIN_FORMS,
+        };
+        if speculate {
+            self.run_speculating(file, &forms);
+        } else {
+            self.run_forms(file, &forms);
+        }
+        if file == FileId::MAIN {
+            self.site = None;
+        }
+    }
+
+    /// Evaluates top-level forms in order.
+    fn run_forms(&mut self, file: FileId, forms: &[Element]) {
+        let tree = self.tree(file);
+        let tree = tree.get();
         let global = self.global.clone();
-        for form in forms {
+        for &form in forms {
             if file == FileId::MAIN {
                 self.site = Some(tree.span(form));
             }
@@ -167,9 +246,6 @@ impl<'a> Evaluator<'a> {
             if self.aborted {
                 break;
             }
-        }
-        if file == FileId::MAIN {
-            self.site = None;
         }
     }
 
@@ -263,7 +339,10 @@ impl<'a> Evaluator<'a> {
     }
 
     fn eval_symbol(&self, name: &str, env: &Rc<Env>) -> Option<Value> {
-        env.lookup(name).or_else(|| self.builtin(name))
+        env.lookup(name).or_else(|| {
+            self.read_outside(name);
+            self.builtin(name)
+        })
     }
 
     fn eval_quote(&mut self, file: FileId, node: NodeId, env: &Rc<Env>) -> Value {
@@ -320,7 +399,8 @@ impl<'a> Evaluator<'a> {
     fn eval_list(&mut self, file: FileId, node: NodeId, env: &Rc<Env>, pos: Position) -> Value {
         let tree_ref = self.tree(file);
         let tree = tree_ref.get();
-        let items: Vec<Element> = tree.items(node).collect();
+        // Most lists are short: their items stay on the stack.
+        let items: SmallVec<[Element; 8]> = tree.items(node).collect();
         let Some(&head) = items.first() else {
             return Value::nil();
         };
@@ -332,6 +412,7 @@ impl<'a> Evaluator<'a> {
                 let name = tree.token_text(t);
                 let local = env.lookup(name);
                 if local.is_none() {
+                    self.read_outside(name);
                     if let Some(v) = self.special_form(file, node, name, args, env) {
                         return v;
                     }
@@ -395,6 +476,10 @@ impl<'a> Evaluator<'a> {
 
     fn unknown_call(&mut self, file: FileId, span: Span, name: &str, pos: Position) {
         if self.missing_import {
+            return;
+        }
+        // The suggestion depends on what the profile defined: the real evaluation says it.
+        if self.refuse_speculation() {
             return;
         }
         let issue = match pos {
@@ -868,6 +953,10 @@ impl<'a> Evaluator<'a> {
     }
 
     fn import(&mut self, file: FileId, name: &str, span: Span) {
+        // Reading files, numbering them: only the real evaluation does that.
+        if self.refuse_speculation() {
+            return;
+        }
         let mut candidates = Vec::new();
         if Path::new(name).is_absolute() {
             candidates.push(PathBuf::from(name));
@@ -1157,6 +1246,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn is_defined(&self, name: &str) -> bool {
+        self.read_outside(name);
         if self.global.lookup(name).is_some() {
             return true;
         }
@@ -1233,8 +1323,8 @@ impl<'a> Evaluator<'a> {
         origin: Origin,
         args: Vec<(Value, Span)>,
     ) {
-        let mut operations = Vec::new();
-        let mut filters = Vec::new();
+        let mut operations: SmallVec<[RuleOp; 2]> = SmallVec::new();
+        let mut filters: SmallVec<[FilterExpr; 2]> = SmallVec::new();
         let mut modifiers: Vec<Modifier> = self.modifier_context.clone();
         for (value, span) in args {
             let arg_origin = self.origin(file, span);
@@ -1311,6 +1401,7 @@ impl<'a> Evaluator<'a> {
             0 => None,
             1 => filters.pop(),
             _ => {
+                let mut filters = filters.into_vec();
                 filters.shrink_to_fit();
                 Some(FilterExpr::Any(filters))
             }
@@ -1324,7 +1415,7 @@ impl<'a> Evaluator<'a> {
         }
         self.rules.push(Rule {
             action,
-            operations: operations.into_boxed_slice(),
+            operations: operations.into_vec().into_boxed_slice(),
             filter,
             modifiers: modifiers.into_boxed_slice(),
             origin,
