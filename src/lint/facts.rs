@@ -1,6 +1,7 @@
 //! Questions about the model that several rules ask.
 
 use rayon::prelude::*;
+use smallvec::SmallVec;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::precedence::{decide, Arg};
@@ -152,7 +153,7 @@ pub fn overlaps(rule: &Rule, op: &str) -> bool {
 pub fn for_every_operation(
     rule: &Rule,
     mut find: impl FnMut(crate::model::OpId) -> Option<usize>,
-) -> Option<Vec<usize>> {
+) -> Option<SmallVec<[usize; 2]>> {
     if rule.operations.is_empty() {
         return None;
     }
@@ -160,7 +161,7 @@ pub fn for_every_operation(
         .operations
         .iter()
         .map(|op| find(op.id))
-        .collect::<Option<Vec<usize>>>()?;
+        .collect::<Option<SmallVec<[usize; 2]>>>()?;
     found.sort_unstable();
     found.dedup();
     Some(found)

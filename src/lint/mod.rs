@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
+use crate::model::precedence::OrderIndex;
 use crate::model::{Model, ModelOptions};
 use crate::syntax::{parse, Span, SyntaxTree};
 
@@ -133,53 +134,90 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
     let ctx = Context::new(tree, &options.preludes, &model);
     let selection = &options.selection;
     // Rules are independent: run them on all cores. Rules that look at one filter leaf at
-    // a time share one walk over the leaves, split across cores by chunks of rules.
-    let enabled = || RULES.iter().filter(|r| selection.enabled(r.meta.code));
-    let file_rules: Vec<_> = enabled()
-        .filter_map(|r| match r.check {
+    // a time share one walk over the leaves, split across cores by chunks of rules; the
+    // order index is built only when a rule about order is enabled, while the others run.
+    let enabled: Vec<&Check> = RULES
+        .iter()
+        .filter(|r| selection.enabled(r.meta.code))
+        .map(|r| &r.check)
+        .collect();
+    let file_rules: Vec<_> = enabled
+        .iter()
+        .filter_map(|c| match c {
             Check::File(check) => Some(check),
-            Check::Leaf(_) => None,
+            _ => None,
         })
         .collect();
-    let leaf_rules: Vec<_> = enabled()
-        .filter_map(|r| match r.check {
+    let ordered: Vec<_> = enabled
+        .iter()
+        .filter_map(|c| match c {
+            Check::Ordered(check) => Some(check),
+            _ => None,
+        })
+        .collect();
+    let leaf_rules: Vec<_> = enabled
+        .iter()
+        .filter_map(|c| match c {
             Check::Leaf(check) => Some(check),
-            Check::File(_) => None,
+            _ => None,
         })
         .collect();
-    let (per_rule, per_chunk) = rayon::join(
+    let (per_order, (per_rule, per_chunk)) = rayon::join(
         || {
-            file_rules
+            if ordered.is_empty() {
+                return Vec::new();
+            }
+            let order = OrderIndex::new(&model.rules);
+            ordered
                 .par_iter()
                 .map(|check| {
                     let mut found = Vec::new();
-                    check(&ctx, &mut found);
+                    check(&ctx, &order, &mut found);
                     found
                 })
                 .collect::<Vec<Vec<Diagnostic>>>()
         },
         || {
-            if leaf_rules.is_empty() {
-                return Vec::new();
-            }
-            model
-                .rules
-                .par_chunks(4096)
-                .map(|chunk| {
-                    let mut found = Vec::new();
-                    for rule in chunk {
-                        for (leaf, at) in facts::rule_leaves(rule) {
-                            for check in &leaf_rules {
-                                check(&ctx, leaf, at, &mut found);
-                            }
-                        }
+            rayon::join(
+                || {
+                    file_rules
+                        .par_iter()
+                        .map(|check| {
+                            let mut found = Vec::new();
+                            check(&ctx, &mut found);
+                            found
+                        })
+                        .collect::<Vec<Vec<Diagnostic>>>()
+                },
+                || {
+                    if leaf_rules.is_empty() {
+                        return Vec::new();
                     }
-                    found
-                })
-                .collect::<Vec<Vec<Diagnostic>>>()
+                    model
+                        .rules
+                        .par_chunks(4096)
+                        .map(|chunk| {
+                            let mut found = Vec::new();
+                            for rule in chunk {
+                                for (leaf, at) in facts::rule_leaves(rule) {
+                                    for check in &leaf_rules {
+                                        check(&ctx, leaf, at, &mut found);
+                                    }
+                                }
+                            }
+                            found
+                        })
+                        .collect::<Vec<Vec<Diagnostic>>>()
+                },
+            )
         },
     );
-    let mut out: Vec<Diagnostic> = per_rule.into_iter().chain(per_chunk).flatten().collect();
+    let mut out: Vec<Diagnostic> = per_rule
+        .into_iter()
+        .chain(per_order)
+        .chain(per_chunk)
+        .flatten()
+        .collect();
     let unused = &rules::sb901_unused_suppression::RULE.meta;
     suppress::apply(tree, &mut out, unused, |code| rule_by_code(code).is_some());
     out.retain(|d| selection.enabled(d.code));

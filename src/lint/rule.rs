@@ -28,6 +28,10 @@ pub struct Rule {
 pub enum Check {
     /// The whole context at once.
     File(fn(&Context<'_>, &mut Vec<Diagnostic>)),
+    /// The whole context and the rules indexed by operation and action, for the checks
+    /// about rule order: the linter builds the index (on all cores, while the other checks
+    /// run) only when such a check is enabled.
+    Ordered(fn(&Context<'_>, &OrderIndex<'_>, &mut Vec<Diagnostic>)),
     /// One filter leaf the checked file answers for (see [`super::facts::main_leaves`]) at
     /// a time: the linter walks the leaves once, on all cores, for all such rules.
     Leaf(LeafCheck),
@@ -46,9 +50,6 @@ pub struct Context<'a> {
     pub tree: &'a SyntaxTree,
     pub preludes: &'a [std::sync::Arc<Prelude>],
     pub model: &'a Model,
-    /// Rules by operation and action, for the checks about rule order: built by the first
-    /// check that asks, while the others run.
-    order: std::sync::OnceLock<OrderIndex<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -61,13 +62,7 @@ impl<'a> Context<'a> {
             tree,
             preludes,
             model,
-            order: std::sync::OnceLock::new(),
         }
-    }
-
-    pub fn order(&self) -> &OrderIndex<'a> {
-        self.order
-            .get_or_init(|| OrderIndex::new(&self.model.rules))
     }
 }
 

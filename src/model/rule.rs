@@ -153,6 +153,15 @@ impl FilterExpr {
     /// True when the filter is leaves joined by "any of" only: no `require-all`, no
     /// `require-not`, no unknown value.
     pub fn is_alternatives(&self) -> bool {
+        // Most filters: one leaf, or a few leaves side by side.
+        match self {
+            FilterExpr::Leaf(_) => return true,
+            FilterExpr::Any(xs) if xs.iter().all(|x| matches!(x, FilterExpr::Leaf(_))) => {
+                return true
+            }
+            FilterExpr::Any(_) => {}
+            _ => return false,
+        }
         let mut stack: SmallVec<[&FilterExpr; 4]> = SmallVec::new();
         stack.push(self);
         while let Some(expr) = stack.pop() {

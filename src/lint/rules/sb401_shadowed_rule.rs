@@ -1,6 +1,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::{for_every_operation, par_main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
+use crate::model::precedence::OrderIndex;
 use crate::model::precedence::Within;
 
 const DOC: &str = r#"## What it does
@@ -37,17 +38,17 @@ pub const RULE: Rule = Rule {
         summary: "a rule that later rules of the opposite action always override",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Ordered(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
     if !ctx.model.complete {
         return;
     }
     let rules = &ctx.model.rules;
     par_main_rules(ctx, out, |i, rule, span, out| {
         let Some(shadows) = for_every_operation(rule, |op| {
-            ctx.order().covering(
+            order.covering(
                 op,
                 rule.action.opposite(),
                 rule.filter.as_ref(),

@@ -1,6 +1,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::{for_every_operation, par_main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
+use crate::model::precedence::OrderIndex;
 use crate::model::precedence::Within;
 
 const DOC: &str = r#"## What it does
@@ -36,19 +37,19 @@ pub const RULE: Rule = Rule {
         summary: "a rule an earlier rule of the same action already covers",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Ordered(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
     if !ctx.model.complete {
         return;
     }
     let rules = &ctx.model.rules;
     par_main_rules(ctx, out, |i, rule, span, out| {
         let Some(covers) = for_every_operation(rule, |op| {
-            ctx.order()
+            order
                 .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
-                .filter(|&e| !ctx.order().any_between(op, rule.action.opposite(), e, i))
+                .filter(|&e| !order.any_between(op, rule.action.opposite(), e, i))
                 // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
                 .filter(|&e| same_modifiers(&rules[e], rule))
         }) else {
@@ -73,6 +74,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn same_modifiers(a: &crate::model::Rule, b: &crate::model::Rule) -> bool {
+    if a.modifiers.is_empty() && b.modifiers.is_empty() {
+        return true;
+    }
     let key = |r: &crate::model::Rule| {
         let mut m: Vec<(String, Vec<String>)> = r
             .modifiers

@@ -43,20 +43,43 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let tree = ctx.tree;
-    let mut counts: HashMap<&str, usize> = HashMap::default();
+    let defined: Vec<_> = tree
+        .items(tree.root())
+        .filter_map(|form| match form {
+            Element::Node(n) => defined_name(tree, n),
+            Element::Token(_) => None,
+        })
+        .collect();
+    if defined.is_empty() {
+        return;
+    }
+    // How often each defined name is written (its definition included), counted up to 2:
+    // the walk ends once every name is known to be used. Symbols whose length no defined
+    // name has are skipped without hashing.
+    let mut counts: HashMap<&str, usize> =
+        defined.iter().map(|&t| (tree.token_text(t), 0)).collect();
+    let lengths = counts
+        .keys()
+        .fold(0u64, |mask, name| mask | 1 << name.len().min(63));
+    let mut unknown = counts.len();
     let trees = std::iter::once(tree).chain(ctx.preludes.iter().map(|p| &p.tree));
-    for t in trees {
+    'walk: for t in trees {
         for token in t.tokens().iter() {
-            if token.kind == TokenKind::Symbol {
-                *counts.entry(t.source(token.span)).or_default() += 1;
+            if token.kind != TokenKind::Symbol || lengths & 1 << token.span.len().min(63) == 0 {
+                continue;
+            }
+            if let Some(count) = counts.get_mut(t.source(token.span)) {
+                *count += 1;
+                if *count == 2 {
+                    unknown -= 1;
+                    if unknown == 0 {
+                        break 'walk;
+                    }
+                }
             }
         }
     }
-    for form in tree.items(tree.root()) {
-        let Element::Node(n) = form else { continue };
-        let Some(name) = defined_name(tree, n) else {
-            continue;
-        };
+    for name in defined {
         let text = tree.token_text(name);
         if counts.get(text).copied().unwrap_or(0) <= 1 {
             out.push(ctx.report(

@@ -1,6 +1,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::main_rules;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
+use crate::model::precedence::OrderIndex;
 use crate::model::precedence::Within;
 use crate::model::{vocabulary, Action, FileId, OpId};
 use crate::syntax::Span;
@@ -47,10 +48,10 @@ pub const RULE: Rule = Rule {
         summary: "a wildcard rule that more specific rules of the opposite action pre-empt",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Ordered(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
     if !ctx.model.complete {
         return;
     }
@@ -80,7 +81,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 // author's reading of the profile and libsandbox's agree.
                 let pre_empt = before
                     .filter_map(|level| {
-                        ctx.order().covering(
+                        order.covering(
                             *level,
                             rule.action.opposite(),
                             rule.filter.as_ref(),
