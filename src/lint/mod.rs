@@ -226,7 +226,6 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
             d.severity = *severity;
         }
     }
-    drop(ctx);
     // Freeing a model of 100,000 rules, allocation by allocation, takes tens of
     // milliseconds: the thread pool does it while the caller goes on (at exit, nobody
     // waits for it).

@@ -312,7 +312,6 @@ pub fn leaf_alternatives(filter: &FilterExpr) -> Option<Leaves<'_>> {
 
 /// For one operation and one action: which rules (by index, ascending) cover what, so that
 /// "is this covered by a later/earlier rule" is a few hash lookups instead of a scan.
-#[derive(Default)]
 pub struct CoverIndex<'r> {
     unfiltered: Vec<u32>,
     /// Exact values per filter family (`path`, `global-name` …).
@@ -325,45 +324,46 @@ pub struct CoverIndex<'r> {
     regexes: HashMap<&'static str, Lists<&'r str>>,
     /// Anchored regex leaves by the literal text they require at the start, so a literal
     /// is compared only with the regexes that can match it.
-    anchored: Prefixes<'r, (usize, &'r Filter)>,
+    anchored: Prefixes<'r, (u32, &'r Filter)>,
     /// Network addresses by (local, protocol, host, port); `None` is any port.
     network: Lists<(bool, &'r str, &'r str, Option<u16>)>,
     /// Other leaves, compared directly.
-    others: Vec<(usize, &'r Filter)>,
+    others: Vec<(u32, &'r Filter)>,
 }
 
-/// Rule indices by key, ascending, in two flat arrays: a model of 100,000 rules has as
-/// many keys, and a vector per key would cost more than the rules.
-struct Lists<K> {
+/// Items by key, in the order they were added, in two flat arrays: a model of 100,000
+/// rules has as many keys, and a vector per key would cost more than the rules.
+struct Lists<K, T = u32> {
     ids: HashMap<K, u32>,
-    /// While building: (key id, rule), in rule order.
-    pending: Vec<(u32, u32)>,
-    /// After [`Lists::finish`]: the rules of key `id` are `items[starts[id]..starts[id + 1]]`.
+    /// The items of key `id` are `items[starts[id]..starts[id + 1]]`.
     starts: Vec<u32>,
-    items: Vec<u32>,
+    items: Vec<T>,
 }
 
-impl<K> Default for Lists<K> {
+/// What a [`Lists`] is built from: (key id, item) pairs in the order they come.
+struct ListsBuilder<K, T = u32> {
+    ids: HashMap<K, u32>,
+    pending: Vec<(u32, T)>,
+}
+
+impl<K, T> Default for ListsBuilder<K, T> {
     fn default() -> Self {
-        Lists {
+        ListsBuilder {
             ids: HashMap::default(),
             pending: Vec::new(),
-            starts: Vec::new(),
-            items: Vec::new(),
         }
     }
 }
 
-impl<K: std::hash::Hash + Eq> Lists<K> {
-    /// Adds `rule` under `key`; rules come in ascending order.
-    fn push(&mut self, key: K, rule: usize) {
+impl<K: std::hash::Hash + Eq, T: Copy> ListsBuilder<K, T> {
+    fn push(&mut self, key: K, item: T) {
         let next = self.ids.len() as u32;
         let id = *self.ids.entry(key).or_insert(next);
-        self.pending.push((id, rule as u32));
+        self.pending.push((id, item));
     }
 
-    /// Groups the pending pairs by key (a counting sort: rule order is kept).
-    fn finish(&mut self) {
+    /// Groups the items by key (a counting sort: the order within a key is kept).
+    fn finish(self) -> Lists<K, T> {
         let mut starts = vec![0u32; self.ids.len() + 1];
         for &(id, _) in &self.pending {
             starts[id as usize + 1] += 1;
@@ -372,17 +372,22 @@ impl<K: std::hash::Hash + Eq> Lists<K> {
             starts[i] += starts[i - 1];
         }
         let mut fill = starts.clone();
-        let mut items = vec![0u32; self.pending.len()];
-        for &(id, rule) in &self.pending {
-            items[fill[id as usize] as usize] = rule;
+        let mut order = vec![0u32; self.pending.len()];
+        for (k, &(id, _)) in self.pending.iter().enumerate() {
+            order[fill[id as usize] as usize] = k as u32;
             fill[id as usize] += 1;
         }
-        self.pending = Vec::new();
-        self.starts = starts;
-        self.items = items;
+        let items = order.iter().map(|&k| self.pending[k as usize].1).collect();
+        Lists {
+            ids: self.ids,
+            starts,
+            items,
+        }
     }
+}
 
-    fn get<Q>(&self, key: &Q) -> Option<&[u32]>
+impl<K: std::hash::Hash + Eq, T> Lists<K, T> {
+    fn get<Q>(&self, key: &Q) -> Option<&[T]>
     where
         K: std::borrow::Borrow<Q>,
         Q: std::hash::Hash + Eq + ?Sized,
@@ -392,40 +397,52 @@ impl<K: std::hash::Hash + Eq> Lists<K> {
     }
 }
 
-/// Values keyed by a string, looked up by every key that is a prefix of a text: one hash
+/// Items keyed by a string, looked up by every key that is a prefix of a text: one hash
 /// lookup per key length in use, not per character of the text.
-pub struct Prefixes<'r, T> {
-    by_key: HashMap<&'r str, Vec<T>>,
+struct Prefixes<'r, T> {
+    lists: Lists<&'r str, T>,
     /// Distinct key lengths, ascending.
     lengths: Vec<usize>,
 }
 
-impl<T> Default for Prefixes<'_, T> {
+struct PrefixesBuilder<'r, T> {
+    lists: ListsBuilder<&'r str, T>,
+    lengths: Vec<usize>,
+}
+
+impl<T> Default for PrefixesBuilder<'_, T> {
     fn default() -> Self {
-        Prefixes {
-            by_key: HashMap::default(),
+        PrefixesBuilder {
+            lists: ListsBuilder::default(),
             lengths: Vec::new(),
         }
     }
 }
 
-impl<'r, T> Prefixes<'r, T> {
-    fn entry(&mut self, key: &'r str) -> &mut Vec<T> {
-        if !self.by_key.contains_key(key) {
-            if let Err(at) = self.lengths.binary_search(&key.len()) {
-                self.lengths.insert(at, key.len());
-            }
+impl<'r, T: Copy> PrefixesBuilder<'r, T> {
+    fn push(&mut self, key: &'r str, item: T) {
+        if let Err(at) = self.lengths.binary_search(&key.len()) {
+            self.lengths.insert(at, key.len());
         }
-        self.by_key.entry(key).or_default()
+        self.lists.push(key, item);
     }
 
-    /// The values of every key that `text` starts with (the empty key included).
-    fn prefixes_of<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a Vec<T>> + 'a {
+    fn finish(self) -> Prefixes<'r, T> {
+        Prefixes {
+            lists: self.lists.finish(),
+            lengths: self.lengths,
+        }
+    }
+}
+
+impl<T> Prefixes<'_, T> {
+    /// The items of every key that `text` starts with (the empty key included).
+    fn prefixes_of<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a [T]> + 'a {
         self.lengths
             .iter()
             .take_while(move |&&n| n <= text.len())
             .filter(move |&&n| text.is_char_boundary(n))
-            .filter_map(move |&n| self.by_key.get(&text[..n]))
+            .filter_map(move |&n| self.lists.get(&text[..n]))
     }
 }
 
@@ -450,10 +467,10 @@ impl Within {
         found.map(|j| j as usize)
     }
     /// The part of a list sorted by rule index that lies within range.
-    fn slice<T>(self, list: &[(usize, T)]) -> &[(usize, T)] {
+    fn slice<T>(self, list: &[(u32, T)]) -> &[(u32, T)] {
         match self {
-            Within::After(i) => &list[list.partition_point(|(j, _)| *j <= i)..],
-            Within::Before(i) => &list[..list.partition_point(|(j, _)| *j < i)],
+            Within::After(i) => &list[list.partition_point(|(j, _)| *j as usize <= i)..],
+            Within::Before(i) => &list[..list.partition_point(|(j, _)| (*j as usize) < i)],
             Within::Anywhere => list,
         }
     }
@@ -481,14 +498,22 @@ fn regex_literal_prefix(pattern: &str) -> Option<&str> {
 impl<'r> CoverIndex<'r> {
     /// Indexes the certain rules among `indices` (ascending).
     pub fn new(rules: &'r [Rule], indices: impl Iterator<Item = usize>) -> CoverIndex<'r> {
-        let mut index = CoverIndex::default();
+        let mut unfiltered = Vec::new();
+        let mut exact: HashMap<&'static str, ListsBuilder<&'r str>> = HashMap::default();
+        let mut subpath = ListsBuilder::default();
+        let mut prefix: HashMap<&'static str, PrefixesBuilder<'r, u32>> = HashMap::default();
+        let mut regexes: HashMap<&'static str, ListsBuilder<&'r str>> = HashMap::default();
+        let mut anchored = PrefixesBuilder::default();
+        let mut network = ListsBuilder::default();
+        let mut others = Vec::new();
         for i in indices {
             let rule = &rules[i];
             if !rule.certain {
                 continue;
             }
+            let i = i as u32;
             let Some(filter) = &rule.filter else {
-                index.unfiltered.push(i as u32);
+                unfiltered.push(i);
                 continue;
             };
             let Some(leaves) = leaf_alternatives(filter) else {
@@ -496,14 +521,9 @@ impl<'r> CoverIndex<'r> {
             };
             for leaf in leaves {
                 let family = family(leaf.name.as_str());
-                let push = |list: &mut Vec<u32>| {
-                    if list.last() != Some(&(i as u32)) {
-                        list.push(i as u32);
-                    }
-                };
                 match &leaf.value {
                     FilterValue::Path(PathPattern::Literal(p)) => {
-                        index.exact.entry("path").or_default().push(p, i)
+                        exact.entry("path").or_default().push(&**p, i)
                     }
                     FilterValue::Path(PathPattern::Subpath(p)) => {
                         let key = if p.len() > 1 {
@@ -511,16 +531,16 @@ impl<'r> CoverIndex<'r> {
                         } else {
                             &**p
                         };
-                        index.subpath.push(key, i)
+                        subpath.push(key, i)
                     }
                     FilterValue::Path(PathPattern::Prefix(p)) => {
-                        push(index.prefix.entry("path").or_default().entry(p))
+                        prefix.entry("path").or_default().push(p, i)
                     }
                     FilterValue::Name(NamePattern::Exact(n)) => {
-                        index.exact.entry(family).or_default().push(n, i)
+                        exact.entry(family).or_default().push(&**n, i)
                     }
                     FilterValue::Name(NamePattern::Prefix(n)) => {
-                        push(index.prefix.entry(family).or_default().entry(n))
+                        prefix.entry(family).or_default().push(n, i)
                     }
                     FilterValue::Path(PathPattern::Regex(r))
                     | FilterValue::Name(NamePattern::Regex(r)) => {
@@ -528,9 +548,9 @@ impl<'r> CoverIndex<'r> {
                             FilterValue::Path(_) => "path",
                             _ => family,
                         };
-                        index.regexes.entry(family).or_default().push(r, i);
+                        regexes.entry(family).or_default().push(&**r, i);
                         if let Some(required) = regex_literal_prefix(r) {
-                            index.anchored.entry(required).push((i, leaf));
+                            anchored.push(required, (i, leaf));
                         }
                     }
                     FilterValue::Network(a) => {
@@ -538,17 +558,25 @@ impl<'r> CoverIndex<'r> {
                             Port::Any => None,
                             Port::Number(n) => Some(n),
                         };
-                        index.network.push((a.local, &a.protocol, &a.host, port), i)
+                        network.push((a.local, &*a.protocol, &*a.host, port), i)
                     }
-                    _ => index.others.push((i, leaf)),
+                    _ => others.push((i, leaf)),
                 }
             }
         }
-        index.exact.values_mut().for_each(Lists::finish);
-        index.regexes.values_mut().for_each(Lists::finish);
-        index.network.finish();
-        index.subpath.finish();
-        index
+        let finish = |m: HashMap<&'static str, ListsBuilder<&'r str>>| {
+            m.into_iter().map(|(k, b)| (k, b.finish())).collect()
+        };
+        CoverIndex {
+            unfiltered,
+            exact: finish(exact),
+            subpath: subpath.finish(),
+            prefix: prefix.into_iter().map(|(k, b)| (k, b.finish())).collect(),
+            regexes: finish(regexes),
+            anchored: anchored.finish(),
+            network: network.finish(),
+            others,
+        }
     }
 
     /// A rule within range that matches everything `filter` matches.
@@ -608,17 +636,18 @@ impl<'r> CoverIndex<'r> {
             }
             if let Some(prefixes) = self.prefix.get(family) {
                 for list in prefixes.prefixes_of(text) {
-                    consider(Some(list.as_slice()));
+                    consider(Some(list));
                 }
             }
             if exact {
                 for list in self.anchored.prefixes_of(text) {
-                    for (j, other) in within.slice(list).iter().rev().take(MAX_DIRECT) {
-                        if best.is_some_and(|b| *j <= b) {
+                    for &(j, other) in within.slice(list).iter().rev().take(MAX_DIRECT) {
+                        let j = j as usize;
+                        if best.is_some_and(|b| j <= b) {
                             break;
                         }
                         if leaf_covers(other, leaf) {
-                            best = Some(*j);
+                            best = Some(j);
                         }
                     }
                 }
@@ -644,12 +673,13 @@ impl<'r> CoverIndex<'r> {
                 }
             }
         } else {
-            for (j, other) in within.slice(&self.others).iter().rev().take(MAX_DIRECT) {
-                if best.is_some_and(|b| *j <= b) {
+            for &(j, other) in within.slice(&self.others).iter().rev().take(MAX_DIRECT) {
+                let j = j as usize;
+                if best.is_some_and(|b| j <= b) {
                     break;
                 }
                 if leaf_covers(other, leaf) {
-                    best = Some(*j);
+                    best = Some(j);
                 }
             }
         }
@@ -665,13 +695,14 @@ fn family(name: &'static str) -> &'static str {
 
 /// Per operation and action: the rules naming it (ascending) and their cover index.
 pub struct OrderIndex<'r> {
-    levels: HashMap<(OpId, Action), (Vec<usize>, CoverIndex<'r>)>,
+    levels: HashMap<(OpId, Action), (Vec<u32>, CoverIndex<'r>)>,
 }
 
 impl<'r> OrderIndex<'r> {
     pub fn new(rules: &'r [Rule]) -> OrderIndex<'r> {
-        let mut lists: HashMap<(OpId, Action), Vec<usize>> = HashMap::default();
+        let mut lists: HashMap<(OpId, Action), Vec<u32>> = HashMap::default();
         for (i, rule) in rules.iter().enumerate() {
+            let i = i as u32;
             for op in &rule.operations {
                 let list = lists.entry((op.id, rule.action)).or_default();
                 if list.last() != Some(&i) {
@@ -682,8 +713,9 @@ impl<'r> OrderIndex<'r> {
         // Each operation's index is independent: built on all cores.
         let levels = lists
             .into_par_iter()
-            .map(|(key, list)| {
-                let index = CoverIndex::new(rules, list.iter().copied());
+            .map(|(key, mut list)| {
+                list.shrink_to_fit();
+                let index = CoverIndex::new(rules, list.iter().map(|&i| i as usize));
                 (key, (list, index))
             })
             .collect();
@@ -691,7 +723,7 @@ impl<'r> OrderIndex<'r> {
     }
 
     /// Rules naming `op` with `action`, ascending.
-    pub fn naming(&self, op: OpId, action: Action) -> &[usize] {
+    fn naming(&self, op: OpId, action: Action) -> &[u32] {
         self.levels
             .get(&(op, action))
             .map_or(&[], |(l, _)| l.as_slice())
@@ -712,7 +744,7 @@ impl<'r> OrderIndex<'r> {
     /// True when a rule naming `op` with `action` lies strictly between `a` and `b`.
     pub fn any_between(&self, op: OpId, action: Action, a: usize, b: usize) -> bool {
         let list = self.naming(op, action);
-        let pos = list.partition_point(|&j| j <= a);
-        list.get(pos).is_some_and(|&j| j < b)
+        let pos = list.partition_point(|&j| j as usize <= a);
+        list.get(pos).is_some_and(|&j| (j as usize) < b)
     }
 }
