@@ -57,8 +57,9 @@ impl Packed {
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
+    /// The children are `children[children_start..]` up to the next node's start: nodes
+    /// are made in the order their children are stored (16 bytes a node, not 20).
     children_start: u32,
-    children_len: u32,
     /// False when the list's closing paren is missing (a syntax error was reported).
     pub closed: bool,
 }
@@ -158,20 +159,23 @@ impl SyntaxTree {
         &self,
         id: NodeId,
     ) -> impl DoubleEndedIterator<Item = Element> + ExactSizeIterator + Clone + '_ {
-        let node = &self.nodes[id.0 as usize];
-        self.children
-            [node.children_start as usize..(node.children_start + node.children_len) as usize]
+        self.children[self.children_range(id)]
             .iter()
             .map(|p| p.unpack())
     }
 
+    fn children_range(&self, id: NodeId) -> std::ops::Range<usize> {
+        let i = id.0 as usize;
+        let end = self
+            .nodes
+            .get(i + 1)
+            .map_or(self.children.len(), |next| next.children_start as usize);
+        self.nodes[i].children_start as usize..end
+    }
+
     fn child(&self, id: NodeId, index: usize) -> Option<Element> {
-        let node = &self.nodes[id.0 as usize];
-        if index < node.children_len as usize {
-            Some(self.children[node.children_start as usize + index].unpack())
-        } else {
-            None
-        }
+        let range = self.children_range(id);
+        (index < range.len()).then(|| self.children[range.start + index].unpack())
     }
 
     pub fn span(&self, element: Element) -> Span {
@@ -290,7 +294,6 @@ impl Builder {
     pub fn close(&mut self, kind: NodeKind, from: usize, closed: bool, tokens: &Tokens) -> NodeId {
         let start = self.children.len() as u32;
         let elements = self.pending.drain(from..);
-        let len = elements.len() as u32;
         self.children.extend(elements);
         let span_of = |e: &Packed, nodes: &[Node]| match e.unpack() {
             Element::Token(t) => tokens.get(t.0 as usize).span,
@@ -311,10 +314,18 @@ impl Builder {
             kind,
             span,
             children_start: start,
-            children_len: len,
             closed,
         });
         self.pending.push(Packed::node(id));
         id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A 10 MB profile has hundreds of thousands of lists.
+    #[test]
+    fn nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<super::Node>(), 16);
     }
 }
