@@ -113,28 +113,21 @@ pub fn string_token<'a>(ctx: &'a Context<'_>, span: Span) -> Option<(TokenKind, 
 }
 
 /// A rule's positive network leaves: `(remote tcp "*:80")` …
-pub fn network_leaves(rule: &Rule) -> Vec<&crate::model::rule::NetAddr> {
+pub fn network_leaves(rule: &Rule) -> impl Iterator<Item = &crate::model::rule::NetAddr> {
     rule.filter
-        .as_ref()
-        .map(|f| {
-            f.positive_leaves()
-                .filter_map(|l| match &l.value {
-                    crate::model::FilterValue::Network(n) => Some(&**n),
-                    _ => None,
-                })
-                .collect()
+        .iter()
+        .flat_map(|f| f.positive_leaves())
+        .filter_map(|l| match &l.value {
+            crate::model::FilterValue::Network(n) => Some(&**n),
+            _ => None,
         })
-        .unwrap_or_default()
 }
 
 /// True when the rule matches every address: no filter, or `"*:*"` on the remote end.
 pub fn any_address(rule: &Rule) -> bool {
-    match &rule.filter {
-        None => true,
-        Some(_) => network_leaves(rule)
-            .iter()
-            .any(|n| !n.local && n.host == "*" && n.port == crate::model::rule::Port::Any),
-    }
+    rule.filter.is_none()
+        || network_leaves(rule)
+            .any(|n| !n.local && n.host == "*" && n.port == crate::model::rule::Port::Any)
 }
 
 /// True when the rule names `op`, a wildcard above it, or an operation below it.

@@ -14,6 +14,10 @@ pub fn resolve(path: &str) -> String {
 
 /// The path the kernel checks, when it is not `path` itself.
 pub fn resolved(path: &str) -> Option<String> {
+    // Every link and the data volume start `/t`, `/v`, `/e` or `/S`: most paths stop here.
+    if !matches!(path.as_bytes(), [b'/', b't' | b'v' | b'e' | b'S', ..]) {
+        return None;
+    }
     for link in PRIVATE_LINKS {
         if under(path, link) {
             return Some(format!("/private{path}"));
@@ -51,5 +55,13 @@ mod tests {
         assert!(under("/a/b", "/a"));
         assert!(!under("/ab", "/a"));
         assert!(under("/anything", "/"));
+    }
+
+    #[test]
+    fn the_quick_rejection_lets_every_link_through() {
+        for link in PRIVATE_LINKS.iter().chain([&DATA_VOLUME]) {
+            assert!(resolved(&format!("{link}/x")).is_some(), "{link}");
+        }
+        assert_eq!(resolved("/usr/lib"), None);
     }
 }

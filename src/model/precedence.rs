@@ -6,8 +6,10 @@
 //! match first. Several filters in one rule are OR-ed. (Measured with `sandbox-exec`; see
 //! `shared/reference/README.md`.)
 
+use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use std::hash::BuildHasher;
 
 use super::paths::under;
 use super::regex;
@@ -318,6 +320,9 @@ pub struct CoverIndex<'r> {
     exact: HashMap<&'static str, Lists<&'r str>>,
     /// Path subpaths, keyed without a trailing slash.
     subpath: Lists<&'r str>,
+    /// Bit `n` set when some subpath key is `n` bytes long (bit 63: 63 or more), so that
+    /// a path's directories are looked up only at lengths some key has.
+    subpath_lengths: u64,
     /// Per filter family, prefixes.
     prefix: HashMap<&'static str, Prefixes<'r, u32>>,
     /// Regexes per filter family, by pattern: only the same pattern covers a regex.
@@ -327,6 +332,9 @@ pub struct CoverIndex<'r> {
     anchored: Prefixes<'r, (u32, &'r Filter)>,
     /// Network addresses by (local, protocol, host, port); `None` is any port.
     network: Lists<(bool, &'r str, &'r str, Option<u16>)>,
+    /// The (local, protocol, host) of those addresses, while there are a few: an address
+    /// is looked up only under those.
+    endpoints: Option<Vec<(bool, &'r str, &'r str)>>,
     /// Other leaves, compared directly.
     others: Vec<(u32, &'r Filter)>,
 }
@@ -334,22 +342,77 @@ pub struct CoverIndex<'r> {
 /// Items by key, in the order they were added, in two flat arrays: a model of 100,000
 /// rules has as many keys, and a vector per key would cost more than the rules.
 struct Lists<K, T = u32> {
-    ids: HashMap<K, u32>,
+    keys: Keys<K>,
     /// The items of key `id` are `items[starts[id]..starts[id + 1]]`.
     starts: Vec<u32>,
     items: Vec<T>,
 }
 
+/// Distinct keys numbered in the order they come. The hash table holds only the numbers
+/// (4 bytes a slot, not the 24 of a `&str` and its number): with tables sized in powers of
+/// two, that halves the order index of a large profile.
+struct Keys<K> {
+    table: HashTable<u32>,
+    keys: Vec<K>,
+}
+
+impl<K> Default for Keys<K> {
+    fn default() -> Self {
+        Keys {
+            table: HashTable::new(),
+            keys: Vec::new(),
+        }
+    }
+}
+
+fn hash<Q: std::hash::Hash + ?Sized>(key: &Q) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
+impl<K: std::hash::Hash + Eq> Keys<K> {
+    fn id(&mut self, key: K) -> u32 {
+        let Keys { table, keys } = self;
+        let entry = table.entry(
+            hash(&key),
+            |&id| keys[id as usize] == key,
+            |&id| hash(&keys[id as usize]),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let id = keys.len() as u32;
+                e.insert(id);
+                keys.push(key);
+                id
+            }
+        }
+    }
+
+    fn get<Q>(&self, key: &Q) -> Option<u32>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.table
+            .find(hash(key), |&id| self.keys[id as usize].borrow() == key)
+            .copied()
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+}
+
 /// What a [`Lists`] is built from: (key id, item) pairs in the order they come.
 struct ListsBuilder<K, T = u32> {
-    ids: HashMap<K, u32>,
+    keys: Keys<K>,
     pending: Vec<(u32, T)>,
 }
 
 impl<K, T> Default for ListsBuilder<K, T> {
     fn default() -> Self {
         ListsBuilder {
-            ids: HashMap::default(),
+            keys: Keys::default(),
             pending: Vec::new(),
         }
     }
@@ -357,14 +420,13 @@ impl<K, T> Default for ListsBuilder<K, T> {
 
 impl<K: std::hash::Hash + Eq, T: Copy> ListsBuilder<K, T> {
     fn push(&mut self, key: K, item: T) {
-        let next = self.ids.len() as u32;
-        let id = *self.ids.entry(key).or_insert(next);
+        let id = self.keys.id(key);
         self.pending.push((id, item));
     }
 
     /// Groups the items by key (a counting sort: the order within a key is kept).
-    fn finish(self) -> Lists<K, T> {
-        let mut starts = vec![0u32; self.ids.len() + 1];
+    fn finish(mut self) -> Lists<K, T> {
+        let mut starts = vec![0u32; self.keys.len() + 1];
         for &(id, _) in &self.pending {
             starts[id as usize + 1] += 1;
         }
@@ -378,8 +440,9 @@ impl<K: std::hash::Hash + Eq, T: Copy> ListsBuilder<K, T> {
             fill[id as usize] += 1;
         }
         let items = order.iter().map(|&k| self.pending[k as usize].1).collect();
+        self.keys.keys.shrink_to_fit();
         Lists {
-            ids: self.ids,
+            keys: self.keys,
             starts,
             items,
         }
@@ -392,7 +455,7 @@ impl<K: std::hash::Hash + Eq, T> Lists<K, T> {
         K: std::borrow::Borrow<Q>,
         Q: std::hash::Hash + Eq + ?Sized,
     {
-        let id = *self.ids.get(key)? as usize;
+        let id = self.keys.get(key)? as usize;
         Some(&self.items[self.starts[id] as usize..self.starts[id + 1] as usize])
     }
 }
@@ -501,6 +564,8 @@ impl<'r> CoverIndex<'r> {
         let mut unfiltered = Vec::new();
         let mut exact: HashMap<&'static str, ListsBuilder<&'r str>> = HashMap::default();
         let mut subpath = ListsBuilder::default();
+        let mut subpath_lengths = 0u64;
+        let mut endpoints = Some(Vec::new());
         let mut prefix: HashMap<&'static str, PrefixesBuilder<'r, u32>> = HashMap::default();
         let mut regexes: HashMap<&'static str, ListsBuilder<&'r str>> = HashMap::default();
         let mut anchored = PrefixesBuilder::default();
@@ -531,6 +596,7 @@ impl<'r> CoverIndex<'r> {
                         } else {
                             &**p
                         };
+                        subpath_lengths |= length_bit(key.len());
                         subpath.push(key, i)
                     }
                     FilterValue::Path(PathPattern::Prefix(p)) => {
@@ -558,6 +624,15 @@ impl<'r> CoverIndex<'r> {
                             Port::Any => None,
                             Port::Number(n) => Some(n),
                         };
+                        let endpoint = (a.local, &*a.protocol, &*a.host);
+                        if let Some(list) = &mut endpoints {
+                            if !list.contains(&endpoint) {
+                                list.push(endpoint);
+                            }
+                            if list.len() > 8 {
+                                endpoints = None;
+                            }
+                        }
                         network.push((a.local, &*a.protocol, &*a.host, port), i)
                     }
                     _ => others.push((i, leaf)),
@@ -571,6 +646,8 @@ impl<'r> CoverIndex<'r> {
             unfiltered,
             exact: finish(exact),
             subpath: subpath.finish(),
+            subpath_lengths,
+            endpoints,
             prefix: prefix.into_iter().map(|(k, b)| (k, b.finish())).collect(),
             regexes: finish(regexes),
             anchored: anchored.finish(),
@@ -627,7 +704,10 @@ impl<'r> CoverIndex<'r> {
                 };
                 let mut dir = trimmed;
                 loop {
-                    consider(self.subpath.get(if dir.is_empty() { "/" } else { dir }));
+                    let key = if dir.is_empty() { "/" } else { dir };
+                    if self.subpath_lengths & length_bit(key.len()) != 0 {
+                        consider(self.subpath.get(key));
+                    }
                     match dir.rfind('/') {
                         Some(i) if !dir.is_empty() => dir = &dir[..i],
                         _ => break,
@@ -667,6 +747,14 @@ impl<'r> CoverIndex<'r> {
             };
             for protocol in protocols {
                 for host in hosts {
+                    let endpoint = (a.local, protocol, host);
+                    if self
+                        .endpoints
+                        .as_ref()
+                        .is_some_and(|e| !e.contains(&endpoint))
+                    {
+                        continue;
+                    }
                     for port in ports {
                         consider(self.network.get(&(a.local, protocol, host, port)));
                     }
@@ -685,6 +773,10 @@ impl<'r> CoverIndex<'r> {
         }
         best
     }
+}
+
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 fn family(name: &'static str) -> &'static str {

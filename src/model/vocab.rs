@@ -170,6 +170,11 @@ pub struct Vocabulary {
     name_index: HashMap<String, Name>,
     /// Per name, the category of the filter it names (or `other`).
     name_categories: Vec<String>,
+    /// Per name, a bit for its category; per operation, the bits of the categories it
+    /// consults (`None` when the tables do not say): [`Vocabulary::consults`] without
+    /// comparing strings, for checks that ask it of every leaf.
+    name_category_bits: Vec<u64>,
+    consulted_bits: Vec<Option<u64>>,
 }
 
 /// A filter or operation name of the vocabulary in two bytes: filters keep their name as
@@ -382,17 +387,38 @@ impl Vocabulary {
                 names.push(name.to_string());
             }
         }
-        let name_categories = names
+        let name_categories: Vec<String> = names
             .iter()
             .map(|n| {
                 let index = filter_index.get(n.as_str());
                 index.map_or("other".to_string(), |&i| filters[i].category.clone())
             })
             .collect();
+        let mut category_bit: HashMap<String, u64> = HashMap::default();
+        let mut bit_of = |category: &str| -> u64 {
+            let next = 1u64 << category_bit.len().min(63);
+            *category_bit.entry(category.to_string()).or_insert(next)
+        };
+        let name_category_bits = name_categories.iter().map(|c| bit_of(c)).collect();
+        let consulted_bits = operations
+            .iter()
+            .map(|o: &Operation| {
+                o.categories
+                    .as_ref()
+                    .map(|cats| cats.iter().fold(0, |bits, c| bits | bit_of(c)))
+            })
+            .collect();
+        // One bit each: the tables have a few dozen categories at most.
+        assert!(
+            category_bit.len() < 64,
+            "too many filter categories for a u64"
+        );
         Vocabulary {
             names,
             name_index,
             name_categories,
+            name_category_bits,
+            consulted_bits,
             operations,
             op_index,
             filters,
@@ -418,6 +444,13 @@ impl Vocabulary {
 
     pub fn operation(&self, id: OpId) -> &Operation {
         &self.operations[id.0 as usize]
+    }
+
+    /// Whether `op` consults filters of the category of `filter`; `None` when the tables
+    /// do not say.
+    pub fn consults(&self, op: OpId, filter: Name) -> Option<bool> {
+        let bits = self.consulted_bits[op.0 as usize]?;
+        Some(bits & self.name_category_bits[filter.0 as usize] != 0)
     }
 
     pub fn op_id(&self, name: &str) -> Option<OpId> {

@@ -55,31 +55,30 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let vocab = vocabulary();
     for rule in &ctx.model.rules {
         let Some(filter) = &rule.filter else { continue };
+        // A wildcard consults whatever the operations below it do.
+        if rule.operations.is_empty()
+            || rule
+                .operations
+                .iter()
+                .any(|op| vocab.operation(op.id).is_wildcard)
+        {
+            continue;
+        }
         for leaf in filter.leaves() {
-            if leaf.origin.file != FileId::MAIN || !CHECKED.contains(&leaf.category()) {
+            if leaf.origin.file != FileId::MAIN
+                || !rule
+                    .operations
+                    .iter()
+                    .all(|op| vocab.consults(op.id, leaf.name) == Some(false))
+                || !CHECKED.contains(&leaf.category())
+            {
                 continue;
             }
-            let mut known = true;
             let refused: Vec<&str> = rule
                 .operations
                 .iter()
-                .filter(|op| {
-                    let operation = vocab.operation(op.id);
-                    match &operation.categories {
-                        None => {
-                            known = false;
-                            false
-                        }
-                        Some(cats) => {
-                            !cats.iter().any(|c| c == leaf.category()) && !operation.is_wildcard
-                        }
-                    }
-                })
                 .map(|op| op.written.as_str())
                 .collect();
-            if !known || refused.is_empty() || refused.len() != rule.operations.len() {
-                continue;
-            }
             out.push(
                 ctx.report(
                     &RULE.meta,

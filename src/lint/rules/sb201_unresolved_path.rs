@@ -65,6 +65,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let Some(body) = r.strip_prefix('^') else {
                     continue;
                 };
+                if !matches!(body.as_bytes(), [b'/', b't' | b'v' | b'e' | b'S', ..]) {
+                    continue;
+                }
                 let path_end = body
                     .find(|c: char| "\\.[]()*+?{}|$".contains(c))
                     .unwrap_or(body.len());

@@ -40,7 +40,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (_, rule, span) in main_rules(ctx) {
-        if rule.action != Action::Allow || !any_address(rule) {
+        if rule.action != Action::Allow || !names_under(rule, "network*") || !any_address(rule) {
             continue;
         }
         let broad: Vec<&str> = rule
@@ -54,7 +54,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             })
             .map(|o| o.written.as_str())
             .collect();
-        if broad.is_empty() || !names_under(rule, "network*") {
+        if broad.is_empty() {
             continue;
         }
         out.push(

@@ -65,7 +65,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let ports: Vec<String> = network_leaves(rule)
-            .iter()
             .filter(|n| !n.local)
             .filter_map(|n| match n.port {
                 Port::Number(p) => Some(p.to_string()),

@@ -43,8 +43,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // With a `remote` filter beside it, the rule already says what it allows.
-        let leaves = network_leaves(rule);
-        if !leaves.iter().any(|n| n.local) || leaves.iter().any(|n| !n.local) {
+        if !network_leaves(rule).any(|n| n.local) || network_leaves(rule).any(|n| !n.local) {
             continue;
         }
         out.push(
