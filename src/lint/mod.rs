@@ -133,9 +133,10 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
     let model = Model::new(tree, &preludes, &options.model);
     let ctx = Context::new(tree, &options.preludes, &model);
     let selection = &options.selection;
-    // Rules are independent: run them on all cores. Rules that look at one filter leaf at
-    // a time share one walk over the leaves, split across cores by chunks of rules; the
-    // order index is built only when a rule about order is enabled, while the others run.
+    // Rules are independent: run them on all cores. Rules that look at one rule or one
+    // filter leaf at a time share one walk over the model, split across cores by chunks
+    // of rules; the order index is built only when a rule about order is enabled, while
+    // the others run.
     let enabled: Vec<&Check> = RULES
         .iter()
         .filter(|r| selection.enabled(r.meta.code))
@@ -152,6 +153,13 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
         .iter()
         .filter_map(|c| match c {
             Check::Ordered(check) => Some(check),
+            _ => None,
+        })
+        .collect();
+    let rule_rules: Vec<_> = enabled
+        .iter()
+        .filter_map(|c| match c {
+            Check::Rule(check) => Some(check),
             _ => None,
         })
         .collect();
@@ -190,7 +198,7 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
                         .collect::<Vec<Vec<Diagnostic>>>()
                 },
                 || {
-                    if leaf_rules.is_empty() {
+                    if leaf_rules.is_empty() && rule_rules.is_empty() {
                         return Vec::new();
                     }
                     model
@@ -199,6 +207,14 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
                         .map(|chunk| {
                             let mut found = Vec::new();
                             for rule in chunk {
+                                if let Some(span) = rule.main_span() {
+                                    for check in &rule_rules {
+                                        check(&ctx, rule, span, &mut found);
+                                    }
+                                }
+                                if leaf_rules.is_empty() {
+                                    continue;
+                                }
                                 for (leaf, at) in facts::rule_leaves(rule) {
                                     for check in &leaf_rules {
                                         check(&ctx, leaf, at, &mut found);

@@ -32,11 +32,17 @@ pub enum Check {
     /// about rule order: the linter builds the index (on all cores, while the other checks
     /// run) only when such a check is enabled.
     Ordered(fn(&Context<'_>, &OrderIndex<'_>, &mut Vec<Diagnostic>)),
+    /// One rule shown in the checked file at a time (see [`super::facts::main_rules`]),
+    /// with where to show it.
+    Rule(RuleCheck),
     /// One filter leaf the checked file answers for (see [`super::facts::main_leaves`]) at
-    /// a time: the linter walks the leaves once, on all cores, for all such rules.
+    /// a time.
     Leaf(LeafCheck),
 }
 
+// `Rule` and `Leaf` checks share one walk over the model, on all cores: a model of 100,000
+// rules is walked once for all of them, not once each.
+pub type RuleCheck = fn(&Context<'_>, &crate::model::Rule, Span, &mut Vec<Diagnostic>);
 pub type LeafCheck = fn(&Context<'_>, &crate::model::Filter, Span, &mut Vec<Diagnostic>);
 
 /// A file read before the checked one (`--prelude`): visible, but not reported on.

@@ -1,6 +1,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{vocabulary, FileId};
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports a filter that the rule's operations never consult, such as a path filter on
@@ -35,7 +36,7 @@ pub const RULE: Rule = Rule {
         summary: "a filter the rule's operations never consult",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Rule(check),
 };
 
 /// Categories whose filters name one kind of object; others (process, extension …)
@@ -51,47 +52,47 @@ const CHECKED: &[&str] = &[
     "notification",
 ];
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+/// Runs on the rules shown in the checked file: a rule with a leaf written there was made
+/// by evaluating a form of the file.
+fn check(ctx: &Context<'_>, rule: &crate::model::Rule, _span: Span, out: &mut Vec<Diagnostic>) {
     let vocab = vocabulary();
-    for rule in &ctx.model.rules {
-        let Some(filter) = &rule.filter else { continue };
-        // A wildcard consults whatever the operations below it do.
-        if rule.operations.is_empty()
-            || rule
+    let Some(filter) = &rule.filter else { return };
+    // A wildcard consults whatever the operations below it do.
+    if rule.operations.is_empty()
+        || rule
+            .operations
+            .iter()
+            .any(|op| vocab.operation(op.id).is_wildcard)
+    {
+        return;
+    }
+    for leaf in filter.leaves() {
+        if leaf.origin.file != FileId::MAIN
+            || !rule
                 .operations
                 .iter()
-                .any(|op| vocab.operation(op.id).is_wildcard)
+                .all(|op| vocab.consults(op.id, leaf.name) == Some(false))
+            || !CHECKED.contains(&leaf.category())
         {
             continue;
         }
-        for leaf in filter.leaves() {
-            if leaf.origin.file != FileId::MAIN
-                || !rule
-                    .operations
-                    .iter()
-                    .all(|op| vocab.consults(op.id, leaf.name) == Some(false))
-                || !CHECKED.contains(&leaf.category())
-            {
-                continue;
-            }
-            let refused: Vec<&str> = rule
-                .operations
-                .iter()
-                .map(|op| op.written.as_str())
-                .collect();
-            out.push(
-                ctx.report(
-                    &RULE.meta,
-                    leaf.origin.span,
-                    format!(
-                        "`{}` never consults `{}`: this filter matches nothing for it",
-                        refused.join("`, `"),
-                        leaf.written
-                    ),
-                    format!("a {} filter", leaf.category()),
-                )
-                .with_note("use a filter of the kind the operation checks (paths for file-*, global-name for mach-lookup …)"),
-            );
-        }
+        let refused: Vec<&str> = rule
+            .operations
+            .iter()
+            .map(|op| op.written.as_str())
+            .collect();
+        out.push(
+            ctx.report(
+                &RULE.meta,
+                leaf.origin.span,
+                format!(
+                    "`{}` never consults `{}`: this filter matches nothing for it",
+                    refused.join("`, `"),
+                    leaf.written
+                ),
+                format!("a {} filter", leaf.category()),
+            )
+            .with_note("use a filter of the kind the operation checks (paths for file-*, global-name for mach-lookup …)"),
+        );
     }
 }

@@ -1,7 +1,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{any_address, main_rules, names_under};
+use crate::lint::facts::{any_address, names_under};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::Action;
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports an allow of `network*`, `network-outbound`, `network-inbound` or `network-bind`
@@ -35,36 +36,36 @@ pub const RULE: Rule = Rule {
         summary: "network access to any host and port",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Rule(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, rule, span) in main_rules(ctx) {
-        if rule.action != Action::Allow || !names_under(rule, "network*") || !any_address(rule) {
-            continue;
-        }
-        let broad: Vec<&str> = rule
-            .operations
-            .iter()
-            .filter(|o| {
-                matches!(
-                    o.written.as_str(),
-                    "network*" | "network-outbound" | "network-inbound" | "network-bind"
-                )
-            })
-            .map(|o| o.written.as_str())
-            .collect();
-        if broad.is_empty() {
-            continue;
-        }
-        out.push(
-            ctx.report(
-                &RULE.meta,
-                span,
-                format!("`{}` is allowed to any host and port", broad.join("`, `")),
-                "no address filter",
-            )
-            .with_note("allow only what is needed, e.g. `(remote tcp \"localhost:PORT\")` for a local proxy"),
-        );
+fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec<Diagnostic>) {
+    if rule.action != Action::Allow || !names_under(rule, "network*") || !any_address(rule) {
+        return;
     }
+    let broad: Vec<&str> = rule
+        .operations
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.written.as_str(),
+                "network*" | "network-outbound" | "network-inbound" | "network-bind"
+            )
+        })
+        .map(|o| o.written.as_str())
+        .collect();
+    if broad.is_empty() {
+        return;
+    }
+    out.push(
+        ctx.report(
+            &RULE.meta,
+            span,
+            format!("`{}` is allowed to any host and port", broad.join("`, `")),
+            "no address filter",
+        )
+        .with_note(
+            "allow only what is needed, e.g. `(remote tcp \"localhost:PORT\")` for a local proxy",
+        ),
+    );
 }

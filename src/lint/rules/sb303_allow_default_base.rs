@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_rules;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{vocabulary, Action};
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Points out `(allow default)`: a profile that allows everything it does not deny.
@@ -34,19 +34,16 @@ pub const RULE: Rule = Rule {
         summary: "`(allow default)`: everything not denied is allowed",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Rule(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let default = vocabulary().default;
-    for (_, rule, span) in main_rules(ctx) {
-        if rule.action == Action::Allow && rule.filter.is_none() && rule.names(default) {
-            out.push(ctx.report(
-                &RULE.meta,
-                span,
-                "the profile allows everything it does not deny",
-                "allow by default",
-            ));
-        }
+fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec<Diagnostic>) {
+    if rule.action == Action::Allow && rule.filter.is_none() && rule.names(vocabulary().default) {
+        out.push(ctx.report(
+            &RULE.meta,
+            span,
+            "the profile allows everything it does not deny",
+            "allow by default",
+        ));
     }
 }

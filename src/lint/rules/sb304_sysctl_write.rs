@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_rules;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports a rule naming `sysctl-write`.
@@ -33,28 +33,26 @@ pub const RULE: Rule = Rule {
         summary: "`sysctl-write` is `sysctl*`: it covers reads too",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Rule(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, rule, _) in main_rules(ctx) {
-        for op in &rule.operations {
-            if op.written == "sysctl-write" && op.origin.file == crate::model::FileId::MAIN {
-                out.push(
-                    ctx.report(
-                        &RULE.meta,
-                        op.origin.span,
-                        format!(
-                            "`sysctl-write` means `sysctl*`: this {} covers `sysctl-read` too",
-                            rule.action.as_str()
-                        ),
-                        "an alias of `sysctl*`",
-                    )
-                    .with_note(
-                        "name `sysctl-read` for reads; write access to sysctls is rarely needed",
+fn check(ctx: &Context<'_>, rule: &crate::model::Rule, _span: Span, out: &mut Vec<Diagnostic>) {
+    for op in &rule.operations {
+        if op.written == "sysctl-write" && op.origin.file == crate::model::FileId::MAIN {
+            out.push(
+                ctx.report(
+                    &RULE.meta,
+                    op.origin.span,
+                    format!(
+                        "`sysctl-write` means `sysctl*`: this {} covers `sysctl-read` too",
+                        rule.action.as_str()
                     ),
-                );
-            }
+                    "an alias of `sysctl*`",
+                )
+                .with_note(
+                    "name `sysctl-read` for reads; write access to sysctls is rarely needed",
+                ),
+            );
         }
     }
 }

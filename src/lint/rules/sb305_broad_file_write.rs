@@ -1,7 +1,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{main_rules, overlaps};
+use crate::lint::facts::overlaps;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{Action, FilterValue, PathPattern};
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports an allow of file writes with no filter, or below `/`, `/Users`, a home
@@ -35,7 +36,7 @@ pub const RULE: Rule = Rule {
         summary: "writes allowed to `/`, a home directory or a system tree",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Rule(check),
 };
 
 const BROAD: &[&str] = &[
@@ -62,42 +63,40 @@ fn broad(path: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
 }
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, rule, span) in main_rules(ctx) {
-        // `(allow default)` is SB303's.
-        if rule.action != Action::Allow
-            || !overlaps(rule, "file-write*")
-            || rule.names(crate::model::vocabulary().default)
-        {
-            continue;
-        }
-        match &rule.filter {
-            None => out.push(ctx.report(
-                &RULE.meta,
-                span,
-                "file writes are allowed everywhere",
-                "no path filter",
-            )),
-            Some(filter) => {
-                for leaf in filter.positive_leaves() {
-                    let FilterValue::Path(PathPattern::Subpath(p) | PathPattern::Prefix(p)) =
-                        &leaf.value
-                    else {
-                        continue;
+fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec<Diagnostic>) {
+    // `(allow default)` is SB303's.
+    if rule.action != Action::Allow
+        || !overlaps(rule, "file-write*")
+        || rule.names(crate::model::vocabulary().default)
+    {
+        return;
+    }
+    match &rule.filter {
+        None => out.push(ctx.report(
+            &RULE.meta,
+            span,
+            "file writes are allowed everywhere",
+            "no path filter",
+        )),
+        Some(filter) => {
+            for leaf in filter.positive_leaves() {
+                let FilterValue::Path(PathPattern::Subpath(p) | PathPattern::Prefix(p)) =
+                    &leaf.value
+                else {
+                    continue;
+                };
+                if broad(p) {
+                    let at = if leaf.arg.file == crate::model::FileId::MAIN {
+                        leaf.arg.span
+                    } else {
+                        span
                     };
-                    if broad(p) {
-                        let at = if leaf.arg.file == crate::model::FileId::MAIN {
-                            leaf.arg.span
-                        } else {
-                            span
-                        };
-                        out.push(ctx.report(
-                            &RULE.meta,
-                            at,
-                            format!("file writes are allowed everywhere below `{p}`"),
-                            "too broad",
-                        ).with_note("allow the project directory and `/private/tmp` (or `(param \"TMPDIR\")`) instead"));
-                    }
+                    out.push(ctx.report(
+                        &RULE.meta,
+                        at,
+                        format!("file writes are allowed everywhere below `{p}`"),
+                        "too broad",
+                    ).with_note("allow the project directory and `/private/tmp` (or `(param \"TMPDIR\")`) instead"));
                 }
             }
         }

@@ -1,7 +1,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{applies_to, main_rules, network_leaves};
+use crate::lint::facts::{applies_to, network_leaves};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::Action;
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports `(allow network-outbound (local ...))`.
@@ -34,26 +35,24 @@ pub const RULE: Rule = Rule {
         summary: "`local` on an outbound allow matches every connection",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Rule(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, rule, span) in main_rules(ctx) {
-        if rule.action != Action::Allow || !applies_to(rule, "network-outbound") {
-            continue;
-        }
-        // With a `remote` filter beside it, the rule already says what it allows.
-        if !network_leaves(rule).any(|n| n.local) || network_leaves(rule).any(|n| !n.local) {
-            continue;
-        }
-        out.push(
-            ctx.report(
-                &RULE.meta,
-                span,
-                "`local` matches the local end: this allows all outbound traffic",
-                "filters the wrong end",
-            )
-            .with_note("to allow connections to this machine write `(remote ip \"localhost:*\")`"),
-        );
+fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec<Diagnostic>) {
+    if rule.action != Action::Allow || !applies_to(rule, "network-outbound") {
+        return;
     }
+    // With a `remote` filter beside it, the rule already says what it allows.
+    if !network_leaves(rule).any(|n| n.local) || network_leaves(rule).any(|n| !n.local) {
+        return;
+    }
+    out.push(
+        ctx.report(
+            &RULE.meta,
+            span,
+            "`local` matches the local end: this allows all outbound traffic",
+            "filters the wrong end",
+        )
+        .with_note("to allow connections to this machine write `(remote ip \"localhost:*\")`"),
+    );
 }

@@ -1,7 +1,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{main_rules, overlaps};
+use crate::lint::facts::overlaps;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{Action, FileId, FilterValue, PathPattern};
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports write access to files that other programs later run or trust: shell start-up
@@ -35,7 +36,7 @@ pub const RULE: Rule = Rule {
         summary: "write access to files other programs run or trust",
         doc: DOC,
     },
-    check: Check::File(check),
+    check: Check::Rule(check),
 };
 
 /// The `.ssh` directory: as a subpath it covers `config` and `authorized_keys`, which
@@ -61,49 +62,47 @@ const SENSITIVE: &[&str] = &[
     "/LaunchAgents",
 ];
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, rule, span) in main_rules(ctx) {
-        if rule.action != Action::Allow || !overlaps(rule, "file-write*") {
+fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec<Diagnostic>) {
+    if rule.action != Action::Allow || !overlaps(rule, "file-write*") {
+        return;
+    }
+    let Some(filter) = &rule.filter else { return };
+    for leaf in filter.positive_leaves() {
+        let FilterValue::Path(p) = &leaf.value else {
             continue;
-        }
-        let Some(filter) = &rule.filter else { continue };
-        for leaf in filter.positive_leaves() {
-            let FilterValue::Path(p) = &leaf.value else {
-                continue;
-            };
-            let text = p.text().replace("\\.", ".");
-            // The `.ssh` directory itself, as a subpath or prefix, covers its config files.
-            let ssh_dir = matches!(p, PathPattern::Subpath(_) | PathPattern::Prefix(_))
-                && text.trim_end_matches('/').ends_with(SSH_DIR);
-            let Some(hit) = SENSITIVE
-                .iter()
-                .find(|s| {
-                    text.match_indices(*s).any(|(i, _)| {
-                        let after = &text[i + s.len()..];
-                        after.is_empty() || after.starts_with('/') || after.starts_with('$')
-                    })
+        };
+        let text = p.text().replace("\\.", ".");
+        // The `.ssh` directory itself, as a subpath or prefix, covers its config files.
+        let ssh_dir = matches!(p, PathPattern::Subpath(_) | PathPattern::Prefix(_))
+            && text.trim_end_matches('/').ends_with(SSH_DIR);
+        let Some(hit) = SENSITIVE
+            .iter()
+            .find(|s| {
+                text.match_indices(*s).any(|(i, _)| {
+                    let after = &text[i + s.len()..];
+                    after.is_empty() || after.starts_with('/') || after.starts_with('$')
                 })
-                .or(ssh_dir.then_some(&SSH_DIR))
-            else {
-                continue;
-            };
-            let at = if leaf.arg.file == FileId::MAIN {
-                leaf.arg.span
-            } else {
-                span
-            };
-            out.push(
-                ctx.report(
-                    &RULE.meta,
-                    at,
-                    format!(
-                        "`{}` is writable: code written there runs outside the sandbox later",
-                        p.text()
-                    ),
-                    format!("`{}`", hit.trim_start_matches('/')),
-                )
-                .with_note("deny writes there, or allow only the project directory"),
-            );
-        }
+            })
+            .or(ssh_dir.then_some(&SSH_DIR))
+        else {
+            continue;
+        };
+        let at = if leaf.arg.file == FileId::MAIN {
+            leaf.arg.span
+        } else {
+            span
+        };
+        out.push(
+            ctx.report(
+                &RULE.meta,
+                at,
+                format!(
+                    "`{}` is writable: code written there runs outside the sandbox later",
+                    p.text()
+                ),
+                format!("`{}`", hit.trim_start_matches('/')),
+            )
+            .with_note("deny writes there, or allow only the project directory"),
+        );
     }
 }
