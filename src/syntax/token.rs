@@ -168,7 +168,7 @@ pub struct Token {
 
 /// Every token of a file in order, five bytes each: a one-byte kind and a start offset (a
 /// token ends where the next one starts). A 10 MiB profile has two million tokens.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tokens {
     kinds: Vec<TokenKind>,
     /// `starts[i]` is where token `i` starts; the last entry is where the last token ends.
@@ -183,6 +183,13 @@ impl Tokens {
             kinds: Vec::with_capacity(capacity),
             starts,
         }
+    }
+
+    /// Appends the tokens of `rest`, which start where these end.
+    pub fn append(&mut self, rest: Tokens) {
+        debug_assert_eq!(rest.starts[0], self.end());
+        self.kinds.extend(rest.kinds);
+        self.starts.extend_from_slice(&rest.starts[1..]);
     }
 
     /// Appends a token of `len` bytes right after the last one.
