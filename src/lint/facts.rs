@@ -73,17 +73,19 @@ pub fn main_rules<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (usize, &'a 
 
 /// The action that decides an operation nothing else matches: the last certain
 /// `(allow|deny default)`; `None` when there is none or it depends on unknown values.
+/// Worked out once per file: several rules ask.
 pub fn default_action(ctx: &Context<'_>) -> Option<(Action, usize)> {
-    let vocab = vocabulary();
-    let decision = decide(&ctx.model.rules, vocab.default, &Arg::None);
-    match (
-        decision.action,
-        decision.rule,
-        decision.undecided.is_empty(),
-    ) {
-        (Some(a), Some(i), true) => Some((a, i)),
-        _ => None,
-    }
+    *ctx.default_action.get_or_init(|| {
+        let decision = decide(&ctx.model.rules, vocabulary().default, &Arg::None);
+        match (
+            decision.action,
+            decision.rule,
+            decision.undecided.is_empty(),
+        ) {
+            (Some(a), Some(i), true) => Some((a, i)),
+            _ => None,
+        }
+    })
 }
 
 /// True when the rule names `op` or an operation `op` covers.

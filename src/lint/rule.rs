@@ -56,6 +56,8 @@ pub struct Context<'a> {
     pub tree: &'a SyntaxTree,
     pub preludes: &'a [std::sync::Arc<Prelude>],
     pub model: &'a Model,
+    /// See [`super::facts::default_action`].
+    pub(super) default_action: std::sync::OnceLock<Option<(crate::model::Action, usize)>>,
 }
 
 impl<'a> Context<'a> {
@@ -68,6 +70,7 @@ impl<'a> Context<'a> {
             tree,
             preludes,
             model,
+            default_action: std::sync::OnceLock::new(),
         }
     }
 }

@@ -3,13 +3,11 @@
 use crate::syntax::{Element, NodeId, NodeKind, SyntaxTree};
 
 /// The top-level `(version ...)` forms, in order.
-pub fn version_forms(tree: &SyntaxTree) -> Vec<NodeId> {
-    tree.items(tree.root())
-        .filter_map(|e| match e {
-            Element::Node(n) if tree.head_symbol(n) == Some("version") => Some(n),
-            _ => None,
-        })
-        .collect()
+pub fn version_forms(tree: &SyntaxTree) -> impl Iterator<Item = NodeId> + '_ {
+    tree.items(tree.root()).filter_map(|e| match e {
+        Element::Node(n) if tree.head_symbol(n) == Some("version") => Some(n),
+        _ => None,
+    })
 }
 
 /// Forms whose bodies run later, if ever: a rule inside them is not a rule of the file yet.

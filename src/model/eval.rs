@@ -1503,7 +1503,7 @@ impl<'a> Evaluator<'a> {
     ) -> Value {
         let origin = self.origin(file, self.tree(file).get().node(node).span);
         let unknown = |origin| Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
-        let Some(def) = self.vocab.resolve_filter(&written) else {
+        let Some((def, name)) = self.vocab.filter_of(written) else {
             // A no-argument helper such as `(tty)`: kept as written.
             return Value::Filter(Rc::new(FilterExpr::Leaf(Filter {
                 name: written,
@@ -1515,7 +1515,6 @@ impl<'a> Evaluator<'a> {
         };
         let kind = def.arg;
         let category = def.category.as_str();
-        let name = Name::of(&def.name).expect("filters are in the vocabulary");
         let leaf = |value: FilterValue, arg: Origin| {
             FilterExpr::Leaf(Filter {
                 name,
@@ -1543,7 +1542,7 @@ impl<'a> Evaluator<'a> {
             );
             return unknown(origin);
         }
-        let mut alternatives = Vec::new();
+        let mut alternatives: SmallVec<[FilterExpr; 1]> = SmallVec::new();
         for (value, span) in args {
             let expr = match (kind, value) {
                 (_, Value::Unknown | Value::UnknownStr) => {
@@ -1594,7 +1593,6 @@ impl<'a> Evaluator<'a> {
                     Origin { file, span },
                 ),
                 (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
-                    let def = self.vocab.resolve_filter(&written).expect("resolved above");
                     if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
                         let suggestion = self
                             .vocab
@@ -1659,7 +1657,7 @@ impl<'a> Evaluator<'a> {
         let expr = if alternatives.len() == 1 {
             alternatives.pop().expect("one")
         } else {
-            FilterExpr::Any(alternatives)
+            FilterExpr::Any(alternatives.into_vec())
         };
         Value::Filter(Rc::new(expr))
     }

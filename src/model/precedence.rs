@@ -9,6 +9,7 @@
 use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 use std::hash::BuildHasher;
 
 use super::paths::under;
@@ -192,7 +193,7 @@ impl Decision {
 /// Decides `op` on `arg` with `rules` in the order libsandbox sees them.
 /// Uncertain rules (from branches on unknown values) count as undecided when they match.
 pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
-    let vocab = vocabulary();
+    let chain = vocabulary().chain(op);
     let mut decision = Decision {
         action: None,
         rule: None,
@@ -200,12 +201,26 @@ pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
         overridden: Vec::new(),
         undecided: Vec::new(),
     };
-    for &level in vocab.chain(op) {
-        for (i, rule) in rules.iter().enumerate().rev() {
+    // One pass over the rules, last first, noting for each level of the chain the rules
+    // naming it that may match; then the levels in order, as libsandbox consults them.
+    let mut matched: SmallVec<[Vec<(usize, Truth)>; 4]> =
+        chain.iter().map(|_| Vec::new()).collect();
+    for (i, rule) in rules.iter().enumerate().rev() {
+        let mut truth = None;
+        for (k, &level) in chain.iter().enumerate() {
             if !rule.names(level) {
                 continue;
             }
-            match matches(rule.filter.as_ref(), arg) {
+            let t = *truth.get_or_insert_with(|| matches(rule.filter.as_ref(), arg));
+            if t != Truth::No {
+                matched[k].push((i, t));
+            }
+        }
+    }
+    for (&level, found) in chain.iter().zip(matched) {
+        for (i, truth) in found {
+            let rule = &rules[i];
+            match truth {
                 Truth::No => {}
                 Truth::Unknown => decision.undecided.push(i),
                 Truth::Yes if !rule.certain => decision.undecided.push(i),

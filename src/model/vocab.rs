@@ -175,6 +175,9 @@ pub struct Vocabulary {
     /// comparing strings, for checks that ask it of every leaf.
     name_category_bits: Vec<u64>,
     consulted_bits: Vec<Option<u64>>,
+    /// Per name, the filter it resolves to and that filter's own name (see
+    /// [`Vocabulary::filter_of`]).
+    name_filters: Vec<Option<(u32, Name)>>,
 }
 
 /// A filter or operation name of the vocabulary in two bytes: filters keep their name as
@@ -413,12 +416,13 @@ impl Vocabulary {
             category_bit.len() < 64,
             "too many filter categories for a u64"
         );
-        Vocabulary {
+        let mut vocab = Vocabulary {
             names,
             name_index,
             name_categories,
             name_category_bits,
             consulted_bits,
+            name_filters: Vec::new(),
             operations,
             op_index,
             filters,
@@ -430,7 +434,17 @@ impl Vocabulary {
             default,
             chains,
             descendants,
-        }
+        };
+        vocab.name_filters = vocab
+            .names
+            .iter()
+            .map(|n| {
+                let def = vocab.resolve_filter(n)?;
+                let index = vocab.filter_index[def.name.as_str()];
+                Some((index as u32, vocab.name_index[def.name.as_str()]))
+            })
+            .collect();
+        vocab
     }
 
     pub fn is_named_constant(&self, name: &str) -> bool {
@@ -494,6 +508,13 @@ impl Vocabulary {
 
     pub fn filter(&self, name: &str) -> Option<&FilterDef> {
         self.filter_index.get(name).map(|&i| &self.filters[i])
+    }
+
+    /// [`Vocabulary::resolve_filter`] for a name of the vocabulary, without hashing it,
+    /// with the filter's own name: `literal` → (`path`'s definition, `path`).
+    pub fn filter_of(&self, written: Name) -> Option<(&FilterDef, Name)> {
+        let (index, name) = self.name_filters[written.0 as usize]?;
+        Some((&self.filters[index as usize], name))
     }
 
     /// A filter name as written, with aliases resolved: `literal` → `path`.

@@ -50,13 +50,13 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if ctx
         .preludes
         .iter()
-        .any(|p| !version_forms(&p.tree).is_empty())
+        .any(|p| version_forms(&p.tree).next().is_some())
     {
         return;
     }
-    match version_forms(tree).first() {
-        Some(&version) if tree.node(version).span.start < rule_span.start => {}
-        Some(&version) => out.push(
+    match version_forms(tree).next() {
+        Some(version) if tree.node(version).span.start < rule_span.start => {}
+        Some(version) => out.push(
             ctx.report(
                 &RULE.meta,
                 head,

@@ -43,11 +43,11 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let tree = ctx.tree;
-    let forms = version_forms(tree);
+    let forms: Vec<_> = version_forms(tree).collect();
     let prelude_version = ctx
         .preludes
         .iter()
-        .find(|p| !version_forms(&p.tree).is_empty());
+        .find(|p| version_forms(&p.tree).next().is_some());
     for (i, &form) in forms.iter().enumerate() {
         let span = tree.node(form).span;
         let args: Vec<Element> = tree.items(form).skip(1).collect();

@@ -58,25 +58,29 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let vocab = vocabulary();
-    let open: Vec<&str> = OPEN_UNDER_DENY_DEFAULT
+    let mut candidates: Vec<(&str, crate::model::OpId, bool)> = OPEN_UNDER_DENY_DEFAULT
         .iter()
-        .copied()
-        .filter(|name| {
-            let Some(id) = vocab.op_id(name) else {
-                return false;
-            };
-            if !vocab.operation(id).exists_in(ctx.model.macos) {
-                return false;
-            }
-            // Any rule naming it or an operation below it counts as handling it.
-            !ctx.model.rules.iter().any(|r| {
-                !r.names(vocab.default)
-                    && r.operations
-                        .iter()
-                        .any(|o| vocab.covers(o.id, id) || vocab.covers(id, o.id))
-            })
+        .filter_map(|&name| {
+            let id = vocab.op_id(name)?;
+            vocab
+                .operation(id)
+                .exists_in(ctx.model.macos)
+                .then_some((name, id, false))
         })
         .collect();
+    // Any rule naming it or an operation below it counts as handling it: one pass for all.
+    for r in &ctx.model.rules {
+        if r.names(vocab.default) {
+            continue;
+        }
+        for o in r.operations.iter() {
+            for (_, id, handled) in candidates.iter_mut() {
+                *handled |= vocab.covers(o.id, *id) || vocab.covers(*id, o.id);
+            }
+        }
+    }
+    candidates.retain(|(_, _, handled)| !handled);
+    let open: Vec<&str> = candidates.iter().map(|(name, _, _)| *name).collect();
     if open.is_empty() {
         return;
     }
