@@ -2,6 +2,8 @@
 //! Run: `cargo bench --bench check`. The side-by-side with TinyScheme is
 //! `benches/tinyscheme/run.sh`.
 
+mod common;
+
 use divan::counter::BytesCount;
 use divan::{black_box, Bencher};
 use sblint::lint::{check_text, CheckOptions};
@@ -22,12 +24,8 @@ fn check_generated(bencher: Bencher, size: usize) {
 
 #[divan::bench]
 fn check_corpus(bencher: Bencher) {
-    let texts = sblint::generate::corpus_texts();
-    let total: usize = texts.iter().map(String::len).sum();
     let options = CheckOptions::default();
-    bencher.counter(BytesCount::new(total)).bench(|| {
-        for text in &texts {
-            black_box(check_text("corpus.sb", text.clone(), &options));
-        }
+    common::over_corpus(bencher, |text| {
+        black_box(check_text("corpus.sb", text.to_string(), &options));
     });
 }

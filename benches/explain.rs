@@ -2,6 +2,8 @@
 //! decide one operation (explain) or flatten and format the whole profile (compile).
 //! Run: `cargo bench --bench explain`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -67,13 +69,9 @@ fn compile_generated(bencher: Bencher, size: usize) {
 
 #[divan::bench]
 fn explain_corpus(bencher: Bencher) {
-    let texts = sblint::generate::corpus_texts();
-    let total: usize = texts.iter().map(String::len).sum();
     let options = ModelOptions::default();
-    bencher.counter(BytesCount::new(total)).bench(|| {
-        for text in &texts {
-            black_box(explain_one(text, &options));
-        }
+    common::over_corpus(bencher, |text| {
+        black_box(explain_one(text, &options));
     });
 }
 
@@ -81,12 +79,8 @@ fn explain_corpus(bencher: Bencher) {
 /// part of what `compile` does on them.
 #[divan::bench]
 fn compile_corpus(bencher: Bencher) {
-    let texts = sblint::generate::corpus_texts();
-    let total: usize = texts.iter().map(String::len).sum();
     let options = ModelOptions::default();
-    bencher.counter(BytesCount::new(total)).bench(|| {
-        for text in &texts {
-            black_box(compile_one(text, &options));
-        }
+    common::over_corpus(bencher, |text| {
+        black_box(compile_one(text, &options));
     });
 }

@@ -1,6 +1,8 @@
 //! Formatter speed on generated profiles (issue #4 asks for the 10 MB figure).
 //! Run: `cargo bench --bench fmt`.
 
+mod common;
+
 use divan::counter::BytesCount;
 use divan::{black_box, Bencher};
 use sblint::fmt::{format_tree, FormatOptions};
@@ -30,12 +32,8 @@ fn parse_and_format_generated(bencher: Bencher, size: usize) {
 
 #[divan::bench]
 fn format_corpus(bencher: Bencher) {
-    let texts = sblint::generate::corpus_texts();
-    let total: usize = texts.iter().map(String::len).sum();
     let options = FormatOptions::default();
-    bencher.counter(BytesCount::new(total)).bench(|| {
-        for text in &texts {
-            let _ = black_box(sblint::fmt::format_text(text, &options));
-        }
+    common::over_corpus(bencher, |text| {
+        let _ = black_box(sblint::fmt::format_text(text, &options));
     });
 }

@@ -1,6 +1,8 @@
 //! Parsing speed. Goal (issue #2): 200 MB/s or more on one core, linear in size.
 //! Run: `cargo bench --bench parse`.
 
+mod common;
+
 use divan::counter::BytesCount;
 use divan::{black_box, Bencher};
 
@@ -27,11 +29,7 @@ fn lex_generated(bencher: Bencher, size: usize) {
 
 #[divan::bench]
 fn parse_corpus(bencher: Bencher) {
-    let texts = sblint::generate::corpus_texts();
-    let total: usize = texts.iter().map(String::len).sum();
-    bencher.counter(BytesCount::new(total)).bench(|| {
-        for text in &texts {
-            black_box(sblint::syntax::parse(text.as_str()));
-        }
+    common::over_corpus(bencher, |text| {
+        black_box(sblint::syntax::parse(text));
     });
 }

@@ -43,7 +43,8 @@ pub fn check_never_panics(data: &[u8]) {
     }
 }
 
-fn significant(tree: &SyntaxTree) -> Vec<(TokenKind, &str)> {
+/// The tokens formatting must keep: all but whitespace and newlines (tests/fmt.rs too).
+pub fn significant(tree: &SyntaxTree) -> Vec<(TokenKind, &str)> {
     tree.tokens()
         .iter()
         .filter(|t| !matches!(t.kind, TokenKind::Whitespace | TokenKind::Newline))

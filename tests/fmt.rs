@@ -6,24 +6,16 @@ mod common;
 
 use proptest::prelude::*;
 use sblint::fmt::{format_text, FormatOptions};
+use sblint::fuzzing::significant;
 use sblint::syntax::{parse, TokenKind};
-
-/// Everything but whitespace and newlines, in order: what formatting must not change.
-fn significant_tokens(text: &str) -> Vec<(TokenKind, String)> {
-    let tree = parse(text);
-    tree.tokens()
-        .iter()
-        .filter(|t| !matches!(t.kind, TokenKind::Whitespace | TokenKind::Newline))
-        .map(|t| (t.kind, text[t.span.range()].to_string()))
-        .collect()
-}
 
 /// Formats, and checks the invariants every formatting must hold.
 fn format_checked(text: &str, options: &FormatOptions) -> String {
     let formatted = format_text(text, options).expect("input parses");
+    let (before, after) = (parse(text), parse(formatted.as_str()));
     assert_eq!(
-        significant_tokens(&formatted),
-        significant_tokens(text),
+        significant(&after),
+        significant(&before),
         "formatting changed tokens"
     );
     let again = format_text(&formatted, options).expect("output parses");
