@@ -137,39 +137,16 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
     // filter leaf at a time share one walk over the model, split across cores by chunks
     // of rules; the order index is built only when a rule about order is enabled, while
     // the others run.
-    let enabled: Vec<&Check> = RULES
-        .iter()
-        .filter(|r| selection.enabled(r.meta.code))
-        .map(|r| &r.check)
-        .collect();
-    let file_rules: Vec<_> = enabled
-        .iter()
-        .filter_map(|c| match c {
-            Check::File(check) => Some(check),
-            _ => None,
-        })
-        .collect();
-    let ordered: Vec<_> = enabled
-        .iter()
-        .filter_map(|c| match c {
-            Check::Ordered(check) => Some(check),
-            _ => None,
-        })
-        .collect();
-    let rule_rules: Vec<_> = enabled
-        .iter()
-        .filter_map(|c| match c {
-            Check::Rule(check) => Some(check),
-            _ => None,
-        })
-        .collect();
-    let leaf_rules: Vec<_> = enabled
-        .iter()
-        .filter_map(|c| match c {
-            Check::Leaf(check) => Some(check),
-            _ => None,
-        })
-        .collect();
+    let (mut file_rules, mut ordered, mut rule_rules, mut leaf_rules) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for rule in RULES.iter().filter(|r| selection.enabled(r.meta.code)) {
+        match rule.check {
+            Check::File(check) => file_rules.push(check),
+            Check::Ordered(check) => ordered.push(check),
+            Check::Rule(check) => rule_rules.push(check),
+            Check::Leaf(check) => leaf_rules.push(check),
+        }
+    }
     let (per_order, (per_rule, per_chunk)) = rayon::join(
         || {
             if ordered.is_empty() {
