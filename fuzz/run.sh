@@ -4,7 +4,7 @@
 # `cargo test --test fuzz` replays it forever. Fork mode with -ignore_crashes keeps going
 # after a crash, so one long run finds more than one.
 #
-#   fuzz/run.sh TARGET [SECONDS] [JOBS]     TARGET: parse check fmt explain compile
+#   fuzz/run.sh TARGET [SECONDS] [JOBS]     TARGET: parse check fmt explain compile speculation
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`). RUSTC_BOOTSTRAP lets stable rustc take
 # the coverage flags cargo-fuzz passes; no sanitizer is needed (sblint has no unsafe code),
