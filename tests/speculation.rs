@@ -121,6 +121,23 @@ fn rebinding_helpers_imports_and_limits_are_evaluated_in_order() {
     assert_same("runaway", &runaway, None, &dir);
 }
 
+/// A profile of helper calls, where speculation stops paying and the rest is evaluated in
+/// order, then plain rules and a rebinding.
+#[test]
+fn a_profile_of_helper_calls_gives_the_same_model_speculated() {
+    let mut text = String::from(
+        "(version 1)\n(deny default)\n(define (home-subpath p) (subpath (string-append \"/Users/me\" p)))\n",
+    );
+    for i in 0..20_000 {
+        text.push_str(&format!("(allow file-read* (home-subpath \"/gen{i}\"))\n"));
+    }
+    for i in 0..5_000 {
+        text.push_str(&format!("(allow file-read* (subpath \"/plain{i}\"))\n"));
+    }
+    text.push_str("(define (subpath p) (literal p))\n(allow file-read* (subpath \"/last\"))\n");
+    assert_same("helpers", &text, None, Path::new("."));
+}
+
 #[test]
 fn a_generated_profile_gives_the_same_model_speculated() {
     let text = sblint::generate::generate_profile(1 << 20);

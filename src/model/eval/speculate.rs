@@ -198,6 +198,8 @@ impl Evaluator<'_> {
     }
 
     /// Evaluates the top-level `forms` of `file` in order, with speculation a window ahead.
+    /// When speculation stops paying (under a quarter of a window's forms taken: a profile
+    /// of helper calls), the rest is evaluated in order only.
     pub(super) fn run_speculating(&mut self, file: FileId, forms: &[Element]) {
         let seed = self.seed();
         let windows: Vec<&[Element]> = forms.chunks(WINDOW).collect();
@@ -205,7 +207,7 @@ impl Evaluator<'_> {
         for (k, &window) in windows.iter().enumerate() {
             let Some(current) = next.take() else { break };
             let following = windows.get(k + 1).copied();
-            let mut finished = true;
+            let mut taken = None;
             // The in-order evaluation stays on this thread (its values are not `Send`);
             // the next window is speculated on the others meanwhile.
             rayon::in_place_scope(|s| {
@@ -213,17 +215,29 @@ impl Evaluator<'_> {
                     let (next, seed) = (&mut next, &seed);
                     s.spawn(move |_| *next = Some(speculate(seed, file, following)));
                 }
-                finished = self.take_window(file, window, current);
+                taken = self.take_window(file, window, current);
             });
-            if !finished {
-                break;
+            match taken {
+                None => break,
+                Some(taken) if taken * 4 < window.len() => {
+                    self.run_forms(file, &forms[((k + 1) * WINDOW).min(forms.len())..]);
+                    break;
+                }
+                Some(_) => {}
             }
         }
     }
 
     /// Goes through one window in order: a form is taken as speculation found it when
-    /// that still holds, else evaluated. False when evaluation stopped.
-    fn take_window(&mut self, file: FileId, forms: &[Element], chunks: Vec<Chunk>) -> bool {
+    /// that still holds, else evaluated. How many were taken; `None` when evaluation
+    /// stopped.
+    fn take_window(
+        &mut self,
+        file: FileId,
+        forms: &[Element],
+        chunks: Vec<Chunk>,
+    ) -> Option<usize> {
+        let mut taken = 0;
         let tree_ref = self.tree(file);
         let tree = tree_ref.get();
         let global = self.global.clone();
@@ -260,6 +274,7 @@ impl Evaluator<'_> {
                     && !self.missing_import
                     && self.steps + found.steps <= self.max_steps
                 {
+                    taken += 1;
                     self.steps += found.steps;
                     self.rules.extend(rules);
                     self.issues.extend(issues);
@@ -275,10 +290,10 @@ impl Evaluator<'_> {
                     self.eval(file, form, &global, Position::Statement);
                 }
                 if self.aborted {
-                    return false;
+                    return None;
                 }
             }
         }
-        true
+        Some(taken)
     }
 }
