@@ -69,25 +69,19 @@ pub fn build_with(
     options: &ModelOptions,
     speculation: Speculation,
 ) -> Model {
+    let files: Vec<&SyntaxTree> = std::iter::once(tree)
+        .chain(preludes.iter().copied())
+        .collect();
     // Most top-level forms make one rule: growing a vector of 100,000 rules by doubling
     // would copy it into fresh memory again and again.
-    let forms: usize = std::iter::once(tree)
-        .chain(preludes.iter().copied())
-        .map(|t| t.items(t.root()).count())
-        .sum();
-    let mut trees = vec![TreeRef::Borrowed(tree)];
-    trees.extend(preludes.iter().map(|t| TreeRef::Borrowed(t)));
+    let forms: usize = files.iter().map(|t| t.items(t.root()).count()).sum();
+    let tokens: u64 = files.iter().map(|t| t.tokens().len() as u64).sum();
     let seed = Seed {
         macos: options.macos.unwrap_or(MacOs::NEWEST),
         options,
-        trees,
-        dirs: vec![options.base_dir.clone(); 1 + preludes.len()],
-        max_steps: MAX_STEPS
-            + STEPS_PER_TOKEN
-                * std::iter::once(tree)
-                    .chain(preludes.iter().copied())
-                    .map(|t| t.tokens().len() as u64)
-                    .sum::<u64>(),
+        trees: files.iter().map(|t| TreeRef::Borrowed(t)).collect(),
+        dirs: vec![options.base_dir.clone(); files.len()],
+        max_steps: MAX_STEPS + STEPS_PER_TOKEN * tokens,
     };
     let mut eval = Evaluator::new(&seed, forms);
     eval.speculation = speculation;
@@ -1276,35 +1270,34 @@ impl<'a> Evaluator<'a> {
         let mut values = Vec::with_capacity(args.len());
         let mut leading = true;
         for &arg in args {
-            // An unknown bare symbol among the operations is a misspelt operation.
-            let mut symbol = None;
-            if let Element::Token(t) = arg {
-                let text = tree.token_text(t);
-                if tree.token(t).kind == TokenKind::Symbol {
-                    symbol = self.eval_symbol(text, env);
-                }
-                if tree.token(t).kind == TokenKind::Symbol && symbol.is_none() {
-                    if leading && !self.missing_import {
-                        let suggestion = self.vocab.suggest(text, self.vocab.operation_names());
-                        self.issue(
-                            file,
-                            Issue::UnknownOperation {
-                                span: tree.token(t).span,
-                                name: text.to_string(),
-                                suggestion,
-                                note: None,
-                            },
-                        );
-                    }
-                    values.push((Value::Unknown, tree.span(arg)));
-                    continue;
-                }
-            }
-            let v = match symbol {
-                Some(v) => {
+            // A symbol is resolved here (the step `eval` would count); an unknown bare
+            // symbol among the operations is a misspelt operation.
+            let symbol = match arg {
+                Element::Token(t) if tree.token(t).kind == TokenKind::Symbol => {
+                    let text = tree.token_text(t);
+                    let Some(v) = self.eval_symbol(text, env) else {
+                        if leading && !self.missing_import {
+                            let suggestion = self.vocab.suggest(text, self.vocab.operation_names());
+                            self.issue(
+                                file,
+                                Issue::UnknownOperation {
+                                    span: tree.token(t).span,
+                                    name: text.to_string(),
+                                    suggestion,
+                                    note: None,
+                                },
+                            );
+                        }
+                        values.push((Value::Unknown, tree.span(arg)));
+                        continue;
+                    };
                     self.steps += 1;
-                    v
+                    Some(v)
                 }
+                _ => None,
+            };
+            let v = match symbol {
+                Some(v) => v,
                 None => self.eval(file, arg, env, Position::Filter),
             };
             if !matches!(v, Value::Operation(..)) {

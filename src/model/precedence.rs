@@ -736,14 +736,8 @@ impl<'r> CoverIndex<'r> {
             }
             if exact {
                 for list in self.anchored.prefixes_of(text) {
-                    for &(j, other) in within.slice(list).iter().rev().take(MAX_DIRECT) {
-                        let j = j as usize;
-                        if best.is_some_and(|b| j <= b) {
-                            break;
-                        }
-                        if leaf_covers(other, leaf) {
-                            best = Some(j);
-                        }
+                    if let Some(j) = latest_covering(within.slice(list), leaf, best) {
+                        best = Some(j);
                     }
                 }
             }
@@ -776,18 +770,29 @@ impl<'r> CoverIndex<'r> {
                 }
             }
         } else {
-            for &(j, other) in within.slice(&self.others).iter().rev().take(MAX_DIRECT) {
-                let j = j as usize;
-                if best.is_some_and(|b| j <= b) {
-                    break;
-                }
-                if leaf_covers(other, leaf) {
-                    best = Some(j);
-                }
+            if let Some(j) = latest_covering(within.slice(&self.others), leaf, best) {
+                best = Some(j);
             }
         }
         best
     }
+}
+
+/// The latest of `candidates` (ascending by rule) after `above` whose leaf covers `leaf`,
+/// comparing [`MAX_DIRECT`] of them at most.
+fn latest_covering(
+    candidates: &[(u32, &Filter)],
+    leaf: &Filter,
+    above: Option<usize>,
+) -> Option<usize> {
+    candidates
+        .iter()
+        .rev()
+        .take(MAX_DIRECT)
+        .map(|&(j, other)| (j as usize, other))
+        .take_while(|&(j, _)| above.is_none_or(|b| j > b))
+        .find(|&(_, other)| leaf_covers(other, leaf))
+        .map(|(j, _)| j)
 }
 
 fn length_bit(len: usize) -> u64 {
