@@ -7,7 +7,6 @@
 //! `shared/reference/README.md`.)
 
 use hashbrown::HashTable;
-use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use smallvec::SmallVec;
 use std::hash::BuildHasher;
@@ -822,9 +821,8 @@ impl<'r> OrderIndex<'r> {
                 }
             }
         }
-        // Each operation's index is independent: built on all cores.
         let levels = lists
-            .into_par_iter()
+            .into_iter()
             .map(|(key, mut list)| {
                 list.shrink_to_fit();
                 let index = CoverIndex::new(rules, list.iter().map(|&i| i as usize));
