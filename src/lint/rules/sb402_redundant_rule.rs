@@ -49,7 +49,10 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
         let Some(covers) = for_every_operation(rule, |op| {
             order
                 .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
-                .filter(|&e| !order.any_between(op, rule.action.opposite(), e, i))
+                .filter(|&e| {
+                    let filtered = rule.filter.is_some();
+                    !order.any_between(rules, op, rule.action.opposite(), filtered, e, i)
+                })
                 // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
                 .filter(|&e| same_modifiers(&rules[e], rule))
         }) else {
