@@ -14,6 +14,7 @@ use super::output;
 use super::ExitStatus;
 use crate::explain::{explain, Explanation};
 use crate::model::sources::SourceMap;
+use crate::workspace::{inputs, Input};
 
 pub fn run(args: &ExplainArgs) -> ExitStatus {
     match answer(args) {
@@ -55,11 +56,11 @@ fn audit(
     cwd: &std::path::Path,
 ) -> Result<String, AppError> {
     let input = if log.as_os_str() == "-" {
-        super::inputs::Input::Stdin
+        Input::Stdin
     } else {
-        super::inputs::Input::File(log.to_path_buf())
+        Input::File(log.to_path_buf())
     };
-    let bytes = super::inputs::read(&input)?;
+    let bytes = inputs::read(&input)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut out = String::new();
     let mut proposals: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
