@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use crate::diagnostic::{FileReport, Severity};
 
-pub use human::render_human;
+pub use human::{render_human, render_note, Mark};
 
 /// The output formats (the command line maps its `--format` values onto these).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
