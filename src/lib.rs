@@ -1,18 +1,34 @@
 //! sblint: a linter, formatter and explainer for Apple's Sandbox Profile Language (SBPL).
 //!
-//! Data flows one way: [`syntax`] (lexer, lossless tree) → [`lint`] → [`render`];
-//! the CLI is the only door.
+//! Data flows one way; each layer imports only the ones above it:
+//!
+//! - [`syntax`]: text → tokens → a lossless tree (every byte kept, errors as nodes).
+//! - [`model`]: the tree, its preludes and imports evaluated into rules as libsandbox sees
+//!   them, with the one precedence model; what evaluation finds wrong is a
+//!   [`model::Issue`], by kind, with no lint codes.
+//! - Readers of the model: [`lint`] (the rules, mapping issues to codes, producing
+//!   [`diagnostic`]s), [`explain`] (which rule decides) and [`compile`] (a flat profile).
+//!   [`fmt`] needs only the tree.
+//! - [`render`]: diagnostics → the output formats; it knows diagnostics, not the rules'
+//!   registry (SARIF's rule metadata is passed in).
+//! - [`workspace`]: which files, how they are read, and each file's options from the
+//!   door's overrides and `sblint.toml`; shared by both doors.
+//! - The doors: [`cli`] (clap) and [`lsp`] (the language server). Nothing imports a door.
+//!
+//! `generate` and `fuzzing` are test support, compiled only with the `testing` feature
+//! (which the tests, benches and fuzz targets turn on).
 
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod compile;
-pub mod config;
 pub mod diagnostic;
 pub mod explain;
 pub mod fmt;
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod generate;
 pub mod lint;
@@ -20,3 +36,4 @@ pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod syntax;
+pub mod workspace;

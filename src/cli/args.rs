@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::model::MacOs;
 use crate::render::Format;
+use crate::workspace::Overrides;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -87,8 +88,8 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
 
     /// A file read before each checked file: its definitions are visible, its findings are not
     /// reported (repeatable)
@@ -122,6 +123,33 @@ pub struct CheckArgs {
     pub exclude: ExcludeArgs,
 }
 
+/// `--format`: the renderers' formats, as clap spells them (the renderers know no clap).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Source excerpts with labels and notes (codespan-reporting).
+    Human,
+    /// One line per finding: `path:line:col: severity[CODE]: message`.
+    Concise,
+    /// A JSON array of findings (documented in the README).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Human => Format::Human,
+            FormatArg::Concise => Format::Concise,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+        }
+    }
+}
+
 #[derive(Debug, Args, Default, Clone)]
 pub struct ExcludeArgs {
     /// Skip profiles matching this glob when walking directories (repeatable; adds to
@@ -152,6 +180,27 @@ pub struct ModelArgs {
     /// Use this sblint.toml instead of the nearest one above each file
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    /// What these flags, with the command's preludes and rule selection, set over
+    /// `sblint.toml`.
+    pub fn overrides(
+        &self,
+        preludes: &[PathBuf],
+        select: &[String],
+        ignore: &[String],
+    ) -> Overrides {
+        Overrides {
+            params: self.params.clone(),
+            import_paths: self.import_paths.clone(),
+            macos: self.macos,
+            config: self.config.clone(),
+            preludes: preludes.to_vec(),
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+        }
+    }
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {

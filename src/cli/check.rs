@@ -4,15 +4,14 @@ use std::io::IsTerminal;
 
 use super::args::CheckArgs;
 use super::error::{report_all, AppError};
-use super::inputs::{self, Input};
 use super::output;
-use super::settings::Settings;
 use super::ExitStatus;
 use rayon::prelude::*;
 
 use crate::diagnostic::FileReport;
 use crate::lint;
-use crate::render;
+use crate::render::{self, Format, RuleInfo};
+use crate::workspace::{inputs, Exclusions, Input, Settings};
 
 pub fn run(args: &CheckArgs) -> ExitStatus {
     if args.paths.is_empty() {
@@ -21,31 +20,40 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         )]);
         return ExitStatus::Error;
     }
-    let mut settings = match Settings::new(&args.model, &args.preludes, &args.select, &args.ignore)
-    {
+    let overrides = args
+        .model
+        .overrides(&args.preludes, &args.select, &args.ignore);
+    let mut settings = match Settings::new(overrides) {
         Ok(s) => s,
         Err(err) => {
-            report_all(vec![err]);
+            report_all(vec![err.into()]);
             return ExitStatus::Error;
         }
     };
+    let format = Format::from(args.format);
+    let rules = rule_infos();
     let mut errors = Vec::new();
-    let mut exclusions =
-        match inputs::Exclusions::from_args(&args.exclude, args.model.config.clone()) {
-            Ok(e) => e,
-            Err(err) => {
-                report_all(vec![err]);
-                return ExitStatus::Error;
-            }
-        };
-    let files = inputs::collect(&args.paths, &mut exclusions, &mut errors);
+    let exclude = &args.exclude;
+    let mut exclusions = match Exclusions::new(
+        &exclude.globs,
+        args.model.config.clone(),
+        exclude.force_exclude,
+    ) {
+        Ok(e) => e,
+        Err(err) => {
+            report_all(vec![err.into()]);
+            return ExitStatus::Error;
+        }
+    };
+    let mut walk_errors = Vec::new();
+    let files = inputs::collect(&args.paths, &mut exclusions, &mut walk_errors);
+    errors.extend(walk_errors.into_iter().map(AppError::from));
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     // Files go by in sorted chunks: a chunk is checked on all cores, then written, so the
     // output is deterministic and memory stays flat however many files there are. JSON
     // and SARIF are one document: their reports (without the texts of clean files) wait.
     const CHUNK: usize = 256;
-    let document =
-        !args.diff && matches!(args.format, render::Format::Json | render::Format::Sarif);
+    let document = !args.diff && matches!(format, Format::Json | Format::Sarif);
     let mut kept = Vec::new();
     let mut totals = render::Totals::default();
     let mut any_diff = false;
@@ -55,12 +63,12 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         for input in chunk {
             match settings.options_for(input) {
                 Ok(options) => jobs.push((input, options)),
-                Err(err) => errors.push(err),
+                Err(err) => errors.push(err.into()),
             }
         }
         let results: Vec<Result<Checked, AppError>> = jobs
             .par_iter()
-            .map(|(input, options)| check_one(args, input, options, color))
+            .map(|(input, options)| check_one(args, format, input, options, color))
             .collect();
         let mut text = String::new();
         let mut reports = Vec::new();
@@ -81,9 +89,9 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         }
         if document {
             kept.extend(reports);
-        } else if !args.diff && args.format != render::Format::Human {
+        } else if !args.diff && format != Format::Human {
             let mut rendered = Vec::new();
-            match render::render(&mut rendered, &reports, args.format, color) {
+            match render::render(&mut rendered, &reports, format, color, &rules) {
                 Ok(()) => text.push_str(&String::from_utf8_lossy(&rendered)),
                 Err(err) => errors.push(AppError::Output(err)),
             }
@@ -94,10 +102,10 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     }
     let written = if document {
         let mut rendered = Vec::new();
-        render::render(&mut rendered, &kept, args.format, color)
+        render::render(&mut rendered, &kept, format, color, &rules)
             .map_err(AppError::Output)
             .and_then(|()| output::print(&String::from_utf8_lossy(&rendered)))
-    } else if !args.diff && args.format == render::Format::Human {
+    } else if !args.diff && format == Format::Human {
         let summary = totals.summary();
         if summary.is_empty() {
             Ok(())
@@ -119,6 +127,23 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     }
 }
 
+/// The registry as SARIF describes it.
+fn rule_infos() -> Vec<RuleInfo<'static>> {
+    lint::RULES
+        .iter()
+        .map(|rule| {
+            let m = &rule.meta;
+            RuleInfo {
+                code: m.code,
+                name: m.name,
+                severity: m.severity,
+                summary: m.summary,
+                doc: m.doc,
+            }
+        })
+        .collect()
+}
+
 /// What is kept of a checked file until the output is written: its diagnostics, and its
 /// text only when a format still needs it (findings outside the human format), so that
 /// checking thousands of files does not hold them all.
@@ -132,6 +157,7 @@ struct Checked {
 
 fn check_one(
     args: &CheckArgs,
+    format: Format,
     input: &Input,
     options: &lint::CheckOptions,
     color: bool,
@@ -159,13 +185,13 @@ fn check_one(
             }
         }
     }
-    let human = if args.format == render::Format::Human && !args.diff {
+    let human = if format == Format::Human && !args.diff {
         render::render_human(std::slice::from_ref(&report), color)
     } else {
         String::new()
     };
     // The other formats read positions off the text: it stays where there are findings.
-    if args.format == render::Format::Human || report.diagnostics.is_empty() {
+    if format == Format::Human || report.diagnostics.is_empty() {
         report.text = String::new();
     }
     Ok(Checked {

@@ -6,15 +6,14 @@ use std::path::PathBuf;
 
 use miette::{Diagnostic, ReportHandler};
 
+use crate::workspace::WorkspaceError;
+
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum AppError {
-    #[error("cannot read `{path}`: {source}")]
-    #[diagnostic(code(sblint::io))]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Finding, reading or configuring the files.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Workspace(#[from] WorkspaceError),
     #[error("cannot write `{path}`: {source}")]
     #[diagnostic(code(sblint::io))]
     Write {
@@ -22,12 +21,6 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
-    #[error("`{path}`: no such file or directory")]
-    #[diagnostic(code(sblint::missing_path))]
-    MissingPath { path: PathBuf },
-    #[error("cannot walk `{path}`: {message}")]
-    #[diagnostic(code(sblint::walk))]
-    Walk { path: PathBuf, message: String },
     #[error("unknown rule `{code}`")]
     #[diagnostic(code(sblint::unknown_rule), help("`sblint rule` lists every rule"))]
     UnknownRule { code: String },

@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use super::args::ModelArgs;
 use super::error::AppError;
-use super::inputs::{self, Input};
-use super::settings::Settings;
 use crate::lint::{self, Prelude};
 use crate::model::sources::SourceMap;
 use crate::model::Model;
 use crate::syntax::{parse, SyntaxTree};
+use crate::workspace::{inputs, Input, Settings};
 
 pub struct Loaded {
     pub name: String,
@@ -50,7 +49,7 @@ pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Lo
             at.line, at.col, error.message
         )));
     }
-    let mut settings = Settings::new(args, preludes, &[], &[])?;
+    let mut settings = Settings::new(args.overrides(preludes, &[], &[]))?;
     let options = settings.options_for(&input)?;
     let prelude_trees: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(&tree, &prelude_trees, &options.model);

@@ -2,9 +2,6 @@
 
 use std::io::IsTerminal;
 
-use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
-use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, termcolor::Buffer, Config};
 use serde_json::json;
 
 use super::args::{ExplainArgs, ExplainFormat};
@@ -13,7 +10,11 @@ use super::evaluate::{load, Loaded};
 use super::output;
 use super::ExitStatus;
 use crate::explain::{explain, Explanation};
+use crate::lint::RuleId;
 use crate::model::sources::SourceMap;
+use crate::model::FileId;
+use crate::render::{render_note, Mark};
+use crate::workspace::{inputs, Input};
 
 pub fn run(args: &ExplainArgs) -> ExitStatus {
     match answer(args) {
@@ -55,11 +56,11 @@ fn audit(
     cwd: &std::path::Path,
 ) -> Result<String, AppError> {
     let input = if log.as_os_str() == "-" {
-        super::inputs::Input::Stdin
+        Input::Stdin
     } else {
-        super::inputs::Input::File(log.to_path_buf())
+        Input::File(log.to_path_buf())
     };
-    let bytes = super::inputs::read(&input)?;
+    let bytes = inputs::read(&input)?;
     let text = String::from_utf8_lossy(&bytes);
     let mut out = String::new();
     let mut proposals: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
@@ -204,25 +205,15 @@ fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String
     }
     // A rule spelled with the path before resolution never sees this argument.
     if let (Some(written), Some(resolved)) = (&e.argument, &e.resolved) {
-        if written != resolved && written.starts_with('/') {
-            let written_arg = crate::model::precedence::Arg::Path(written.clone());
-            for rule in rules
-                .iter()
-                .filter(|r| r.operations.iter().any(|o| vocab.covers(o.id, e.op)))
-            {
-                if crate::model::precedence::matches(rule.filter.as_ref(), &written_arg)
-                    == crate::model::precedence::Truth::Yes
-                    && rule.filter.is_some()
-                {
-                    let at = sources.line_col(rule.origin);
-                    out.push_str(&format!(
-                        "  note: the rule at {}:{}:{} matches `{written}` as written, but the kernel checks `{resolved}` (SB201)\n",
-                        sources.name(rule.origin.file),
-                        at.line,
-                        at.col
-                    ));
-                }
-            }
+        for i in crate::explain::written_path_matches(&loaded.model, e) {
+            let at = sources.line_col(rules[i].origin);
+            out.push_str(&format!(
+                "  note: the rule at {}:{}:{} matches `{written}` as written, but the kernel checks `{resolved}` ({})\n",
+                sources.name(rules[i].origin.file),
+                at.line,
+                at.col,
+                RuleId::UnresolvedPath.code()
+            ));
         }
     }
     for (action, i) in &e.alternatives {
@@ -245,38 +236,46 @@ fn render(
     decider: usize,
     overridden: &[usize],
 ) -> String {
-    let mut files = SimpleFiles::new();
-    let mut ids = std::collections::HashMap::new();
-    let mut file_id = |origin: crate::model::Origin| {
-        *ids.entry(origin.file).or_insert_with(|| {
-            let name = sources.name(origin.file).to_string();
-            let text = sources
-                .get(origin.file)
-                .map_or(String::new(), |s| s.tree().text().to_string());
-            files.add(name, text)
-        })
+    let mut files: Vec<FileId> = Vec::new();
+    let mut mark = |i: usize, primary: bool, message: String| {
+        let origin = rules[i].origin;
+        let file = match files.iter().position(|f| *f == origin.file) {
+            Some(at) => at,
+            None => {
+                files.push(origin.file);
+                files.len() - 1
+            }
+        };
+        Mark {
+            file,
+            range: origin.span.range(),
+            message,
+            primary,
+        }
     };
     let d = &rules[decider];
-    let mut labels = vec![Label::primary(file_id(d.origin), d.origin.span.range())
-        .with_message(format!("{}: this rule decides", d.action.as_str()))];
+    let mut marks = vec![mark(
+        decider,
+        true,
+        format!("{}: this rule decides", d.action.as_str()),
+    )];
     for &i in overridden {
-        let r = &rules[i];
-        labels.push(
-            Label::secondary(file_id(r.origin), r.origin.span.range()).with_message(format!(
+        marks.push(mark(
+            i,
+            false,
+            format!(
                 "{}: matches too, but is overridden",
-                r.action.as_str()
-            )),
-        );
+                rules[i].action.as_str()
+            ),
+        ));
     }
-    let diagnostic = Diagnostic::new(Severity::Note)
-        .with_message("deciding rule")
-        .with_labels(labels);
+    let texts: Vec<(&str, &str)> = files
+        .iter()
+        .map(|&f| {
+            let text = sources.get(f).map_or("", |s| s.tree().text());
+            (sources.name(f), text)
+        })
+        .collect();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut buffer = if color {
-        Buffer::ansi()
-    } else {
-        Buffer::no_color()
-    };
-    let _ = term::emit_to_write_style(&mut buffer, &Config::default(), &files, &diagnostic);
-    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    render_note("deciding rule", &texts, &marks, color)
 }

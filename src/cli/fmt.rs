@@ -4,15 +4,14 @@ use std::io::{IsTerminal, Write};
 
 use super::args::FmtArgs;
 use super::error::{report_all, AppError};
-use super::inputs::{self, Input};
 use super::output;
 use super::ExitStatus;
-use crate::config::Config;
 use crate::diagnostic::FileReport;
 use crate::fmt::{format_tree, FormatOptions};
-use crate::lint::{self, CheckOptions};
+use crate::lint::{self, CheckOptions, RuleId};
 use crate::render::{self, Format};
 use crate::syntax::parse;
+use crate::workspace::{inputs, Config, Exclusions, Input, WorkspaceError};
 
 pub fn run(args: &FmtArgs) -> ExitStatus {
     if args.paths.is_empty() {
@@ -22,14 +21,18 @@ pub fn run(args: &FmtArgs) -> ExitStatus {
         return ExitStatus::Error;
     }
     let mut errors = Vec::new();
-    let mut exclusions = match inputs::Exclusions::from_args(&args.exclude, args.config.clone()) {
-        Ok(e) => e,
-        Err(err) => {
-            report_all(vec![err]);
-            return ExitStatus::Error;
-        }
-    };
-    let files = inputs::collect(&args.paths, &mut exclusions, &mut errors);
+    let exclude = &args.exclude;
+    let mut exclusions =
+        match Exclusions::new(&exclude.globs, args.config.clone(), exclude.force_exclude) {
+            Ok(e) => e,
+            Err(err) => {
+                report_all(vec![err.into()]);
+                return ExitStatus::Error;
+            }
+        };
+    let mut walk_errors = Vec::new();
+    let files = inputs::collect(&args.paths, &mut exclusions, &mut walk_errors);
+    errors.extend(walk_errors.into_iter().map(AppError::from));
     let mut status = ExitStatus::Clean;
     let (mut changed, mut unchanged) = (0usize, 0usize);
     for input in &files {
@@ -80,7 +83,7 @@ fn format_one(args: &FmtArgs, input: &Input) -> Result<Outcome, AppError> {
     if tree.has_errors() {
         let diagnostics = lint::check_tree(&tree, &CheckOptions::default())
             .into_iter()
-            .filter(|d| d.code == "SB001")
+            .filter(|d| RuleId::SyntaxError.is(d))
             .collect();
         show_syntax_errors(FileReport::new(name, tree.into_text(), diagnostics));
         return Ok(Outcome::SyntaxError);
@@ -122,13 +125,13 @@ fn line_width(args: &FmtArgs, input: &Input) -> Result<usize, AppError> {
         Input::File(path) => Some(path.as_path()),
         Input::Stdin => None,
     };
-    Config::line_width_for(args.config.as_deref(), file).map_err(|e| AppError::Usage(e.to_string()))
+    Ok(Config::line_width_for(args.config.as_deref(), file).map_err(WorkspaceError::from)?)
 }
 
 fn show_syntax_errors(report: FileReport) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut stderr = std::io::stderr().lock();
-    let _ = render::render(&mut stderr, &[report], Format::Human, color);
+    let _ = render::render(&mut stderr, &[report], Format::Human, color, &[]);
     let _ = writeln!(
         stderr,
         "sblint fmt: a file with syntax errors is never rewritten"

@@ -1,4 +1,5 @@
-//! The command line: the only door, with the language server, into sblint.
+//! The command line: one of the two doors into sblint (the other is the language server).
+//! clap lives here; what both doors share is in [`crate::workspace`].
 
 pub mod args;
 mod check;
@@ -7,11 +8,9 @@ pub mod error;
 mod evaluate;
 mod explain;
 mod fmt;
-pub(crate) mod inputs;
 mod output;
 mod parse;
 mod rule;
-pub(crate) mod settings;
 
 use clap::error::ErrorKind;
 use clap::Parser;

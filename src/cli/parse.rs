@@ -2,11 +2,11 @@
 
 use super::args::ParseArgs;
 use super::error::{report_all, AppError};
-use super::inputs::{self, Input};
 use super::output;
 use super::ExitStatus;
 use crate::lint;
 use crate::syntax::{dump_tree, parse};
+use crate::workspace::{inputs, Input};
 
 pub fn run(args: &ParseArgs) -> ExitStatus {
     let input = if args.file.as_os_str() == "-" {
@@ -17,7 +17,7 @@ pub fn run(args: &ParseArgs) -> ExitStatus {
     let bytes = match inputs::read(&input) {
         Ok(bytes) => bytes,
         Err(err) => {
-            report_all(vec![err]);
+            report_all(vec![err.into()]);
             return ExitStatus::Error;
         }
     };

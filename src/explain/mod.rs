@@ -4,7 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::paths;
-use crate::model::precedence::{decide, Arg, Decision};
+use crate::model::precedence::{decide, matches, Arg, Decision, Truth};
 use crate::model::{vocabulary, Action, Model, OpId};
 
 /// An answer: the decision, and what could change it at run time.
@@ -192,6 +192,29 @@ pub fn explain(
         default,
         alternatives,
     })
+}
+
+/// The rules (indices into the model's rules) that match the argument as it was written
+/// but not as the kernel checks it: a path the kernel resolves first (`/tmp/x` is checked
+/// as `/private/tmp/x`), so such a rule never sees it. Empty when the argument is not a
+/// path that resolution changes.
+pub fn written_path_matches(model: &Model, e: &Explanation) -> Vec<usize> {
+    let (Some(written), Some(resolved)) = (&e.argument, &e.resolved) else {
+        return Vec::new();
+    };
+    if written == resolved || !written.starts_with('/') {
+        return Vec::new();
+    }
+    let vocab = vocabulary();
+    let written = Arg::Path(written.clone());
+    model
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.operations.iter().any(|o| vocab.covers(o.id, e.op)))
+        .filter(|(_, r)| r.filter.is_some() && matches(r.filter.as_ref(), &written) == Truth::Yes)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// One denial from the system log: `Sandbox: bash(31281) deny(1) file-read-metadata /path`.

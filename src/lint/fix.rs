@@ -1,6 +1,6 @@
 //! `--fix`: applies safe fixes and re-checks until nothing is left to fix.
 
-use super::{check_text, CheckOptions};
+use super::{check_text, CheckOptions, RuleId};
 use crate::diagnostic::{Applicability, FileReport};
 
 /// How many times fixes are applied and the file re-checked before giving up.
@@ -11,7 +11,7 @@ const MAX_FIX_ROUNDS: usize = 8;
 /// dropped.
 pub fn apply_safe_fixes(mut report: FileReport, options: &CheckOptions) -> FileReport {
     for _ in 0..MAX_FIX_ROUNDS {
-        if report.diagnostics.iter().any(|d| d.code == "SB001") {
+        if report.diagnostics.iter().any(|d| RuleId::SyntaxError.is(d)) {
             break;
         }
         let mut edits: Vec<_> = report
@@ -38,7 +38,8 @@ pub fn apply_safe_fixes(mut report: FileReport, options: &CheckOptions) -> FileR
         }
         text.push_str(&report.text[at..]);
         let next = check_text(&report.path, text, options);
-        if next.diagnostics.iter().any(|d| d.code == "SB001") || next.text == report.text {
+        let broken = next.diagnostics.iter().any(|d| RuleId::SyntaxError.is(d));
+        if broken || next.text == report.text {
             break;
         }
         report = next;

@@ -8,7 +8,7 @@ pub mod structure;
 pub mod suppress;
 
 pub use rule::{Check, Context, Prelude, Rule, RuleMeta};
-pub use rules::RULES;
+pub use rules::{RuleId, RULES};
 
 use std::collections::HashMap;
 
@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::model::precedence::OrderIndex;
-use crate::model::{Model, ModelOptions};
+use crate::model::{Issue, Model, ModelOptions};
 use crate::syntax::{parse, Span, SyntaxTree};
 
 /// What a check needs beyond the file itself.
@@ -66,12 +66,26 @@ impl Selection {
     }
 }
 
-/// The rule with this code, if any.
+/// The rule with this code (any case) or name, if any.
 pub fn rule_by_code(code: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.meta.code.eq_ignore_ascii_case(code) || r.meta.name == code)
+    RuleId::from_code(code).map(RuleId::rule)
+}
+
+/// The rule that reports each kind of problem evaluation finds: the one place that maps
+/// the model's findings to lint codes (the model knows no codes).
+pub fn reported_by(issue: &Issue) -> RuleId {
+    match issue {
+        Issue::UnknownFunction { .. } => RuleId::UnknownFunction,
+        Issue::EvaluationLimit { .. } => RuleId::EvaluationLimit,
+        Issue::Import { .. } => RuleId::ImportFailed,
+        Issue::UnknownOperation { .. } => RuleId::UnknownOperation,
+        Issue::ObsoleteOperation { .. } => RuleId::ObsoleteOperation,
+        Issue::UnknownFilter { .. } => RuleId::UnknownFilter,
+        Issue::InvalidFilterArgument { .. } => RuleId::InvalidFilterArgument,
+        Issue::InvalidRegex { .. } => RuleId::InvalidRegex,
+        Issue::InvalidNetworkAddress { .. } => RuleId::InvalidNetworkAddress,
+        Issue::InvalidModifier { .. } => RuleId::InvalidModifier,
+    }
 }
 
 /// A file that is not UTF-8: its lossy text, for rendering, and the SB001 at the bad byte.
@@ -89,7 +103,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Box<NotUtf8>> {
             let offset = err.utf8_error().valid_up_to();
             let bad = err.as_bytes()[offset];
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let meta = &rules::sb001_syntax_error::RULE.meta;
+            let meta = RuleId::SyntaxError.meta();
             let at = Span::new(offset as u32, offset as u32 + 1);
             let diagnostic = meta
                 .diagnostic(
@@ -169,7 +183,7 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
             }
         }
     }
-    let unused = &rules::sb901_unused_suppression::RULE.meta;
+    let unused = RuleId::UnusedSuppression.meta();
     suppress::apply(tree, &mut out, unused, |code| rule_by_code(code).is_some());
     out.retain(|d| selection.enabled(d.code));
     for d in &mut out {
@@ -178,4 +192,50 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(issue: &Issue) -> Span {
+        match issue {
+            Issue::UnknownFunction { span, .. }
+            | Issue::EvaluationLimit { span, .. }
+            | Issue::Import { span, .. }
+            | Issue::UnknownOperation { span, .. }
+            | Issue::ObsoleteOperation { span, .. }
+            | Issue::UnknownFilter { span, .. }
+            | Issue::InvalidFilterArgument { span, .. }
+            | Issue::InvalidRegex { span, .. }
+            | Issue::InvalidNetworkAddress { span, .. }
+            | Issue::InvalidModifier { span, .. } => *span,
+        }
+    }
+
+    #[test]
+    fn each_issue_is_reported_by_the_rule_its_kind_maps_to() {
+        let text = "(version 1)\n(deny default)\n(allow file-reed-data)\n\
+                    (allow file-read-data (literall \"/x\"))\n\
+                    (allow file-read-data (regex #\"(\"))\n\
+                    (allow network-outbound (remote ip \"nowhere\"))\n\
+                    (allow file-read-data (with no-such-modifier))\n\
+                    (undefined-helper 1)\n(import \"/no/such/file.sb\")\n";
+        let tree = parse(text);
+        let model = Model::new(&tree, &[], &ModelOptions::default());
+        let diagnostics = check_tree(&tree, &CheckOptions::default());
+        let mut kinds: Vec<RuleId> = model.issues.iter().map(reported_by).collect();
+        for issue in &model.issues {
+            let code = reported_by(issue).code();
+            assert!(
+                diagnostics
+                    .iter()
+                    .any(|d| d.code == code && d.primary.span == span(issue)),
+                "{issue:?} is not reported as {code}: {diagnostics:#?}"
+            );
+        }
+        kinds.sort();
+        kinds.dedup();
+        assert!(kinds.len() >= 6, "{:?}", model.issues);
+    }
 }

@@ -8,12 +8,10 @@ use lsp_types::{
     NumberOrString, Position, Range, Uri,
 };
 
-use crate::cli::args::ModelArgs;
-use crate::cli::inputs::Input;
-use crate::cli::settings::Settings;
 use crate::diagnostic::{FileReport, Severity};
 use crate::lint::{self, CheckOptions};
 use crate::syntax::Span;
+use crate::workspace::{Input, Overrides, Settings};
 
 #[derive(Default)]
 pub struct Documents {
@@ -68,8 +66,7 @@ impl Documents {
 
     /// The options `sblint check` would use for this document (its nearest sblint.toml).
     pub fn options(&self, uri: &Uri) -> CheckOptions {
-        let args = ModelArgs::default();
-        let Ok(mut settings) = Settings::new(&args, &[], &[], &[]) else {
+        let Ok(mut settings) = Settings::new(Overrides::default()) else {
             return CheckOptions::default();
         };
         let input = uri_to_path(uri).map_or(Input::Stdin, Input::File);

@@ -12,8 +12,8 @@ use lsp_types::{
 use super::documents::{path_to_uri, range, uri_to_path, Documents};
 use crate::diagnostic::Applicability;
 use crate::fmt::{format_text, FormatOptions, DEFAULT_LINE_WIDTH};
-use crate::lint::rule_by_code;
 use crate::lint::structure::defined_name;
+use crate::lint::{rule_by_code, RuleId};
 use crate::model::vocab::{ArgKind, ModifierActions};
 use crate::model::{vocabulary, MacOs};
 use crate::syntax::{
@@ -104,7 +104,10 @@ fn describe_name(name: &str) -> Option<String> {
             out.push_str(&format!("Filters it consults: {}\n", categories.join(", ")));
         }
         if !op.exists_in(MacOs::NEWEST) {
-            out.push_str("\nNot an operation of the newest macOS table (SB109).\n");
+            out.push_str(&format!(
+                "\nNot an operation of the newest macOS table ({}).\n",
+                RuleId::ObsoleteOperation.code()
+            ));
         }
         return Some(out);
     }
@@ -160,8 +163,8 @@ pub fn formatting(docs: &Documents, params: DocumentFormattingParams) -> Option<
     let uri = &params.text_document.uri;
     let text = docs.text(uri)?;
     let path = uri_to_path(uri);
-    let width =
-        crate::config::Config::line_width_for(None, path.as_deref()).unwrap_or(DEFAULT_LINE_WIDTH);
+    let width = crate::workspace::Config::line_width_for(None, path.as_deref())
+        .unwrap_or(DEFAULT_LINE_WIDTH);
     // A document with syntax errors is left alone, as `sblint fmt` leaves such files.
     let formatted = format_text(text, &FormatOptions { line_width: width }).ok()?;
     if formatted == text {

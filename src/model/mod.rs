@@ -32,53 +32,55 @@ pub struct ModelOptions {
     pub import_paths: Vec<PathBuf>,
 }
 
-/// Something evaluation found wrong; the linter turns each into a diagnostic.
+/// Something evaluation found wrong, by kind. The model knows no lint codes: the lint
+/// layer maps each kind to the rule that reports it (`lint::reported_by`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Issue {
-    /// SB004: a call of a name nothing defines.
+    /// A call of a name nothing defines.
     UnknownFunction {
         span: Span,
         name: String,
         suggestion: Option<String>,
     },
-    /// SB005: evaluation stopped at its step or depth limit.
+    /// Evaluation stopped at its step or depth limit.
     EvaluationLimit { span: Span, message: String },
-    /// SB006: an `import` that could not be read.
+    /// An `import` that could not be read.
     Import { span: Span, message: String },
-    /// SB101
+    /// An operation name the vocabulary does not know, or one only newer macOS versions
+    /// have (`note` says which).
     UnknownOperation {
         span: Span,
         name: String,
         suggestion: Option<String>,
         note: Option<String>,
     },
-    /// SB109
+    /// A rule names an operation only older macOS versions have (`versions`).
     ObsoleteOperation {
         span: Span,
         name: String,
         versions: Vec<MacOs>,
     },
-    /// SB102
+    /// A filter name the vocabulary does not have.
     UnknownFilter {
         span: Span,
         name: String,
         suggestion: Option<String>,
     },
-    /// SB103
+    /// An argument of the wrong kind where a filter or a rule's filters are expected.
     InvalidFilterArgument {
         span: Span,
         message: String,
         label: String,
     },
-    /// SB104: `span` is the regex token; `offset` is the byte offset of the problem in it.
+    /// A regex that does not compile; `span` is the regex token.
     InvalidRegex { span: Span, message: String },
-    /// SB105
+    /// A network filter's host, port or protocol that does not parse.
     InvalidNetworkAddress {
         span: Span,
         message: String,
         label: String,
     },
-    /// SB107
+    /// A `with` modifier that is unknown or misplaced.
     InvalidModifier {
         span: Span,
         message: String,

@@ -1,4 +1,5 @@
-//! Renderers: they know diagnostics and files, never rules.
+//! Renderers: they know diagnostics and files, never the rules' registry (what SARIF says
+//! about each rule is passed in as [`RuleInfo`]s).
 
 mod concise;
 mod github;
@@ -10,9 +11,10 @@ use std::io::{self, Write};
 
 use crate::diagnostic::{FileReport, Severity};
 
-pub use human::render_human;
+pub use human::{render_human, render_note, Mark};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats (the command line maps its `--format` values onto these).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Source excerpts with labels and notes (codespan-reporting).
     Human,
@@ -26,12 +28,26 @@ pub enum Format {
     Github,
 }
 
-/// Writes every report in `format`. `color` only affects the human format.
+/// A rule as the SARIF document describes it.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInfo<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'a str,
+    /// Markdown.
+    pub doc: &'a str,
+}
+
+/// Writes every report in `format`. `color` only affects the human format; `rules` only
+/// SARIF (its `rules` array, in this order).
 pub fn render(
     out: &mut dyn Write,
     reports: &[FileReport],
     format: Format,
     color: bool,
+    rules: &[RuleInfo<'_>],
 ) -> io::Result<()> {
     match format {
         Format::Human => {
@@ -44,11 +60,7 @@ pub fn render(
         }
         Format::Concise => out.write_all(concise::render(reports).as_bytes()),
         Format::Json => out.write_all(json::render(reports).as_bytes()),
-        Format::Sarif => {
-            let rules: Vec<&crate::lint::RuleMeta> =
-                crate::lint::RULES.iter().map(|r| &r.meta).collect();
-            out.write_all(sarif::render(reports, &rules).as_bytes())
-        }
+        Format::Sarif => out.write_all(sarif::render(reports, rules).as_bytes()),
         Format::Github => out.write_all(github::render(reports).as_bytes()),
     }
 }

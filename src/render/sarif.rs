@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use super::RuleInfo;
 use crate::diagnostic::{FileReport, Severity};
-use crate::lint::RuleMeta;
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -128,7 +128,7 @@ struct Region {
     start_line: u32,
 }
 
-pub fn render(reports: &[FileReport], rules: &[&RuleMeta]) -> String {
+pub fn render(reports: &[FileReport], rules: &[RuleInfo<'_>]) -> String {
     let rule_index = |code: &str| rules.iter().position(|r| r.code == code);
     let uris: Vec<String> = reports.iter().map(|r| uri(&r.path)).collect();
     let mut results = Vec::new();

@@ -1,83 +1,137 @@
-//! One file per rule; [`RULES`] is the registry, in code order.
+//! One file per rule; [`RULES`] is the registry, in code order, and [`RuleId`] names each
+//! rule as a type (a rule's code and name are written once, in its file).
 
 use super::rule::Rule;
+use crate::diagnostic::Diagnostic;
 
-pub mod sb001_syntax_error;
-pub mod sb002_missing_version;
-pub mod sb003_unsupported_version;
-pub mod sb004_unknown_function;
-pub mod sb005_evaluation_limit;
-pub mod sb006_import_failed;
-pub mod sb101_unknown_operation;
-pub mod sb102_unknown_filter;
-pub mod sb103_invalid_filter_argument;
-pub mod sb104_invalid_regex;
-pub mod sb105_invalid_network_address;
-pub mod sb106_relative_path;
-pub mod sb107_invalid_modifier;
-pub mod sb108_filter_not_applicable;
-pub mod sb109_obsolete_operation;
-pub mod sb111_unexpanded_shell_variable;
-pub mod sb201_unresolved_path;
-pub mod sb202_missing_root_literal;
-pub mod sb203_trailing_slash;
-pub mod sb204_glob_pattern;
-pub mod sb205_unanchored_regex;
-pub mod sb206_regex_in_plain_string;
-pub mod sb301_broad_network;
-pub mod sb302_port_deny_list;
-pub mod sb303_allow_default_base;
-pub mod sb304_sysctl_write;
-pub mod sb305_broad_file_write;
-pub mod sb306_broad_mach_lookup;
-pub mod sb307_unfiltered_process_exec;
-pub mod sb308_allowed_by_default;
-pub mod sb309_local_endpoint_outbound;
-pub mod sb310_writable_code_path;
-pub mod sb311_read_all_with_network;
-pub mod sb401_shadowed_rule;
-pub mod sb402_redundant_rule;
-pub mod sb403_unused_define;
-pub mod sb404_wildcard_overridden;
-pub mod sb901_unused_suppression;
+/// Declares the rule modules, the registry and the identity enum from one list, so the
+/// three cannot disagree.
+macro_rules! registry {
+    ($($id:ident => $module:ident,)*) => {
+        $(pub mod $module;)*
 
-pub static RULES: &[&Rule] = &[
-    &sb001_syntax_error::RULE,
-    &sb002_missing_version::RULE,
-    &sb003_unsupported_version::RULE,
-    &sb004_unknown_function::RULE,
-    &sb005_evaluation_limit::RULE,
-    &sb006_import_failed::RULE,
-    &sb101_unknown_operation::RULE,
-    &sb102_unknown_filter::RULE,
-    &sb103_invalid_filter_argument::RULE,
-    &sb104_invalid_regex::RULE,
-    &sb105_invalid_network_address::RULE,
-    &sb106_relative_path::RULE,
-    &sb107_invalid_modifier::RULE,
-    &sb108_filter_not_applicable::RULE,
-    &sb109_obsolete_operation::RULE,
-    &sb111_unexpanded_shell_variable::RULE,
-    &sb201_unresolved_path::RULE,
-    &sb202_missing_root_literal::RULE,
-    &sb203_trailing_slash::RULE,
-    &sb204_glob_pattern::RULE,
-    &sb205_unanchored_regex::RULE,
-    &sb206_regex_in_plain_string::RULE,
-    &sb301_broad_network::RULE,
-    &sb302_port_deny_list::RULE,
-    &sb303_allow_default_base::RULE,
-    &sb304_sysctl_write::RULE,
-    &sb305_broad_file_write::RULE,
-    &sb306_broad_mach_lookup::RULE,
-    &sb307_unfiltered_process_exec::RULE,
-    &sb308_allowed_by_default::RULE,
-    &sb309_local_endpoint_outbound::RULE,
-    &sb310_writable_code_path::RULE,
-    &sb311_read_all_with_network::RULE,
-    &sb401_shadowed_rule::RULE,
-    &sb402_redundant_rule::RULE,
-    &sb403_unused_define::RULE,
-    &sb404_wildcard_overridden::RULE,
-    &sb901_unused_suppression::RULE,
-];
+        /// The registry, in code order.
+        pub static RULES: &[&Rule] = &[$(&$module::RULE),*];
+
+        /// A rule, by identity: compare and match on this instead of code strings.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RuleId {
+            $($id,)*
+        }
+
+        impl RuleId {
+            /// Every rule, in code order (as [`RULES`]).
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$id),*];
+
+            pub fn rule(self) -> &'static Rule {
+                match self {
+                    $(RuleId::$id => &$module::RULE,)*
+                }
+            }
+
+            /// The file that holds the rule, as `sb001_syntax_error`.
+            pub fn module(self) -> &'static str {
+                match self {
+                    $(RuleId::$id => stringify!($module),)*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    SyntaxError => sb001_syntax_error,
+    MissingVersion => sb002_missing_version,
+    UnsupportedVersion => sb003_unsupported_version,
+    UnknownFunction => sb004_unknown_function,
+    EvaluationLimit => sb005_evaluation_limit,
+    ImportFailed => sb006_import_failed,
+    UnknownOperation => sb101_unknown_operation,
+    UnknownFilter => sb102_unknown_filter,
+    InvalidFilterArgument => sb103_invalid_filter_argument,
+    InvalidRegex => sb104_invalid_regex,
+    InvalidNetworkAddress => sb105_invalid_network_address,
+    RelativePath => sb106_relative_path,
+    InvalidModifier => sb107_invalid_modifier,
+    FilterNotApplicable => sb108_filter_not_applicable,
+    ObsoleteOperation => sb109_obsolete_operation,
+    UnexpandedShellVariable => sb111_unexpanded_shell_variable,
+    UnresolvedPath => sb201_unresolved_path,
+    MissingRootLiteral => sb202_missing_root_literal,
+    TrailingSlash => sb203_trailing_slash,
+    GlobPattern => sb204_glob_pattern,
+    UnanchoredRegex => sb205_unanchored_regex,
+    RegexInPlainString => sb206_regex_in_plain_string,
+    BroadNetwork => sb301_broad_network,
+    PortDenyList => sb302_port_deny_list,
+    AllowDefaultBase => sb303_allow_default_base,
+    SysctlWrite => sb304_sysctl_write,
+    BroadFileWrite => sb305_broad_file_write,
+    BroadMachLookup => sb306_broad_mach_lookup,
+    UnfilteredProcessExec => sb307_unfiltered_process_exec,
+    AllowedByDefault => sb308_allowed_by_default,
+    LocalEndpointOutbound => sb309_local_endpoint_outbound,
+    WritableCodePath => sb310_writable_code_path,
+    ReadAllWithNetwork => sb311_read_all_with_network,
+    ShadowedRule => sb401_shadowed_rule,
+    RedundantRule => sb402_redundant_rule,
+    UnusedDefine => sb403_unused_define,
+    WildcardOverridden => sb404_wildcard_overridden,
+    UnusedSuppression => sb901_unused_suppression,
+}
+
+impl RuleId {
+    pub fn meta(self) -> &'static super::RuleMeta {
+        &self.rule().meta
+    }
+
+    /// The stable code shown in every output (`SB001`).
+    pub fn code(self) -> &'static str {
+        self.meta().code
+    }
+
+    /// The stable name shown beside the code (`syntax-error`).
+    pub fn name(self) -> &'static str {
+        self.meta().name
+    }
+
+    /// The rule with this code (any case) or name.
+    pub fn from_code(code: &str) -> Option<RuleId> {
+        RuleId::ALL
+            .iter()
+            .copied()
+            .find(|id| id.code().eq_ignore_ascii_case(code) || id.name() == code)
+    }
+
+    /// True when this rule reported `diagnostic`.
+    pub fn is(self, diagnostic: &Diagnostic) -> bool {
+        diagnostic.code == self.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_identity_names_its_own_file_and_the_registry_entry_at_its_place() {
+        assert_eq!(RuleId::ALL.len(), RULES.len());
+        for (i, id) in RuleId::ALL.iter().enumerate() {
+            let meta = id.meta();
+            let file = format!(
+                "{}_{}",
+                meta.code.to_ascii_lowercase(),
+                meta.name.replace('-', "_")
+            );
+            assert_eq!(id.module(), file, "{id:?}");
+            assert!(std::ptr::eq(RULES[i], id.rule()), "{id:?}");
+            assert_eq!(RuleId::from_code(meta.code), Some(*id));
+            assert_eq!(
+                RuleId::from_code(&meta.code.to_ascii_lowercase()),
+                Some(*id)
+            );
+            assert_eq!(RuleId::from_code(meta.name), Some(*id));
+        }
+        assert_eq!(RuleId::from_code("SB000"), None);
+    }
+}

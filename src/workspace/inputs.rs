@@ -1,9 +1,9 @@
-//! Turns PATHS into the files to check: files as named, directories walked.
+//! Turns paths into the files to check: files as named, directories walked.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::error::AppError;
+use super::WorkspaceError;
 
 /// One profile to check.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,7 +18,7 @@ pub enum Input {
 pub fn collect(
     paths: &[PathBuf],
     exclusions: &mut Exclusions,
-    errors: &mut Vec<AppError>,
+    errors: &mut Vec<WorkspaceError>,
 ) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
@@ -36,7 +36,7 @@ pub fn collect(
                 inputs.push(Input::File(path.clone()));
             }
         } else {
-            errors.push(AppError::MissingPath { path: path.clone() });
+            errors.push(WorkspaceError::MissingPath { path: path.clone() });
         }
     }
     inputs.sort();
@@ -54,19 +54,13 @@ pub struct Exclusions {
 }
 
 impl Exclusions {
-    /// From the command line's `--exclude`/`--force-exclude` and `--config`.
-    pub fn from_args(
-        args: &super::args::ExcludeArgs,
-        config: Option<PathBuf>,
-    ) -> Result<Exclusions, AppError> {
-        Exclusions::new(&args.globs, config, args.force_exclude)
-    }
-
+    /// `globs` relative to the current directory; `config` instead of the nearest
+    /// `sblint.toml`; `force` applies the excludes to named files too.
     pub fn new(
         globs: &[String],
         config: Option<PathBuf>,
         force: bool,
-    ) -> Result<Exclusions, AppError> {
+    ) -> Result<Exclusions, WorkspaceError> {
         Ok(Exclusions {
             cli: glob_set(globs)?,
             configs: std::collections::HashMap::new(),
@@ -82,11 +76,11 @@ impl Exclusions {
         }
         let config = match &self.config {
             Some(c) => Some(c.clone()),
-            None => crate::config::Config::discover(path),
+            None => super::Config::discover(path),
         };
         let Some(config) = config else { return false };
         let entry = self.configs.entry(config.clone()).or_insert_with(|| {
-            let loaded = crate::config::Config::load(&config).ok()?;
+            let loaded = super::Config::load(&config).ok()?;
             let set = glob_set(&loaded.exclude.unwrap_or_default()).ok()?;
             let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
             Some((std::fs::canonicalize(&dir).unwrap_or(dir), set))
@@ -99,17 +93,21 @@ impl Exclusions {
     }
 }
 
-fn glob_set(globs: &[String]) -> Result<globset::GlobSet, AppError> {
+fn glob_set(globs: &[String]) -> Result<globset::GlobSet, WorkspaceError> {
     let mut builder = globset::GlobSetBuilder::new();
     for glob in globs {
-        let glob = globset::Glob::new(glob)
-            .map_err(|e| AppError::Usage(format!("bad exclude glob `{glob}`: {e}")))?;
-        builder.add(glob);
+        let parsed = globset::Glob::new(glob).map_err(|e| WorkspaceError::ExcludeGlob {
+            glob: glob.clone(),
+            message: e.to_string(),
+        })?;
+        builder.add(parsed);
     }
-    builder.build().map_err(|e| AppError::Usage(e.to_string()))
+    builder
+        .build()
+        .map_err(|e| WorkspaceError::GlobSet(e.to_string()))
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<AppError>) {
+fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<WorkspaceError>) {
     let walker = ignore::WalkBuilder::new(dir)
         .standard_filters(true)
         .require_git(false)
@@ -123,7 +121,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<AppError>) {
                     inputs.push(Input::File(path.to_path_buf()));
                 }
             }
-            Err(err) => errors.push(AppError::Walk {
+            Err(err) => errors.push(WorkspaceError::Walk {
                 path: dir.to_path_buf(),
                 message: err.to_string(),
             }),
@@ -138,9 +136,9 @@ pub fn is_profile(path: &Path) -> bool {
     )
 }
 
-pub fn read(input: &Input) -> Result<Vec<u8>, AppError> {
+pub fn read(input: &Input) -> Result<Vec<u8>, WorkspaceError> {
     match input {
-        Input::File(path) => std::fs::read(path).map_err(|source| AppError::Read {
+        Input::File(path) => std::fs::read(path).map_err(|source| WorkspaceError::Read {
             path: path.clone(),
             source,
         }),
@@ -148,7 +146,7 @@ pub fn read(input: &Input) -> Result<Vec<u8>, AppError> {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
-                .map_err(|source| AppError::Read {
+                .map_err(|source| WorkspaceError::Read {
                     path: PathBuf::from("-"),
                     source,
                 })?;

@@ -1,51 +1,65 @@
-//! The options for each checked file: command line first, then the nearest `sblint.toml`.
+//! The options for each checked file: the door's overrides first (the command line's
+//! flags; none in the language server), then the nearest `sblint.toml`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::args::ModelArgs;
-use super::error::AppError;
+use super::config::Config;
 use super::inputs::{self, Input};
-use crate::config::Config;
+use super::WorkspaceError;
 use crate::diagnostic::Severity;
 use crate::lint::{self, CheckOptions, Prelude, Selection};
 use crate::model::{MacOs, ModelOptions};
 
+/// What a door sets over `sblint.toml`: each field, when given, wins over the file's
+/// (`params` and `import_paths` add to it, `ignore` adds to it, `select` replaces it).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// Values for `(param "NAME")`.
+    pub params: Vec<(String, String)>,
+    /// Directories searched by `import` after the profile's own.
+    pub import_paths: Vec<PathBuf>,
+    pub macos: Option<MacOs>,
+    /// This `sblint.toml` instead of the nearest one above each file.
+    pub config: Option<PathBuf>,
+    /// Files read before every checked file.
+    pub preludes: Vec<PathBuf>,
+    /// Rule codes or prefixes to run; empty keeps the config's.
+    pub select: Vec<String>,
+    /// Rule codes or prefixes not to run.
+    pub ignore: Vec<String>,
+}
+
 /// Resolves and caches configs and preludes across the files of one run.
-pub struct Settings<'a> {
-    args: &'a ModelArgs,
-    cli_preludes: Vec<Arc<Prelude>>,
-    select: &'a [String],
-    ignore: &'a [String],
+pub struct Settings {
+    overrides: Overrides,
+    given_preludes: Vec<Arc<Prelude>>,
     configs: HashMap<PathBuf, Arc<(PathBuf, Config)>>,
     preludes: HashMap<PathBuf, Arc<Prelude>>,
 }
 
-impl<'a> Settings<'a> {
-    pub fn new(
-        args: &'a ModelArgs,
-        prelude_paths: &[PathBuf],
-        select: &'a [String],
-        ignore: &'a [String],
-    ) -> Result<Self, AppError> {
-        let mut cli_preludes = Vec::new();
-        for path in prelude_paths {
+impl Settings {
+    /// Reads the overrides' preludes once for the whole run.
+    pub fn new(overrides: Overrides) -> Result<Self, WorkspaceError> {
+        let mut given_preludes = Vec::new();
+        for path in &overrides.preludes {
             let bytes = inputs::read(&Input::File(path.clone()))?;
-            cli_preludes.push(lint::load_prelude(path.display().to_string(), bytes));
+            given_preludes.push(lint::load_prelude(path.display().to_string(), bytes));
         }
         Ok(Settings {
-            args,
-            cli_preludes,
-            select,
-            ignore,
+            overrides,
+            given_preludes,
             configs: HashMap::new(),
             preludes: HashMap::new(),
         })
     }
 
-    fn config_for(&mut self, input: &Input) -> Result<Option<Arc<(PathBuf, Config)>>, AppError> {
-        let path = match (&self.args.config, input) {
+    fn config_for(
+        &mut self,
+        input: &Input,
+    ) -> Result<Option<Arc<(PathBuf, Config)>>, WorkspaceError> {
+        let path = match (&self.overrides.config, input) {
             (Some(path), _) => Some(path.clone()),
             (None, Input::File(file)) => Config::discover(file),
             (None, Input::Stdin) => Config::discover(Path::new(".")),
@@ -54,14 +68,14 @@ impl<'a> Settings<'a> {
         if let Some(found) = self.configs.get(&path) {
             return Ok(Some(found.clone()));
         }
-        let config = Config::load(&path).map_err(|e| AppError::Usage(e.to_string()))?;
+        let config = Config::load(&path)?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let entry = Arc::new((dir, config));
         self.configs.insert(path, entry.clone());
         Ok(Some(entry))
     }
 
-    fn prelude(&mut self, path: &Path) -> Result<Arc<Prelude>, AppError> {
+    fn prelude(&mut self, path: &Path) -> Result<Arc<Prelude>, WorkspaceError> {
         if let Some(p) = self.preludes.get(path) {
             return Ok(p.clone());
         }
@@ -72,10 +86,10 @@ impl<'a> Settings<'a> {
     }
 
     /// Everything a check of `input` needs.
-    pub fn options_for(&mut self, input: &Input) -> Result<CheckOptions, AppError> {
+    pub fn options_for(&mut self, input: &Input) -> Result<CheckOptions, WorkspaceError> {
         let config = self.config_for(input)?;
         let mut options = CheckOptions {
-            preludes: self.cli_preludes.clone(),
+            preludes: self.given_preludes.clone(),
             ..CheckOptions::default()
         };
         let mut model = ModelOptions {
@@ -122,17 +136,18 @@ impl<'a> Settings<'a> {
                 }
             }
         }
-        if let Some(macos) = self.args.macos {
+        let overrides = &self.overrides;
+        if let Some(macos) = overrides.macos {
             model.macos = Some(macos);
         }
-        model.params.extend(self.args.params.iter().cloned());
+        model.params.extend(overrides.params.iter().cloned());
         model
             .import_paths
-            .extend(self.args.import_paths.iter().cloned());
-        if !self.select.is_empty() {
-            selection.select = self.select.to_vec();
+            .extend(overrides.import_paths.iter().cloned());
+        if !overrides.select.is_empty() {
+            selection.select = overrides.select.clone();
         }
-        selection.ignore.extend(self.ignore.iter().cloned());
+        selection.ignore.extend(overrides.ignore.iter().cloned());
         options.model = model;
         options.selection = selection;
         Ok(options)
