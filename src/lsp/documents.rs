@@ -18,6 +18,8 @@ use crate::syntax::Span;
 #[derive(Default)]
 pub struct Documents {
     texts: HashMap<Uri, String>,
+    /// The options `sblint lsp` was started with.
+    model: ModelArgs,
 }
 
 /// `file:///a/b%20c.sb` → `/a/b c.sb`.
@@ -54,6 +56,13 @@ pub fn path_to_uri(path: &std::path::Path) -> Option<Uri> {
 }
 
 impl Documents {
+    pub fn new(model: ModelArgs) -> Documents {
+        Documents {
+            texts: HashMap::new(),
+            model,
+        }
+    }
+
     pub fn open(&mut self, uri: Uri, text: String) {
         self.texts.insert(uri, text);
     }
@@ -68,8 +77,7 @@ impl Documents {
 
     /// The options `sblint check` would use for this document (its nearest sblint.toml).
     pub fn options(&self, uri: &Uri) -> CheckOptions {
-        let args = ModelArgs::default();
-        let Ok(mut settings) = Settings::new(&args, &[], &[], &[]) else {
+        let Ok(mut settings) = Settings::new(&self.model, &[], &[], &[]) else {
             return CheckOptions::default();
         };
         let input = uri_to_path(uri).map_or(Input::Stdin, Input::File);
