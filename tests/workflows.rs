@@ -303,4 +303,18 @@ fn readme_and_hooks_name_a_real_tag_of_this_version() {
     for id in ids {
         assert!(readme.contains(&format!("- id: {id}")), "README names {id}");
     }
+    let vsix = format!("code --install-extension sblint-{version}.vsix");
+    assert!(readme.contains(&vsix), "the README installs `{vsix}`");
+}
+
+#[test]
+fn the_vscode_extension_has_the_crates_version() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/package.json")).unwrap();
+    let lock: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/package-lock.json")).unwrap();
+    let version = version();
+    assert_eq!(manifest["version"], version.as_str());
+    assert_eq!(lock["version"], version.as_str());
+    assert_eq!(lock["packages"][""]["version"], version.as_str());
 }
