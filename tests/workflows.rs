@@ -318,3 +318,25 @@ fn the_vscode_extension_has_the_crates_version() {
     assert_eq!(lock["version"], version.as_str());
     assert_eq!(lock["packages"][""]["version"], version.as_str());
 }
+
+#[test]
+fn ci_run_turns_the_slow_tests_on_and_runs_the_extension_checks() {
+    let script = read(".ci/run");
+    let lines: Vec<&str> = script.lines().map(str::trim).collect();
+    for needed in [
+        "set -euo pipefail",
+        "export SBLINT_INTEGRATION=1",
+        "apt-get install -y -qq vim neovim >/dev/null",
+        "python3 -m pip install --quiet --disable-pip-version-check pre-commit",
+        "list=$(cargo package --list --allow-dirty --quiet)",
+        "cargo fmt --check",
+        "cargo clippy --all-targets -- -D warnings",
+        "npm ci --no-audit --no-fund",
+        "npm run check",
+        "npm test",
+        "npm run package",
+        "cargo test",
+    ] {
+        assert!(lines.contains(&needed), ".ci/run lacks `{needed}`");
+    }
+}
