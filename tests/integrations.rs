@@ -1,9 +1,29 @@
 //! sblint inside the tools people use, each driven for real: pre-commit (from PyPI), vim's
-//! quickfix, and Neovim's LSP client. A missing tool skips its test with a message, and
-//! fails it under `CI=true` (`.ci/run` installs them).
+//! quickfix, and Neovim's LSP client.
+//!
+//! These are slow (pre-commit builds sblint in release mode) and need tools a fresh
+//! machine lacks, so they run only with `SBLINT_INTEGRATION=1`, which `.ci/run` sets after
+//! installing the tools. Without it each test says on stderr that it was skipped. With it,
+//! a missing tool skips its test with a message, and fails it under `CI=true`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Written past the test harness's capture, so a skip shows in `cargo test`'s output.
+fn say(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+fn opted_in(test: &str) -> bool {
+    let on = std::env::var("SBLINT_INTEGRATION").is_ok_and(|v| v == "1");
+    if !on {
+        say(&format!(
+            "SKIPPED: integration test `{test}` (slow, drives real tools): set SBLINT_INTEGRATION=1 to run it (.ci/run does)"
+        ));
+    }
+    on
+}
 
 fn tool(name: &str) -> bool {
     let found = Command::new("sh")
@@ -15,7 +35,7 @@ fn tool(name: &str) -> bool {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{message}");
         }
-        eprintln!("SKIPPED: {message}");
+        say(&format!("SKIPPED: {message}"));
     }
     found
 }
@@ -56,7 +76,7 @@ fn git(dir: &Path, args: &[&str]) {
 
 #[test]
 fn pre_commit_blocks_a_pitfall_and_passes_a_clean_profile() {
-    if !tool("pre-commit") || !tool("git") {
+    if !opted_in("pre-commit") || !tool("pre-commit") || !tool("git") {
         return;
     }
     let dir = scratch("pre-commit-repo");
@@ -68,12 +88,16 @@ fn pre_commit_blocks_a_pitfall_and_passes_a_clean_profile() {
     std::fs::write(dir.join("profile.sb"), PITFALL).unwrap();
     std::fs::write(dir.join("vendor/theirs.sb"), PITFALL).unwrap();
     git(&dir, &["add", "-A"]);
-    // The hook environment (a release build of sblint) is cached between runs.
+    // The hook environment (a release build of sblint) is cached between runs, and
+    // `cargo install` keeps its build in one target directory, so the environments that
+    // `try-repo` makes for each new shadow commit reuse the dependencies' build.
     let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home");
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-target");
     let run = |hook: &str| {
         Command::new("pre-commit")
             .current_dir(&dir)
             .env("PRE_COMMIT_HOME", &home)
+            .env("CARGO_TARGET_DIR", &target)
             .env("NO_COLOR", "1")
             .args(["try-repo", env!("CARGO_MANIFEST_DIR"), hook, "--all-files"])
             .output()
@@ -112,7 +136,7 @@ fn pre_commit_blocks_a_pitfall_and_passes_a_clean_profile() {
 
 #[test]
 fn vim_quickfix_reads_the_concise_format() {
-    if !tool("vim") {
+    if !opted_in("vim") || !tool("vim") {
         return;
     }
     let dir = scratch("vim");
@@ -157,7 +181,7 @@ fn vim_quickfix_reads_the_concise_format() {
 
 #[test]
 fn neovim_attaches_the_language_server_and_shows_diagnostics() {
-    if !tool("nvim") {
+    if !opted_in("neovim") || !tool("nvim") {
         return;
     }
     let dir = scratch("neovim");

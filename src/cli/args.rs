@@ -39,11 +39,18 @@ pub enum Command {
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout
-    Lsp,
+    Lsp(LspArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Options for every document, as `sblint check` takes them
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 #[derive(Debug, Args)]

@@ -38,7 +38,7 @@ pub fn main() -> ExitStatus {
         Some(Command::Fmt(args)) => fmt::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Compile(args)) => compile::run(args),
-        Some(Command::Lsp) => match crate::lsp::run() {
+        Some(Command::Lsp(args)) => match crate::lsp::run(args.model.overrides(&[], &[], &[])) {
             Ok(()) => ExitStatus::Clean,
             Err(err) => {
                 error::report_all(vec![error::AppError::Usage(format!(

@@ -16,6 +16,8 @@ use crate::workspace::{Input, Overrides, Settings};
 #[derive(Default)]
 pub struct Documents {
     texts: HashMap<Uri, String>,
+    /// The options `sblint lsp` was started with.
+    overrides: Overrides,
 }
 
 /// `file:///a/b%20c.sb` → `/a/b c.sb`.
@@ -52,6 +54,13 @@ pub fn path_to_uri(path: &std::path::Path) -> Option<Uri> {
 }
 
 impl Documents {
+    pub fn new(overrides: Overrides) -> Documents {
+        Documents {
+            texts: HashMap::new(),
+            overrides,
+        }
+    }
+
     pub fn open(&mut self, uri: Uri, text: String) {
         self.texts.insert(uri, text);
     }
@@ -66,7 +75,7 @@ impl Documents {
 
     /// The options `sblint check` would use for this document (its nearest sblint.toml).
     pub fn options(&self, uri: &Uri) -> CheckOptions {
-        let Ok(mut settings) = Settings::new(Overrides::default()) else {
+        let Ok(mut settings) = Settings::new(self.overrides.clone()) else {
             return CheckOptions::default();
         };
         let input = uri_to_path(uri).map_or(Input::Stdin, Input::File);

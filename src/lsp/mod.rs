@@ -23,12 +23,14 @@ use lsp_types::{
     Uri,
 };
 
+use crate::workspace::Overrides;
 use documents::Documents;
 
-/// Runs the server on stdin/stdout until the client says `exit`.
-pub fn run() -> Result<(), Box<dyn std::error::Error + Sync + Send>> {
+/// Runs the server on stdin/stdout until the client says `exit`; `overrides` holds the
+/// `--param`, `--import-path`, `--macos` and `--config` given to `sblint lsp`.
+pub fn run(overrides: Overrides) -> Result<(), Box<dyn std::error::Error + Sync + Send>> {
     let (connection, io_threads) = Connection::stdio();
-    serve(connection)?;
+    serve_with(connection, overrides)?;
     io_threads.join()?;
     Ok(())
 }
@@ -49,9 +51,16 @@ pub fn capabilities() -> ServerCapabilities {
 }
 
 pub fn serve(connection: Connection) -> Result<(), Box<dyn std::error::Error + Sync + Send>> {
+    serve_with(connection, Overrides::default())
+}
+
+fn serve_with(
+    connection: Connection,
+    overrides: Overrides,
+) -> Result<(), Box<dyn std::error::Error + Sync + Send>> {
     let capabilities = serde_json::to_value(capabilities())?;
     connection.initialize(capabilities)?;
-    let mut docs = Documents::default();
+    let mut docs = Documents::new(overrides);
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
