@@ -1,0 +1,206 @@
+//! Apple's regex dialect (AppleMatch), as libsandbox compiles the regexes of a profile:
+//! a parser with byte spans ([`parse`]), a printer ([`print::print`]), the dialect table
+//! ([`dialect`], loaded from `grammar/regex-dialect.tsv`), and a linear-time matcher
+//! built on a public Thompson NFA ([`nfa::Nfa`]) that the set analysis can build DFAs from.
+//!
+//! Every point decision about a regex goes through [`Matcher::verdict`]: `Match`,
+//! `NoMatch`, or `Unverified` when the answer depends on a construct whose meaning on a
+//! Mac is not recorded.
+
+pub mod ast;
+mod classify;
+pub mod dialect;
+pub mod nfa;
+pub mod parse;
+pub mod print;
+
+pub use ast::{Node, Regex, Span};
+pub use classify::{findings, Finding};
+pub use dialect::{Construct, Status};
+pub use nfa::{Mode, Nfa};
+pub use parse::{parse, ParseError};
+
+/// A problem to report about a regex, at its span in the regex text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub construct: Construct,
+    pub status: Status,
+    pub span: Span,
+    pub message: String,
+}
+
+/// What the dialect says about a regex: the refusal, if any (the profile does not load),
+/// and the warnings (a construct that never matches or whose meaning is unverified).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Report {
+    pub error: Option<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+/// Checks a regex against the dialect.
+pub fn check(text: &[u8]) -> Report {
+    let regex = match parse(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let problem = Problem {
+                construct: e.construct,
+                status: e.construct.status(),
+                span: e.span,
+                message: e.message,
+            };
+            return if problem.status == Status::Refused {
+                Report {
+                    error: Some(problem),
+                    warnings: Vec::new(),
+                }
+            } else {
+                Report {
+                    error: None,
+                    warnings: vec![problem],
+                }
+            };
+        }
+    };
+    let mut report = Report::default();
+    let all = findings(&regex);
+    for f in &all {
+        let status = f.construct.status();
+        let message = message(&regex, f, &all);
+        let problem = Problem {
+            construct: f.construct,
+            status,
+            span: f.span,
+            message,
+        };
+        match status {
+            Status::Refused if report.error.is_none() => report.error = Some(problem),
+            Status::Refused | Status::Supported => {}
+            Status::NeverMatches | Status::Unverified => report.warnings.push(problem),
+        }
+    }
+    report
+}
+
+fn show(regex: &Regex, span: Span) -> String {
+    String::from_utf8_lossy(&regex.text[span.start..span.end.min(regex.text.len())]).into_owned()
+}
+
+fn message(regex: &Regex, f: &Finding, all: &[Finding]) -> String {
+    let text = show(regex, f.span);
+    match f.construct {
+        Construct::AnchorStartMiddle => {
+            let after_flags = all.iter().any(|g| {
+                g.construct == Construct::FlagGroup && g.span.end == f.span.start
+            });
+            let mut m = "`^` after another item: sandbox-exec refuses the profile (\"unexpected ^ operator in middle of expression\"); `^` may only start the regex".to_string();
+            if after_flags {
+                m.push_str(", and AppleMatch has no inline flags: for case-insensitive matching write each letter as a class (`[Aa]`)");
+            }
+            m
+        }
+        Construct::NonCapturingGroup => format!(
+            "`{text}` never matches: AppleMatch has no non-capturing group, so the profile loads but nothing that needs this group matches; write `({})`",
+            show(regex, Span::new(f.span.start + 3, f.span.end.saturating_sub(1)))
+        ),
+        Construct::FlagGroup => format!(
+            "unverified: `{text}` is an inline flag group, and AppleMatch has no flags; what sandbox-exec does with it is not recorded (followed by `^` it refuses the profile), so sblint does not decide what this regex matches; for case-insensitive matching write each letter as a class (`[Aa]`)"
+        ),
+        c => {
+            let advice = match c {
+                Construct::EscapeShorthand => ": write the bytes as a class (`[0-9]`, `[A-Za-z0-9_]`, `[ \\t]`)",
+                Construct::ClassEscape if text.as_bytes().get(1).is_some_and(u8::is_ascii_alphanumeric) => {
+                    ": list the bytes themselves (`[A-Za-z0-9_]` for `\\w`)"
+                }
+                Construct::ClassEscape => {
+                    ": in a class the byte needs no backslash (`[.]`); sblint takes the class to hold the byte, and maybe `\\`"
+                }
+                Construct::RepeatRange | Construct::RepeatAtLeast => {
+                    ": spell the repetitions out (`aaa?` for `a{2,3}`, `aa+` for `a{2,}`)"
+                }
+                Construct::EscapeBackreference => ": AppleMatch has no backreference",
+                Construct::BraceLiteral => ": write `\\{` for the character",
+                Construct::ClassLeadingBracket => ": write `\\]` outside a class, or reorder",
+                Construct::Empty => ": remove the empty alternative or group, or write `(a)?` for an optional part",
+                _ => "",
+            };
+            format!(
+                "unverified: `{text}` — {}; what libsandbox does with it is not recorded, so sblint does not decide what this regex matches{advice}",
+                c.meaning()
+            )
+        }
+    }
+}
+
+/// A point decision: whether a regex matches a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Match,
+    NoMatch,
+    /// The answer depends on a construct whose meaning is unverified (or the regex is
+    /// beyond sblint's bounds).
+    Unverified,
+}
+
+/// A compiled regex: one automaton when every construct is known, else the two that
+/// bound what libsandbox could match.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    over: Nfa,
+    /// `None` when it would equal `over`.
+    under: Option<Nfa>,
+}
+
+impl Matcher {
+    /// Compiles a regex; `None` when the dialect refuses it (the profile does not load, so
+    /// it decides nothing) or past sblint's bounds (nesting, automaton size).
+    pub fn new(text: &[u8]) -> Option<Matcher> {
+        Matcher::from_tree(&parse(text).ok()?)
+    }
+
+    pub fn from_tree(regex: &Regex) -> Option<Matcher> {
+        let all = findings(regex);
+        if all.iter().any(|f| f.construct.status() == Status::Refused) {
+            return None;
+        }
+        let exact = all
+            .iter()
+            .all(|f| f.construct.status() != Status::Unverified);
+        let over = Nfa::build(regex, Mode::Over).ok()?;
+        let under = if exact {
+            None
+        } else {
+            Some(Nfa::build(regex, Mode::Under).ok()?)
+        };
+        Some(Matcher { over, under })
+    }
+
+    /// True when every construct's meaning is known: the verdict is never `Unverified`.
+    pub fn is_exact(&self) -> bool {
+        self.under.is_none()
+    }
+
+    /// The automaton accepting at least what libsandbox could match (exactly that when
+    /// [`Matcher::is_exact`]).
+    pub fn over(&self) -> &Nfa {
+        &self.over
+    }
+
+    /// The automaton accepting at most what libsandbox could match.
+    pub fn under(&self) -> &Nfa {
+        self.under.as_ref().unwrap_or(&self.over)
+    }
+
+    pub fn verdict(&self, text: &[u8]) -> Verdict {
+        if !self.over.is_match(text) {
+            return Verdict::NoMatch;
+        }
+        match &self.under {
+            None => Verdict::Match,
+            Some(under) if under.is_match(text) => Verdict::Match,
+            Some(_) => Verdict::Unverified,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
