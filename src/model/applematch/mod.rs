@@ -45,7 +45,7 @@ pub fn check(text: &[u8]) -> Report {
             let problem = Problem {
                 construct: e.construct,
                 status: e.construct.status(),
-                span: e.span,
+                span: whole_chars(text, e.span),
                 message: e.message,
             };
             return if problem.status == Status::Refused {
@@ -62,7 +62,13 @@ pub fn check(text: &[u8]) -> Report {
         }
     };
     let mut report = Report::default();
-    let all = findings(&regex);
+    let mut all = findings(&regex);
+    // Spans end on character boundaries, so that they can be shown (a non-ASCII
+    // character is several literal bytes, one finding).
+    for f in &mut all {
+        f.span = whole_chars(text, f.span);
+    }
+    all.dedup();
     for f in &all {
         let status = f.construct.status();
         let message = message(&regex, f, &all);
@@ -79,6 +85,19 @@ pub fn check(text: &[u8]) -> Report {
         }
     }
     report
+}
+
+/// `span` widened to whole UTF-8 characters of `text`.
+fn whole_chars(text: &[u8], span: Span) -> Span {
+    let continuation = |i: usize| text.get(i).is_some_and(|b| b & 0xc0 == 0x80);
+    let (mut start, mut end) = (span.start.min(text.len()), span.end.min(text.len()));
+    while start > 0 && continuation(start) {
+        start -= 1;
+    }
+    while end < text.len() && continuation(end) {
+        end += 1;
+    }
+    Span::new(start, end)
 }
 
 fn show(regex: &Regex, span: Span) -> String {
@@ -103,7 +122,7 @@ fn message(regex: &Regex, f: &Finding, all: &[Finding]) -> String {
             show(regex, Span::new(f.span.start + 3, f.span.end.saturating_sub(1)))
         ),
         Construct::FlagGroup => format!(
-            "unverified: `{text}` is an inline flag group, and AppleMatch has no flags; what sandbox-exec does with it is not recorded (followed by `^` it refuses the profile), so sblint does not decide what this regex matches; for case-insensitive matching write each letter as a class (`[Aa]`)"
+            "unverified: `{text}` is an inline flag group, and AppleMatch has no flags; what sandbox-exec does with it is not recorded (followed by `^` it refuses the profile), so sblint claims no match of this regex; for case-insensitive matching write each letter as a class (`[Aa]`)"
         ),
         c => {
             let advice = match c {
@@ -123,8 +142,13 @@ fn message(regex: &Regex, f: &Finding, all: &[Finding]) -> String {
                 Construct::Empty => ": remove the empty alternative or group, or write `(a)?` for an optional part",
                 _ => "",
             };
+            let what = if text.is_empty() {
+                "here".to_string()
+            } else {
+                format!("`{text}`")
+            };
             format!(
-                "unverified: `{text}` — {}; what libsandbox does with it is not recorded, so sblint does not decide what this regex matches{advice}",
+                "unverified: {what} — {}; what libsandbox does with it is not recorded, so sblint claims no match that depends on it{advice}",
                 c.meaning()
             )
         }

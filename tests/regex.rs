@@ -1,0 +1,85 @@
+//! Apple's regex dialect: `tests/regex/ok.txt` holds regexes that load (some with
+//! warnings), `err.txt` regexes the dialect refuses, one a line. The snapshots show what a
+//! user sees for each: the error or warnings with a caret under the construct.
+
+mod common;
+
+use std::fmt::Write;
+use std::path::Path;
+
+use sblint::model::applematch::{check, parse, print::print, Problem};
+
+fn lines(name: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regex")
+        .join(name);
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn show(out: &mut String, regex: &str, p: &Problem) {
+    let start = regex[..p.span.start].chars().count();
+    let width = regex[p.span.start..p.span.end.max(p.span.start)]
+        .chars()
+        .count()
+        .max(1);
+    let _ = writeln!(
+        out,
+        "    {}{} {} [{}]: {}",
+        " ".repeat(start),
+        "^".repeat(width),
+        p.status.as_str(),
+        p.construct.id(),
+        p.message
+    );
+}
+
+fn render(name: &str, expect_error: bool) -> String {
+    let mut out = String::new();
+    for regex in lines(name) {
+        let report = check(regex.as_bytes());
+        assert_eq!(
+            report.error.is_some(),
+            expect_error,
+            "{name}: `{regex}`: {report:?}"
+        );
+        let _ = writeln!(out, "`{regex}`");
+        if let Some(e) = &report.error {
+            show(&mut out, &regex, e);
+        }
+        for w in &report.warnings {
+            show(&mut out, &regex, w);
+        }
+        if report.error.is_none() && report.warnings.is_empty() {
+            let _ = writeln!(out, "    supported");
+        }
+        // Every accepted regex prints back to itself (these have no `{0n}`).
+        if let Ok(tree) = parse(regex.as_bytes()) {
+            assert_eq!(print(&tree.root), regex.as_bytes(), "{regex}");
+        }
+    }
+    out
+}
+
+#[test]
+fn accepted_regexes() {
+    let text = render("ok.txt", false);
+    common::with_snapshots("regex", || insta::assert_snapshot!("ok", text));
+}
+
+#[test]
+fn refused_regexes() {
+    let text = render("err.txt", true);
+    common::with_snapshots("regex", || insta::assert_snapshot!("err", text));
+}
+
+proptest::proptest! {
+    /// Any bytes: no panic, and the fuzz target's properties hold.
+    #[test]
+    fn any_bytes(data in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+        sblint::fuzzing::regex_round_trips(&data);
+    }
+}
