@@ -83,3 +83,39 @@ proptest::proptest! {
         sblint::fuzzing::regex_round_trips(&data);
     }
 }
+
+/// `explain` does not guess where a regex's match is unverified: it names the rule and
+/// says why the decision may differ.
+#[test]
+fn explain_says_a_match_is_unverified() {
+    let out = assert_cmd::Command::cargo_bin("sblint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "explain",
+            "tests/regex/unverified.sb",
+            "file-read-data",
+            "/private/tmp/build-12/x",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("is unverified"), "{text}");
+    common::with_snapshots("regex", || {
+        insta::assert_snapshot!("explain_unverified", text)
+    });
+    // Where the known part of the regex already fails, the answer is certain.
+    let out = assert_cmd::Command::cargo_bin("sblint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "explain",
+            "tests/regex/unverified.sb",
+            "file-read-data",
+            "/private/tmp/other/x",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("could be"), "{text}");
+}
