@@ -7,7 +7,7 @@ mod common;
 use std::fmt::Write;
 use std::path::Path;
 
-use sblint::model::applematch::{check, parse, print::print, Problem};
+use sblint::model::applematch::{check, findings, parse, print::print, Problem};
 
 fn lines(name: &str) -> Vec<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,6 +59,9 @@ fn render(name: &str, expect_error: bool) -> String {
         // Every accepted regex prints back to itself (these have no `{0n}`).
         if let Ok(tree) = parse(regex.as_bytes()) {
             assert_eq!(print(&tree.root), regex.as_bytes(), "{regex}");
+            if sblint::model::applematch::plainly_supported(regex.as_bytes()) {
+                assert!(findings(&tree).is_empty(), "the shortcut passed `{regex}`");
+            }
         }
     }
     out
@@ -74,6 +77,40 @@ fn accepted_regexes() {
 fn refused_regexes() {
     let text = render("err.txt", true);
     common::with_snapshots("regex", || insta::assert_snapshot!("err", text));
+}
+
+/// The shortcut agrees with the full parse on every regex of the shared corpus.
+#[test]
+fn the_shortcut_agrees_on_the_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(_) = std::fs::metadata(&root) else {
+        return;
+    };
+    let mut stack = vec![root];
+    let (mut seen, mut short) = (0, 0);
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for raw in text.split("#\"").skip(1) {
+                let Some(end) = raw.find('"') else { continue };
+                let regex = &raw[..end];
+                seen += 1;
+                if sblint::model::applematch::plainly_supported(regex.as_bytes()) {
+                    short += 1;
+                    let tree = parse(regex.as_bytes()).unwrap();
+                    assert!(findings(&tree).is_empty(), "the shortcut passed `{regex}`");
+                }
+            }
+        }
+    }
+    assert!(seen > 100 && short * 2 > seen, "{short} of {seen} regexes take the shortcut");
 }
 
 proptest::proptest! {

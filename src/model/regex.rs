@@ -10,7 +10,7 @@ use super::applematch::{self, Matcher, Verdict};
 /// Checks a regex; the error says where in the regex (by character) and what the dialect
 /// allows instead. Only what makes libsandbox refuse the profile is an error.
 pub fn check(pattern: &str) -> Result<(), String> {
-    match applematch::check(pattern.as_bytes()).error {
+    match &report(pattern).error {
         None => Ok(()),
         Some(p) => {
             let at = p.span.start.min(pattern.len());
@@ -26,7 +26,30 @@ pub fn check(pattern: &str) -> Result<(), String> {
 /// The dialect's warnings about a regex (never matches, unverified), with their spans in
 /// the regex text.
 pub fn warnings(pattern: &str) -> Vec<applematch::Problem> {
-    applematch::check(pattern.as_bytes()).warnings
+    report(pattern).warnings.clone()
+}
+
+/// The dialect's report on a regex, computed once per pattern (the model and the lints
+/// both ask).
+pub fn report(pattern: &str) -> Arc<applematch::Report> {
+    static EMPTY: OnceLock<Arc<applematch::Report>> = OnceLock::new();
+    if applematch::plainly_supported(pattern.as_bytes()) {
+        return EMPTY.get_or_init(Default::default).clone();
+    }
+    type Cache = HashMap<String, Arc<applematch::Report>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return found;
+    }
+    let computed = Arc::new(applematch::check(pattern.as_bytes()));
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), computed.clone());
+    }
+    computed
 }
 
 fn matcher(pattern: &str) -> Option<Arc<Matcher>> {
@@ -97,7 +120,8 @@ pub fn literal_prefix(pattern: &str) -> Option<&str> {
     let bytes = body.as_bytes();
     // An unescaped `|` outside groups and classes makes the `^` belong to one branch only.
     let (mut depth, mut i, mut class) = (0usize, 0usize, false);
-    while i < bytes.len() {
+    let alternation = memchr::memchr(b'|', bytes).is_some();
+    while alternation && i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 1,
             b']' if class => class = false,

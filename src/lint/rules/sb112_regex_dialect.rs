@@ -59,12 +59,12 @@ fn check(ctx: &Context<'_>, leaf: &crate::model::Filter, at: Span, out: &mut Vec
     else {
         return;
     };
-    let report = crate::model::applematch::check(r.as_bytes());
+    let report = crate::model::regex::report(r);
     if report.error.is_some() {
         return; // SB104 says it
     }
     let token = regex_in_token(ctx, at).filter(|(_, body)| *body == &**r);
-    for w in report.warnings {
+    for w in &report.warnings {
         let inner = token.map(|(base, _)| {
             Span::new(
                 base + w.span.start as u32,

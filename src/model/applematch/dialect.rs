@@ -148,8 +148,12 @@ impl Construct {
                 .map(|c| rows().iter().position(|r| r.construct == c.id()))
                 .collect()
         });
-        let at = Construct::ALL.iter().position(|c| *c == self)?;
-        index[at].map(|i| &rows()[i])
+        // `ALL` lists the variants in declaration order, so a variant's number is its index.
+        index
+            .get(self as usize)
+            .copied()
+            .flatten()
+            .map(|i| &rows()[i])
     }
 
     pub fn status(self) -> Status {
@@ -178,7 +182,8 @@ mod tests {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .count();
         assert_eq!(rows().len(), data_lines, "a table row does not read");
-        for c in Construct::ALL {
+        for (i, c) in Construct::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i, "ALL is in declaration order");
             let n = rows().iter().filter(|r| r.construct == c.id()).count();
             assert_eq!(n, 1, "{}: {n} rows", c.id());
         }

@@ -39,6 +39,9 @@ pub struct Report {
 
 /// Checks a regex against the dialect.
 pub fn check(text: &[u8]) -> Report {
+    if plainly_supported(text) {
+        return Report::default();
+    }
     let regex = match parse(text) {
         Ok(r) => r,
         Err(e) => {
@@ -85,6 +88,114 @@ pub fn check(text: &[u8]) -> Report {
         }
     }
     report
+}
+
+/// True for regexes made only of constructs the dialect plainly supports: printable ASCII
+/// literals, `.`, `\\` before punctuation, classes of letters, digits, some punctuation and
+/// increasing ranges of one kind, groups and alternatives with nothing empty, `*`/`+`/`?`
+/// after an item, a leading `^`, a trailing `$`, and `$` last in an alternative of a group
+/// that ends the regex (`(/|$)`). Most profile regexes are; they skip the full parse (a
+/// large profile has tens of thousands). Anything else is left to the parser; a property
+/// test checks that the two agree.
+pub fn plainly_supported(text: &[u8]) -> bool {
+    if text.is_empty() {
+        return false;
+    }
+    let body = text.strip_prefix(b"^").unwrap_or(text);
+    let (body, trailing_dollar) = match body.strip_suffix(b"$") {
+        Some(b) if !b.ends_with(b"\\") => (b, true),
+        _ => (body, false),
+    };
+    let mut i = 0;
+    // Whether the previous item can take a quantifier.
+    let mut item = false;
+    let mut depth = 0usize;
+    // Where the outermost group holding a `$` opened, and where the last one closed.
+    let mut dollar_group: Option<usize> = None;
+    let mut outer_open = 0usize;
+    let mut outer_close = None;
+    while i < body.len() {
+        let next = body.get(i + 1).copied();
+        match body[i] {
+            b'\\' => match next {
+                Some(c) if c.is_ascii_punctuation() => {
+                    i += 2;
+                    item = true;
+                    continue;
+                }
+                _ => return false,
+            },
+            b'[' => {
+                let mut j = i + 1;
+                if body.get(j) == Some(&b'^') {
+                    j += 1;
+                }
+                let start = j;
+                while j < body.len() && body[j] != b']' {
+                    let c = body[j];
+                    if !(c.is_ascii_alphanumeric() || b"/_.~@:,=%#!'\" ;&<> ".contains(&c)) {
+                        return false;
+                    }
+                    match (body.get(j + 1), body.get(j + 2)) {
+                        (Some(b'-'), Some(&hi)) if hi != b']' => {
+                            let same_kind = c.is_ascii_digit() && hi.is_ascii_digit()
+                                || c.is_ascii_lowercase() && hi.is_ascii_lowercase()
+                                || c.is_ascii_uppercase() && hi.is_ascii_uppercase();
+                            if !same_kind || c > hi {
+                                return false;
+                            }
+                            j += 3;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                if j == start || j >= body.len() {
+                    return false;
+                }
+                i = j + 1;
+                item = true;
+                continue;
+            }
+            b'*' | b'+' | b'?' if item => item = false,
+            b'(' if !matches!(next, None | Some(b'?' | b')' | b'|')) => {
+                if depth == 0 {
+                    outer_open = i;
+                }
+                depth += 1;
+                item = false;
+            }
+            b')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    outer_close = Some(i);
+                }
+                item = true;
+            }
+            b'|' if i > 0 && !matches!(next, None | Some(b'|' | b')')) => item = false,
+            b'$' if depth > 0 && matches!(next, Some(b'|' | b')')) => {
+                dollar_group.get_or_insert(outer_open);
+                if dollar_group != Some(outer_open) {
+                    return false;
+                }
+                item = false;
+            }
+            b'*' | b'+' | b'?' | b'(' | b')' | b'|' | b'$' => return false,
+            b'{' | b'}' | b'^' | b']' => return false,
+            c if !(0x20..=0x7e).contains(&c) => return false,
+            _ => item = true,
+        }
+        i += 1;
+    }
+    if depth != 0 {
+        return false;
+    }
+    // A `$` inside a group: that group must end the regex, unrepeated.
+    match dollar_group {
+        None => true,
+        Some(open) => {
+            !trailing_dollar && open == outer_open && outer_close == Some(body.len() - 1)
+        }
+    }
 }
 
 /// `span` widened to whole UTF-8 characters of `text`.

@@ -39,7 +39,7 @@ type In<'a> = &'a [u8];
 /// nom's error: `fatal` is set for the refusals, which stop the parse (`Err::Failure`).
 #[derive(Debug)]
 struct E {
-    fatal: Option<ParseError>,
+    fatal: Option<Box<ParseError>>,
 }
 
 impl nom::error::ParseError<In<'_>> for E {
@@ -65,11 +65,11 @@ struct Parser_<'a> {
 
 fn fail<'a, T>(construct: Construct, span: Span, message: String) -> R<'a, T> {
     Err(nom::Err::Failure(E {
-        fatal: Some(ParseError {
+        fatal: Some(Box::new(ParseError {
             construct,
             span,
             message,
-        }),
+        })),
     }))
 }
 
@@ -89,7 +89,7 @@ pub fn parse(text: &[u8]) -> Result<Regex, ParseError> {
             }
         },
         Err(nom::Err::Failure(E { fatal: Some(e) }) | nom::Err::Error(E { fatal: Some(e) })) => {
-            return Err(e)
+            return Err(*e)
         }
         Err(_) => {
             return Err(ParseError {
@@ -202,7 +202,12 @@ impl<'a> Parser_<'a> {
         let start = self.off(i);
         let (mut i, mut atom) = self.atom(i, depth)?;
         let mut stacked = 0usize;
-        while let Ok((rest, op)) = quantifier(i) {
+        // Most items have no quantifier: look at the byte before asking nom.
+        while let Some(Ok((rest, op))) = i
+            .first()
+            .filter(|b| b"*+?{".contains(b))
+            .map(|_| quantifier(i))
+        {
             stacked += 1;
             let span = Span::new(start, self.off(rest));
             if depth + stacked > MAX_DEPTH {

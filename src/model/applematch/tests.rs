@@ -86,6 +86,25 @@ fn spans_point_at_the_construct() {
 }
 
 #[test]
+fn the_shortcut_takes_the_common_regexes() {
+    assert!(plainly_supported(
+        br"^/Users/[^/]+/Library/Caches/gen1/.*\.db$"
+    ));
+    assert!(plainly_supported(br"^/usr/lib/.*\.dylib$"));
+    assert!(!plainly_supported(br"^/usr/(lib"));
+    assert!(!plainly_supported(b"[z-a]"));
+    assert!(!plainly_supported(b"[a-Z]"));
+    assert!(!plainly_supported(b""));
+    assert!(!plainly_supported("^/é".as_bytes()));
+    assert!(plainly_supported(b"^/a(/|$)"));
+    assert!(plainly_supported(b"^/a/(b|c)*/x($|/)"));
+    assert!(!plainly_supported(b"^/a(/|$)x"));
+    assert!(!plainly_supported(b"^/a(/|$)*"));
+    assert!(!plainly_supported(b"^/a(|b)"));
+    assert!(!plainly_supported(b"^/a(?:b)"));
+}
+
+#[test]
 fn matching() {
     let m = |r: &str, t: &str| Matcher::new(r.as_bytes()).unwrap().verdict(t.as_bytes());
     assert_eq!(m("^/a/[^/]+$", "/a/b"), Verdict::Match);
@@ -145,6 +164,21 @@ fn bounds_hold_on_hostile_input() {
 }
 
 proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+    /// The shortcut never passes what the full check would report.
+    #[test]
+    fn plainly_supported_regexes_have_nothing_to_report(text in proptest::collection::vec(
+        proptest::sample::select(b"^$.*+?()[]{}|\\az09AZ/_-:!".to_vec()), 0..14)) {
+        if plainly_supported(&text) {
+            let full = {
+                let regex = parse(&text);
+                proptest::prop_assert!(regex.is_ok(), "{:?}: {:?}", String::from_utf8_lossy(&text), regex);
+                findings(&regex.unwrap())
+            };
+            proptest::prop_assert!(full.is_empty(), "{:?}: {:?}", String::from_utf8_lossy(&text), full);
+        }
+    }
+
     /// Every string the parser accepts prints back to a string that re-parses to the
     /// same tree.
     #[test]
