@@ -4,7 +4,7 @@
 # `cargo test --test fuzz` replays it forever. Fork mode with -ignore_crashes keeps going
 # after a crash, so one long run finds more than one.
 #
-#   fuzz/run.sh TARGET [SECONDS] [JOBS]     TARGET: parse check fmt explain compile speculation
+#   fuzz/run.sh TARGET [SECONDS] [JOBS]     TARGET: parse check fmt explain compile regex
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`). RUSTC_BOOTSTRAP lets stable rustc take
 # the coverage flags cargo-fuzz passes; no sanitizer is needed (sblint has no unsafe code),
@@ -22,6 +22,15 @@ for dir in ../shared/corpus tests; do
     -size -64k -print0 |
     while IFS= read -r -d '' f; do cp -n "$f" "$seeds/$(echo "$f" | tr '/' '_')"; done
 done
+# The regex target also starts from the regex fixtures, one regex a file.
+if [ "$target" = regex ]; then
+  n=0
+  for f in tests/regex/*.txt; do
+    while IFS= read -r line; do
+      n=$((n + 1)); printf '%s' "$line" > "$seeds/fixture_$n"
+    done < "$f"
+  done
+fi
 [ -d "tests/fuzz/$target" ] && cp -n "tests/fuzz/$target"/* "$seeds/" 2>/dev/null || true
 export RUSTC_BOOTSTRAP=1
 exec cargo fuzz run -O -a --sanitizer none "$target" "$seeds" -- \

@@ -24,7 +24,35 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("fmt", fmt_keeps_tokens),
     ("explain", explain_never_panics),
     ("compile", compile_round_trips),
+    ("regex", regex_round_trips),
 ];
+
+/// Any bytes read as an AppleMatch regex: no panic; a tree prints back to text that
+/// re-parses to the same tree; the under-approximating automaton never accepts what the
+/// over-approximating one rejects.
+pub fn regex_round_trips(data: &[u8]) {
+    use crate::model::applematch::{check, parse, print::print, Matcher, Verdict};
+    let report = check(data);
+    let Ok(tree) = parse(data) else {
+        return;
+    };
+    let printed = print(&tree.root);
+    let again = parse(&printed).expect("a printed tree parses");
+    assert!(
+        again.root == tree.root,
+        "the printed tree re-parses differently"
+    );
+    assert_eq!(check(&printed).error.is_some(), report.error.is_some());
+    if let Some(m) = Matcher::from_tree(&tree) {
+        for text in [data, &printed[..], b"", b"/private/tmp/x"] {
+            let over = m.over().is_match(text);
+            let under = m.under().is_match(text);
+            assert!(over || !under, "the under-approximation accepts more");
+            let v = m.verdict(text);
+            assert_eq!(v == Verdict::NoMatch, !over);
+        }
+    }
+}
 
 /// Parsing never fails, and printing the tree gives the input back.
 pub fn parse_prints_back(data: &[u8]) {

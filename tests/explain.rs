@@ -260,6 +260,24 @@ const TABLE: &[Row] = &[
         Some(2),
         "reference: other services",
     ),
+    (
+        "nono-non-capturing.sb",
+        &[],
+        "file-read-data",
+        "/private/tmp/poc/deep/.env",
+        "allow",
+        Some(5),
+        "nolabs-ai/nono#1763: `cat /private/tmp/poc/deep/.env` printed the secret",
+    ),
+    (
+        "nono-capturing.sb",
+        &[],
+        "file-read-data",
+        "/private/tmp/poc/deep/.env",
+        "deny",
+        Some(5),
+        "nolabs-ai/nono#1763/#1764: with `(.*/)?` the read is denied",
+    ),
 ];
 
 fn fixture(name: &str) -> String {

@@ -218,8 +218,24 @@ fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String
     }
     for (action, i) in &e.alternatives {
         let at = sources.line_col(rules[*i].origin);
+        let arg = e
+            .argument
+            .as_ref()
+            .zip(e.resolved.as_ref())
+            .map(|(_, r)| r.clone());
+        let why = arg
+            .and_then(|a| {
+                let a = if a.starts_with('/') {
+                    crate::model::precedence::Arg::Path(a)
+                } else {
+                    crate::model::precedence::Arg::Name(a)
+                };
+                crate::model::regex::unverified_regex(&rules[*i], &a)
+                    .map(|r| format!("is unverified: its regex `{r}` uses a construct whose meaning on a Mac is not recorded (SB112)"))
+            })
+            .unwrap_or_else(|| "depends on a value sblint cannot know (an unset `param`?)".into());
         out.push_str(&format!(
-            "  could be {} at run time: the rule at {}:{}:{} depends on a value sblint cannot know (an unset `param`?)\n",
+            "  could be {} at run time: the rule at {}:{}:{} {why}\n",
             action.as_str(),
             sources.name(rules[*i].origin.file),
             at.line,

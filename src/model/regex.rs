@@ -1,113 +1,156 @@
-//! SBPL regexes (POSIX-ERE-like, unanchored unless `^`/`$` say otherwise): validation with a
-//! position, and matching for coverage and `explain`.
+//! SBPL regexes, read as Apple's dialect (AppleMatch, [`super::applematch`]): validation
+//! with a position, the dialect's warnings, and matching for coverage and `explain`.
+//! Unanchored unless `^`/`$` say otherwise.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// Checks a regex; the error names the position inside the regex.
+use super::applematch::{self, Matcher, Verdict};
+
+/// Checks a regex; the error says where in the regex (by character) and what the dialect
+/// allows instead. Only what makes libsandbox refuse the profile is an error.
 pub fn check(pattern: &str) -> Result<(), String> {
-    if plainly_valid(pattern) {
-        return Ok(());
-    }
-    let mut parser = regex_syntax::ast::parse::Parser::new();
-    match parser.parse(pattern) {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            let at = err.span().start.offset;
-            let column = pattern[..at.min(pattern.len())].chars().count() + 1;
+    match &report(pattern).error {
+        None => Ok(()),
+        Some(p) => {
+            let at = p.span.start.min(pattern.len());
+            let column = pattern.get(..at).map_or(at, |s| s.chars().count()) + 1;
             Err(format!(
                 "invalid regex at character {column}: {}",
-                err.kind()
+                p.message
             ))
         }
     }
 }
 
-/// True for regexes made only of constructs that are always valid: literals, `.`, escaped
-/// metacharacters, simple bracket classes, `*`/`+`/`?` after an atom, a leading `^` and a
-/// trailing `$`. Most profile regexes are; they skip the full parse (a large profile has
-/// tens of thousands). Anything else is left to the parser.
-fn plainly_valid(pattern: &str) -> bool {
-    const META: &[u8] = b"\\.+*?()|[]{}^$";
-    let bytes = pattern.as_bytes();
-    let body = bytes.strip_prefix(b"^").unwrap_or(bytes);
-    let body = match body.strip_suffix(b"$") {
-        Some(b) if !b.ends_with(b"\\") => b,
-        _ => body,
-    };
-    let mut i = 0;
-    // Whether the previous item can take a quantifier.
-    let mut atom = false;
-    while i < body.len() {
-        match body[i] {
-            b'\\' => match body.get(i + 1) {
-                Some(c) if META.contains(c) || *c == b'-' => {
-                    i += 2;
-                    atom = true;
-                }
-                _ => return false,
-            },
-            b'[' => {
-                let mut j = i + 1;
-                if body.get(j) == Some(&b'^') {
-                    j += 1;
-                }
-                let start = j;
-                while j < body.len() && body[j] != b']' {
-                    let c = body[j];
-                    let range_ok = c == b'-'
-                        && j > start
-                        && body.get(j + 1).is_some_and(|&next| {
-                            next != b']'
-                                && body[j - 1].is_ascii_alphanumeric()
-                                && next.is_ascii_alphanumeric()
-                                && body[j - 1] <= next
-                                && body[j - 1].is_ascii_digit() == next.is_ascii_digit()
-                        });
-                    if !(c.is_ascii_alphanumeric()
-                        || b"/_.~@:,=%#!'\" ;&<> ".contains(&c)
-                        || range_ok)
-                    {
-                        return false;
-                    }
-                    j += 1;
-                }
-                if j == start || j >= body.len() {
-                    return false;
-                }
-                i = j + 1;
-                atom = true;
-            }
-            b'*' | b'+' | b'?' => {
-                if !atom {
-                    return false;
-                }
-                i += 1;
-                atom = false;
-            }
-            b'(' | b')' | b'|' | b'{' | b'}' | b'^' | b'$' | b']' => return false,
-            c if c.is_ascii_control() => return false,
-            _ => {
-                i += 1;
-                atom = true;
-            }
-        }
-    }
-    true
+/// The dialect's warnings about a regex (never matches, unverified), with their spans in
+/// the regex text.
+pub fn warnings(pattern: &str) -> Vec<applematch::Problem> {
+    report(pattern).warnings.clone()
 }
 
-/// Whether `pattern` matches `text`; `None` when the pattern cannot be compiled.
-pub fn matches(pattern: &str, text: &str) -> Option<bool> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+/// The dialect's report on a regex, computed once per pattern (the model and the lints
+/// both ask).
+pub fn report(pattern: &str) -> Arc<applematch::Report> {
+    static EMPTY: OnceLock<Arc<applematch::Report>> = OnceLock::new();
+    if applematch::plainly_supported(pattern.as_bytes()) {
+        return EMPTY.get_or_init(Default::default).clone();
+    }
+    type Cache = HashMap<String, Arc<applematch::Report>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return found;
+    }
+    let computed = Arc::new(applematch::check(pattern.as_bytes()));
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), computed.clone());
+    }
+    computed
+}
+
+fn matcher(pattern: &str) -> Option<Arc<Matcher>> {
+    type Cache = HashMap<String, Option<Arc<Matcher>>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(found) = cache.lock().ok()?.get(pattern) {
+        return found.clone();
+    }
+    let compiled = Matcher::new(pattern.as_bytes()).map(Arc::new);
     let mut cache = cache.lock().ok()?;
     if cache.len() > 4096 {
         cache.clear();
     }
-    let compiled = cache
-        .entry(pattern.to_string())
-        .or_insert_with(|| regex::Regex::new(pattern).ok());
-    compiled.as_ref().map(|r| r.is_match(text))
+    cache.insert(pattern.to_string(), compiled.clone());
+    compiled
+}
+
+/// Whether `pattern` matches `text`, as libsandbox would decide it. `Verdict::Unverified`
+/// when the answer depends on a construct whose meaning is not recorded, or the regex is
+/// refused (the profile does not load) or beyond sblint's bounds.
+pub fn verdict(pattern: &str, text: &str) -> Verdict {
+    matcher(pattern).map_or(Verdict::Unverified, |m| m.verdict(text.as_bytes()))
+}
+
+/// Whether `pattern` matches `text`; `None` when that is not known (see [`verdict`]).
+pub fn matches(pattern: &str, text: &str) -> Option<bool> {
+    match verdict(pattern, text) {
+        Verdict::Match => Some(true),
+        Verdict::NoMatch => Some(false),
+        Verdict::Unverified => None,
+    }
+}
+
+/// The first regex of `rule` whose match on `arg` is unverified (it depends on a construct
+/// whose meaning on a Mac is not recorded): what `explain` names when such a rule leaves a
+/// decision open.
+pub fn unverified_regex<'r>(
+    rule: &'r super::Rule,
+    arg: &super::precedence::Arg,
+) -> Option<&'r str> {
+    use super::precedence::Arg;
+    use super::{FilterValue, NamePattern, PathPattern};
+    let text = match arg {
+        Arg::Path(t) | Arg::Name(t) => t.as_str(),
+        _ => return None,
+    };
+    rule.filter
+        .iter()
+        .flat_map(|f| f.leaves())
+        .find_map(|leaf| match &leaf.value {
+            FilterValue::Path(PathPattern::Regex(r)) if matches!(arg, Arg::Path(_)) => {
+                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
+            }
+            FilterValue::Name(NamePattern::Regex(r)) if matches!(arg, Arg::Name(_)) => {
+                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
+            }
+            _ => None,
+        })
+}
+
+/// The literal text every match must start with, for a regex anchored with `^`
+/// (`^/usr/lib/` → `/usr/lib/`): the plain bytes after the `^`, up to the first operator,
+/// without a last byte that a quantifier makes optional. `None` when the regex is not
+/// anchored, or its top level is an alternation (`^/a|/b` requires no start).
+pub fn literal_prefix(pattern: &str) -> Option<&str> {
+    let body = pattern.strip_prefix('^')?;
+    let bytes = body.as_bytes();
+    // An unescaped `|` outside groups and classes makes the `^` belong to one branch only.
+    let (mut depth, mut i, mut class) = (0usize, 0usize, false);
+    let alternation = memchr::memchr(b'|', bytes).is_some();
+    while alternation && i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b']' if class => class = false,
+            b'[' if !class => {
+                class = true;
+                // A `]` first in a class is a byte of it.
+                if bytes.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if bytes.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b'(' if !class => depth += 1,
+            b')' if !class => depth = depth.saturating_sub(1),
+            b'|' if !class && depth == 0 => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    let end = body
+        .find(|c: char| "\\.[](){}*+?|$^".contains(c) || !c.is_ascii_graphic() && c != ' ')
+        .unwrap_or(body.len());
+    // A quantifier applies to the byte before it, which is then not required.
+    let end = match body[end..].chars().next() {
+        Some('*' | '?' | '{') => end.saturating_sub(1),
+        _ => end,
+    };
+    Some(&body[..end])
 }
 
 /// A regex that looks like a shell glob: `^/usr/lib/*` means "`/usr/lib` followed by any
@@ -131,19 +174,47 @@ mod tests {
         assert!(looks_like_glob("^/usr/lib/*"));
         assert!(!looks_like_glob(r"^/usr/lib/.*"));
         assert_eq!(matches("^/private/tmp/", "/private/tmp/x"), Some(true));
-        assert!(plainly_valid(r"^/Users/[^/]+/Library/Caches/gen1/.*\.db$"));
-        assert!(!plainly_valid(r"^/usr/(lib"));
-        assert!(!plainly_valid("[z-a]"));
     }
 
-    proptest::proptest! {
-        /// The shortcut never accepts what the full parser rejects.
-        #[test]
-        fn plainly_valid_regexes_parse(pattern in r"[\^$.*+?()\[\]{}|\\a-z0-9/_-]{0,12}") {
-            if plainly_valid(&pattern) {
-                let parsed = regex_syntax::ast::parse::Parser::new().parse(&pattern);
-                proptest::prop_assert!(parsed.is_ok(), "{pattern}: {parsed:?}");
-            }
-        }
+    #[test]
+    fn the_recorded_outcomes() {
+        // orbit#495: `(?i)` then `^` is refused.
+        let err = check("(?i)^/Users/me/.*\\.db$").unwrap_err();
+        assert!(err.contains("character 5"), "{err}");
+        assert!(err.contains("middle of expression"), "{err}");
+        // nono#1763: `(?:` loads and never matches.
+        let r = r"^/private/tmp/poc/(?:.*/)?\.env$";
+        assert!(check(r).is_ok());
+        assert_eq!(matches(r, "/private/tmp/poc/deep/.env"), Some(false));
+        let fixed = r"^/private/tmp/poc/(.*/)?\.env$";
+        assert_eq!(matches(fixed, "/private/tmp/poc/deep/.env"), Some(true));
+        assert_eq!(warnings(r).len(), 1);
+    }
+
+    #[test]
+    fn unverified_constructs_decide_only_what_they_cannot_change() {
+        // `\d` is unverified: no match is claimed, but a text that fails the known part fails.
+        assert_eq!(matches(r"^/tmp/\d+$", "/tmp/12"), None);
+        assert_eq!(matches(r"^/tmp/\d+$", "/var/12"), Some(false));
+        // Apple's own `{16}` is known.
+        let k = "/Library/Keychains/~[-A-Za-z0-9_]{16}$";
+        assert_eq!(
+            matches(k, "/Library/Keychains/~0123456789abcdef"),
+            Some(true)
+        );
+        assert_eq!(
+            matches(k, "/Library/Keychains/~0123456789abcde"),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        assert_eq!(literal_prefix("^/usr/lib/.*"), Some("/usr/lib/"));
+        assert_eq!(literal_prefix("^/usr/libx*"), Some("/usr/lib"));
+        assert_eq!(literal_prefix("^/a|/b"), None);
+        assert_eq!(literal_prefix("^/a(/|$)"), Some("/a"));
+        assert_eq!(literal_prefix("^/a[|]b"), Some("/a"));
+        assert_eq!(literal_prefix("/a"), None);
     }
 }

@@ -56,6 +56,7 @@ registry! {
     FilterNotApplicable => sb108_filter_not_applicable,
     ObsoleteOperation => sb109_obsolete_operation,
     UnexpandedShellVariable => sb111_unexpanded_shell_variable,
+    RegexDialect => sb112_regex_dialect,
     UnresolvedPath => sb201_unresolved_path,
     MissingRootLiteral => sb202_missing_root_literal,
     TrailingSlash => sb203_trailing_slash,

@@ -101,16 +101,7 @@ fn path_covers(a: &PathPattern, b: &PathPattern) -> bool {
 
 /// The literal text a regex requires at the start (`^/usr/lib/` → `/usr/lib/`).
 pub(super) fn regex_literal_prefix(pattern: &str) -> Option<&str> {
-    let body = pattern.strip_prefix('^')?;
-    let end = body
-        .find(|c: char| "\\.[](){}*+?|$".contains(c))
-        .unwrap_or(body.len());
-    // A quantifier applies to the character before it, which is then not required.
-    let end = match body[end..].chars().next() {
-        Some('*' | '?' | '{') => body[..end].char_indices().last().map_or(0, |(i, _)| i),
-        _ => end,
-    };
-    Some(&body[..end])
+    regex::literal_prefix(pattern)
 }
 
 fn family(name: &'static str) -> &'static str {
