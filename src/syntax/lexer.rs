@@ -1,13 +1,17 @@
 //! The lexer: nom parsers for each token, dispatched on the first byte.
 //!
+//! Every token kind is a nom parser but `#| … |#`, whose nesting is counted in a loop
+//! (a recursive parser would let `#|#|#|…` overflow the stack).
+//!
 //! It never fails: bytes it cannot read become [`TokenKind::Error`] tokens with a
 //! [`SyntaxError`] beside them, so the token stream always covers the whole input.
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till, take_till1, take_while1};
-use nom::character::complete::{char as ch, digit1, hex_digit1, oct_digit1, one_of};
-use nom::combinator::{all_consuming, opt, recognize};
-use nom::sequence::preceded;
+use nom::bytes::complete::{is_not, tag, take_till, take_till1, take_while1};
+use nom::character::complete::{anychar, char as ch, digit1, hex_digit1, oct_digit1, one_of};
+use nom::combinator::{all_consuming, not, opt, recognize};
+use nom::multi::{many0_count, many1_count};
+use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 
 use super::error::{SyntaxError, SyntaxErrorKind};
@@ -363,16 +367,12 @@ fn atom_len(rest: &str) -> usize {
 
 fn whitespace(rest: &str) -> usize {
     // Stops before `\r\n`, which is a newline token of its own.
-    let bytes = rest.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b'\t' | b'\x0b' | b'\x0c' => i += 1,
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => i += 1,
-            _ => break,
-        }
-    }
-    i
+    let r: IResult<&str, usize> = many1_count(alt((
+        one_of(" \t\x0b\x0c"),
+        terminated(ch('\r'), not(ch('\n'))),
+    )))
+    .parse(rest);
+    r.map_or(0, |(_, n)| n)
 }
 
 /// A comment up to the end of its line; trailing blanks are whitespace, not comment.
@@ -385,19 +385,14 @@ fn line_comment(rest: &str) -> usize {
 
 /// Length of a `"..."` string including both quotes, or `None` when it never ends.
 fn string_len(rest: &str) -> Option<usize> {
-    let bytes = rest.as_bytes();
-    let mut i = 1;
-    loop {
-        let j = memchr::memchr2(b'"', b'\\', &bytes[i..])?;
-        if bytes[i + j] == b'"' {
-            return Some(i + j + 1);
-        }
-        // Skip the escaped character, whatever it is (a multi-byte one continues the loop).
-        i += j + 2;
-        if i >= bytes.len() {
-            return None;
-        }
-    }
+    // A backslash escapes the character after it, whatever it is.
+    let r: IResult<&str, &str> = recognize((
+        ch('"'),
+        many0_count(alt((is_not("\\\""), recognize((ch('\\'), anychar))))),
+        ch('"'),
+    ))
+    .parse(rest);
+    r.ok().map(|(_, s)| s.len())
 }
 
 /// Length of a nested `#| ... |#` comment, or `None` when it never ends.
@@ -426,11 +421,13 @@ fn block_comment_len(rest: &str) -> Option<usize> {
 
 /// `#\a`, `#\(`, `#\space`, `#\x41`: the first character is taken whatever it is.
 fn char_literal_len(rest: &str) -> usize {
-    let after = &rest[2..];
-    match after.chars().next() {
-        None => 2,
-        Some(c) => 2 + c.len_utf8() + atom_len(&after[c.len_utf8()..]),
-    }
+    let r: IResult<&str, &str> = recognize((
+        tag("#\\"),
+        anychar,
+        take_till(|c: char| c.is_ascii() && (is_delimiter(c as u8) || (c as u8) < 0x20)),
+    ))
+    .parse(rest);
+    r.map_or(2, |(_, s)| s.len())
 }
 
 /// Decimal numbers: `42`, `-1`, `+3`, `1.5`, `.5`, `1e3`.
