@@ -548,13 +548,19 @@ mod explain_compile {
                 "operation",
                 "overridden",
                 "resolved",
-                "rule"
+                "rule",
+                "traversal",
+                "unverified"
             ]
         );
         assert_eq!(value["decision"], "deny");
         assert_eq!(value["resolved"], "/private/tmp/asdf/foo");
         assert_eq!(value["rule"], "(deny file-write*)");
         assert_eq!(value["overridden"][0]["action"], "allow");
+        // `/tmp` is resolved on the way; `(allow default)` lets its metadata be read.
+        assert_eq!(value["traversal"]["link"], "/tmp");
+        assert_eq!(value["traversal"]["decision"], "allow");
+        assert_eq!(value["unverified"], serde_json::json!([]));
     }
 
     #[test]

@@ -43,3 +43,37 @@ fn homebrews_filtered_allows_before_an_unfiltered_deny_take_effect() {
         "{found:?}"
     );
 }
+
+fn explain(profile: &str, op: &str, path: &str) -> sblint::explain::Explanation {
+    let model = sblint::model::Model::new(
+        &sblint::syntax::parse(profile.to_string()),
+        &[],
+        &sblint::model::ModelOptions::default(),
+    );
+    sblint::explain::explain(&model, op, Some(path), std::path::Path::new("/")).unwrap()
+}
+
+#[test]
+fn a_path_through_a_symlinked_root_needs_the_links_metadata() {
+    use sblint::model::Action;
+    // Protonk/SANDBOX_LORE book/experiments/vfs-canonicalization (macOS 14.4.1): with both
+    // spellings allowed, reading /var/tmp/canon was EPERM and /private/var/tmp/canon worked.
+    let both = "(version 1)\n(deny default)\n(allow file-read* (literal \"/private/var/tmp/canon\") (literal \"/var/tmp/canon\"))\n";
+    let e = explain(both, "file-read-data", "/var/tmp/canon");
+    assert_eq!(e.action, Action::Deny);
+    let t = e.traversal.expect("a traversal of /var");
+    assert_eq!((t.link, t.action), ("/var", Action::Deny));
+    assert_eq!(
+        explain(both, "file-read-data", "/private/var/tmp/canon").action,
+        Action::Allow
+    );
+    // The same profile with the metadata of the link allowed reads through it (the /tmp run).
+    let with_link = "(version 1)\n(deny default)\n(allow file-read-metadata (literal \"/tmp\"))\n(allow file-read* (literal \"/private/tmp/foo\"))\n";
+    let e = explain(with_link, "file-read-data", "/tmp/foo");
+    assert_eq!(e.action, Action::Allow);
+    assert_eq!(e.traversal.map(|t| t.action), Some(Action::Allow));
+    // The link itself is not traversed.
+    assert!(explain(with_link, "file-read-metadata", "/tmp")
+        .traversal
+        .is_none());
+}

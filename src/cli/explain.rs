@@ -12,7 +12,7 @@ use super::ExitStatus;
 use crate::explain::{explain, Explanation};
 use crate::lint::RuleId;
 use crate::model::sources::SourceMap;
-use crate::model::FileId;
+use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
 use crate::workspace::{inputs, Input};
 
@@ -172,6 +172,19 @@ fn to_json(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String 
             let at = sources.line_col(rules[i].origin);
             json!({ "line": at.line, "column": at.col, "action": rules[i].action.as_str() })
         }).collect::<Vec<_>>(),
+        "unverified": e.decision.unverified.iter().map(|&i| {
+            let at = sources.line_col(rules[i].origin);
+            json!({ "line": at.line, "column": at.col, "action": rules[i].action.as_str() })
+        }).collect::<Vec<_>>(),
+        "traversal": e.traversal.as_ref().map(|t| {
+            let line = t.decision.rule.map(|i| sources.line_col(rules[i].origin).line);
+            json!({
+                "link": t.link,
+                "operation": "file-read-metadata",
+                "decision": t.action.as_str(),
+                "line": line,
+            })
+        }),
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
@@ -201,6 +214,39 @@ fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String
             };
             out.push_str(&format!("  {how}\n\n"));
             out.push_str(&render(sources, rules, i, &e.decision.overridden));
+        }
+    }
+    if let Some(t) = &e.traversal {
+        let by = match t.decision.rule {
+            Some(i) => {
+                let at = sources.line_col(rules[i].origin);
+                format!(
+                    "the rule at {}:{}:{}",
+                    sources.name(rules[i].origin.file),
+                    at.line,
+                    at.col
+                )
+            }
+            None => "no rule (libsandbox's own default)".to_string(),
+        };
+        let link = t.link;
+        if t.action == Action::Deny {
+            out.push_str(&format!(
+                "  denied on the way: `{link}` is a symlink into `/private`, and resolving it needs `file-read-metadata` on `{link}` itself, which {by} denies\n  \
+                 add `(allow file-read-metadata (literal \"{link}\"))` where no later rule overrides it (observed on macOS 14.4.1: SANDBOX_LORE vfs-canonicalization; that the link's metadata is what is checked is inferred)\n"
+            ));
+        }
+    }
+    if !e.decision.unverified.is_empty() {
+        for &i in &e.decision.unverified {
+            let at = sources.line_col(rules[i].origin);
+            out.push_str(&format!(
+                "  unverified: the deciding rule has no filter, and the {} at {}:{}:{} names a wildcard above it with a filter; which of the two wins on a Mac is not recorded\n",
+                rules[i].action.as_str(),
+                sources.name(rules[i].origin.file),
+                at.line,
+                at.col
+            ));
         }
     }
     // A rule spelled with the path before resolution never sees this argument.

@@ -24,6 +24,19 @@ pub struct Explanation {
     pub default: bool,
     /// Outcomes the undecided rules would give if they matched, with the rule.
     pub alternatives: Vec<(Action, usize)>,
+    /// A path written through `/tmp`, `/var` or `/etc`: the link resolved on the way, and
+    /// how `file-read-metadata` on it is decided. When that is denied, so is the operation.
+    pub traversal: Option<Traversal>,
+}
+
+/// Resolving a symlinked root on the way to the argument.
+#[derive(Debug)]
+pub struct Traversal {
+    /// The link as written: `/var`.
+    pub link: &'static str,
+    pub decision: Decision,
+    /// `file-read-metadata` on the link: the deciding rule's action, or allow.
+    pub action: Action,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -161,7 +174,26 @@ pub fn explain(
         })?;
     let (arg, resolved) = parse_argument(operation, argument, cwd)?;
     let decision = decide(&model.rules, op, &arg);
-    let action = decision.action.unwrap_or(Action::Allow);
+    let decided = decision.action.unwrap_or(Action::Allow);
+    let traversal = match (&arg, argument) {
+        (Arg::Path(_), Some(written)) => {
+            paths::traversed_link(&normalize(written, cwd)).and_then(|link| {
+                let metadata = vocab.op_id("file-read-metadata")?;
+                let decision = decide(&model.rules, metadata, &Arg::Path(link.to_string()));
+                let action = decision.action.unwrap_or(Action::Allow);
+                Some(Traversal {
+                    link,
+                    decision,
+                    action,
+                })
+            })
+        }
+        _ => None,
+    };
+    let action = match &traversal {
+        Some(t) if t.action == Action::Deny => Action::Deny,
+        _ => decided,
+    };
     let default = decision.level.is_none_or(|l| l == vocab.default);
     // An undecided rule changes the outcome if it would be consulted before the decider.
     let chain = vocab.chain(op);
@@ -177,7 +209,7 @@ pub fn explain(
         .iter()
         .copied()
         .filter(|&u| decision.rule.is_none_or(|d| rank(u) < rank(d)))
-        .filter(|&u| model.rules[u].action != action)
+        .filter(|&u| model.rules[u].action != decided)
         .map(|u| (model.rules[u].action, u))
         .collect();
     alternatives.sort_by_key(|(_, u)| rank(*u));
@@ -191,6 +223,7 @@ pub fn explain(
         action,
         default,
         alternatives,
+        traversal,
     })
 }
 

@@ -6,6 +6,19 @@ pub const PRIVATE_LINKS: &[&str] = &["/tmp", "/var", "/etc"];
 /// The firmlinked data volume: paths spelled through it match nothing.
 pub const DATA_VOLUME: &str = "/System/Volumes/Data";
 
+/// The symlink a path written through `/tmp`, `/var` or `/etc` goes through, when the
+/// path is below it (the link itself is checked as written). Resolving it needs
+/// `file-read-metadata` on the link: observed on macOS 14.4.1, reading `/var/tmp/x` was
+/// denied with `/private/var/tmp/x` allowed until the profile allowed the metadata of
+/// `/var` (Protonk/SANDBOX_LORE `book/experiments/vfs-canonicalization/`; that the link's
+/// metadata is what is checked is the reading that fits every run, not a documented fact).
+pub fn traversed_link(path: &str) -> Option<&'static str> {
+    PRIVATE_LINKS
+        .iter()
+        .copied()
+        .find(|link| path.len() > link.len() && under(path, link))
+}
+
 /// The path as the kernel sees it: `/tmp/x` → `/private/tmp/x`,
 /// `/System/Volumes/Data/Users/x` → `/Users/x`.
 pub fn resolve(path: &str) -> String {
