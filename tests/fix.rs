@@ -40,10 +40,12 @@ fn safe_fixes_converge_and_relint_clean() {
             };
             let fixed = lint::fix::apply_safe_fixes(report, &options);
             assert_ne!(fixed.text, original);
-            assert_eq!(
-                strings(&fixed.text),
-                strings(&original),
-                "a fix split or merged strings"
+            // A fix may add a form with its own string (SB210's `(literal "/tmp")`);
+            // merging two strings would lose one, splitting one would break the parse
+            // checked below.
+            assert!(
+                strings(&fixed.text) >= strings(&original),
+                "a fix merged strings"
             );
             let again = lint::check_text("fixed.sb", fixed.text.clone(), &options);
             assert!(
