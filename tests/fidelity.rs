@@ -77,3 +77,53 @@ fn a_path_through_a_symlinked_root_needs_the_links_metadata() {
         .traversal
         .is_none());
 }
+
+fn explain_net(profile: &str, op: &str, arg: &str) -> sblint::model::Action {
+    let model = sblint::model::Model::new(
+        &sblint::syntax::parse(profile.to_string()),
+        &[],
+        &sblint::model::ModelOptions::default(),
+    );
+    sblint::explain::explain(&model, op, Some(arg), std::path::Path::new("/"))
+        .unwrap()
+        .action
+}
+
+#[test]
+fn a_local_filter_on_an_outbound_rule_matches_every_connection() {
+    use sblint::model::Action;
+    // anthropic-experimental/sandbox-runtime#131, #225; NixOS/nix#10078: the local end
+    // of an outbound connection is the machine's own address and an ephemeral port.
+    for filter in ["(local ip \"*:*\")", "(local ip \"localhost:*\")", "(local tcp \"*:*\")"] {
+        let profile = format!("(version 1)\n(deny default)\n(allow network-outbound {filter})\n");
+        assert_eq!(
+            explain_net(&profile, "network-outbound", "93.184.215.14:443"),
+            Action::Allow,
+            "{filter}"
+        );
+    }
+    // A fixed local port may or may not be the ephemeral one: not an allow for sure.
+    let fixed = "(version 1)\n(deny default)\n(allow network-outbound (local ip \"*:5000\"))\n";
+    assert_eq!(explain_net(fixed, "network-outbound", "93.184.215.14:443"), Action::Deny);
+}
+
+#[test]
+fn bind_is_decided_on_the_local_end() {
+    use sblint::model::Action;
+    // bazelbuild/bazel#30865: a server bound to 0.0.0.0 needs `*`, `localhost` is not enough.
+    let profile = "(version 1)\n(deny default)\n(allow network-bind (local ip \"localhost:8080\"))\n";
+    assert_eq!(explain_net(profile, "network-bind", "127.0.0.1:8080"), Action::Allow);
+    assert_eq!(explain_net(profile, "network-bind", "0.0.0.0:8080"), Action::Deny);
+    let any = "(version 1)\n(deny default)\n(allow network-bind (local ip \"*:8080\"))\n";
+    assert_eq!(explain_net(any, "network-bind", "0.0.0.0:8080"), Action::Allow);
+}
+
+#[test]
+fn socket_filters_match_an_ordinary_tcp_connect() {
+    use sblint::model::Action;
+    // sandbox-boostrap runtime-adversarial flow_divert_require_all_tcp, macOS 14.4.1.
+    let profile = "(version 1)\n(deny default)\n(allow network-outbound (require-all (socket-domain AF_INET) (socket-type SOCK_STREAM) (socket-protocol IPPROTO_TCP)))\n";
+    assert_eq!(explain_net(profile, "network-outbound", "127.0.0.1:80"), Action::Allow);
+    let udp = "(version 1)\n(deny default)\n(allow network-outbound (remote udp \"*:*\"))\n";
+    assert_eq!(explain_net(udp, "network-outbound", "127.0.0.1:53"), Action::Deny);
+}

@@ -146,6 +146,8 @@ pub fn parse_argument(
                 Arg::Network {
                     host: host.clone(),
                     port,
+                    // Bind and inbound are decided on the machine's own end.
+                    local: op.starts_with("network-bind") || op.starts_with("network-inbound"),
                 },
                 Some(format!("{host}:{port}")),
             ))

@@ -53,6 +53,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let probe = Arg::Network {
         host: "example.com".into(),
         port: 47_321,
+        local: false,
     };
     let decision = decide(&ctx.model.rules, outbound, &probe);
     if !decision.certainly(Action::Allow, &ctx.model.rules) {

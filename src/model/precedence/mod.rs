@@ -23,7 +23,9 @@ pub use cover::{covering_scan, covers, leaf_covers, CoverIndex, OrderIndex, With
 
 use super::paths::under;
 use super::regex;
-use super::rule::{Action, Filter, FilterExpr, FilterValue, NamePattern, PathPattern, Port, Rule};
+use super::rule::{
+    Action, Filter, FilterExpr, FilterValue, NamePattern, NetAddr, PathPattern, Port, Rule,
+};
 use super::vocab::{vocabulary, OpId};
 
 /// What an operation is checked against.
@@ -35,8 +37,13 @@ pub enum Arg {
     Path(String),
     /// A service, sysctl, preference domain … name.
     Name(String),
-    /// The remote (or local) end of a connection.
-    Network { host: String, port: u16 },
+    /// One end of a TCP connection: the remote end for `network-outbound`, the local end
+    /// (`local: true`) for `network-bind` and `network-inbound`.
+    Network {
+        host: String,
+        port: u16,
+        local: bool,
+    },
 }
 
 /// Three-valued: a filter on an unknown `param` may or may not match.
@@ -137,17 +144,86 @@ fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
             NamePattern::Prefix(p) => name.starts_with(&**p),
             NamePattern::Regex(r) => return regex_truth(r, name),
         }),
-        (FilterValue::Network(a), Arg::Network { host, port }) => {
-            let host_ok = a.host == "*" || (a.host == "localhost" && is_loopback(host));
-            let port_ok = match a.port {
-                Port::Any => true,
-                Port::Number(p) => p == *port,
-            };
-            bool_truth(host_ok && port_ok)
+        (FilterValue::Network(a), Arg::Network { host, port, local }) => {
+            network_truth(a, host, *port, *local)
+        }
+        (FilterValue::Atom(value), Arg::Network { host, .. }) => {
+            socket_truth(filter.name.as_str(), value, host)
         }
         // A filter of another kind (vnode-type, extension …) cannot be decided statically.
         _ => Truth::Unknown,
     }
+}
+
+/// The socket filters against a TCP connection to `host` (AF_INET or AF_INET6 by the
+/// address; a name may be either): observed on macOS 14.4.1, `(require-all (socket-domain
+/// AF_INET) (socket-type SOCK_STREAM) (socket-protocol IPPROTO_TCP))` let `nc` connect to
+/// 127.0.0.1 (sandbox-boostrap runtime-adversarial flow_divert_require_all_tcp).
+fn socket_truth(filter: &str, value: &str, host: &str) -> Truth {
+    let family = host
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+        .ok();
+    match (filter, value) {
+        ("socket-domain", "AF_INET" | "2") => {
+            family.map_or(Truth::Unknown, |f| bool_truth(f.is_ipv4()))
+        }
+        ("socket-domain", "AF_INET6" | "30") => {
+            family.map_or(Truth::Unknown, |f| bool_truth(f.is_ipv6()))
+        }
+        ("socket-domain", "AF_UNIX" | "AF_LOCAL" | "1") => Truth::No,
+        ("socket-type", "SOCK_STREAM" | "1") => Truth::Yes,
+        ("socket-type", "SOCK_DGRAM" | "SOCK_RAW" | "2" | "3") => Truth::No,
+        ("socket-protocol", "IPPROTO_TCP" | "6") => Truth::Yes,
+        ("socket-protocol", "IPPROTO_UDP" | "17") => Truth::No,
+        _ => Truth::Unknown,
+    }
+}
+
+/// An address filter against one end of a connection. The connection is taken to be TCP
+/// (`socket-type SOCK_STREAM`; the filters `udp`, `udp4`, `udp6` do not match it).
+/// `localhost` is every address assigned to the machine, of which the loopback ones are
+/// all sblint can recognise (bazelbuild/bazel#30865). A `local` filter on an outbound
+/// connection matches on the machine's own end, an address of the machine with an
+/// ephemeral port: `"*:*"` and `"localhost:*"` match every connection
+/// (anthropic-experimental/sandbox-runtime#131, NixOS/nix#10078), a fixed port may or may
+/// not be the one picked. A `remote` filter on a bind or inbound decision depends on a
+/// peer sblint is not given.
+fn network_truth(a: &NetAddr, host: &str, port: u16, local: bool) -> Truth {
+    let protocol = a.protocol.as_str();
+    if protocol.starts_with("udp") {
+        return Truth::No;
+    }
+    let family = match host
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+    {
+        Ok(std::net::IpAddr::V4(_)) => Some('4'),
+        Ok(std::net::IpAddr::V6(_)) => Some('6'),
+        Err(_) => None,
+    };
+    let family_truth = match (protocol.chars().last(), family) {
+        (Some(want @ ('4' | '6')), Some(got)) => bool_truth(want == got),
+        (Some('4' | '6'), None) => Truth::Unknown,
+        _ => Truth::Yes,
+    };
+    let end_truth = if a.local == local {
+        let host_ok = a.host == "*" || (a.host == "localhost" && is_loopback(host));
+        let port_ok = match a.port {
+            Port::Any => true,
+            Port::Number(p) => p == port,
+        };
+        bool_truth(host_ok && port_ok)
+    } else if a.local {
+        // The machine's own end of an outbound connection.
+        match a.port {
+            Port::Any => Truth::Yes,
+            Port::Number(_) => Truth::Unknown,
+        }
+    } else {
+        Truth::Unknown
+    };
+    family_truth.and(end_truth)
 }
 
 /// A regex against a text; the literal start a `^` regex requires is checked first, so
