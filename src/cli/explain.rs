@@ -33,6 +33,9 @@ pub fn run(args: &ExplainArgs) -> ExitStatus {
 }
 
 fn answer(args: &ExplainArgs) -> Result<String, AppError> {
+    if args.format == ExplainFormat::Json {
+        super::error::output_for_programs();
+    }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {

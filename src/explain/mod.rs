@@ -53,7 +53,8 @@ impl std::fmt::Display for ExplainError {
     }
 }
 
-/// What an operation's filters consult.
+/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
+/// filter categories do not say it yet).
 enum ArgKind {
     Path,
     Network,
