@@ -11,9 +11,7 @@ use crate::explain::{explain, narrowest_filter, parse_argument, parse_denial};
 use crate::fmt::{format_text, FormatOptions};
 use crate::lint::{check_bytes, check_text, CheckOptions};
 use crate::model::sources::SourceMap;
-use crate::model::{
-    build_with, vocabulary, FilterValue, Model, ModelOptions, PathPattern, Speculation,
-};
+use crate::model::{vocabulary, FilterValue, Model, ModelOptions, PathPattern};
 use crate::syntax::{parse, SyntaxTree, TokenKind};
 
 /// A property: panics when it fails on the input.
@@ -26,7 +24,6 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("fmt", fmt_keeps_tokens),
     ("explain", explain_never_panics),
     ("compile", compile_round_trips),
-    ("speculation", speculation_agrees),
 ];
 
 /// Parsing never fails, and printing the tree gives the input back.
@@ -35,25 +32,6 @@ pub fn parse_prints_back(data: &[u8]) {
         let tree = parse(text);
         assert_eq!(tree.print(), text, "the tree does not print back its input");
     }
-}
-
-/// Evaluating top-level rules ahead (speculation, used on long files) gives the model
-/// that in-order evaluation gives.
-pub fn speculation_agrees(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let tree = parse(text);
-    let options = ModelOptions::default();
-    let summary = |model: Model| {
-        format!(
-            "{:?}\n{:?}\n{} {} {:?}",
-            model.rules, model.issues, model.complete, model.missing_import, model.unset_params
-        )
-    };
-    let in_order = summary(build_with(&tree, &[], &options, Speculation::Never));
-    let ahead = summary(build_with(&tree, &[], &options, Speculation::Always));
-    assert!(in_order == ahead, "speculation changed the model");
 }
 
 /// Checking any bytes gives diagnostics, never a panic; the step limits bound the time.

@@ -1,9 +1,7 @@
 //! Questions about the model that several rules ask.
 
-use rayon::prelude::*;
 use smallvec::SmallVec;
 
-use crate::diagnostic::Diagnostic;
 use crate::model::precedence::{decide, Arg};
 use crate::model::{vocabulary, Action, FileId, Filter, Rule};
 use crate::syntax::{Span, TokenKind};
@@ -35,31 +33,6 @@ pub fn rule_leaves(rule: &Rule) -> impl Iterator<Item = (&Filter, Span)> + '_ {
             at.map(|at| (leaf, at))
         })
     })
-}
-
-/// Runs `check` on every rule of [`main_rules`], in chunks on all cores; what it reports
-/// comes out in rule order.
-pub fn par_main_rules<F>(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, check: F)
-where
-    F: Fn(usize, &Rule, Span, &mut Vec<Diagnostic>) + Sync,
-{
-    const CHUNK: usize = 2048;
-    let found: Vec<Vec<Diagnostic>> = ctx
-        .model
-        .rules
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut found = Vec::new();
-            for (k, rule) in chunk.iter().enumerate() {
-                if let Some(span) = rule.main_span() {
-                    check(c * CHUNK + k, rule, span, &mut found);
-                }
-            }
-            found
-        })
-        .collect();
-    out.extend(found.into_iter().flatten());
 }
 
 /// Rules shown in the checked file (written there, or made by a call written there).

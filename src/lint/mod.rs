@@ -12,7 +12,6 @@ pub use rules::{RuleId, RULES};
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
@@ -147,10 +146,9 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
     let model = Model::new(tree, &preludes, &options.model);
     let ctx = Context::new(tree, &options.preludes, &model);
     let selection = &options.selection;
-    // Rules are independent: run them on all cores. Rules that look at one rule or one
-    // filter leaf at a time share one walk over the model, split across cores by chunks
-    // of rules; the order index is built only when a rule about order is enabled, while
-    // the others run.
+    // Files are checked on all cores (the CLI's walk); within a file the checks run in
+    // turn. Rules that look at one rule or one filter leaf at a time share one walk over
+    // the model; the order index is built only when a rule about order is enabled.
     let (mut file_rules, mut ordered, mut rule_rules, mut leaf_rules) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for rule in RULES.iter().filter(|r| selection.enabled(r.meta.code)) {
@@ -161,70 +159,30 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
             Check::Leaf(check) => leaf_rules.push(check),
         }
     }
-    let (per_order, (per_rule, per_chunk)) = rayon::join(
-        || {
-            if ordered.is_empty() {
-                return Vec::new();
+    let mut out = Vec::new();
+    for check in &file_rules {
+        check(&ctx, &mut out);
+    }
+    if !ordered.is_empty() {
+        let order = OrderIndex::new(&model.rules);
+        for check in &ordered {
+            check(&ctx, &order, &mut out);
+        }
+    }
+    if !leaf_rules.is_empty() || !rule_rules.is_empty() {
+        for rule in &model.rules {
+            if let Some(span) = rule.main_span() {
+                for check in &rule_rules {
+                    check(&ctx, rule, span, &mut out);
+                }
             }
-            let order = OrderIndex::new(&model.rules);
-            ordered
-                .par_iter()
-                .map(|check| {
-                    let mut found = Vec::new();
-                    check(&ctx, &order, &mut found);
-                    found
-                })
-                .collect::<Vec<Vec<Diagnostic>>>()
-        },
-        || {
-            rayon::join(
-                || {
-                    file_rules
-                        .par_iter()
-                        .map(|check| {
-                            let mut found = Vec::new();
-                            check(&ctx, &mut found);
-                            found
-                        })
-                        .collect::<Vec<Vec<Diagnostic>>>()
-                },
-                || {
-                    if leaf_rules.is_empty() && rule_rules.is_empty() {
-                        return Vec::new();
-                    }
-                    model
-                        .rules
-                        .par_chunks(4096)
-                        .map(|chunk| {
-                            let mut found = Vec::new();
-                            for rule in chunk {
-                                if let Some(span) = rule.main_span() {
-                                    for check in &rule_rules {
-                                        check(&ctx, rule, span, &mut found);
-                                    }
-                                }
-                                if leaf_rules.is_empty() {
-                                    continue;
-                                }
-                                for (leaf, at) in facts::rule_leaves(rule) {
-                                    for check in &leaf_rules {
-                                        check(&ctx, leaf, at, &mut found);
-                                    }
-                                }
-                            }
-                            found
-                        })
-                        .collect::<Vec<Vec<Diagnostic>>>()
-                },
-            )
-        },
-    );
-    let mut out: Vec<Diagnostic> = per_rule
-        .into_iter()
-        .chain(per_order)
-        .chain(per_chunk)
-        .flatten()
-        .collect();
+            for (leaf, at) in facts::rule_leaves(rule) {
+                for check in &leaf_rules {
+                    check(&ctx, leaf, at, &mut out);
+                }
+            }
+        }
+    }
     let unused = RuleId::UnusedSuppression.meta();
     suppress::apply(tree, &mut out, unused, |code| rule_by_code(code).is_some());
     out.retain(|d| selection.enabled(d.code));
@@ -233,10 +191,6 @@ pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> 
             d.severity = *severity;
         }
     }
-    // Freeing a model of 100,000 rules, allocation by allocation, takes tens of
-    // milliseconds: the thread pool does it while the caller goes on (at exit, nobody
-    // waits for it).
-    rayon::spawn(move || drop(model));
     out
 }
 

@@ -13,7 +13,8 @@ pub mod vocab;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-pub use eval::{build, build_with, quote, Speculation};
+pub use crate::syntax::string::quote;
+pub use eval::build;
 pub use rule::{
     Action, FileId, Filter, FilterExpr, FilterValue, NamePattern, Origin, PathPattern, Rule,
 };

@@ -1,7 +1,7 @@
 //! Values of the bounded evaluator.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::rule::{FileId, FilterExpr, Modifier, Origin};
@@ -65,9 +65,6 @@ pub struct Closure {
 pub struct Env {
     pub vars: RefCell<HashMap<Rc<str>, Value>>,
     pub parent: Option<Rc<Env>>,
-    /// Counts the bindings made or changed here, so that a reader can tell cheaply
-    /// whether the environment is still as it last looked.
-    pub generation: Cell<u64>,
 }
 
 impl Env {
@@ -75,7 +72,6 @@ impl Env {
         Rc::new(Env {
             vars: RefCell::new(HashMap::default()),
             parent: Some(parent.clone()),
-            generation: Cell::new(0),
         })
     }
 
@@ -95,7 +91,6 @@ impl Env {
 
     pub fn define(&self, name: Rc<str>, value: Value) {
         self.vars.borrow_mut().insert(name, value);
-        self.generation.set(self.generation.get() + 1);
     }
 
     /// `set!`: the nearest binding, or a new global one.

@@ -24,26 +24,12 @@ pub struct Lexed {
     pub errors: Vec<SyntaxError>,
 }
 
-/// Files at least this long are lexed in two halves at once (see [`lex_halves`]).
-const HALVES_MIN: usize = 1 << 20;
-
 /// Splits `text` into tokens that cover every byte.
 pub fn lex(text: &str) -> Lexed {
-    if text.len() >= HALVES_MIN {
-        if let Some(lexed) = lex_halves(text) {
-            return lexed;
-        }
-    }
-    lex_from(text, 0, text.len())
-}
-
-/// Lexes `text` from `pos` on, as if `pos` began a line, with room for the tokens of
-/// `room` bytes.
-fn lex_from(text: &str, pos: usize, room: usize) -> Lexed {
     let mut lexer = Lexer {
         text,
-        pos,
-        tokens: Tokens::with_capacity(room / 4 + 1, pos as u32),
+        pos: 0,
+        tokens: Tokens::with_capacity(text.len() / 4 + 1),
         errors: Vec::new(),
         at_line_start: true,
         preprocessor: Vec::new(),
@@ -55,29 +41,6 @@ fn lex_from(text: &str, pos: usize, room: usize) -> Lexed {
         tokens: lexer.tokens,
         errors: lexer.errors,
     }
-}
-
-/// Lexes a long file as two halves on two threads, split where a line starts with `(`.
-/// Every construct that could run across that point (a string, a `#|` comment, a raw
-/// string) leaves the first half unterminated, which is an error: then, and whenever the
-/// first half has any error or preprocessor line, the answer is `None` and the file is
-/// lexed in one pass. Otherwise the tokens are those one pass gives (a test compares).
-fn lex_halves(text: &str) -> Option<Lexed> {
-    let mid = text.len() / 2 + text[text.len() / 2..].find("\n(")? + 1;
-    // The first half has room for all: the second is appended without moving the first.
-    let (first, second) = rayon::join(
-        || lex_from(&text[..mid], 0, text.len()),
-        || lex_from(text, mid, text.len() - mid),
-    );
-    if !first.errors.is_empty() {
-        return None;
-    }
-    let mut tokens = first.tokens;
-    tokens.append(second.tokens);
-    Some(Lexed {
-        tokens,
-        errors: second.errors,
-    })
 }
 
 struct Lexer<'a> {
@@ -505,37 +468,6 @@ fn hash_atom(i: &str) -> IResult<&str, &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn two_halves_give_the_tokens_of_one_pass() {
-        let base = crate::generate::generate_profile(HALVES_MIN + 4096);
-        assert!(lex_halves(&base).is_some(), "a clean file is split");
-        let middle = base.len() / 2 - 100;
-        let across = |open: &str, close: &str| {
-            let mut text = base.clone();
-            text.insert_str(middle + 300, close);
-            text.insert_str(middle, open);
-            text
-        };
-        let cases = [
-            base.clone(),
-            format!("\u{feff}{base}"),
-            across("\"", "\""),
-            across("#|", "|#"),
-            across("#\"", "\""),
-            across("\"", ""),
-            across("", "\u{0}#!"),
-            format!("{base}(allow \"unterminated"),
-            format!("#include <x>\n{base}"),
-            format!("{base}#include <x>\n"),
-        ];
-        for text in cases {
-            let halves = lex(&text);
-            let one = lex_from(&text, 0, text.len());
-            assert_eq!(halves.tokens, one.tokens);
-            assert_eq!(halves.errors, one.errors);
-        }
-    }
 
     fn kinds(text: &str) -> Vec<(TokenKind, &str)> {
         let lexed = lex(text);

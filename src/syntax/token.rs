@@ -176,20 +176,13 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    pub fn with_capacity(capacity: usize, start: u32) -> Tokens {
+    pub fn with_capacity(capacity: usize) -> Tokens {
         let mut starts = Vec::with_capacity(capacity + 1);
-        starts.push(start);
+        starts.push(0);
         Tokens {
             kinds: Vec::with_capacity(capacity),
             starts,
         }
-    }
-
-    /// Appends the tokens of `rest`, which start where these end.
-    pub fn append(&mut self, rest: Tokens) {
-        debug_assert_eq!(rest.starts[0], self.end());
-        self.kinds.extend(rest.kinds);
-        self.starts.extend_from_slice(&rest.starts[1..]);
     }
 
     /// Appends a token of `len` bytes right after the last one.

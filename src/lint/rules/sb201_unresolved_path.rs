@@ -4,7 +4,8 @@ use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use rustc_hash::FxHashSet;
 
 use crate::model::paths::{resolved, DATA_VOLUME, PRIVATE_LINKS};
-use crate::model::{Action, FilterValue, PathPattern};
+use crate::model::{Action, FileId, FilterValue, PathPattern};
+use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports a path spelled through `/tmp`, `/var` or `/etc` (symlinks into `/private`) or
@@ -33,8 +34,18 @@ Use instead:
 (allow file-write* (subpath "/private/tmp/asdf"))
 ```
 
+Not reported: `(literal "/tmp")` (and `/var`, `/etc`), the symlink itself, which `lstat`
+checks as written; `(literal "/System/Volumes/Data")`, the data volume's mount point,
+also checked as written; and a path whose resolved spelling a rule of the same action
+already covers (`(subpath "/etc")` beside `(subpath "/private")`, a `^/tmp/…` regex beside
+its `^/private/tmp/…` twin). `(subpath "/etc")` alone is reported as matching only the
+symlink.
+
 ## Fix
 Rewrites the path to the form the kernel checks (safe: it makes the rule do what it says).
+For `(subpath "/etc")` and the like it adds `(subpath "/private/etc")` beside it instead,
+so that the rule still covers the symlink, which resolving `/etc/…` needs (unsafe: it
+opens what is below the link, which the rule never matched).
 "#;
 
 pub const RULE: Rule = Rule {
@@ -54,9 +65,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let FilterValue::Path(pattern) = &leaf.value else {
             continue;
         };
-        // `(literal "/tmp")` is the symlink itself, which `lstat` checks as written.
+        // `(literal "/tmp")` is the symlink itself, which `lstat` checks as written, and
+        // `/System/Volumes/Data` itself is the data volume's mount point (a recorded
+        // denial reads `deny(1) file-read-metadata /System/Volumes/Data`).
         if let PathPattern::Literal(p) = pattern {
-            if PRIVATE_LINKS.contains(&&**p) {
+            if PRIVATE_LINKS.contains(&&**p) || **p == *DATA_VOLUME {
                 continue;
             }
         }
@@ -85,50 +98,138 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 None => continue,
             },
         };
-        found.push((rule, pattern, at, written, resolved));
+        found.push((rule, leaf, pattern, at, written, resolved));
     }
     if found.is_empty() {
         return;
     }
-    // Paths the profile also spells the resolved way: its author covered both.
-    let spelled: FxHashSet<(Action, &str)> = ctx
-        .model
-        .rules
-        .iter()
-        .flat_map(|r| {
-            r.filter.iter().flat_map(move |f| {
-                f.leaves().filter_map(move |l| match &l.value {
-                    FilterValue::Path(p) => Some((r.action, p.text())),
-                    _ => None,
-                })
-            })
-        })
-        .collect();
-    for (rule, pattern, at, written, resolved) in found {
-        if !matches!(pattern, PathPattern::Regex(_))
-            && spelled.contains(&(rule.action, resolved.as_str()))
-        {
+    // Paths the profile also covers the resolved way: its author covered both.
+    let twins = Twins::new(ctx);
+    for (rule, leaf, pattern, at, written, resolved) in found {
+        if twins.covered(rule.action, pattern, &resolved) {
             continue;
         }
         let data_volume = written.trim_start_matches('^').starts_with(DATA_VOLUME);
-        let message = if data_volume {
+        // `(subpath "/etc")` matches the symlink itself, not what is below it.
+        let link_itself = matches!(pattern, PathPattern::Subpath(p) if PRIVATE_LINKS.contains(&p.trim_end_matches('/')));
+        let message = if link_itself {
+            format!(
+                "`{written}` matches only the symlink itself: what is below it is checked as `{resolved}/…`"
+            )
+        } else if data_volume {
             format!("`{written}` goes through the data volume: the kernel checks `{resolved}`")
         } else {
             format!("`{written}` never matches: the kernel checks `{resolved}`")
         };
-        let mut d = ctx.report(&RULE.meta, at, message, format!("write `{resolved}`"));
+        let label = if link_itself {
+            format!("add `{resolved}` beside it")
+        } else {
+            format!("write `{resolved}`")
+        };
+        let mut d = ctx.report(&RULE.meta, at, message, label);
         // Only a string written right here can be rewritten.
         let token = string_token(ctx, at);
         if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written)) {
-            d = d.with_fix(Fix {
-                message: format!("rewrite to `{resolved}`"),
-                applicability: Applicability::Safe,
-                edits: vec![Edit {
-                    span: at,
-                    content: token_text.replacen(written, &resolved, 1),
-                }],
+            let twin = token_text.replacen(written, &resolved, 1);
+            d = d.with_fix(if link_itself && leaf.origin.file == FileId::MAIN {
+                // Keep the symlink itself, add what is below it.
+                let end = leaf.origin.span.end;
+                // Unsafe: it opens what is below the link, which the rule never matched.
+                Fix {
+                    message: format!("also match `{resolved}`"),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        span: Span::empty(end),
+                        content: format!(" ({} {twin})", leaf.written.as_str()),
+                    }],
+                }
+            } else {
+                Fix {
+                    message: format!("rewrite to `{resolved}`"),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: at,
+                        content: twin,
+                    }],
+                }
             });
         }
         out.push(d);
+    }
+}
+
+/// The path leaves of the profile by action: whether the resolved spelling of a pattern is
+/// matched by another rule of the same action (`(subpath "/etc")` beside `(subpath
+/// "/private")`; a `^/tmp/…` regex beside its `^/private/tmp/…` twin).
+struct Twins<'a> {
+    literals: FxHashSet<(Action, &'a str)>,
+    regexes: FxHashSet<(Action, &'a str)>,
+    subpaths: FxHashSet<(Action, &'a str)>,
+    prefixes: Vec<(Action, &'a str)>,
+}
+
+impl<'a> Twins<'a> {
+    fn new(ctx: &'a Context<'_>) -> Twins<'a> {
+        let mut twins = Twins {
+            literals: FxHashSet::default(),
+            regexes: FxHashSet::default(),
+            subpaths: FxHashSet::default(),
+            prefixes: Vec::new(),
+        };
+        for rule in &ctx.model.rules {
+            for leaf in rule.filter.iter().flat_map(|f| f.leaves()) {
+                let FilterValue::Path(p) = &leaf.value else {
+                    continue;
+                };
+                match p {
+                    PathPattern::Literal(t) => {
+                        twins.literals.insert((rule.action, t));
+                    }
+                    PathPattern::Regex(t) => {
+                        twins.regexes.insert((rule.action, t));
+                    }
+                    PathPattern::Subpath(t) => {
+                        let key = if t.len() > 1 {
+                            t.trim_end_matches('/')
+                        } else {
+                            t
+                        };
+                        twins.subpaths.insert((rule.action, key));
+                    }
+                    PathPattern::Prefix(t) => twins.prefixes.push((rule.action, t)),
+                }
+            }
+        }
+        twins
+    }
+
+    /// True when a rule of `action` matches everything `resolved` (the resolved text of
+    /// `pattern`) would.
+    fn covered(&self, action: Action, pattern: &PathPattern, resolved: &str) -> bool {
+        match pattern {
+            PathPattern::Regex(_) => return self.regexes.contains(&(action, resolved)),
+            PathPattern::Literal(_) if self.literals.contains(&(action, resolved)) => return true,
+            _ => {}
+        }
+        let prefix = matches!(pattern, PathPattern::Prefix(_));
+        // Subpaths at every component boundary above (and, but for a prefix, at) it.
+        let mut dir = resolved.trim_end_matches('/');
+        let mut first = true;
+        loop {
+            let key = if dir.is_empty() { "/" } else { dir };
+            if !(prefix && first && !resolved.ends_with('/'))
+                && self.subpaths.contains(&(action, key))
+            {
+                return true;
+            }
+            first = false;
+            match dir.rfind('/') {
+                Some(i) if !dir.is_empty() => dir = &dir[..i],
+                _ => break,
+            }
+        }
+        self.prefixes
+            .iter()
+            .any(|&(a, p)| a == action && resolved.starts_with(p))
     }
 }

@@ -79,14 +79,23 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         "\n"
     };
+    let mut d = ctx.report(
+        &RULE.meta,
+        span,
+        "reading `/` is denied: programs abort before they start",
+        "this rule denies reading `/`",
+    );
+    if model.missing_import {
+        // Apple's `system.sb` grants `(allow file-read* (literal "/"))` (documented for
+        // macOS 26.3: luizribeiro/lab lockin/docs/macos-seatbelt-baseline.md); what an
+        // import sblint could not read grants is unknown.
+        d.severity = Severity::Info;
+        d.message = "reading `/` may be denied: nothing here allows it, but an import \
+                     that could not be read may (Apple's `system.sb` does)"
+            .into();
+    }
     out.push(
-        ctx.report(
-            &RULE.meta,
-            span,
-            "reading `/` is denied: programs abort before they start",
-            "this rule denies reading `/`",
-        )
-        .with_note("add `(literal \"/\")` to a `file-read*` allow, or `(allow file-read-data (literal \"/\"))`")
+        d.with_note("add `(literal \"/\")` to a `file-read*` allow, or `(allow file-read-data (literal \"/\"))`")
         .with_fix(Fix {
             message: "allow reading `/` itself".into(),
             applicability: Applicability::Unsafe,

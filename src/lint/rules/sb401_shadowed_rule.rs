@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{for_every_operation, par_main_rules};
+use crate::lint::facts::{for_every_operation, main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::OrderIndex;
 use crate::model::precedence::Within;
@@ -9,23 +9,29 @@ Reports a rule that never takes effect because later rules of the opposite actio
 same operation match everything it matches. Both ends are labelled.
 
 ## Why is this a problem on a real Mac?
-Among the rules naming an operation, the last matching one wins (measured with
+Among the filtered rules naming an operation, the last matching one wins (measured with
 `sandbox-exec`: synergy PR #1440, trailofbits/skills PR #218). An allow followed by a
 broader deny on the same operation is silently dead: the author thinks the path is open.
+
+A rule without a filter is different: it is the operation's fallback and never overrides
+that operation's filtered rules, in either order (microsoft/mxc#754). So `(allow
+file-write* (subpath …))` followed by an unfiltered `(deny file-write*)` works, as
+Homebrew's shipped build sandbox relies on, and is not reported; an unfiltered rule is
+shadowed only by a later unfiltered rule of the opposite action.
 
 ## Example
 ```sbpl expect_diagnostic
 (version 1)
 (allow default)
 (allow file-write* (subpath "/Users/me/project"))
-(deny file-write*)
+(deny file-write* (subpath "/Users/me"))
 ```
 
 Use instead:
 ```sbpl
 (version 1)
 (allow default)
-(deny file-write*)
+(deny file-write* (subpath "/Users/me"))
 (allow file-write* (subpath "/Users/me/project"))
 ```
 "#;
@@ -46,7 +52,7 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let rules = &ctx.model.rules;
-    par_main_rules(ctx, out, |i, rule, span, out| {
+    main_rules(ctx).for_each(|(i, rule, span)| {
         let Some(shadows) = for_every_operation(rule, |op| {
             order.covering(
                 op,

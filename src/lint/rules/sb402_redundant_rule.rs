@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{for_every_operation, par_main_rules};
+use crate::lint::facts::{for_every_operation, main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::OrderIndex;
 use crate::model::precedence::Within;
@@ -45,11 +45,14 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let rules = &ctx.model.rules;
-    par_main_rules(ctx, out, |i, rule, span, out| {
+    main_rules(ctx).for_each(|(i, rule, span)| {
         let Some(covers) = for_every_operation(rule, |op| {
             order
                 .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
-                .filter(|&e| !order.any_between(op, rule.action.opposite(), e, i))
+                .filter(|&e| {
+                    let filtered = rule.filter.is_some();
+                    !order.any_between(rules, op, rule.action.opposite(), filtered, e, i)
+                })
                 // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
                 .filter(|&e| same_modifiers(&rules[e], rule))
         }) else {

@@ -1,8 +1,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::main_rules;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
-use crate::model::precedence::OrderIndex;
-use crate::model::precedence::Within;
+use crate::model::precedence::{consulted_before, OrderIndex, Within};
 use crate::model::{vocabulary, Action, FileId, OpId};
 use crate::syntax::Span;
 
@@ -64,6 +63,9 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let mut escapes: Vec<(OpId, usize)> = Vec::new();
+        // Earlier unfiltered rules naming a more specific operation: whether such a
+        // fallback ranks above filtered rules on the wildcard is unverified.
+        let mut unverified: Vec<(OpId, usize)> = Vec::new();
         for op in &rule.operations {
             let wildcard = op.id;
             if wildcard == vocab.default || !vocab.operation(wildcard).is_wildcard {
@@ -74,15 +76,12 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
                 {
                     continue;
                 }
-                // Levels consulted before the wildcard: d and its parents below it.
-                let chain = vocab.chain(d);
-                let before = chain.iter().take_while(|l| **l != wildcard);
                 // Only an earlier rule: a later one wins under "last match wins" too, so the
                 // author's reading of the profile and libsandbox's agree.
-                let pre_empt = before
+                let pre_empt = consulted_before(d, wildcard)
                     .filter_map(|level| {
                         order.covering(
-                            *level,
+                            level,
                             rule.action.opposite(),
                             rule.filter.as_ref(),
                             Within::Before(i),
@@ -91,8 +90,19 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
                     .next();
                 if let Some(j) = pre_empt {
                     escapes.push((d, j));
+                } else if rule.filter.is_some() {
+                    let fallback = consulted_before(d, wildcard).find_map(|level| {
+                        order.covering(level, rule.action.opposite(), None, Within::Before(i))
+                    });
+                    if let Some(j) = fallback {
+                        unverified.push((d, j));
+                    }
                 }
             }
+        }
+        let certain = !escapes.is_empty();
+        if !certain {
+            escapes = unverified;
         }
         if escapes.is_empty() {
             continue;
@@ -106,17 +116,34 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             })
             .map(|(d, _)| vocab.operation(*d).name.as_str())
             .collect();
-        let mut d = ctx.report(
-            &RULE.meta,
-            span,
-            format!(
-                "this {} does not apply to `{}`: rules naming {} decide first",
-                rule.action.as_str(),
-                names.join("`, `"),
-                if names.len() == 1 { "it" } else { "them" }
-            ),
-            format!("`{}` escapes this rule", names.join("`, `")),
-        );
+        let them = if names.len() == 1 { "it" } else { "them" };
+        let mut d = if certain {
+            ctx.report(
+                &RULE.meta,
+                span,
+                format!(
+                    "this {} does not apply to `{}`: rules naming {them} decide first",
+                    rule.action.as_str(),
+                    names.join("`, `"),
+                ),
+                format!("`{}` escapes this rule", names.join("`, `")),
+            )
+        } else {
+            let mut d = ctx.report(
+                &RULE.meta,
+                span,
+                format!(
+                    "this {} may not apply to `{}`: an earlier rule naming {them} has no filter, \
+                     and how such a fallback ranks against filtered rules on a wildcard is \
+                     unverified",
+                    rule.action.as_str(),
+                    names.join("`, `"),
+                ),
+                format!("`{}` may escape this rule", names.join("`, `")),
+            );
+            d.severity = Severity::Info;
+            d
+        };
         let mut labelled: Vec<usize> = escapes.iter().map(|(_, j)| *j).collect();
         labelled.sort_unstable();
         labelled.dedup();
@@ -124,7 +151,14 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             if let Some(other) = rules[j].main_span() {
                 d = d.with_secondary(
                     other,
-                    format!("this `{}` decides first", rules[j].action.as_str()),
+                    if certain {
+                        format!("this `{}` decides first", rules[j].action.as_str())
+                    } else {
+                        format!(
+                            "this unfiltered `{}` may decide first",
+                            rules[j].action.as_str()
+                        )
+                    },
                 );
             }
         }

@@ -1,0 +1,96 @@
+//! `import`: finding, reading and evaluating another profile file in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Evaluator, Position, TreeRef, MAX_IMPORT_BYTES};
+use crate::model::rule::FileId;
+use crate::model::Issue;
+use crate::syntax::{parse, Element, Span};
+
+impl<'a> Evaluator<'a> {
+    pub(super) fn import(&mut self, file: FileId, name: &str, span: Span) {
+        let mut candidates = Vec::new();
+        if Path::new(name).is_absolute() {
+            candidates.push(PathBuf::from(name));
+        } else {
+            if let Some(dir) = &self.dirs[file.0 as usize] {
+                candidates.push(dir.join(name));
+            }
+            candidates.extend(self.options.import_paths.iter().map(|d| d.join(name)));
+        }
+        let Some(path) = candidates.into_iter().find(|p| p.exists()) else {
+            self.missing_import = true;
+            self.issue(
+                file,
+                Issue::Import {
+                    span,
+                    message: format!(
+                        "cannot find `{name}` to import: names it defines are not checked"
+                    ),
+                },
+            );
+            return;
+        };
+        let canonical = std::fs::canonicalize(&path).unwrap_or(path.clone());
+        if self.importing.contains(&canonical) {
+            self.issue(
+                file,
+                Issue::Import {
+                    span,
+                    message: format!(
+                        "`{name}` imports itself (an import cycle); not followed again"
+                    ),
+                },
+            );
+            return;
+        }
+        let meta = std::fs::metadata(&canonical);
+        let readable = match &meta {
+            Ok(m) if !m.is_file() => Err("it is not a regular file".to_string()),
+            Ok(m) if m.len() > MAX_IMPORT_BYTES => {
+                Err(format!("it is larger than {} MiB", MAX_IMPORT_BYTES >> 20))
+            }
+            Ok(_) => std::fs::read(&canonical).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let text = match readable.map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                self.issue(
+                    file,
+                    Issue::Import {
+                        span,
+                        message: format!("cannot import `{name}`: it is not UTF-8"),
+                    },
+                );
+                return;
+            }
+            Err(why) => {
+                self.issue(
+                    file,
+                    Issue::Import {
+                        span,
+                        message: format!("cannot import `{name}`: {why}"),
+                    },
+                );
+                return;
+            }
+        };
+        let id = FileId(self.trees.len() as u16);
+        let tree = Arc::new(parse(text));
+        self.imported.push((id, name.to_string(), tree.clone()));
+        self.trees.push(TreeRef::Owned(tree));
+        self.dirs.push(canonical.parent().map(Path::to_path_buf));
+        self.importing.push(canonical);
+        let site = self.site;
+        let tree = self.tree(id);
+        let forms: Vec<Element> = tree.get().items(tree.get().root()).collect();
+        let global = self.global.clone();
+        for form in forms {
+            self.eval(id, form, &global, Position::Statement);
+        }
+        self.site = site;
+        self.importing.pop();
+    }
+}

@@ -1,0 +1,609 @@
+//! Lowering: `allow`/`deny` forms, their filters and modifiers, into the model's rules, with
+//! the checks of their arguments against the vocabulary.
+
+use std::rc::Rc;
+
+use smallvec::SmallVec;
+
+use super::interp::describe;
+use super::{Evaluator, Position};
+use crate::model::rule::{
+    Action, FileId, Filter, FilterExpr, FilterValue, Modifier, NamePattern, NetAddr, Origin,
+    PathPattern, Port, Rule, RuleOp,
+};
+use crate::model::value::{Env, Value};
+use crate::model::vocab::{ArgKind, ModifierActions, Name};
+use crate::model::Issue;
+use crate::syntax::string::quote;
+use crate::syntax::{Element, NodeId, Span, TokenKind};
+
+impl<'a> Evaluator<'a> {
+    pub(super) fn modifier(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        args: &[Element],
+        env: &Rc<Env>,
+    ) -> Value {
+        let tree_ref = self.tree(file);
+        let tree = tree_ref.get();
+        let origin = self.origin(file, tree.node(node).span);
+        let Some(&Element::Token(name_token)) = args.first() else {
+            self.issue(
+                file,
+                Issue::InvalidModifier {
+                    span: origin.span,
+                    message: "`with` needs a modifier name".into(),
+                    label: "no modifier here".into(),
+                },
+            );
+            return Value::Unknown;
+        };
+        let written = tree.token_text(name_token);
+        let Some(def) = self.vocab.modifier(written) else {
+            let suggestion = self.vocab.suggest(
+                written,
+                self.vocab.modifiers.iter().map(|m| m.name.as_str()),
+            );
+            self.issue(
+                file,
+                Issue::InvalidModifier {
+                    span: tree.token(name_token).span,
+                    message: format!("unknown modifier `{written}`"),
+                    label: match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "not a modifier".into(),
+                    },
+                },
+            );
+            return Value::Unknown;
+        };
+        // Each argument as SBPL text: `SIGKILL`, `"a message"`, `9`.
+        let mut values = Vec::new();
+        for &a in &args[1..] {
+            let v = match a {
+                // Signal names and the like are written bare.
+                Element::Token(t) if tree.token(t).kind == TokenKind::Symbol => {
+                    Value::Sym(tree.token_text(t).into())
+                }
+                _ => self.eval(file, a, env, Position::Statement),
+            };
+            values.push(match v {
+                Value::Str(s, _) => quote(&s),
+                Value::Sym(s) | Value::Constant(s) => s.to_string(),
+                Value::Int(i) => i.to_string(),
+                _ => "?".to_string(),
+            });
+        }
+        Value::Modifier(Rc::new(Modifier {
+            name: def.name.as_str(),
+            args: values,
+            origin: Origin {
+                file,
+                span: origin.span,
+            },
+        }))
+    }
+
+    /// `(allow OP... FILTER... (with MODIFIER)...)`
+    pub(super) fn rule(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        name: &str,
+        args: &[Element],
+        env: &Rc<Env>,
+    ) -> Value {
+        let tree_ref = self.tree(file);
+        let tree = tree_ref.get();
+        let action = if name == "allow" {
+            Action::Allow
+        } else {
+            Action::Deny
+        };
+        let origin = self.origin(file, tree.node(node).span);
+        let mut values = Vec::with_capacity(args.len());
+        let mut leading = true;
+        for &arg in args {
+            // A symbol is resolved here (the step `eval` would count); an unknown bare
+            // symbol among the operations is a misspelt operation.
+            let symbol = match arg {
+                Element::Token(t) if tree.token(t).kind == TokenKind::Symbol => {
+                    let text = tree.token_text(t);
+                    let Some(v) = self.eval_symbol(text, env) else {
+                        if leading && !self.missing_import {
+                            let suggestion = self.vocab.suggest(text, self.vocab.operation_names());
+                            self.issue(
+                                file,
+                                Issue::UnknownOperation {
+                                    span: tree.token(t).span,
+                                    name: text.to_string(),
+                                    suggestion,
+                                    note: None,
+                                },
+                            );
+                        }
+                        values.push((Value::Unknown, tree.span(arg)));
+                        continue;
+                    };
+                    self.steps += 1;
+                    Some(v)
+                }
+                _ => None,
+            };
+            let v = match symbol {
+                Some(v) => v,
+                None => self.eval(file, arg, env, Position::Filter),
+            };
+            if !matches!(v, Value::Operation(..)) {
+                leading = false;
+            }
+            values.push((v, tree.span(arg)));
+        }
+        self.record_rule(file, action, origin, values);
+        Value::Unknown
+    }
+
+    pub(super) fn record_rule(
+        &mut self,
+        file: FileId,
+        action: Action,
+        origin: Origin,
+        args: Vec<(Value, Span)>,
+    ) {
+        let mut operations: SmallVec<[RuleOp; 2]> = SmallVec::new();
+        let mut filters: SmallVec<[FilterExpr; 2]> = SmallVec::new();
+        let mut modifiers: Vec<Modifier> = self.modifier_context.clone();
+        for (value, span) in args {
+            let arg_origin = self.origin(file, span);
+            match value {
+                Value::Operation(id, written) => {
+                    let op = self.vocab.operation(id);
+                    if !op.exists_in(self.macos) {
+                        let versions = op.versions();
+                        let newer = versions.iter().all(|v| *v > self.macos);
+                        let issue = if newer {
+                            Issue::UnknownOperation {
+                                span,
+                                name: written.to_string(),
+                                suggestion: None,
+                                note: Some(format!(
+                                    "`{written}` exists from macOS {} on; this check targets {}",
+                                    versions[0].as_str(),
+                                    self.macos
+                                )),
+                            }
+                        } else {
+                            Issue::ObsoleteOperation {
+                                span,
+                                name: written.to_string(),
+                                versions,
+                            }
+                        };
+                        self.issue(file, issue);
+                    }
+                    operations.push(RuleOp {
+                        written,
+                        id,
+                        origin: arg_origin,
+                    });
+                }
+                Value::Filter(f) => filters.push(Rc::unwrap_or_clone(f)),
+                Value::Modifier(m) => modifiers.push(Rc::unwrap_or_clone(m)),
+                Value::Str(..) | Value::UnknownStr => {
+                    self.issue(
+                        file,
+                        Issue::InvalidFilterArgument {
+                            span,
+                            message:
+                                "a bare string is not a filter: libsandbox refuses the profile"
+                                    .into(),
+                            label: "wrap this in `(literal ...)`, `(subpath ...)` or `(regex ...)`"
+                                .into(),
+                        },
+                    );
+                    filters.push(FilterExpr::Unknown(arg_origin));
+                }
+                _ => filters.push(FilterExpr::Unknown(arg_origin)),
+            }
+        }
+        for m in &modifiers {
+            let bad = match (self.vocab.modifier(m.name).map(|d| d.actions), action) {
+                (Some(ModifierActions::Allow), Action::Deny) => Some("allow"),
+                (Some(ModifierActions::Deny), Action::Allow) => Some("deny"),
+                _ => None,
+            };
+            if let Some(only) = bad {
+                self.issue(
+                    file,
+                    Issue::InvalidModifier {
+                        span: m.origin.span,
+                        message: format!("`{}` is only valid on `{only}` rules", m.name),
+                        label: format!("this rule is a `{}`", action.as_str()),
+                    },
+                );
+            }
+        }
+        // A model holds every rule of the file: no spare capacity.
+        let mut filter = match filters.len() {
+            0 => None,
+            1 => filters.pop(),
+            _ => {
+                let mut filters = filters.into_vec();
+                filters.shrink_to_fit();
+                Some(FilterExpr::Any(filters))
+            }
+        };
+        if !self.filter_context.is_empty() {
+            let mut all = self.filter_context.clone();
+            if let Some(f) = filter {
+                all.push(f);
+            }
+            filter = Some(FilterExpr::All(all));
+        }
+        self.rules.push(Rule {
+            action,
+            operations: operations.into_vec().into_boxed_slice(),
+            filter,
+            modifiers: modifiers.into_boxed_slice(),
+            origin,
+            site: self.site,
+            certain: self.uncertain == 0,
+        });
+    }
+
+    pub(super) fn combine(
+        &mut self,
+        file: FileId,
+        name: &str,
+        origin: Origin,
+        args: Vec<(Value, Span)>,
+    ) -> Value {
+        let mut parts = Vec::new();
+        for (v, span) in args {
+            match v {
+                Value::Filter(f) => parts.push((*f).clone()),
+                Value::Str(..) | Value::UnknownStr => {
+                    self.issue(
+                        file,
+                        Issue::InvalidFilterArgument {
+                            span,
+                            message: format!("`{name}` takes filters, not strings"),
+                            label: "wrap this in `(literal ...)`, `(subpath ...)` or `(regex ...)`"
+                                .into(),
+                        },
+                    );
+                    parts.push(FilterExpr::Unknown(Origin { file, span }));
+                }
+                _ => parts.push(FilterExpr::Unknown(Origin { file, span })),
+            }
+        }
+        let expr = match name {
+            "require-all" => FilterExpr::All(parts),
+            "require-any" => FilterExpr::Any(parts),
+            _ => match parts.len() {
+                1 => FilterExpr::Not(Box::new(parts.pop().expect("one"))),
+                _ => {
+                    self.issue(
+                        file,
+                        Issue::InvalidFilterArgument {
+                            span: origin.span,
+                            message: "`require-not` takes exactly one filter".into(),
+                            label: format!("{} given", parts.len()),
+                        },
+                    );
+                    FilterExpr::Unknown(origin)
+                }
+            },
+        };
+        Value::Filter(Rc::new(expr))
+    }
+
+    pub(super) fn path_leaf(
+        &self,
+        origin: Origin,
+        arg: Origin,
+        written: Name,
+        pattern: PathPattern,
+    ) -> FilterExpr {
+        let name = match pattern {
+            PathPattern::Literal(_) => "path",
+            PathPattern::Subpath(_) => "subpath",
+            PathPattern::Prefix(_) => "path-prefix",
+            PathPattern::Regex(_) => "path-regex",
+        };
+        FilterExpr::Leaf(Filter {
+            name: Name::of(name).expect("path filters are in the vocabulary"),
+            written,
+            value: FilterValue::Path(pattern),
+            origin,
+            arg,
+        })
+    }
+
+    /// A filter call: checks its arguments against the filter's argument kind.
+    pub(super) fn make_filter(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        written: Name,
+        args: Vec<(Value, Span)>,
+    ) -> Value {
+        let origin = self.origin(file, self.tree(file).get().node(node).span);
+        let unknown = |origin| Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
+        let Some((def, name)) = self.vocab.filter_of(written) else {
+            // A no-argument helper such as `(tty)`: kept as written.
+            return Value::Filter(Rc::new(FilterExpr::Leaf(Filter {
+                name: written,
+                written,
+                value: FilterValue::Atom("".into()),
+                origin,
+                arg: origin,
+            })));
+        };
+        let kind = def.arg;
+        let category = def.category.as_str();
+        let leaf = |value: FilterValue, arg: Origin| {
+            FilterExpr::Leaf(Filter {
+                name,
+                written,
+                value,
+                origin,
+                arg,
+            })
+        };
+        let arg_origin = |o: Option<Origin>, span: Span| o.unwrap_or(Origin { file, span });
+        if kind == ArgKind::Network {
+            return self.network_filter(file, &written, origin, &args, leaf);
+        }
+        if args.is_empty() {
+            if matches!(kind, ArgKind::Unknown) {
+                return unknown(origin);
+            }
+            self.issue(
+                file,
+                Issue::InvalidFilterArgument {
+                    span: origin.span,
+                    message: format!("`{written}` needs an argument"),
+                    label: "no argument".into(),
+                },
+            );
+            return unknown(origin);
+        }
+        let mut alternatives: SmallVec<[FilterExpr; 1]> = SmallVec::new();
+        for (value, span) in args {
+            let expr = match (kind, value) {
+                (_, Value::Unknown | Value::UnknownStr) => {
+                    FilterExpr::Unknown(Origin { file, span })
+                }
+                (ArgKind::Path | ArgKind::PathSubpath | ArgKind::PathPrefix, Value::Str(s, o)) => {
+                    let pattern = match kind {
+                        ArgKind::Path => PathPattern::Literal(s.as_ref().into()),
+                        ArgKind::PathSubpath => PathPattern::Subpath(s.as_ref().into()),
+                        _ => PathPattern::Prefix(s.as_ref().into()),
+                    };
+                    leaf(FilterValue::Path(pattern), arg_origin(o, span))
+                }
+                (ArgKind::Regex, Value::Str(s, o)) => {
+                    let at = arg_origin(o, span);
+                    if let Err(message) = crate::model::regex::check(&s) {
+                        self.issue(
+                            file,
+                            Issue::InvalidRegex {
+                                span: at.span,
+                                message,
+                            },
+                        );
+                    }
+                    if category == "path" {
+                        leaf(FilterValue::Path(PathPattern::Regex(s.as_ref().into())), at)
+                    } else {
+                        leaf(FilterValue::Name(NamePattern::Regex(s.as_ref().into())), at)
+                    }
+                }
+                (ArgKind::Name, Value::Str(s, o)) => leaf(
+                    FilterValue::Name(NamePattern::Exact(s.as_ref().into())),
+                    arg_origin(o, span),
+                ),
+                (ArgKind::NamePrefix, Value::Str(s, o)) => leaf(
+                    FilterValue::Name(NamePattern::Prefix(s.as_ref().into())),
+                    arg_origin(o, span),
+                ),
+                (ArgKind::String | ArgKind::Unknown, Value::Str(s, o)) => {
+                    leaf(FilterValue::Other(s.as_ref().into()), arg_origin(o, span))
+                }
+                (ArgKind::Constant | ArgKind::Bitfield, Value::Int(i)) => leaf(
+                    FilterValue::Atom(i.to_string().into()),
+                    Origin { file, span },
+                ),
+                (ArgKind::Boolean, Value::Bool(b)) => leaf(
+                    FilterValue::Atom(if b { "#t" } else { "#f" }.into()),
+                    Origin { file, span },
+                ),
+                (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
+                    if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
+                        let suggestion = self
+                            .vocab
+                            .suggest(&c, def.named_values.iter().map(String::as_str));
+                        self.issue(
+                            file,
+                            Issue::InvalidFilterArgument {
+                                span,
+                                message: format!("`{c}` is not a value of `{written}`"),
+                                label: match suggestion {
+                                    Some(s) => format!("did you mean `{s}`?"),
+                                    None => {
+                                        format!("expected one of: {}", def.named_values.join(", "))
+                                    }
+                                },
+                            },
+                        );
+                    }
+                    leaf(FilterValue::Atom(c.as_ref().into()), Origin { file, span })
+                }
+                (ArgKind::Unknown, _) => FilterExpr::Unknown(Origin { file, span }),
+                (_, Value::Filter(_)) => {
+                    self.issue(
+                        file,
+                        Issue::InvalidFilterArgument {
+                            span,
+                            message: format!("`{written}` takes a value, not another filter"),
+                            label: "a filter here".into(),
+                        },
+                    );
+                    FilterExpr::Unknown(Origin { file, span })
+                }
+                (kind, other) => {
+                    let expected = match kind {
+                        ArgKind::Path | ArgKind::PathSubpath | ArgKind::PathPrefix => {
+                            "a path string"
+                        }
+                        ArgKind::Regex => "a regex string (#\"...\")",
+                        ArgKind::Name | ArgKind::NamePrefix | ArgKind::String => "a string",
+                        ArgKind::Constant => "a number or a named constant",
+                        ArgKind::Bitfield => "a number such as #o644",
+                        ArgKind::Boolean => "#t or #f",
+                        _ => "another argument",
+                    };
+                    if matches!(other, Value::Closure(_) | Value::List(_) | Value::Macro) {
+                        FilterExpr::Unknown(Origin { file, span })
+                    } else {
+                        self.issue(
+                            file,
+                            Issue::InvalidFilterArgument {
+                                span,
+                                message: format!("`{written}` expects {expected}"),
+                                label: format!("{} here", describe(&other)),
+                            },
+                        );
+                        FilterExpr::Unknown(Origin { file, span })
+                    }
+                }
+            };
+            alternatives.push(expr);
+        }
+        let expr = if alternatives.len() == 1 {
+            alternatives.pop().expect("one")
+        } else {
+            FilterExpr::Any(alternatives.into_vec())
+        };
+        Value::Filter(Rc::new(expr))
+    }
+
+    fn network_filter(
+        &mut self,
+        file: FileId,
+        written: &str,
+        origin: Origin,
+        args: &[(Value, Span)],
+        leaf: impl Fn(FilterValue, Origin) -> FilterExpr,
+    ) -> Value {
+        let local = matches!(written, "local" | "from");
+        let mut protocol = "ip".to_string();
+        let mut address = None;
+        for (value, span) in args {
+            match value {
+                Value::Constant(c) | Value::Sym(c) => protocol = c.to_string(),
+                Value::Str(s, o) => {
+                    address = Some((s.to_string(), o.unwrap_or(Origin { file, span: *span })))
+                }
+                Value::Filter(_) => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
+                _ => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
+            }
+        }
+        const PROTOCOLS: &[&str] = &[
+            "ip",
+            "ip4",
+            "ip6",
+            "tcp",
+            "tcp4",
+            "tcp6",
+            "udp",
+            "udp4",
+            "udp6",
+            "unix",
+            "unix-socket",
+        ];
+        if !PROTOCOLS.contains(&protocol.as_str()) {
+            self.issue(
+                file,
+                Issue::InvalidNetworkAddress {
+                    span: origin.span,
+                    message: format!(
+                        "unknown protocol `{protocol}`: the whole profile fails to load"
+                    ),
+                    label: "expected ip, ip4, ip6, tcp, tcp4, tcp6, udp, udp4 or udp6".into(),
+                },
+            );
+            return Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
+        }
+        let Some((address, at)) = address else {
+            // `(remote unix)`, `(local udp)`: any address of that kind.
+            return Value::Filter(Rc::new(leaf(
+                FilterValue::Network(Box::new(NetAddr {
+                    local,
+                    protocol,
+                    host: "*".into(),
+                    port: Port::Any,
+                })),
+                origin,
+            )));
+        };
+        match parse_address(&address) {
+            Ok((host, port)) => Value::Filter(Rc::new(leaf(
+                FilterValue::Network(Box::new(NetAddr {
+                    local,
+                    protocol,
+                    host,
+                    port,
+                })),
+                at,
+            ))),
+            Err((message, label)) => {
+                self.issue(
+                    file,
+                    Issue::InvalidNetworkAddress {
+                        span: at.span,
+                        message,
+                        label,
+                    },
+                );
+                Value::Filter(Rc::new(FilterExpr::Unknown(at)))
+            }
+        }
+    }
+}
+
+/// `"HOST:PORT"`: HOST is `*` or `localhost`, PORT is `*` or 0–65535.
+fn parse_address(text: &str) -> Result<(String, Port), (String, String)> {
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return Err((
+            format!("`{text}` is not `HOST:PORT`: the whole profile fails to load"),
+            "write `\"*:443\"` or `\"localhost:8080\"`".into(),
+        ));
+    };
+    if host != "*" && host != "localhost" {
+        return Err((
+            format!("host `{host}` is not allowed: only `*` and `localhost` parse, and the whole profile fails to load"),
+            if host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) {
+                "write `localhost` for the loopback address".into()
+            } else {
+                "SBPL cannot filter by host; use `*` (any host) or `localhost`".into()
+            },
+        ));
+    }
+    let port = if port == "*" {
+        Port::Any
+    } else {
+        match port.parse::<u32>() {
+            Ok(p) if p <= 65535 => Port::Number(p as u16),
+            _ => {
+                return Err((
+                    format!("port `{port}` is not `*` or a number from 0 to 65535: the whole profile fails to load"),
+                    "not a port".into(),
+                ))
+            }
+        }
+    };
+    Ok((host.to_string(), port))
+}

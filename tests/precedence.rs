@@ -1,0 +1,134 @@
+//! The order index answers exactly as a scan with the coverage oracle, on random profiles;
+//! and `decide` follows the measured layers (filtered rules, then the unfiltered fallback,
+//! then the wildcard parent).
+
+use proptest::prelude::*;
+use sblint::model::precedence::{covering_scan, decide, Arg, OrderIndex, Within};
+use sblint::model::{vocabulary, Action, Model, ModelOptions};
+use sblint::syntax::parse;
+
+const OPERATIONS: &[&str] = &[
+    "file-read*",
+    "file-read-data",
+    "file-write*",
+    "file*",
+    "mach-lookup",
+    "network-outbound",
+];
+
+fn filter() -> impl Strategy<Value = String> {
+    let path = prop::sample::select(vec!["/a", "/a/", "/a/b", "/ab", "/a/b/c", "/", "/c"]);
+    let name = prop::sample::select(vec!["com.x", "com.x.y", "com.", "org.z"]);
+    let host = prop::sample::select(vec!["*:*", "*:80", "localhost:*", "localhost:80"]);
+    prop_oneof![
+        path.clone().prop_map(|p| format!("(literal \"{p}\")")),
+        path.clone().prop_map(|p| format!("(subpath \"{p}\")")),
+        path.clone().prop_map(|p| format!("(prefix \"{p}\")")),
+        path.prop_map(|p| format!("(regex #\"^{p}\")")),
+        Just("(regex #\"b$\")".to_string()),
+        name.clone().prop_map(|n| format!("(global-name \"{n}\")")),
+        name.prop_map(|n| format!("(global-name-prefix \"{n}\")")),
+        host.clone().prop_map(|h| format!("(remote ip \"{h}\")")),
+        host.prop_map(|h| format!("(remote tcp \"{h}\")")),
+        Just("(vnode-type DIRECTORY)".to_string()),
+    ]
+}
+
+fn rule() -> impl Strategy<Value = String> {
+    (
+        prop::bool::ANY,
+        prop::sample::select(OPERATIONS.to_vec()),
+        prop::collection::vec(filter(), 0..3),
+        prop::sample::select(vec!["", "require-all", "require-any", "require-not"]),
+    )
+        .prop_map(|(allow, op, filters, combine)| {
+            let action = if allow { "allow" } else { "deny" };
+            let body = match (combine, filters.is_empty()) {
+                ("", _) | (_, true) => filters.join(" "),
+                ("require-not", false) => format!("(require-not {})", filters[0]),
+                (c, false) => format!("({c} {})", filters.join(" ")),
+            };
+            format!("({action} {op} {body})")
+        })
+}
+
+fn model(rules: &[String]) -> Model {
+    let text = format!("(version 1)\n{}\n", rules.join("\n"));
+    Model::new(&parse(text), &[], &ModelOptions::default())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn the_order_index_answers_as_the_scan(rules in prop::collection::vec(rule(), 1..12)) {
+        let model = model(&rules);
+        let order = OrderIndex::new(&model.rules);
+        for (i, rule) in model.rules.iter().enumerate() {
+            for op in &rule.operations {
+                for action in [Action::Allow, Action::Deny] {
+                    let naming = order.naming(op.id, action);
+                    for within in [Within::After(i), Within::Before(i), Within::Anywhere] {
+                        let filter = rule.filter.as_ref();
+                        prop_assert_eq!(
+                            order.covering(op.id, action, filter, within),
+                            covering_scan(&model.rules, naming, filter, within),
+                            "rule {} {:?} {:?} in {:#?}", i, action, within, rules
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn decision(profile: &str, op: &str, arg: Arg) -> (Option<Action>, Option<usize>, bool) {
+    let model = Model::new(&parse(profile.to_string()), &[], &ModelOptions::default());
+    let op = vocabulary().op_id(op).unwrap();
+    let d = decide(&model.rules, op, &arg);
+    (d.action, d.rule, !d.unverified.is_empty())
+}
+
+fn path(p: &str) -> Arg {
+    Arg::Path(p.to_string())
+}
+
+#[test]
+fn an_unfiltered_rule_is_the_fallback_of_the_filtered_ones_in_either_order() {
+    // microsoft/mxc#754: an unfiltered allow cannot override a path-filtered deny in
+    // either order; Homebrew's profile: filtered allows, then an unfiltered deny.
+    let homebrew = "(version 1)\n(allow file-write* (subpath \"/private/tmp/b\"))\n(deny file-write*)\n(allow default)\n";
+    assert_eq!(
+        decision(homebrew, "file-write-data", path("/private/tmp/b/x")),
+        (Some(Action::Allow), Some(0), false)
+    );
+    assert_eq!(
+        decision(homebrew, "file-write-data", path("/Users/me/x")),
+        (Some(Action::Deny), Some(1), false)
+    );
+    for profile in [
+        "(version 1)\n(deny file-read-data (subpath \"/p\"))\n(allow file-read-data)\n",
+        "(version 1)\n(allow file-read-data)\n(deny file-read-data (subpath \"/p\"))\n",
+    ] {
+        let (action, _, _) = decision(profile, "file-read-data", path("/p/x"));
+        assert_eq!(action, Some(Action::Deny), "{profile}");
+    }
+    // Between two filtered rules the last match still wins (synergy PR #1440).
+    let filtered = "(version 1)\n(allow file-read-data (subpath \"/p\"))\n(deny file-read-data (subpath \"/p\"))\n";
+    assert_eq!(
+        decision(filtered, "file-read-data", path("/p/x")),
+        (Some(Action::Deny), Some(1), false)
+    );
+}
+
+#[test]
+fn an_unfiltered_rule_against_a_filtered_wildcard_rule_is_unverified() {
+    let profile = "(version 1)\n(deny file-read* (subpath \"/p\"))\n(allow file-read-data)\n";
+    assert_eq!(
+        decision(profile, "file-read-data", path("/p/x")),
+        (Some(Action::Allow), Some(1), true)
+    );
+    // The same action on both: nothing depends on the order.
+    let same = "(version 1)\n(allow file-read* (subpath \"/p\"))\n(allow file-read-data)\n";
+    assert!(!decision(same, "file-read-data", path("/p/x")).2);
+}
