@@ -96,6 +96,53 @@ fn unknown_flag_is_a_one_line_error_with_exit_two() {
     assert!(stderr.contains("--frobnicate"), "{stderr}");
 }
 
+/// Errors with a source are drawn only on a terminal (src/cli/error.rs tests the drawing):
+/// here stderr is a pipe, so each is one line with its location.
+#[test]
+fn errors_with_a_source_are_one_line_off_a_terminal() {
+    let dir = tempdir("sourced-errors");
+    std::fs::write(
+        dir.join("imports.sb"),
+        "(version 1)\n(import \"nope.sb\")\n(allow file-read* (subpath \"/usr\"))\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("bad")).unwrap();
+    std::fs::write(
+        dir.join("bad/sblint.toml"),
+        "line-width = 80\nmacos = \"13\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("bad/p.sb"), "(version 1)\n").unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["check", "--param", "HOME", "imports.sb"],
+            "sblint: error: `--param`: `HOME` is not NAME=VALUE (help: write `--param NAME=VALUE`)\n",
+        ),
+        // An import that fails would make the answer about another profile.
+        (
+            &["compile", "imports.sb"],
+            "sblint: error: `imports.sb`:2:9: cannot find `nope.sb` to import: names it defines are not checked\n",
+        ),
+        (
+            &["explain", "imports.sb", "file-read-data", "/usr/lib"],
+            "sblint: error: `imports.sb`:2:9: cannot find `nope.sb` to import: names it defines are not checked\n",
+        ),
+        (
+            &["check", "--config", "bad/sblint.toml", "bad/p.sb"],
+            "sblint: error: `bad/sblint.toml`:2:1: unknown macOS version `13`: use 10.12, 10.13, 10.14, 10.15 or 14\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = sblint().current_dir(&dir).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            expected,
+            "{args:?}"
+        );
+    }
+}
+
 #[test]
 fn missing_file_among_good_ones_still_checks_the_rest_and_exits_two() {
     let (out, code) =

@@ -1,6 +1,7 @@
 //! The real profiles in `../shared/corpus`: every readable one parses without SB001 and
 //! prints back byte for byte; every one its authors broke on purpose gets SB001 where
-//! they broke it.
+//! they broke it; and every finding on every file is in one reviewed snapshot, so a flood
+//! of false positives fails a test.
 
 mod common;
 
@@ -158,7 +159,6 @@ fn shipping_profiles_and_fragments_have_no_errors() {
     };
     let mut unexpected = Vec::new();
     let mut known_seen = 0;
-    let mut warnings: std::collections::BTreeMap<&str, usize> = Default::default();
     for entry in common::corpus_entries(&dir) {
         if !matches!(entry.role.as_str(), "profile" | "fragment") {
             continue;
@@ -185,16 +185,56 @@ fn shipping_profiles_and_fragments_have_no_errors() {
                         ));
                     }
                 }
-                sblint::diagnostic::Severity::Warning => *warnings.entry(d.code).or_default() += 1,
-                sblint::diagnostic::Severity::Info => {}
+                // Warnings and infos: the ecosystem snapshot below.
+                sblint::diagnostic::Severity::Warning | sblint::diagnostic::Severity::Info => {}
             }
         }
     }
-    eprintln!("corpus warnings by code: {warnings:?}");
     assert!(
         unexpected.is_empty(),
         "errors in shipping profiles:\n{}",
         unexpected.join("\n")
     );
     assert_eq!(known_seen, 4, "the known version-skew errors changed");
+}
+
+/// Every finding on every corpus file, as `file: CODE lines…` (one line per file and
+/// code), checked the way `sblint check` would with the prelude SOURCES.tsv names. A rule
+/// that starts firing on profiles that load on a Mac shows up here as a diff to review.
+#[test]
+fn ecosystem_findings_are_the_reviewed_ones() {
+    let Some(dir) = common::corpus_dir() else {
+        return;
+    };
+    let mut out = String::new();
+    let mut total = 0;
+    for entry in common::corpus_entries(&dir) {
+        let mut options = CheckOptions::default();
+        if let Some(prelude) = &entry.prelude {
+            let bytes = std::fs::read(dir.join(prelude)).unwrap();
+            options.preludes.push(lint::load_prelude(prelude, bytes));
+        }
+        let report = common::check_fixture(&dir.join(&entry.file), &options);
+        let mut by_code: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        for d in &report.diagnostics {
+            let line = report.line_col(d.primary.span.start).line;
+            by_code.entry(d.code).or_default().push(line);
+            total += 1;
+        }
+        if by_code.is_empty() {
+            out.push_str(&format!("{} ({}): clean\n", entry.file, entry.role));
+        }
+        for (code, lines) in by_code {
+            let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+            out.push_str(&format!(
+                "{} ({}): {code} ×{} at {}\n",
+                entry.file,
+                entry.role,
+                lines.len(),
+                lines.join(" ")
+            ));
+        }
+    }
+    out.push_str(&format!("total: {total} findings\n"));
+    common::with_snapshots("corpus", || insta::assert_snapshot!("ecosystem", out));
 }

@@ -94,7 +94,11 @@ fn a_local_filter_on_an_outbound_rule_matches_every_connection() {
     use sblint::model::Action;
     // anthropic-experimental/sandbox-runtime#131, #225; NixOS/nix#10078: the local end
     // of an outbound connection is the machine's own address and an ephemeral port.
-    for filter in ["(local ip \"*:*\")", "(local ip \"localhost:*\")", "(local tcp \"*:*\")"] {
+    for filter in [
+        "(local ip \"*:*\")",
+        "(local ip \"localhost:*\")",
+        "(local tcp \"*:*\")",
+    ] {
         let profile = format!("(version 1)\n(deny default)\n(allow network-outbound {filter})\n");
         assert_eq!(
             explain_net(&profile, "network-outbound", "93.184.215.14:443"),
@@ -104,18 +108,31 @@ fn a_local_filter_on_an_outbound_rule_matches_every_connection() {
     }
     // A fixed local port may or may not be the ephemeral one: not an allow for sure.
     let fixed = "(version 1)\n(deny default)\n(allow network-outbound (local ip \"*:5000\"))\n";
-    assert_eq!(explain_net(fixed, "network-outbound", "93.184.215.14:443"), Action::Deny);
+    assert_eq!(
+        explain_net(fixed, "network-outbound", "93.184.215.14:443"),
+        Action::Deny
+    );
 }
 
 #[test]
 fn bind_is_decided_on_the_local_end() {
     use sblint::model::Action;
     // bazelbuild/bazel#30865: a server bound to 0.0.0.0 needs `*`, `localhost` is not enough.
-    let profile = "(version 1)\n(deny default)\n(allow network-bind (local ip \"localhost:8080\"))\n";
-    assert_eq!(explain_net(profile, "network-bind", "127.0.0.1:8080"), Action::Allow);
-    assert_eq!(explain_net(profile, "network-bind", "0.0.0.0:8080"), Action::Deny);
+    let profile =
+        "(version 1)\n(deny default)\n(allow network-bind (local ip \"localhost:8080\"))\n";
+    assert_eq!(
+        explain_net(profile, "network-bind", "127.0.0.1:8080"),
+        Action::Allow
+    );
+    assert_eq!(
+        explain_net(profile, "network-bind", "0.0.0.0:8080"),
+        Action::Deny
+    );
     let any = "(version 1)\n(deny default)\n(allow network-bind (local ip \"*:8080\"))\n";
-    assert_eq!(explain_net(any, "network-bind", "0.0.0.0:8080"), Action::Allow);
+    assert_eq!(
+        explain_net(any, "network-bind", "0.0.0.0:8080"),
+        Action::Allow
+    );
 }
 
 #[test]
@@ -123,7 +140,13 @@ fn socket_filters_match_an_ordinary_tcp_connect() {
     use sblint::model::Action;
     // sandbox-boostrap runtime-adversarial flow_divert_require_all_tcp, macOS 14.4.1.
     let profile = "(version 1)\n(deny default)\n(allow network-outbound (require-all (socket-domain AF_INET) (socket-type SOCK_STREAM) (socket-protocol IPPROTO_TCP)))\n";
-    assert_eq!(explain_net(profile, "network-outbound", "127.0.0.1:80"), Action::Allow);
+    assert_eq!(
+        explain_net(profile, "network-outbound", "127.0.0.1:80"),
+        Action::Allow
+    );
     let udp = "(version 1)\n(deny default)\n(allow network-outbound (remote udp \"*:*\"))\n";
-    assert_eq!(explain_net(udp, "network-outbound", "127.0.0.1:53"), Action::Deny);
+    assert_eq!(
+        explain_net(udp, "network-outbound", "127.0.0.1:53"),
+        Action::Deny
+    );
 }

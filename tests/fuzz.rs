@@ -30,7 +30,12 @@ fn fuzz_regressions_stay_fixed() {
             "tests/fuzz/{name} is not a fuzz target"
         );
     }
-    eprintln!("replayed {replayed} fuzz inputs");
+    // Replaying nothing would pass whatever broke: the inputs must be where this looks.
+    assert!(
+        replayed > 0,
+        "no fuzz inputs found under {}",
+        root.display()
+    );
 }
 
 /// The properties hold on the seeds the fuzzers start from: the test fixtures.

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use super::error::{AppError, SourceError};
 use crate::model::MacOs;
 use crate::render::Format;
 use crate::workspace::Overrides;
@@ -173,8 +174,8 @@ pub struct ExcludeArgs {
 #[derive(Debug, Args, Default, Clone)]
 pub struct ModelArgs {
     /// A value for `(param "NAME")` (repeatable)
-    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
-    pub params: Vec<(String, String)>,
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
 
     /// A directory searched by `import` after the profile's own (repeatable)
     #[arg(long = "import-path", value_name = "DIR")]
@@ -191,29 +192,44 @@ pub struct ModelArgs {
 
 impl ModelArgs {
     /// What these flags, with the command's preludes and rule selection, set over
-    /// `sblint.toml`.
+    /// `sblint.toml`; a `--param` without `=` is an error that shows it.
     pub fn overrides(
         &self,
         preludes: &[PathBuf],
         select: &[String],
         ignore: &[String],
-    ) -> Overrides {
-        Overrides {
-            params: self.params.clone(),
+    ) -> Result<Overrides, AppError> {
+        let params = self
+            .params
+            .iter()
+            .map(|text| parse_param(text))
+            .collect::<Result<_, _>>()?;
+        Ok(Overrides {
+            params,
             import_paths: self.import_paths.clone(),
             macos: self.macos,
             config: self.config.clone(),
             preludes: preludes.to_vec(),
             select: select.to_vec(),
             ignore: ignore.to_vec(),
-        }
+        })
     }
 }
 
-fn parse_param(text: &str) -> Result<(String, String), String> {
-    text.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))
+fn parse_param(text: &str) -> Result<(String, String), AppError> {
+    let Some((name, value)) = text.split_once('=') else {
+        let flag = "--param ";
+        return Err(SourceError {
+            location: "`--param`".into(),
+            message: format!("`{text}` is not NAME=VALUE"),
+            text: miette::NamedSource::new("command line", format!("{flag}{text}")),
+            span: (flag.len(), text.len()).into(),
+            label: "no `=` in it".into(),
+            help: Some("write `--param NAME=VALUE`".into()),
+        }
+        .into());
+    };
+    Ok((name.to_string(), value.to_string()))
 }
 
 fn parse_macos(text: &str) -> Result<MacOs, String> {

@@ -20,17 +20,21 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         )]);
         return ExitStatus::Error;
     }
-    let overrides = args
+    let format = Format::from(args.format);
+    if format != Format::Human {
+        super::error::output_for_programs();
+    }
+    let settings = args
         .model
-        .overrides(&args.preludes, &args.select, &args.ignore);
-    let mut settings = match Settings::new(overrides) {
+        .overrides(&args.preludes, &args.select, &args.ignore)
+        .and_then(|overrides| Ok(Settings::new(overrides)?));
+    let mut settings = match settings {
         Ok(s) => s,
         Err(err) => {
-            report_all(vec![err.into()]);
+            report_all(vec![err]);
             return ExitStatus::Error;
         }
     };
-    let format = Format::from(args.format);
     let rules = rule_infos();
     let mut errors = Vec::new();
     let exclude = &args.exclude;

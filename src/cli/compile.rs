@@ -19,6 +19,9 @@ pub fn run(args: &CompileArgs) -> ExitStatus {
 }
 
 fn emit(args: &CompileArgs) -> Result<(), AppError> {
+    if args.emit == Emit::Json {
+        super::error::output_for_programs();
+    }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let sources = loaded.sources();
     let refuse = |e: crate::compile::CompileError| {

@@ -1,12 +1,21 @@
-//! Application errors (not findings): rendered on one line through miette.
+//! Application errors (not findings), through miette. An error with a source (a bad
+//! `sblint.toml` value, a `--param`, the profile `explain` or `compile` cannot read) is
+//! drawn with its span labelled when stderr is a terminal; everything else, and every
+//! error when stderr is not a terminal or the output is for programs
+//! (`--format concise|json|sarif|github`, `explain --format json`), is one line:
+//! `sblint: error: message (help: …)`, so that scripts and editors can read it.
 
 use std::fmt;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use miette::{Diagnostic, ReportHandler};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, ReportHandler,
+    SourceCode, SourceSpan,
+};
 
-use crate::workspace::WorkspaceError;
+use crate::workspace::{ConfigError, WorkspaceError};
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum AppError {
@@ -30,10 +39,50 @@ pub enum AppError {
     #[error("{0}")]
     #[diagnostic(code(sblint::usage))]
     Usage(String),
+    /// Something wrong at a place in a text.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Source(Box<SourceError>),
 }
 
-/// Renders a miette diagnostic as `sblint: error: message (help: …)` on one line, so that
-/// scripts and editors can read it.
+/// Something wrong at a place in a text: `{location}: {message}` on one line, the text
+/// with `span` labelled when drawn.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{location}: {message}")]
+#[diagnostic(code(sblint::source))]
+pub struct SourceError {
+    /// `` `path`:line:col `` or `` `--param` ``.
+    pub location: String,
+    pub message: String,
+    #[source_code]
+    pub text: NamedSource<String>,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl From<SourceError> for AppError {
+    fn from(error: SourceError) -> AppError {
+        AppError::Source(Box::new(error))
+    }
+}
+
+impl AppError {
+    /// The error's message without the location its drawing shows anyway.
+    fn headline(&self) -> Option<String> {
+        match self {
+            AppError::Source(error) => Some(error.message.clone()),
+            AppError::Workspace(WorkspaceError::Config(ConfigError::Invalid(error))) => {
+                Some(error.message.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Renders a miette diagnostic as `sblint: error: message (help: …)` on one line.
 pub struct OneLineHandler;
 
 impl ReportHandler for OneLineHandler {
@@ -50,13 +99,150 @@ pub fn install_handler() {
     let _ = miette::set_hook(Box::new(|_| Box::new(OneLineHandler)));
 }
 
+/// How errors are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    OneLine,
+    /// Errors with a source drawn with their span labelled (others stay one line).
+    Graphical {
+        color: bool,
+    },
+}
+
+static FOR_PROGRAMS: AtomicBool = AtomicBool::new(false);
+
+/// The output is read by programs (`--format` other than human): errors stay one line.
+pub fn output_for_programs() {
+    FOR_PROGRAMS.store(true, Ordering::Relaxed);
+}
+
+/// One line unless stderr is a terminal and the output is for people.
+fn style() -> Style {
+    if FOR_PROGRAMS.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
+        Style::OneLine
+    } else {
+        Style::Graphical {
+            color: std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// `error` as `style` writes it, ending with a newline.
+pub fn render(error: &AppError, style: Style) -> String {
+    let one_line = || format!("{:?}\n", OneLine(error));
+    let Style::Graphical { color } = style else {
+        return one_line();
+    };
+    let Some(headline) = error.headline() else {
+        return one_line();
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let drawn = Headline {
+        text: headline,
+        inner: error,
+    };
+    match GraphicalReportHandler::new_themed(theme).render_report(&mut out, &drawn) {
+        Ok(()) => format!("sblint: error\n{out}"),
+        Err(_) => one_line(),
+    }
+}
+
+struct OneLine<'a>(&'a AppError);
+
+impl fmt::Debug for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        OneLineHandler.debug(self.0, f)
+    }
+}
+
+/// An error shown under a shorter message (the drawing shows the location).
+struct Headline<'a> {
+    text: String,
+    inner: &'a AppError,
+}
+
+impl fmt::Debug for Headline<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl fmt::Display for Headline<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Headline<'_> {}
+
+// No `code`: the codes name the error's kind for programs, and a drawn error is for people.
+impl Diagnostic for Headline<'_> {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.inner.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+}
+
 /// Prints each error on stderr; true when there was any.
 pub fn report_all(errors: Vec<AppError>) -> bool {
     let any = !errors.is_empty();
+    let style = style();
     let mut stderr = std::io::stderr().lock();
     for error in errors {
         // A closed stderr must not turn an error into a panic.
-        let _ = writeln!(stderr, "{:?}", miette::Report::new(error));
+        let _ = stderr.write_all(render(&error, style).as_bytes());
     }
     any
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param_error() -> AppError {
+        SourceError {
+            location: "`--param`".into(),
+            message: "`HOME` is not NAME=VALUE".into(),
+            text: NamedSource::new("--param", "HOME".to_string()),
+            span: (0, 4).into(),
+            label: "no `=` here".into(),
+            help: Some("write `--param NAME=VALUE`".into()),
+        }
+        .into()
+    }
+
+    #[test]
+    fn one_line_keeps_location_message_and_help_on_one_line() {
+        assert_eq!(
+            render(&param_error(), Style::OneLine),
+            "sblint: error: `--param`: `HOME` is not NAME=VALUE (help: write `--param NAME=VALUE`)\n"
+        );
+        // Graphical or not, an error without a source is one line.
+        let plain = AppError::Usage("no paths given".into());
+        assert_eq!(
+            render(&plain, Style::Graphical { color: false }),
+            "sblint: error: no paths given\n"
+        );
+    }
+
+    #[test]
+    fn graphical_draws_the_source_with_its_span_labelled() {
+        let text = render(&param_error(), Style::Graphical { color: false });
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots/cli"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!("error_graphical", text);
+        });
+    }
 }

@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::args::ModelArgs;
-use super::error::AppError;
+use super::error::{AppError, SourceError};
 use crate::lint::{self, Prelude};
 use crate::model::sources::SourceMap;
+use crate::model::Issue;
 use crate::model::Model;
-use crate::syntax::{parse, SyntaxTree};
+use crate::syntax::{parse, LineIndex, Span, SyntaxTree};
 use crate::workspace::{inputs, Input, Settings};
+use miette::NamedSource;
 
 pub struct Loaded {
     pub name: String,
@@ -30,7 +32,22 @@ impl Loaded {
     }
 }
 
-/// Reads, parses and evaluates `profile`; a syntax error is bad input.
+/// An error at `span` of the profile, shown as `` `name`:line:col: message ``.
+fn at_source(name: &str, tree: &SyntaxTree, span: Span, message: String, label: &str) -> AppError {
+    let at = LineIndex::new(tree.text()).line_col(tree.text(), span.start);
+    SourceError {
+        location: format!("`{name}`:{}:{}", at.line, at.col),
+        message,
+        text: NamedSource::new(name, tree.text().to_string()),
+        span: (span.start as usize, span.len() as usize).into(),
+        label: label.into(),
+        help: None,
+    }
+    .into()
+}
+
+/// Reads, parses and evaluates `profile`; a syntax error or an import that fails is bad
+/// input.
 pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Loaded, AppError> {
     let input = if profile.as_os_str() == "-" {
         Input::Stdin
@@ -43,16 +60,26 @@ pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Lo
         .map_err(|e| AppError::Usage(format!("`{name}`: {}", e.diagnostic.message)))?;
     let tree = parse(text);
     if let Some(error) = tree.errors().first() {
-        let at = crate::syntax::LineIndex::new(tree.text()).line_col(tree.text(), error.span.start);
-        return Err(AppError::Usage(format!(
-            "`{name}`:{}:{}: {} (run `sblint check {name}`)",
-            at.line, at.col, error.message
-        )));
+        let message = format!("{} (run `sblint check {name}`)", error.message);
+        return Err(at_source(&name, &tree, error.span, message, "here"));
     }
-    let mut settings = Settings::new(args.overrides(preludes, &[], &[]))?;
+    let mut settings = Settings::new(args.overrides(preludes, &[], &[])?)?;
     let options = settings.options_for(&input)?;
     let prelude_trees: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(&tree, &prelude_trees, &options.model);
+    // Without the imported rules the answer would be about another profile.
+    if let Some((span, message)) = model.issues.iter().find_map(|issue| match issue {
+        Issue::Import { span, message } => Some((*span, message)),
+        _ => None,
+    }) {
+        return Err(at_source(
+            &name,
+            &tree,
+            span,
+            message.clone(),
+            "this import",
+        ));
+    }
     Ok(Loaded {
         name,
         tree,

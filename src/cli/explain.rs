@@ -33,6 +33,9 @@ pub fn run(args: &ExplainArgs) -> ExitStatus {
 }
 
 fn answer(args: &ExplainArgs) -> Result<String, AppError> {
+    if args.format == ExplainFormat::Json {
+        super::error::output_for_programs();
+    }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {
@@ -61,28 +64,15 @@ fn audit(
         Input::File(log.to_path_buf())
     };
     let bytes = inputs::read(&input)?;
-    let text = String::from_utf8_lossy(&bytes);
+    let audit = crate::explain::audit(&loaded.model, &String::from_utf8_lossy(&bytes), cwd);
     let mut out = String::new();
-    let mut proposals: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for line in text.lines() {
-        let Some(denial) = crate::explain::parse_denial(line) else {
-            continue;
-        };
-        if !seen.insert((denial.operation.clone(), denial.argument.clone())) {
-            continue;
-        }
+    for (denial, outcome) in &audit.denials {
         let what = format!(
             "{} {}",
             denial.operation,
             denial.argument.as_deref().unwrap_or("")
         );
-        match explain(
-            &loaded.model,
-            &denial.operation,
-            denial.argument.as_deref(),
-            cwd,
-        ) {
+        match outcome {
             Err(e) => out.push_str(&format!("; {} ({}): {e}\n", what.trim(), denial.process)),
             Ok(e) => {
                 let by = match e.decision.rule {
@@ -92,7 +82,7 @@ fn audit(
                     }
                     None => "no rule".into(),
                 };
-                let note = if e.action == crate::model::Action::Allow {
+                let note = if e.action == Action::Allow {
                     " (this profile allows it: the denial came from another profile)"
                 } else {
                     ""
@@ -103,43 +93,23 @@ fn audit(
                     denial.process,
                     e.action.as_str()
                 ));
-                if e.action == crate::model::Action::Deny {
-                    let filter = denial
-                        .argument
-                        .as_deref()
-                        .and_then(|a| crate::explain::narrowest_filter(&denial.operation, a));
-                    match proposals
-                        .iter_mut()
-                        .find(|(op, _, _)| *op == denial.operation)
-                    {
-                        Some((_, filters, procs)) => {
-                            filters.extend(filter);
-                            if !procs.contains(&denial.process) {
-                                procs.push(denial.process.clone());
-                            }
-                        }
-                        None => proposals.push((
-                            denial.operation.clone(),
-                            filter.into_iter().collect(),
-                            vec![denial.process.clone()],
-                        )),
-                    }
-                }
             }
         }
     }
-    if proposals.is_empty() {
+    if audit.proposals.is_empty() {
         out.push_str("; nothing to allow\n");
         return Ok(out);
     }
     let mut rules = String::new();
-    for (op, filters, procs) in &proposals {
+    for p in &audit.proposals {
         rules.push_str(&format!(
-            "; denied to {}\n({} {}{})\n",
-            procs.join(", "),
-            "allow",
-            op,
-            filters.iter().map(|f| format!(" {f}")).collect::<String>()
+            "; denied to {}\n(allow {}{})\n",
+            p.processes.join(", "),
+            p.operation,
+            p.filters
+                .iter()
+                .map(|f| format!(" {f}"))
+                .collect::<String>()
         ));
     }
     let formatted =

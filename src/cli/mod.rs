@@ -38,7 +38,12 @@ pub fn main() -> ExitStatus {
         Some(Command::Fmt(args)) => fmt::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Compile(args)) => compile::run(args),
-        Some(Command::Lsp(args)) => match crate::lsp::run(args.model.overrides(&[], &[], &[])) {
+        Some(Command::Lsp(args)) => match args
+            .model
+            .overrides(&[], &[], &[])
+            .map_err(|err| err.to_string())
+            .and_then(|overrides| crate::lsp::run(overrides).map_err(|err| err.to_string()))
+        {
             Ok(()) => ExitStatus::Clean,
             Err(err) => {
                 error::report_all(vec![error::AppError::Usage(format!(

@@ -66,7 +66,8 @@ impl std::fmt::Display for ExplainError {
     }
 }
 
-/// What an operation's filters consult.
+/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
+/// filter categories do not say it yet).
 enum ArgKind {
     Path,
     Network,
@@ -300,6 +301,67 @@ pub fn parse_denial(line: &str) -> Option<Denial> {
     })
 }
 
+/// A log's denials, each explained once, and what would allow the denied ones.
+#[derive(Debug)]
+pub struct Audit {
+    /// In the log's order, repeats left out.
+    pub denials: Vec<(Denial, Result<Explanation, ExplainError>)>,
+    /// One per operation the profile denies, in the order first denied.
+    pub proposals: Vec<Proposal>,
+}
+
+/// The narrowest `allow` rule for the denials of one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub operation: String,
+    /// SBPL filters, one per denied argument that has one ([`narrowest_filter`]).
+    pub filters: Vec<String>,
+    /// The processes that were denied, each once.
+    pub processes: Vec<String>,
+}
+
+/// Explains each denial of a log (lines that are not denials are skipped) against the
+/// model, and proposes, per operation the profile denies, the narrowest rule that would
+/// allow what was denied (audit2allow for SBPL).
+pub fn audit(model: &Model, log: &str, cwd: &Path) -> Audit {
+    let mut denials = Vec::new();
+    let mut proposals: Vec<Proposal> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for line in log.lines() {
+        let Some(denial) = parse_denial(line) else {
+            continue;
+        };
+        if !seen.insert((denial.operation.clone(), denial.argument.clone())) {
+            continue;
+        }
+        let outcome = explain(model, &denial.operation, denial.argument.as_deref(), cwd);
+        if outcome.as_ref().is_ok_and(|e| e.action == Action::Deny) {
+            let filter = denial
+                .argument
+                .as_deref()
+                .and_then(|a| narrowest_filter(&denial.operation, a));
+            match proposals
+                .iter_mut()
+                .find(|p| p.operation == denial.operation)
+            {
+                Some(p) => {
+                    p.filters.extend(filter);
+                    if !p.processes.contains(&denial.process) {
+                        p.processes.push(denial.process.clone());
+                    }
+                }
+                None => proposals.push(Proposal {
+                    operation: denial.operation.clone(),
+                    filters: filter.into_iter().collect(),
+                    processes: vec![denial.process.clone()],
+                }),
+            }
+        }
+        denials.push((denial, outcome));
+    }
+    Audit { denials, proposals }
+}
+
 /// The narrowest filter that matches a denial's argument, as SBPL.
 pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
     let q = crate::model::quote;
@@ -334,6 +396,46 @@ pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_audit_explains_each_denial_once_and_groups_proposals_by_operation() {
+        let tree = crate::syntax::parse(
+            "(version 1)\n(deny default)\n(allow file-read* (subpath \"/usr\"))\n",
+        );
+        let model = Model::new(&tree, &[], &crate::model::ModelOptions::default());
+        let log = "Sandbox: ls(1) deny(1) file-read-data /etc/hosts\n\
+                   not a denial\n\
+                   Sandbox: ls(1) deny(1) file-read-data /etc/hosts\n\
+                   Sandbox: cat(2) deny(1) file-read-data /private/etc/passwd\n\
+                   Sandbox: cat(2) deny(1) file-read-data /usr/lib/x\n\
+                   Sandbox: cat(2) deny(1) no-such-operation\n";
+        let audit = audit(&model, log, Path::new("/"));
+        let explained: Vec<_> = audit
+            .denials
+            .iter()
+            .map(|(d, e)| (d.process.as_str(), e.as_ref().map(|e| e.action).ok()))
+            .collect();
+        assert_eq!(
+            explained,
+            [
+                ("ls", Some(Action::Deny)),
+                ("cat", Some(Action::Deny)),
+                ("cat", Some(Action::Allow)),
+                ("cat", None),
+            ]
+        );
+        assert_eq!(
+            audit.proposals,
+            [Proposal {
+                operation: "file-read-data".into(),
+                filters: vec![
+                    "(literal \"/private/etc/hosts\")".into(),
+                    "(literal \"/private/etc/passwd\")".into()
+                ],
+                processes: vec!["ls".into(), "cat".into()],
+            }]
+        );
+    }
 
     #[test]
     fn denial_lines_with_and_without_prefixes() {

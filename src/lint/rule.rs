@@ -32,10 +32,10 @@ pub enum Check {
     /// about rule order: the linter builds the index (on all cores, while the other checks
     /// run) only when such a check is enabled.
     Ordered(fn(&Context<'_>, &OrderIndex<'_>, &mut Vec<Diagnostic>)),
-    /// One rule shown in the checked file at a time (see [`super::facts::main_rules`]),
+    /// One rule shown in the checked file at a time (see `facts::main_rules`),
     /// with where to show it.
     Rule(RuleCheck),
-    /// One filter leaf the checked file answers for (see [`super::facts::main_leaves`]) at
+    /// One filter leaf the checked file answers for (see `facts::main_leaves`) at
     /// a time.
     Leaf(LeafCheck),
 }

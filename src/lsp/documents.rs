@@ -7,6 +7,7 @@ use lsp_types::{
     Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
     NumberOrString, Position, Range, Uri,
 };
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::diagnostic::{FileReport, Severity};
 use crate::lint::{self, CheckOptions};
@@ -20,37 +21,27 @@ pub struct Documents {
     overrides: Overrides,
 }
 
+/// What a path keeps unescaped in a `file://` URI: letters, digits, `/` and `-._~`.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `file:///a/b%20c.sb` → `/a/b c.sb`.
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     let rest = uri.as_str().strip_prefix("file://")?;
-    let bytes = rest.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&rest[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok().map(PathBuf::from)
+    let path = percent_decode_str(rest).decode_utf8().ok()?;
+    Some(PathBuf::from(path.into_owned()))
 }
 
+/// `/a/b c.sb` → `file:///a/b%20c.sb`.
 pub fn path_to_uri(path: &std::path::Path) -> Option<Uri> {
-    let mut text = String::from("file://");
-    for b in path.to_string_lossy().bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' | b'~' => {
-                text.push(b as char)
-            }
-            _ => text.push_str(&format!("%{b:02X}")),
-        }
-    }
-    text.parse().ok()
+    let path = path.to_string_lossy();
+    format!("file://{}", utf8_percent_encode(&path, PATH))
+        .parse()
+        .ok()
 }
 
 impl Documents {
@@ -135,5 +126,23 @@ pub fn range(report: &FileReport, span: Span) -> Range {
     Range {
         start: position(span.start),
         end: position(span.end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_file_uris_convert_both_ways() {
+        let path = std::path::Path::new("/a/b c/ü%.sb");
+        let uri = path_to_uri(path).unwrap();
+        assert_eq!(uri.as_str(), "file:///a/b%20c/%C3%BC%25.sb");
+        assert_eq!(uri_to_path(&uri).as_deref(), Some(path));
+        // Bytes that are not UTF-8 are no path.
+        let bytes: Uri = "file:///x%FF.sb".parse().unwrap();
+        assert_eq!(uri_to_path(&bytes), None);
+        let other: Uri = "https://example.com/x".parse().unwrap();
+        assert_eq!(uri_to_path(&other), None);
     }
 }

@@ -1,6 +1,8 @@
 //! The vocabulary, loaded from the tables in `grammar/`: operations with their wildcard
 //! hierarchy and macOS versions, filters with their argument kinds, modifiers, aliases, and
-//! the functions a profile may call. Nothing here names an operation or filter by hand.
+//! the functions a profile may call. Nothing here names an operation or filter by hand but
+//! `default`, the root of the hierarchy. (Elsewhere, `explain` still tells what an
+//! operation's argument is by the prefix of its name.)
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
@@ -544,7 +546,7 @@ impl Vocabulary {
         candidates: impl Iterator<Item = &'a str>,
     ) -> Option<String> {
         candidates
-            .map(|c| (edit_distance(name, c), c))
+            .map(|c| (strsim::levenshtein(name, c), c))
             .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
             .min()
             .map(|(_, c)| c.to_string())
@@ -562,22 +564,6 @@ impl Vocabulary {
                 .map(|(a, _)| a.as_str()),
         )
     }
-}
-
-/// Levenshtein distance, for suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@ use std::fmt::Write;
 
 use crate::diagnostic::{FileReport, Severity};
 
+// GitHub's workflow-command escaping is a fixed table of five characters that leaves
+// every other byte, UTF-8 included, as it is; the `percent-encoding` crate always encodes
+// non-ASCII bytes, so it cannot write this table.
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")

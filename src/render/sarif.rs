@@ -1,5 +1,6 @@
 //! SARIF 2.1.0 for code scanning: stable `ruleId`s, relative URIs, rule metadata with help.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
 use super::RuleInfo;
@@ -13,22 +14,18 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// What a relative URI keeps unescaped: letters, digits, `/` and `-._~`.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// A path as a relative URI: `./a/b.sb` → `a/b.sb`, separators as `/`.
 fn uri(path: &str) -> String {
     let path = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
-    path.split('/')
-        .map(|seg| {
-            seg.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    utf8_percent_encode(&path, PATH).to_string()
 }
 
 // The document as typed values borrowing from the reports, written in one go: a tree of
@@ -188,4 +185,13 @@ pub fn render(reports: &[FileReport], rules: &[RuleInfo<'_>]) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_relative_with_every_byte_but_unreserved_ones_escaped() {
+        assert_eq!(super::uri("./a b/ü,x.sb"), "a%20b/%C3%BC%2Cx.sb");
+        assert_eq!(super::uri("dir\\sub\\p~1_-.sb"), "dir/sub/p~1_-.sb");
+    }
 }

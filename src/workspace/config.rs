@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
 
+use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 
 pub const FILE_NAME: &str = "sblint.toml";
@@ -49,29 +50,49 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("`{path}`:{line}:{column}: {message}")]
-    #[diagnostic(code(sblint::config))]
-    Invalid {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// A value of the file that is wrong, with where.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{path}`:{line}:{column}: {message}")]
+#[diagnostic(code(sblint::config))]
+pub struct InvalidConfig {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The file, for drawing the error.
+    #[source_code]
+    pub text: NamedSource<String>,
+    #[label("here")]
+    pub span: SourceSpan,
+}
+
+impl ConfigError {
+    /// `len` bytes at `offset` of `text` are wrong.
+    fn invalid(path: &Path, text: &str, offset: usize, len: usize, message: String) -> Self {
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        ConfigError::Invalid(Box::new(InvalidConfig {
+            path: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message,
+            text: NamedSource::new(path.display().to_string(), text.to_string()),
+            span: (offset, len.min(text.len() - offset)).into(),
+        }))
+    }
 }
 
 impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|err| {
-            let offset = err.span().map_or(0, |s| s.start);
-            let before = &text[..offset.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: err.message().trim().to_string(),
-            }
+            let span = err.span().unwrap_or(0..0);
+            let message = err.message().trim().to_string();
+            ConfigError::invalid(path, text, span.start, span.len(), message)
         })?;
         config.validate(path, text)?;
         Ok(config)
@@ -79,15 +100,9 @@ impl Config {
 
     /// Values serde cannot check: versions, severities, rule codes.
     fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
-        let invalid = |needle: &str, message: String| {
-            let offset = text.find(needle).unwrap_or(0);
-            let before = &text[..offset];
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line: before.matches('\n').count() + 1,
-                column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-                message,
-            }
+        let invalid = |needle: &str, message: String| match text.find(needle) {
+            Some(offset) => ConfigError::invalid(path, text, offset, needle.len(), message),
+            None => ConfigError::invalid(path, text, 0, 0, message),
         };
         if let Some(macos) = &self.macos {
             if crate::model::MacOs::parse(macos).is_none() {
