@@ -63,6 +63,7 @@ registry! {
     GlobPattern => sb204_glob_pattern,
     UnanchoredRegex => sb205_unanchored_regex,
     RegexInPlainString => sb206_regex_in_plain_string,
+    UnescapedDot => sb207_unescaped_dot,
     SymlinkTraversalDenied => sb210_symlink_traversal_denied,
     BroadNetwork => sb301_broad_network,
     PortDenyList => sb302_port_deny_list,
