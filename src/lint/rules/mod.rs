@@ -65,6 +65,7 @@ registry! {
     RegexInPlainString => sb206_regex_in_plain_string,
     UnescapedDot => sb207_unescaped_dot,
     PrefixRegexBoundary => sb208_prefix_regex_boundary,
+    OneByteClass => sb209_one_byte_class,
     SymlinkTraversalDenied => sb210_symlink_traversal_denied,
     BroadNetwork => sb301_broad_network,
     PortDenyList => sb302_port_deny_list,
