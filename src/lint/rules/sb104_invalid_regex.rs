@@ -56,12 +56,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     base + e.span.end.max(e.span.start + 1) as u32,
                 ))
             });
-            let d = match at {
-                Some(inner) if inner != *span => ctx
-                    .report(&RULE.meta, inner, message.clone(), "refused here")
-                    .with_secondary(*span, "in this regex"),
-                _ => ctx.report(&RULE.meta, *span, message.clone(), "this regex"),
-            };
+            // The primary label stays on the regex (the model's issue span); the refused
+            // construct inside it is the secondary one.
+            let mut d = ctx.report(&RULE.meta, *span, message.clone(), "this regex");
+            if let Some(inner) = at.filter(|inner| inner != span) {
+                d = d.with_secondary(inner, "AppleMatch refuses this");
+            }
             out.push(d);
         }
     }
