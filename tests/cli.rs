@@ -493,7 +493,7 @@ mod lint_surface {
         .unwrap();
         std::fs::write(
             dir.join("profiles/app.sb"),
-            "(import \"helpers.sb\")\n(allow-project)\n(allow iokit-open)\n(allow file-read* (literal \"/\"))\n(allow process-exec)\n",
+            "(import \"helpers.sb\")\n(allow-project)\n(allow load-unsigned-code)\n(allow file-read* (literal \"/\"))\n(allow process-exec)\n",
         )
         .unwrap();
         let (out, code) = stdout(
@@ -503,7 +503,7 @@ mod lint_surface {
         );
         assert_eq!(code, 1);
         // The param reaches the imported helper: its /tmp path is reported, as an error;
-        // iokit-open exists on 10.15; SB3xx is ignored; the prelude supplies the version.
+        // load-unsigned-code exists on 10.15 (not 14); SB3xx is ignored; the prelude supplies the version.
         assert_eq!(
             out,
             "profiles/app.sb:2:1: error[SB201]: `/tmp/project` never matches: the kernel checks `/private/tmp/project`\n"

@@ -58,6 +58,17 @@ pub enum Issue {
         name: String,
         versions: Vec<MacOs>,
     },
+    /// SB101, at info: an operation or named constant that no table of the selected
+    /// release lists and no evidence shows there ("not verified for macOS N").
+    UnverifiedName {
+        span: Span,
+        name: String,
+        /// `operation` or `constant`.
+        kind: &'static str,
+        macos: MacOs,
+        /// Releases where it is known to exist.
+        known: Vec<MacOs>,
+    },
     /// SB102
     UnknownFilter {
         span: Span,

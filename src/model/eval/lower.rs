@@ -12,7 +12,7 @@ use crate::model::rule::{
     PathPattern, Port, Rule, RuleOp,
 };
 use crate::model::value::{Env, Value};
-use crate::model::vocab::{ArgKind, ModifierActions, Name};
+use crate::model::vocab::{ArgKind, Availability, ModifierActions, Name};
 use crate::model::Issue;
 use crate::syntax::string::quote;
 use crate::syntax::{Element, NodeId, Span, TokenKind};
@@ -159,28 +159,41 @@ impl<'a> Evaluator<'a> {
             match value {
                 Value::Operation(id, written) => {
                     let op = self.vocab.operation(id);
-                    if !op.exists_in(self.macos) {
-                        let versions = op.versions();
-                        let newer = versions.iter().all(|v| *v > self.macos);
-                        let issue = if newer {
-                            Issue::UnknownOperation {
+                    match op.availability(self.macos) {
+                        Availability::Present => {}
+                        Availability::Unverified => {
+                            let issue = Issue::UnverifiedName {
                                 span,
                                 name: written.to_string(),
-                                suggestion: None,
-                                note: Some(format!(
-                                    "`{written}` exists from macOS {} on; this check targets {}",
-                                    versions[0].as_str(),
-                                    self.macos
-                                )),
-                            }
-                        } else {
-                            Issue::ObsoleteOperation {
-                                span,
-                                name: written.to_string(),
-                                versions,
-                            }
-                        };
-                        self.issue(file, issue);
+                                kind: "operation",
+                                macos: self.macos,
+                                known: op.versions(),
+                            };
+                            self.issue(file, issue);
+                        }
+                        Availability::Absent => {
+                            let versions = op.versions();
+                            let newer = versions.iter().all(|v| v.release > self.macos.release);
+                            let issue = if newer {
+                                Issue::UnknownOperation {
+                                    span,
+                                    name: written.to_string(),
+                                    suggestion: None,
+                                    note: Some(format!(
+                                        "`{written}` exists from macOS {} on; this check targets {}",
+                                        versions.first().map_or("?", |v| v.as_str()),
+                                        self.macos
+                                    )),
+                                }
+                            } else {
+                                Issue::ObsoleteOperation {
+                                    span,
+                                    name: written.to_string(),
+                                    versions,
+                                }
+                            };
+                            self.issue(file, issue);
+                        }
                     }
                     operations.push(RuleOp {
                         written,
@@ -360,6 +373,11 @@ impl<'a> Evaluator<'a> {
             if matches!(kind, ArgKind::Unknown) {
                 return unknown(origin);
             }
+            // Apple's own profiles call boolean filters with no argument:
+            // `(extension-path-ancestor)` in application.sb of macOS 10.15.
+            if kind == ArgKind::Boolean {
+                return Value::Filter(Rc::new(leaf(FilterValue::Atom("#t".into()), origin)));
+            }
             self.issue(
                 file,
                 Issue::InvalidFilterArgument {
@@ -421,6 +439,37 @@ impl<'a> Evaluator<'a> {
                     Origin { file, span },
                 ),
                 (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
+                    match self.vocab.constant_availability(&c, self.macos) {
+                        Some((Availability::Absent, evidence)) => self.issue(
+                            file,
+                            Issue::InvalidFilterArgument {
+                                span,
+                                message: format!(
+                                    "`{c}` is an unbound variable on {}: the profile fails to load",
+                                    self.macos
+                                ),
+                                label: match &evidence.source {
+                                    Some(source) => format!("seen refused: {source}"),
+                                    None => "not defined there".into(),
+                                },
+                            },
+                        ),
+                        Some((Availability::Unverified, evidence)) => self.issue(
+                            file,
+                            Issue::UnverifiedName {
+                                span,
+                                name: c.to_string(),
+                                kind: "constant",
+                                macos: self.macos,
+                                known: evidence
+                                    .releases()
+                                    .into_iter()
+                                    .map(crate::model::MacOs::release)
+                                    .collect(),
+                            },
+                        ),
+                        _ => {}
+                    }
                     if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
                         let suggestion = self
                             .vocab
