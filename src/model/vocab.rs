@@ -1,6 +1,7 @@
 //! The vocabulary, loaded from the tables in `grammar/`: operations with their wildcard
-//! hierarchy and macOS versions, filters with their argument kinds, modifiers, aliases, and
-//! the functions a profile may call. Nothing here names an operation or filter by hand.
+//! hierarchy and macOS versions, filters with their argument kinds, modifiers, aliases, the
+//! availability of names per version, and every name libsandbox's Scheme defines before a
+//! profile runs (`grammar/builtins.tsv`). Nothing here names an operation or filter by hand.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
@@ -11,7 +12,7 @@ const ADDITIONS: &str = include_str!("../../grammar/additions.tsv");
 const FILTERS: &str = include_str!("../../grammar/filters.tsv");
 const ALIASES: &str = include_str!("../../grammar/aliases.tsv");
 const MODIFIERS: &str = include_str!("../../grammar/modifiers.tsv");
-const FUNCTIONS: &str = include_str!("../../grammar/functions.txt");
+const BUILTINS: &str = include_str!("../../grammar/builtins.tsv");
 const AVAILABILITY: &str = include_str!("../../grammar/availability.tsv");
 
 /// A macOS release (`14`, `10.15`), the unit the vocabulary tables are kept in.
@@ -594,12 +595,7 @@ impl Vocabulary {
                 arguments: r.get(2).and_then(|a| a.parse().ok()).unwrap_or(0),
             })
             .collect();
-        let functions = FUNCTIONS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .flat_map(str::split_whitespace)
-            .map(str::to_string)
-            .collect();
+        let functions = table(BUILTINS).map(|r| r[0].to_string()).collect();
         let mut constant_evidence: HashMap<String, Evidence> = HashMap::default();
         for row in table(AVAILABILITY) {
             let (name, kind, tokens) = (row[0], row[1], row.get(2).copied().unwrap_or(""));
@@ -947,5 +943,33 @@ mod tests {
         assert_eq!(at("14"), Availability::Unverified);
         assert_eq!(at("26"), Availability::Present);
         assert_eq!(at("26.5"), Availability::Present);
+    }
+
+    #[test]
+    fn every_builtin_has_a_kind_an_evaluation_and_a_source() {
+        let mut names = HashSet::default();
+        for row in table(BUILTINS) {
+            assert_eq!(row.len(), 4, "{row:?}");
+            assert!(
+                ["syntax", "procedure", "macro", "constant", "variable"].contains(&row[1]),
+                "{row:?}"
+            );
+            assert!(
+                ["alias", "special", "static", "filter", "no-op", "unknown"].contains(&row[2]),
+                "{row:?}"
+            );
+            assert!(row[3].len() > 10, "{row:?} has no source");
+            assert!(names.insert(row[0]), "{} twice", row[0]);
+        }
+        let v = vocabulary();
+        for name in [
+            "split-string",
+            "disable-callouts",
+            "open-input-string",
+            "read",
+            "_IO",
+        ] {
+            assert!(v.function_name(name).is_some(), "{name}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use crate::model::rule::{
     PathPattern, Port, Rule, RuleOp,
 };
 use crate::model::value::{Env, Value};
-use crate::model::vocab::{ArgKind, Availability, ModifierActions, Name};
+use crate::model::vocab::{ArgKind, Availability, ModifierActions, Name, Release};
 use crate::model::Issue;
 use crate::syntax::string::quote;
 use crate::syntax::{Element, NodeId, Span, TokenKind};
@@ -159,7 +159,17 @@ impl<'a> Evaluator<'a> {
             match value {
                 Value::Operation(id, written) => {
                     let op = self.vocab.operation(id);
-                    match op.availability(self.macos) {
+                    let mut availability = op.availability(self.macos);
+                    // sbpl1.scm of 10.15 defines the names it retired as `'no-op`
+                    // (`mach-per-user-lookup` …): accepted there, unverified after.
+                    if availability == Availability::Absent && self.vocab.is_no_op_alias(&written) {
+                        availability = match self.macos.release {
+                            Release::V10_15 => Availability::Present,
+                            r if r > Release::V10_15 => Availability::Unverified,
+                            _ => Availability::Absent,
+                        };
+                    }
+                    match availability {
                         Availability::Present => {}
                         Availability::Unverified => {
                             let issue = Issue::UnverifiedName {
