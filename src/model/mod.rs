@@ -74,6 +74,8 @@ pub enum Issue {
         span: Span,
         name: String,
         suggestion: Option<String>,
+        /// Why, when the filter exists on other macOS versions.
+        note: Option<String>,
     },
     /// SB103
     InvalidFilterArgument {

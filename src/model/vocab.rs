@@ -84,6 +84,13 @@ impl Release {
         )
     }
 
+    /// The releases whose filter names a complete table lists (simbple for 10.15,
+    /// SANDBOX_LORE for 14.4.1). Releases before the oldest are taken to have its filters:
+    /// no table says otherwise, and an info on every filter would drown the findings.
+    pub fn has_filter_table(self) -> bool {
+        matches!(self, Release::V10_15 | Release::V14)
+    }
+
     fn bit(self) -> u16 {
         1 << (self as u16)
     }
@@ -370,11 +377,32 @@ pub enum ArgKind {
 #[derive(Debug)]
 pub struct FilterDef {
     pub name: String,
+    /// Where the tables and the evidence (`grammar/availability.tsv`) have seen it.
+    pub evidence: Evidence,
     pub arg: ArgKind,
     pub category: String,
     /// Named constants; `complete` when the table lists all of them.
     pub named_values: Vec<String>,
     pub named_values_complete: bool,
+}
+
+impl FilterDef {
+    /// Whether `macos` has it, as far as the tables and the evidence know.
+    pub fn availability(&self, macos: MacOs) -> Availability {
+        let oldest = Release::ALL.into_iter().find(|r| r.has_filter_table());
+        match oldest {
+            Some(oldest) if macos.release < oldest => {
+                match self
+                    .evidence
+                    .on(MacOs::release(oldest), Release::has_filter_table)
+                {
+                    Availability::Present => Availability::Present,
+                    _ => Availability::Unverified,
+                }
+            }
+            _ => self.evidence.on(macos, Release::has_filter_table),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,6 +429,10 @@ pub struct Vocabulary {
     pub aliases: HashMap<String, (String, String)>,
     pub modifiers: Vec<ModifierDef>,
     pub functions: HashSet<String>,
+    /// Constants the Scheme defines before the profile runs (`SIGKILL`, `PRIV_ADJTIME` …).
+    builtin_constants: HashSet<String>,
+    /// Values the Scheme defines whose value evaluation cannot know (`*params*`).
+    builtin_values: HashSet<String>,
     /// Every named constant any filter accepts (`REGULAR-FILE`, `same-sandbox` …).
     named_constants: HashSet<String>,
     /// Named constants whose availability differs between versions (`TIOCSTI`).
@@ -573,7 +605,18 @@ impl Vocabulary {
                     .collect()
             };
             filter_index.insert(row[0].to_string(), filters.len());
+            let tables = row
+                .get(3)
+                .copied()
+                .unwrap_or("")
+                .split(',')
+                .filter_map(MacOs::parse)
+                .fold(0u16, |bits, v| bits | v.release.bit());
             filters.push(FilterDef {
+                evidence: Evidence {
+                    tables,
+                    ..Evidence::default()
+                },
                 name: row[0].to_string(),
                 arg,
                 category: row[2].to_string(),
@@ -596,6 +639,20 @@ impl Vocabulary {
             })
             .collect();
         let functions = table(BUILTINS).map(|r| r[0].to_string()).collect();
+        // `SIGKILL`, `PRIV_ADJTIME`: named constants. Other defined values (`*params*`,
+        // `*features*`, `call/cc`) are values evaluation cannot know.
+        let is_named = |n: &str| {
+            n.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        };
+        let builtin_constants = table(BUILTINS)
+            .filter(|r| r.get(1) == Some(&"constant") && is_named(r[0]))
+            .map(|r| r[0].to_string())
+            .collect();
+        let builtin_values = table(BUILTINS)
+            .filter(|r| matches!(r.get(1), Some(&"constant" | &"variable")) && !is_named(r[0]))
+            .map(|r| r[0].to_string())
+            .collect();
         let mut constant_evidence: HashMap<String, Evidence> = HashMap::default();
         for row in table(AVAILABILITY) {
             let (name, kind, tokens) = (row[0], row[1], row.get(2).copied().unwrap_or(""));
@@ -605,6 +662,10 @@ impl Vocabulary {
                     None => continue,
                 },
                 "constant" => constant_evidence.entry(name.to_string()).or_default(),
+                "filter" => match filter_index.get(name) {
+                    Some(&i) => &mut filters[i].evidence,
+                    None => continue,
+                },
                 _ => continue,
             };
             for token in tokens.split(',') {
@@ -689,6 +750,8 @@ impl Vocabulary {
             aliases,
             modifiers,
             functions,
+            builtin_constants,
+            builtin_values,
             named_constants,
             constant_evidence,
             default,
@@ -708,7 +771,7 @@ impl Vocabulary {
     }
 
     pub fn is_named_constant(&self, name: &str) -> bool {
-        self.named_constants.contains(name)
+        self.named_constants.contains(name) || self.builtin_constants.contains(name)
     }
 
     /// A named constant whose availability the evidence records (`TIOCSTI`): what it says of
@@ -721,6 +784,12 @@ impl Vocabulary {
     ) -> Option<(Availability, &Evidence)> {
         let evidence = self.constant_evidence.get(name)?;
         Some((evidence.on(macos, |_| false), evidence))
+    }
+
+    /// A value (not a procedure) the Scheme defines before the profile runs, whose value
+    /// cannot be known statically (`*params*`, `*features*`).
+    pub fn is_builtin_value(&self, name: &str) -> bool {
+        self.builtin_values.contains(name)
     }
 
     /// The name as the vocabulary stores it, for `&'static` use.

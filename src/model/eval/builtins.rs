@@ -7,7 +7,7 @@ use super::interp::parse_number;
 use super::Evaluator;
 use crate::model::rule::{FileId, FilterExpr, Origin, PathPattern};
 use crate::model::value::Value;
-use crate::model::vocab::{Name, Vocabulary};
+use crate::model::vocab::{Availability, Name, Vocabulary};
 use crate::syntax::{NodeId, Span};
 
 impl<'a> Evaluator<'a> {
@@ -34,14 +34,17 @@ impl<'a> Evaluator<'a> {
         {
             return Some(Value::FilterFn(Name::of(name)?));
         }
+        if is_named_constant(vocab, name) {
+            return Some(Value::Constant(name.into()));
+        }
+        if vocab.is_builtin_value(name) {
+            return Some(Value::Unknown);
+        }
         if let Some(f) = vocab.function_name(name) {
             return Some(Value::Builtin(f));
         }
         if vocab.is_no_op_alias(name) {
             return Some(Value::Unknown);
-        }
-        if is_named_constant(vocab, name) {
-            return Some(Value::Constant(name.into()));
         }
         None
     }
@@ -468,10 +471,13 @@ impl<'a> Evaluator<'a> {
         if self.global.lookup(name).is_some() {
             return true;
         }
-        match self.vocab.resolve_operation(name) {
-            Some(id) => self.vocab.operation(id).exists_in(self.macos),
-            None => self.builtin(name).is_some(),
+        if let Some(id) = self.vocab.resolve_operation(name) {
+            return self.vocab.operation(id).exists_in(self.macos);
         }
+        if let Some(def) = self.vocab.resolve_filter(name) {
+            return def.availability(self.macos) != Availability::Absent;
+        }
+        self.builtin(name).is_some()
     }
 }
 
@@ -492,6 +498,7 @@ fn is_named_constant(vocab: &Vocabulary, name: &str) -> bool {
         "SIG", "AF_", "SOCK_", "PRIV_", "SYS_", "CSR_", "HOST_", "PERSONA_", "FSIOC", "kUSB",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p))
+        || vocab.is_named_constant(name)
         || vocab
             .filters
             .iter()
@@ -571,7 +578,9 @@ mod tests {
             (allow file-read* (apply subpath (filter (lambda (p) (positive? (string-length p))) (list "" "/a"))))
             (allow file-read* (if (member "b" (list "a" "b")) (subpath "/yes") (subpath "/no")))
             (allow file-read* (subpath (cadr (reverse (list "/3" "/2" "/1")))))
-            (allow file-read-data (extension-path-ancestor))"#,
+            (allow file-read-data (extension-path-ancestor))
+            (deny system-privilege (privilege-id PRIV_GLOBAL_PROC_INFO))
+            (allow file-read* (extension *ios-sandbox-container*))"#,
         );
         assert_eq!(issues, []);
         assert_eq!(
@@ -584,6 +593,8 @@ mod tests {
                 vec!["subpath /yes"],
                 vec!["subpath /2"],
                 vec!["extension-path-ancestor #t"],
+                vec!["privilege-id PRIV_GLOBAL_PROC_INFO"],
+                vec!["?"],
             ]
         );
     }

@@ -364,6 +364,46 @@ impl<'a> Evaluator<'a> {
                 arg: origin,
             })));
         };
+        let availability = def.availability(self.macos);
+        if availability != Availability::Present {
+            let tree = self.tree(file);
+            let head = tree
+                .get()
+                .items(node)
+                .next()
+                .map_or(origin.span, |h| tree.get().span(h));
+            let known: Vec<crate::model::MacOs> = def
+                .evidence
+                .releases()
+                .into_iter()
+                .map(crate::model::MacOs::release)
+                .collect();
+            let issue = if availability == Availability::Absent {
+                Issue::UnknownFilter {
+                    span: head,
+                    name: written.to_string(),
+                    suggestion: None,
+                    note: Some(format!(
+                        "`{written}` is a filter of macOS {}; this check targets {}",
+                        known
+                            .iter()
+                            .map(|v| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        self.macos
+                    )),
+                }
+            } else {
+                Issue::UnverifiedName {
+                    span: head,
+                    name: written.to_string(),
+                    kind: "filter",
+                    macos: self.macos,
+                    known,
+                }
+            };
+            self.issue(file, issue);
+        }
         let kind = def.arg;
         let category = def.category.as_str();
         let leaf = |value: FilterValue, arg: Origin| {
