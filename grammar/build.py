@@ -3,7 +3,7 @@
 
 Run from the repository root when the reference data changes:
 
-    python3 grammar/build.py ../shared/reference
+    python3 grammar/build.py ../shared/reference ../shared/corpus
 
 The outputs are committed; the code loads them (include_str!) and nothing else holds
 vocabulary. Rows marked in grammar/additions.tsv were added by hand with the place they
@@ -14,6 +14,7 @@ import re
 import sys
 
 REF = sys.argv[1] if len(sys.argv) > 1 else "../shared/reference"
+CORPUS = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(REF.rstrip("/")), "corpus")
 OUT = os.path.dirname(os.path.abspath(__file__))
 
 VERSIONS = [
@@ -21,7 +22,7 @@ VERSIONS = [
     ("10.13", "operations-simbple-macos-high_sierra.txt"),
     ("10.14", "operations-simbple-macos-mojave.txt"),
     ("10.15", "operations-simbple-macos-catalina.txt"),
-    ("14", "operations-sandbox_lore-macos14.4.1.txt"),
+    ("14.4.1", "operations-sandbox_lore-macos14.4.1.txt"),
 ]
 STANDARD_MODIFIERS = {
     "send-signal", "report", "no-report", "deprecated", "rootless", "message",
@@ -109,7 +110,7 @@ def filters():
         if name in catalina:
             versions.append("10.15")
         if any(x[0] == name for x in lore):
-            versions.append("14")
+            versions.append("14.4.1")
         kind = arg_kind(r[1])
         category = (re.search(r"category=([\w-]+)", notes) or [None, "?"])[1]
         named = re.search(r"named values(?: \((\d+)\))?: ([^;]*)", notes)
@@ -154,6 +155,111 @@ def aliases():
     return out
 
 
+# The shipping Chromium profiles run unchanged on every macOS the browser supports: an
+# operation they name outside a version or `defined?` guard is accepted on the newest
+# releases. Their files in the corpus are from 2025-2026 commits, when Chromium supported
+# macOS 12 and later; only 15 and 26 are claimed, the releases no complete table covers.
+CHROMIUM_RELEASES = "15,26"
+
+
+def sexprs(text):
+    """A minimal reader: lists, symbols, strings; comments and `#"..."` skipped."""
+    tokens = re.findall(r'#"[^"]*"|"(?:\\.|[^"\\])*"|;[^\n]*|#\|.*?\|#|[()]|\'|[^\s()\';"]+', text, re.S)
+    stack = [[]]
+    for t in tokens:
+        if t.startswith(";") or t.startswith("#|"):
+            continue
+        if t == "(":
+            stack.append([])
+        elif t == ")":
+            if len(stack) > 1:
+                done = stack.pop()
+                stack[-1].append(done)
+        elif t == "'":
+            continue
+        else:
+            stack[-1].append(t)
+    return stack[0]
+
+
+def mentions(x, symbol):
+    return x == symbol or isinstance(x, list) and any(mentions(y, symbol) for y in x)
+
+
+def guarded(form):
+    """`(if|when|unless TEST ...)` whose TEST asks `defined?` or whether `os-version` is
+    below a number: its names are not evidence for the newest releases."""
+    if not (isinstance(form, list) and form and form[0] in ("if", "when", "unless") and len(form) > 1):
+        return False
+    test = form[1]
+    return mentions(test, "defined?") or mentions(test, "os-version") and mentions(test, "<")
+
+
+def used_names(forms, operations, filters, out, in_rule=False):
+    """Operations named by `allow`/`deny` and filters called inside them (with aliases
+    resolved to the filter they name), outside guards."""
+    for form in forms:
+        if not isinstance(form, list) or not form:
+            continue
+        if guarded(form):
+            continue
+        head = form[0]
+        rule = head in ("allow", "deny")
+        if rule:
+            for arg in form[1:]:
+                if isinstance(arg, str) and arg in operations:
+                    out.add(("operation", arg))
+        if (in_rule or rule) and isinstance(head, str) and head in filters:
+            out.add(("filter", filters[head]))
+        used_names(form, operations, filters, out, in_rule or rule)
+
+
+def chromium_evidence(known, filters):
+    folder = os.path.join(CORPUS, "chromium")
+    found = {}
+    if not os.path.isdir(folder):
+        return found
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".sb"):
+            continue
+        with open(os.path.join(folder, name)) as f:
+            forms = sexprs(f.read())
+        names = set()
+        used_names(forms, known, filters, names)
+        for key in names:
+            found.setdefault(key, []).append(name)
+    return found
+
+
+def availability(operations_table, filters_table, aliases_table):
+    rows = []
+    seen = set()
+    with open(os.path.join(OUT, "evidence.tsv")) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            r = line.split("\t")
+            rows.append(r)
+            seen.add(r[0])
+    known = {r[0] for r in operations_table}
+    filters = {r[0]: r[0] for r in filters_table}
+    for alias, target, kind in aliases_table:
+        if kind == "name" and target in filters:
+            filters.setdefault(alias, target)
+    for (kind, name), files in sorted(chromium_evidence(known, filters).items()):
+        if name in seen:
+            # Hand-written rows come first; the scan adds its releases to them.
+            for r in rows:
+                if r[0] == name:
+                    r[2] += "," + CHROMIUM_RELEASES
+                    r[3] += "; used unguarded by Chromium's " + ", ".join(files)
+            continue
+        rows.append([name, kind, CHROMIUM_RELEASES,
+                     "used unguarded by Chromium's shipping " + ", ".join("sandbox/policy/mac/" + f for f in files)])
+    return rows
+
+
 def write(name, header, table):
     with open(os.path.join(OUT, name), "w") as f:
         f.write(header)
@@ -162,18 +268,26 @@ def write(name, header, table):
 
 
 def main():
+    ops = operations()
+    filter_rows = filters()
+    alias_rows = aliases()
     write("operations.tsv",
           "# Generated by grammar/build.py from shared/reference (simbple 10.12-10.15, SANDBOX_LORE 14.4.1).\n"
           "# name\tparent\tversions\tfilter-categories\textra-modifiers\tnode\tsource\n",
-          operations())
+          ops)
     write("filters.tsv",
           "# Generated by grammar/build.py from shared/reference (simbple 10.15, SANDBOX_LORE 14.4.1).\n"
           "# name\targument\tcategory\tversions\tnamed-values (a trailing ... means the list is partial)\n",
-          filters())
+          filter_rows)
     write("aliases.tsv",
           "# Generated by grammar/build.py from shared/reference/aliases-simbple-sbpl_v1.txt.\n"
           "# alias\ttarget\tkind\n",
-          aliases())
+          alias_rows)
+    write("availability.tsv",
+          "# Generated by grammar/build.py from grammar/evidence.tsv and the shipping Chromium profiles\n"
+          "# in shared/corpus. Evidence syntax: see grammar/evidence.tsv.\n"
+          "# name\tkind\tevidence\tsource\n",
+          availability(ops, filter_rows, alias_rows))
 
 
 if __name__ == "__main__":

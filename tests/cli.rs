@@ -109,7 +109,7 @@ fn errors_with_a_source_are_one_line_off_a_terminal() {
     std::fs::create_dir_all(dir.join("bad")).unwrap();
     std::fs::write(
         dir.join("bad/sblint.toml"),
-        "line-width = 80\nmacos = \"13\"\n",
+        "line-width = 80\nmacos = \"9\"\n",
     )
     .unwrap();
     std::fs::write(dir.join("bad/p.sb"), "(version 1)\n").unwrap();
@@ -129,7 +129,7 @@ fn errors_with_a_source_are_one_line_off_a_terminal() {
         ),
         (
             &["check", "--config", "bad/sblint.toml", "bad/p.sb"],
-            "sblint: error: `bad/sblint.toml`:2:1: unknown macOS version `13`: use 10.12, 10.13, 10.14, 10.15 or 14\n",
+            "sblint: error: `bad/sblint.toml`:2:1: unknown macOS version `9`: use 10.12-10.15, 11, 12, 13, 14, 15 or 26, with a minor version (`14.2`, `13.7.8`), or a name (catalina, big-sur, monterey, ventura, sonoma, sequoia, tahoe)\n",
         ),
     ];
     for (args, expected) in cases {
@@ -542,7 +542,7 @@ mod lint_surface {
         .unwrap();
         std::fs::write(
             dir.join("profiles/app.sb"),
-            "(import \"helpers.sb\")\n(allow-project)\n(allow iokit-open)\n(allow file-read* (literal \"/\"))\n(allow process-exec)\n",
+            "(import \"helpers.sb\")\n(allow-project)\n(allow load-unsigned-code)\n(allow file-read* (literal \"/\"))\n(allow process-exec)\n",
         )
         .unwrap();
         let (out, code) = stdout(
@@ -552,7 +552,7 @@ mod lint_surface {
         );
         assert_eq!(code, 1);
         // The param reaches the imported helper: its /tmp path is reported, as an error;
-        // iokit-open exists on 10.15; SB3xx is ignored; the prelude supplies the version.
+        // load-unsigned-code exists on 10.15 (not 14); SB3xx is ignored; the prelude supplies the version.
         assert_eq!(
             out,
             "profiles/app.sb:2:1: error[SB201]: `/tmp/project` never matches: the kernel checks `/private/tmp/project`\n"

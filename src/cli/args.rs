@@ -181,7 +181,8 @@ pub struct ModelArgs {
     #[arg(long = "import-path", value_name = "DIR")]
     pub import_paths: Vec<PathBuf>,
 
-    /// The macOS version whose vocabulary applies: 10.12, 10.13, 10.14, 10.15 or 14 (default)
+    /// The macOS version whose vocabulary applies: 10.12-10.15, 11-15 or 26, a minor version
+    /// (14.2, 13.7.8) or a name (sonoma, tahoe); default 14.4.1, the newest with complete tables
     #[arg(long, value_name = "VERSION", value_parser = parse_macos)]
     pub macos: Option<MacOs>,
 
@@ -233,9 +234,8 @@ fn parse_param(text: &str) -> Result<(String, String), AppError> {
 }
 
 fn parse_macos(text: &str) -> Result<MacOs, String> {
-    MacOs::parse(text).ok_or_else(|| {
-        format!("unknown macOS version `{text}`: use 10.12, 10.13, 10.14, 10.15 or 14")
-    })
+    MacOs::parse(text)
+        .ok_or_else(|| format!("unknown macOS version `{text}`: use {}", MacOs::ACCEPTED))
 }
 
 #[derive(Debug, Args)]

@@ -78,7 +78,7 @@ pub fn reported_by(issue: &Issue) -> RuleId {
         Issue::UnknownFunction { .. } => RuleId::UnknownFunction,
         Issue::EvaluationLimit { .. } => RuleId::EvaluationLimit,
         Issue::Import { .. } => RuleId::ImportFailed,
-        Issue::UnknownOperation { .. } => RuleId::UnknownOperation,
+        Issue::UnknownOperation { .. } | Issue::UnverifiedName { .. } => RuleId::UnknownOperation,
         Issue::ObsoleteOperation { .. } => RuleId::ObsoleteOperation,
         Issue::UnknownFilter { .. } => RuleId::UnknownFilter,
         Issue::InvalidFilterArgument { .. } => RuleId::InvalidFilterArgument,
@@ -204,6 +204,7 @@ mod tests {
             | Issue::EvaluationLimit { span, .. }
             | Issue::Import { span, .. }
             | Issue::UnknownOperation { span, .. }
+            | Issue::UnverifiedName { span, .. }
             | Issue::ObsoleteOperation { span, .. }
             | Issue::UnknownFilter { span, .. }
             | Issue::InvalidFilterArgument { span, .. }

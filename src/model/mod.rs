@@ -61,11 +61,24 @@ pub enum Issue {
         name: String,
         versions: Vec<MacOs>,
     },
+    /// At info: an operation or named constant that no table of the selected
+    /// release lists and no evidence shows there ("not verified for macOS N").
+    UnverifiedName {
+        span: Span,
+        name: String,
+        /// `operation` or `constant`.
+        kind: &'static str,
+        macos: MacOs,
+        /// Releases where it is known to exist.
+        known: Vec<MacOs>,
+    },
     /// A filter name the vocabulary does not have.
     UnknownFilter {
         span: Span,
         name: String,
         suggestion: Option<String>,
+        /// Why, when the filter exists on other macOS versions.
+        note: Option<String>,
     },
     /// An argument of the wrong kind where a filter or a rule's filters are expected.
     InvalidFilterArgument {

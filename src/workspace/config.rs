@@ -109,7 +109,8 @@ impl Config {
                 return Err(invalid(
                     "macos",
                     format!(
-                        "unknown macOS version `{macos}`: use 10.12, 10.13, 10.14, 10.15 or 14"
+                        "unknown macOS version `{macos}`: use {}",
+                        crate::model::MacOs::ACCEPTED
                     ),
                 ));
             }

@@ -41,13 +41,18 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             span,
             name,
             suggestion,
+            note,
         } = issue
         {
             let label = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "not a filter".into(),
             };
-            out.push(ctx.report(&RULE.meta, *span, format!("unknown filter `{name}`"), label));
+            let mut d = ctx.report(&RULE.meta, *span, format!("unknown filter `{name}`"), label);
+            if let Some(note) = note {
+                d = d.with_note(note.clone());
+            }
+            out.push(d);
         }
     }
 }

@@ -4,22 +4,31 @@ use crate::model::Issue;
 
 const DOC: &str = r#"## What it does
 Reports an operation that older macOS versions had but the selected one (`--macos`,
-default the newest) no longer has, such as `iokit-open` on macOS 14.
+default 14.4.1) does not: it is missing from that release's complete table of operation
+names and nothing shows it accepted there. `load-unsigned-code` is in the 10.12-10.15
+tables and not in libsandbox's `_operation_names` of 14.4.1.
+
+A name that is missing from the 14.4.1 table but seen accepted there is not reported:
+`iokit-open` was applied with `sandbox_init` on 14.4.1 (rc 0, Protonk/sandbox-boostrap
+runtime-adversarial runs) and Chromium's current profiles use it, so the 14 prelude still
+defines it (as what, is unverified). On releases no table covers (11-13 outside the two
+tables, 15, 26) a missing name is "not verified" (SB101, info) instead.
 
 ## Why is this a problem on a real Mac?
 On the newer system the name is unbound and the profile fails to load; where a profile
-must support both, guard it with `(if (defined? 'iokit-open) ...)`.
+must support both, guard it with `(if (defined? 'load-unsigned-code) ...)`.
 
 ## Example
 ```sbpl expect_diagnostic
 (version 1)
-(allow iokit-open (iokit-registry-entry-class "IOSurfaceRootUserClient"))
+(allow load-unsigned-code)
 ```
 
 Use instead:
 ```sbpl
 (version 1)
-(allow iokit-open-user-client (iokit-registry-entry-class "IOSurfaceRootUserClient"))
+(if (defined? 'load-unsigned-code) (allow load-unsigned-code))
+(allow iokit-open (iokit-registry-entry-class "IOSurfaceRootUserClient"))
 ```
 "#;
 

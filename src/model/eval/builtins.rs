@@ -1,4 +1,4 @@
-//! Names the profile does not define: SBPL and Scheme built-ins (from `grammar/functions.txt`),
+//! Names the profile does not define: SBPL and Scheme built-ins (from `grammar/builtins.tsv`),
 //! operations, filters and named constants, and the procedures the evaluator runs itself.
 
 use std::rc::Rc;
@@ -7,7 +7,7 @@ use super::interp::parse_number;
 use super::Evaluator;
 use crate::model::rule::{FileId, FilterExpr, Origin, PathPattern};
 use crate::model::value::Value;
-use crate::model::vocab::{Name, Vocabulary};
+use crate::model::vocab::{Availability, Name, Vocabulary};
 use crate::syntax::{NodeId, Span};
 
 impl<'a> Evaluator<'a> {
@@ -34,14 +34,17 @@ impl<'a> Evaluator<'a> {
         {
             return Some(Value::FilterFn(Name::of(name)?));
         }
+        if is_named_constant(vocab, name) {
+            return Some(Value::Constant(name.into()));
+        }
+        if vocab.is_builtin_value(name) {
+            return Some(Value::Unknown);
+        }
         if let Some(f) = vocab.function_name(name) {
             return Some(Value::Builtin(f));
         }
         if vocab.is_no_op_alias(name) {
             return Some(Value::Unknown);
-        }
-        if is_named_constant(vocab, name) {
-            return Some(Value::Constant(name.into()));
         }
         None
     }
@@ -246,6 +249,220 @@ impl<'a> Evaluator<'a> {
                 (Some(Value::Int(a)), Some(Value::Int(b))) => Value::Bool(a == b),
                 _ => Value::Unknown,
             },
+            _ => self.scheme_builtin(file, node, name, args),
+        }
+    }
+
+    /// The Scheme procedures of TinyScheme and libsandbox's init.scm and SBPL library that
+    /// evaluate statically when their arguments are known (`grammar/builtins.tsv`, evaluation
+    /// `static`); anything else is an unknown value, never a finding.
+    fn scheme_builtin(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        name: &str,
+        args: Vec<(Value, Span)>,
+    ) -> Value {
+        let vals: Vec<&Value> = args.iter().map(|(v, _)| v).collect();
+        let ints: Option<Vec<i64>> = vals
+            .iter()
+            .map(|v| match v {
+                Value::Int(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        let list = |v: Option<&&Value>| match v {
+            Some(Value::List(xs)) => Some(xs.clone()),
+            _ => None,
+        };
+        match name {
+            // libsandbox's native `split-string`, as 0xbf00/simbple re-implements it: every
+            // part between separators, empty ones included, in order.
+            "split-string" => match (vals.first(), vals.get(1)) {
+                (Some(Value::Str(s, _)), Some(Value::Str(sep, _))) if !sep.is_empty() => {
+                    Value::List(Rc::new(
+                        s.split(&**sep)
+                            .map(|p| Value::Str(p.into(), None))
+                            .collect(),
+                    ))
+                }
+                _ => Value::Unknown,
+            },
+            // TinyScheme strings are C strings: lengths and indices count bytes.
+            "string-length" => match vals.first() {
+                Some(Value::Str(s, _)) => Value::Int(s.len() as i64),
+                _ => Value::Unknown,
+            },
+            "substring" => match (vals.first(), ints_from(&vals, 1)) {
+                (Some(Value::Str(s, _)), Some(bounds)) => {
+                    let start = bounds.first().copied().unwrap_or(0);
+                    let end = bounds.get(1).copied().unwrap_or(s.len() as i64);
+                    match (usize::try_from(start), usize::try_from(end)) {
+                        (Ok(a), Ok(b)) => s
+                            .get(a..b)
+                            .map_or(Value::Unknown, |t| Value::Str(t.into(), None)),
+                        _ => Value::Unknown,
+                    }
+                }
+                _ => Value::UnknownStr,
+            },
+            "string-ref" => match (vals.first(), vals.get(1)) {
+                (Some(Value::Str(s, _)), Some(Value::Int(k))) => usize::try_from(*k)
+                    .ok()
+                    .and_then(|k| s.as_bytes().get(k))
+                    .filter(|b| b.is_ascii())
+                    .map_or(Value::Unknown, |b| Value::Char(*b as char)),
+                _ => Value::Unknown,
+            },
+            "string->list" => match vals.first() {
+                Some(Value::Str(s, _)) => {
+                    Value::List(Rc::new(s.chars().map(Value::Char).collect()))
+                }
+                _ => Value::Unknown,
+            },
+            "char->integer" => match vals.first() {
+                Some(Value::Char(c)) => Value::Int(*c as i64),
+                _ => Value::Unknown,
+            },
+            "string->symbol" => match vals.first() {
+                Some(Value::Str(s, _)) => Value::Sym(s.clone()),
+                _ => Value::Unknown,
+            },
+            "symbol->string" => match vals.first() {
+                Some(Value::Sym(s)) => Value::Str(s.clone(), None),
+                _ => Value::UnknownStr,
+            },
+            // sbpl1.scm: (+ n (* 256 (char->integer (car (string->list g))))).
+            "_IO" => match (vals.first(), vals.get(1)) {
+                (Some(Value::Str(g, _)), Some(Value::Int(n))) => g
+                    .chars()
+                    .next()
+                    .and_then(|c| (c as i64).checked_mul(256))
+                    .and_then(|v| v.checked_add(*n))
+                    .map_or(Value::Unknown, Value::Int),
+                _ => Value::Unknown,
+            },
+            "length" => list(vals.first()).map_or(Value::Unknown, |xs| Value::Int(xs.len() as i64)),
+            "reverse" => list(vals.first()).map_or(Value::Unknown, |xs| {
+                Value::List(Rc::new(xs.iter().rev().cloned().collect()))
+            }),
+            "cadr" | "cddr" | "caddr" | "list-ref" | "last-pair" => {
+                let Some(xs) = list(vals.first()) else {
+                    return Value::Unknown;
+                };
+                let at = |i: usize| xs.get(i).cloned().unwrap_or(Value::Unknown);
+                match name {
+                    "cadr" => at(1),
+                    "caddr" => at(2),
+                    "cddr" if xs.len() >= 2 => Value::List(Rc::new(xs[2..].to_vec())),
+                    "last-pair" if !xs.is_empty() => {
+                        Value::List(Rc::new(xs[xs.len() - 1..].to_vec()))
+                    }
+                    "list-ref" => match vals.get(1) {
+                        Some(Value::Int(k)) => usize::try_from(*k).map_or(Value::Unknown, at),
+                        _ => Value::Unknown,
+                    },
+                    _ => Value::Unknown,
+                }
+            }
+            "list?" | "pair?" | "symbol?" | "number?" | "integer?" | "boolean?" | "procedure?" => {
+                match vals.first() {
+                    None | Some(Value::Unknown | Value::UnknownStr) => Value::Unknown,
+                    Some(v) => Value::Bool(match name {
+                        "list?" => matches!(v, Value::List(_)),
+                        "pair?" => matches!(v, Value::List(xs) if !xs.is_empty()),
+                        "symbol?" => matches!(v, Value::Sym(_)),
+                        "number?" | "integer?" => matches!(v, Value::Int(_)),
+                        "boolean?" => matches!(v, Value::Bool(_)),
+                        _ => matches!(
+                            v,
+                            Value::Closure(_) | Value::Builtin(_) | Value::FilterFn(_)
+                        ),
+                    }),
+                }
+            }
+            "zero?" | "positive?" | "negative?" => match vals.first() {
+                Some(Value::Int(i)) => Value::Bool(match name {
+                    "zero?" => *i == 0,
+                    "positive?" => *i > 0,
+                    _ => *i < 0,
+                }),
+                _ => Value::Unknown,
+            },
+            "quotient" | "remainder" | "modulo" => match ints.as_deref() {
+                Some([a, b]) if *b != 0 => match name {
+                    "quotient" => a.checked_div(*b),
+                    "remainder" => a.checked_rem(*b),
+                    _ => a
+                        .checked_rem_euclid(*b)
+                        .map(|r| if *b < 0 && r != 0 { r + b } else { r }),
+                }
+                .map_or(Value::Unknown, Value::Int),
+                _ => Value::Unknown,
+            },
+            "abs" => match ints.as_deref() {
+                Some([a]) => a.checked_abs().map_or(Value::Unknown, Value::Int),
+                _ => Value::Unknown,
+            },
+            "min" | "max" => match ints.as_deref() {
+                Some(xs) if !xs.is_empty() => Value::Int(if name == "min" {
+                    *xs.iter().min().expect("not empty")
+                } else {
+                    *xs.iter().max().expect("not empty")
+                }),
+                _ => Value::Unknown,
+            },
+            "member" | "memq" | "assoc" | "assq" => {
+                let (Some(key), Some(xs)) = (vals.first(), list(vals.get(1))) else {
+                    return Value::Unknown;
+                };
+                let assoc = name.starts_with("ass");
+                for (i, x) in xs.iter().enumerate() {
+                    let candidate = match (assoc, x) {
+                        (true, Value::List(pair)) => match pair.first() {
+                            Some(k) => k,
+                            None => continue,
+                        },
+                        (true, _) => return Value::Unknown,
+                        (false, x) => x,
+                    };
+                    match same(key, candidate) {
+                        Some(true) if assoc => return x.clone(),
+                        Some(true) => return Value::List(Rc::new(xs[i..].to_vec())),
+                        Some(false) => {}
+                        None => return Value::Unknown,
+                    }
+                }
+                Value::Bool(false)
+            }
+            // init.scm's `filter` and `partition` (with-filter uses the latter).
+            "filter" | "partition" => {
+                let mut args = args.into_iter();
+                let (Some((predicate, _)), Some((Value::List(xs), span))) =
+                    (args.next(), args.next())
+                else {
+                    return Value::Unknown;
+                };
+                let (mut yes, mut no) = (Vec::new(), Vec::new());
+                for x in xs.iter() {
+                    match self
+                        .apply(file, node, predicate.clone(), vec![(x.clone(), span)])
+                        .truthy()
+                    {
+                        Some(true) => yes.push(x.clone()),
+                        Some(false) => no.push(x.clone()),
+                        None => return Value::Unknown,
+                    }
+                }
+                if name == "filter" {
+                    Value::List(Rc::new(yes))
+                } else {
+                    Value::List(Rc::new(vec![
+                        Value::List(Rc::new(yes)),
+                        Value::List(Rc::new(no)),
+                    ]))
+                }
+            }
             _ => Value::Unknown,
         }
     }
@@ -254,10 +471,13 @@ impl<'a> Evaluator<'a> {
         if self.global.lookup(name).is_some() {
             return true;
         }
-        match self.vocab.resolve_operation(name) {
-            Some(id) => self.vocab.operation(id).exists_in(self.macos),
-            None => self.builtin(name).is_some(),
+        if let Some(id) = self.vocab.resolve_operation(name) {
+            return self.vocab.operation(id).exists_in(self.macos);
         }
+        if let Some(def) = self.vocab.resolve_filter(name) {
+            return def.availability(self.macos) != Availability::Absent;
+        }
+        self.builtin(name).is_some()
     }
 }
 
@@ -278,8 +498,117 @@ fn is_named_constant(vocab: &Vocabulary, name: &str) -> bool {
         "SIG", "AF_", "SOCK_", "PRIV_", "SYS_", "CSR_", "HOST_", "PERSONA_", "FSIOC", "kUSB",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p))
+        || vocab.is_named_constant(name)
         || vocab
             .filters
             .iter()
             .any(|f| f.named_values.iter().any(|v| v == name))
+}
+
+/// The integers among `vals` from `from` on, when all of them are integers.
+fn ints_from(vals: &[&Value], from: usize) -> Option<Vec<i64>> {
+    vals.get(from..)?
+        .iter()
+        .map(|v| match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `equal?` on values whose identity is known; `None` when either is not.
+fn same(a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Str(x, _), Value::Str(y, _)) => Some(x == y),
+        (Value::Sym(x), Value::Sym(y)) | (Value::Constant(x), Value::Constant(y)) => Some(x == y),
+        (Value::Int(x), Value::Int(y)) => Some(x == y),
+        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
+        (Value::Char(x), Value::Char(y)) => Some(x == y),
+        (Value::Unknown | Value::UnknownStr, _) | (_, Value::Unknown | Value::UnknownStr) => None,
+        (Value::List(_), _) | (_, Value::List(_)) => None,
+        _ => Some(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rule::{FilterExpr, FilterValue, PathPattern};
+    use crate::model::{Issue, ModelOptions};
+    use crate::syntax::parse;
+
+    /// The path patterns of each rule of `text`, with `?` for a filter evaluation could not
+    /// know, and the issues.
+    fn rules(text: &str) -> (Vec<Vec<String>>, Vec<Issue>) {
+        fn leaves(f: &FilterExpr, out: &mut Vec<String>) {
+            match f {
+                FilterExpr::Any(xs) | FilterExpr::All(xs) => xs.iter().for_each(|x| leaves(x, out)),
+                FilterExpr::Not(x) => leaves(x, out),
+                FilterExpr::Leaf(l) => out.push(match &l.value {
+                    FilterValue::Path(PathPattern::Subpath(p)) => format!("subpath {p}"),
+                    FilterValue::Path(PathPattern::Literal(p)) => format!("literal {p}"),
+                    FilterValue::Atom(a) => format!("{} {a}", l.name),
+                    other => format!("{other:?}"),
+                }),
+                FilterExpr::Unknown(_) => out.push("?".into()),
+            }
+        }
+        let tree = parse(text);
+        let model = super::super::build(&tree, &[], &ModelOptions::default());
+        let rules = model
+            .rules
+            .iter()
+            .map(|r| {
+                let mut out = Vec::new();
+                if let Some(f) = &r.filter {
+                    leaves(f, &mut out);
+                }
+                out
+            })
+            .collect();
+        (rules, model.issues)
+    }
+
+    #[test]
+    fn natives_and_library_procedures_evaluate_statically() {
+        let (rules, issues) = rules(
+            r#"(version 1)
+            (allow file-read* (apply subpath (split-string "/usr/lib:/opt/x" ":")))
+            (allow file-ioctl (ioctl-command (_IO "d" 24)))
+            (allow file-read* (literal (substring "/usr/libexec" 0 8)))
+            (allow file-read* (apply subpath (filter (lambda (p) (positive? (string-length p))) (list "" "/a"))))
+            (allow file-read* (if (member "b" (list "a" "b")) (subpath "/yes") (subpath "/no")))
+            (allow file-read* (subpath (cadr (reverse (list "/3" "/2" "/1")))))
+            (allow file-read-data (extension-path-ancestor))
+            (deny system-privilege (privilege-id PRIV_GLOBAL_PROC_INFO))
+            (allow file-read* (extension *ios-sandbox-container*))"#,
+        );
+        assert_eq!(issues, []);
+        assert_eq!(
+            rules,
+            [
+                vec!["subpath /usr/lib", "subpath /opt/x"],
+                vec!["ioctl-command 25624"],
+                vec!["literal /usr/lib"],
+                vec!["subpath /a"],
+                vec!["subpath /yes"],
+                vec!["subpath /2"],
+                vec!["extension-path-ancestor #t"],
+                vec!["privilege-id PRIV_GLOBAL_PROC_INFO"],
+                vec!["?"],
+            ]
+        );
+    }
+
+    #[test]
+    fn procedures_whose_value_cannot_be_known_are_unknown_not_errors() {
+        let (rules, issues) = rules(
+            r#"(version 1)
+            (disable-callouts)
+            (disable-full-symbolication)
+            (allow file-read* (eval (read (open-input-string "(subpath \"/x\")"))))
+            (allow file-read* (apply subpath (split-string (param "UNSET") ":")))"#,
+        );
+        assert_eq!(issues, []);
+        assert_eq!(rules, [vec!["?"], vec!["?"]]);
+    }
 }

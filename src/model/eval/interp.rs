@@ -209,6 +209,7 @@ impl<'a> Evaluator<'a> {
                 span,
                 name: name.to_string(),
                 suggestion: self.vocab.suggest(name, self.vocab.filter_names()),
+                note: None,
             },
             Position::Statement => Issue::UnknownFunction {
                 span,

@@ -12,7 +12,7 @@ use crate::model::rule::{
     PathPattern, Port, Rule, RuleOp,
 };
 use crate::model::value::{Env, Value};
-use crate::model::vocab::{ArgKind, ModifierActions, Name};
+use crate::model::vocab::{ArgKind, Availability, ModifierActions, Name, Release};
 use crate::model::Issue;
 use crate::syntax::string::quote;
 use crate::syntax::{Element, NodeId, Span, TokenKind};
@@ -159,28 +159,51 @@ impl<'a> Evaluator<'a> {
             match value {
                 Value::Operation(id, written) => {
                     let op = self.vocab.operation(id);
-                    if !op.exists_in(self.macos) {
-                        let versions = op.versions();
-                        let newer = versions.iter().all(|v| *v > self.macos);
-                        let issue = if newer {
-                            Issue::UnknownOperation {
-                                span,
-                                name: written.to_string(),
-                                suggestion: None,
-                                note: Some(format!(
-                                    "`{written}` exists from macOS {} on; this check targets {}",
-                                    versions[0].as_str(),
-                                    self.macos
-                                )),
-                            }
-                        } else {
-                            Issue::ObsoleteOperation {
-                                span,
-                                name: written.to_string(),
-                                versions,
-                            }
+                    let mut availability = op.availability(self.macos);
+                    // sbpl1.scm of 10.15 defines the names it retired as `'no-op`
+                    // (`mach-per-user-lookup` …): accepted there, unverified after.
+                    if availability == Availability::Absent && self.vocab.is_no_op_alias(&written) {
+                        availability = match self.macos.release {
+                            Release::V10_15 => Availability::Present,
+                            r if r > Release::V10_15 => Availability::Unverified,
+                            _ => Availability::Absent,
                         };
-                        self.issue(file, issue);
+                    }
+                    match availability {
+                        Availability::Present => {}
+                        Availability::Unverified => {
+                            let issue = Issue::UnverifiedName {
+                                span,
+                                name: written.to_string(),
+                                kind: "operation",
+                                macos: self.macos,
+                                known: op.versions(),
+                            };
+                            self.issue(file, issue);
+                        }
+                        Availability::Absent => {
+                            let versions = op.versions();
+                            let newer = versions.iter().all(|v| v.release > self.macos.release);
+                            let issue = if newer {
+                                Issue::UnknownOperation {
+                                    span,
+                                    name: written.to_string(),
+                                    suggestion: None,
+                                    note: Some(format!(
+                                        "`{written}` exists from macOS {} on; this check targets {}",
+                                        versions.first().map_or("?", |v| v.as_str()),
+                                        self.macos
+                                    )),
+                                }
+                            } else {
+                                Issue::ObsoleteOperation {
+                                    span,
+                                    name: written.to_string(),
+                                    versions,
+                                }
+                            };
+                            self.issue(file, issue);
+                        }
                     }
                     operations.push(RuleOp {
                         written,
@@ -341,6 +364,46 @@ impl<'a> Evaluator<'a> {
                 arg: origin,
             })));
         };
+        let availability = def.availability(self.macos);
+        if availability != Availability::Present {
+            let tree = self.tree(file);
+            let head = tree
+                .get()
+                .items(node)
+                .next()
+                .map_or(origin.span, |h| tree.get().span(h));
+            let known: Vec<crate::model::MacOs> = def
+                .evidence
+                .releases()
+                .into_iter()
+                .map(crate::model::MacOs::release)
+                .collect();
+            let issue = if availability == Availability::Absent {
+                Issue::UnknownFilter {
+                    span: head,
+                    name: written.to_string(),
+                    suggestion: None,
+                    note: Some(format!(
+                        "`{written}` is a filter of macOS {}; this check targets {}",
+                        known
+                            .iter()
+                            .map(|v| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        self.macos
+                    )),
+                }
+            } else {
+                Issue::UnverifiedName {
+                    span: head,
+                    name: written.to_string(),
+                    kind: "filter",
+                    macos: self.macos,
+                    known,
+                }
+            };
+            self.issue(file, issue);
+        }
         let kind = def.arg;
         let category = def.category.as_str();
         let leaf = |value: FilterValue, arg: Origin| {
@@ -359,6 +422,11 @@ impl<'a> Evaluator<'a> {
         if args.is_empty() {
             if matches!(kind, ArgKind::Unknown) {
                 return unknown(origin);
+            }
+            // Apple's own profiles call boolean filters with no argument:
+            // `(extension-path-ancestor)` in application.sb of macOS 10.15.
+            if kind == ArgKind::Boolean {
+                return Value::Filter(Rc::new(leaf(FilterValue::Atom("#t".into()), origin)));
             }
             self.issue(
                 file,
@@ -421,6 +489,37 @@ impl<'a> Evaluator<'a> {
                     Origin { file, span },
                 ),
                 (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
+                    match self.vocab.constant_availability(&c, self.macos) {
+                        Some((Availability::Absent, evidence)) => self.issue(
+                            file,
+                            Issue::InvalidFilterArgument {
+                                span,
+                                message: format!(
+                                    "`{c}` is an unbound variable on {}: the profile fails to load",
+                                    self.macos
+                                ),
+                                label: match &evidence.source {
+                                    Some(source) => format!("seen refused: {source}"),
+                                    None => "not defined there".into(),
+                                },
+                            },
+                        ),
+                        Some((Availability::Unverified, evidence)) => self.issue(
+                            file,
+                            Issue::UnverifiedName {
+                                span,
+                                name: c.to_string(),
+                                kind: "constant",
+                                macos: self.macos,
+                                known: evidence
+                                    .releases()
+                                    .into_iter()
+                                    .map(crate::model::MacOs::release)
+                                    .collect(),
+                            },
+                        ),
+                        _ => {}
+                    }
                     if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
                         let suggestion = self
                             .vocab
