@@ -37,7 +37,12 @@ impl FileId {
 }
 
 /// A place in one of the files the model was built from.
+///
+/// Packed to ten bytes: every rule and filter leaf carries one or two, and alignment
+/// would pad each to twelve (read its fields by value). Measured: unpacked, `sblint check`
+/// of the generated 10 MiB profile peaks at 102.7 MiB, over the 10x-the-input bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(C, packed(2))]
 pub struct Origin {
     pub file: FileId,
     pub span: Span,
