@@ -61,14 +61,9 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
     // would copy it into fresh memory again and again.
     let forms: usize = files.iter().map(|t| t.items(t.root()).count()).sum();
     let tokens: u64 = files.iter().map(|t| t.tokens().len() as u64).sum();
-    let seed = Seed {
-        macos: options.macos.unwrap_or(MacOs::NEWEST),
-        options,
-        trees: files.iter().map(|t| TreeRef::Borrowed(t)).collect(),
-        dirs: vec![options.base_dir.clone(); files.len()],
-        max_steps: MAX_STEPS + STEPS_PER_TOKEN * tokens,
-    };
-    let mut eval = Evaluator::new(&seed, forms);
+    let trees = files.iter().map(|t| TreeRef::Borrowed(t)).collect();
+    let max_steps = MAX_STEPS + STEPS_PER_TOKEN * tokens;
+    let mut eval = Evaluator::new(options, trees, max_steps, forms);
     for i in 1..=preludes.len() {
         eval.run_file(FileId(i as u16));
     }
@@ -82,15 +77,6 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         imported: eval.imported,
         unset_params: eval.unset_params,
     }
-}
-
-/// What an evaluator starts from.
-struct Seed<'a> {
-    macos: MacOs,
-    options: &'a ModelOptions,
-    trees: Vec<TreeRef<'a>>,
-    dirs: Vec<Option<PathBuf>>,
-    max_steps: u64,
 }
 
 struct Evaluator<'a> {
@@ -126,16 +112,21 @@ struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    fn new(seed: &Seed<'a>, rules: usize) -> Evaluator<'a> {
+    fn new(
+        options: &'a ModelOptions,
+        trees: Vec<TreeRef<'a>>,
+        max_steps: u64,
+        rules: usize,
+    ) -> Evaluator<'a> {
         Evaluator {
             vocab: vocabulary(),
-            macos: seed.macos,
-            options: seed.options,
-            trees: seed.trees.clone(),
-            dirs: seed.dirs.clone(),
+            macos: options.macos.unwrap_or(MacOs::NEWEST),
+            options,
+            dirs: vec![options.base_dir.clone(); trees.len()],
+            trees,
             global: Rc::new(Env::default()),
             steps: 0,
-            max_steps: seed.max_steps,
+            max_steps,
             depth: 0,
             rules: Vec::with_capacity(rules),
             issues: Vec::new(),
