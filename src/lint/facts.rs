@@ -155,3 +155,18 @@ pub fn unfiltered_allows_under_deny_default<'a>(
         .map(|(_, r, span)| (r, span))
         .collect()
 }
+
+/// An edit that appends `form` as a line of its own at the end of the checked file, where
+/// no later rule overrides it.
+pub fn append_form(ctx: &Context<'_>, form: &str) -> crate::diagnostic::Edit {
+    let text = ctx.tree.text();
+    let newline = if text.ends_with('\n') || text.is_empty() {
+        ""
+    } else {
+        "\n"
+    };
+    crate::diagnostic::Edit {
+        span: Span::empty(text.len() as u32),
+        content: format!("{newline}{form}\n"),
+    }
+}

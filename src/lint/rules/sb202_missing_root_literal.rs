@@ -1,8 +1,9 @@
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::lint::facts::append_form;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::{decide, Arg};
 use crate::model::{vocabulary, Action};
-use crate::syntax::Span;
+
 
 const DOC: &str = r#"## What it does
 Reports a profile where file reads are denied (by `(deny default)`, `(deny file*)` or
@@ -73,12 +74,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(span) = denier.main_span() else {
         return;
     };
-    let end = ctx.tree.text().len() as u32;
-    let newline = if ctx.tree.text().ends_with('\n') || end == 0 {
-        ""
-    } else {
-        "\n"
-    };
     let mut d = ctx.report(
         &RULE.meta,
         span,
@@ -99,10 +94,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .with_fix(Fix {
             message: "allow reading `/` itself".into(),
             applicability: Applicability::Unsafe,
-            edits: vec![Edit {
-                span: Span::empty(end),
-                content: format!("{newline}(allow file-read-data (literal \"/\"))\n"),
-            }],
+            edits: vec![append_form(ctx, "(allow file-read-data (literal \"/\"))")],
         }),
     );
 }

@@ -1,10 +1,10 @@
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::lint::facts::main_leaves;
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::lint::facts::{append_form, main_leaves};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::paths::{under, PRIVATE_LINKS};
 use crate::model::precedence::{decide, Arg};
 use crate::model::{vocabulary, Action, FilterValue, PathPattern};
-use crate::syntax::Span;
+
 
 const DOC: &str = r#"## What it does
 Reports an allow of a path under `/private/tmp`, `/private/var` or `/private/etc` in a
@@ -80,12 +80,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !decision.certainly(Action::Deny, &model.rules) {
             continue;
         }
-        let end = ctx.tree.text().len() as u32;
-        let newline = if ctx.tree.text().ends_with('\n') || end == 0 {
-            ""
-        } else {
-            "\n"
-        };
         let by = decision
             .rule
             .and_then(|i| model.rules[i].main_span())
@@ -107,12 +101,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .with_fix(Fix {
                 message: format!("allow the metadata of `{link}`"),
                 applicability: Applicability::Safe,
-                edits: vec![Edit {
-                    span: Span::empty(end),
-                    content: format!(
-                        "{newline}(allow file-read-metadata (literal \"{link}\"))\n"
-                    ),
-                }],
+                edits: vec![append_form(
+                    ctx,
+                    &format!("(allow file-read-metadata (literal \"{link}\"))"),
+                )],
             });
         if let Some(by) = by {
             d = d.with_secondary(by, format!("denies `file-read-metadata` on `{link}`"));
