@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use super::error::{AppError, SourceError};
 use crate::model::MacOs;
 use crate::render::Format;
-use crate::workspace::Overrides;
+use crate::workspace::{inputs, Exclusions, Input, Overrides};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -168,6 +168,23 @@ pub struct ExcludeArgs {
     /// Apply the excludes to files named on the command line too (for pre-commit)
     #[arg(long)]
     pub force_exclude: bool,
+}
+
+impl ExcludeArgs {
+    /// The inputs `paths` name, directories walked with these excludes and the config's;
+    /// what could not be walked is added to `errors`. `Err` when the excludes are bad.
+    pub fn collect(
+        &self,
+        paths: &[PathBuf],
+        config: Option<PathBuf>,
+        errors: &mut Vec<AppError>,
+    ) -> Result<Vec<Input>, AppError> {
+        let mut exclusions = Exclusions::new(&self.globs, config, self.force_exclude)?;
+        let mut walk_errors = Vec::new();
+        let files = inputs::collect(paths, &mut exclusions, &mut walk_errors);
+        errors.extend(walk_errors.into_iter().map(AppError::from));
+        Ok(files)
+    }
 }
 
 /// Options every command that evaluates a profile shares.

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::diagnostic::FileReport;
 use crate::lint;
 use crate::render::{self, Format, RuleInfo};
-use crate::workspace::{inputs, Exclusions, Input, Settings};
+use crate::workspace::{inputs, Input, Settings};
 
 pub fn run(args: &CheckArgs) -> ExitStatus {
     if args.paths.is_empty() {
@@ -37,21 +37,16 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     };
     let rules = rule_infos();
     let mut errors = Vec::new();
-    let exclude = &args.exclude;
-    let mut exclusions = match Exclusions::new(
-        &exclude.globs,
-        args.model.config.clone(),
-        exclude.force_exclude,
-    ) {
-        Ok(e) => e,
+    let files = match args
+        .exclude
+        .collect(&args.paths, args.model.config.clone(), &mut errors)
+    {
+        Ok(files) => files,
         Err(err) => {
-            report_all(vec![err.into()]);
+            report_all(vec![err]);
             return ExitStatus::Error;
         }
     };
-    let mut walk_errors = Vec::new();
-    let files = inputs::collect(&args.paths, &mut exclusions, &mut walk_errors);
-    errors.extend(walk_errors.into_iter().map(AppError::from));
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     // Files go by in sorted chunks: a chunk is checked on all cores, then written, so the
     // output is deterministic and memory stays flat however many files there are. JSON

@@ -11,7 +11,7 @@ use crate::fmt::{format_tree, FormatOptions};
 use crate::lint::{self, CheckOptions, RuleId};
 use crate::render::{self, Format};
 use crate::syntax::parse;
-use crate::workspace::{inputs, Config, Exclusions, Input, WorkspaceError};
+use crate::workspace::{inputs, Config, Input, WorkspaceError};
 
 pub fn run(args: &FmtArgs) -> ExitStatus {
     if args.paths.is_empty() {
@@ -21,18 +21,16 @@ pub fn run(args: &FmtArgs) -> ExitStatus {
         return ExitStatus::Error;
     }
     let mut errors = Vec::new();
-    let exclude = &args.exclude;
-    let mut exclusions =
-        match Exclusions::new(&exclude.globs, args.config.clone(), exclude.force_exclude) {
-            Ok(e) => e,
-            Err(err) => {
-                report_all(vec![err.into()]);
-                return ExitStatus::Error;
-            }
-        };
-    let mut walk_errors = Vec::new();
-    let files = inputs::collect(&args.paths, &mut exclusions, &mut walk_errors);
-    errors.extend(walk_errors.into_iter().map(AppError::from));
+    let files = match args
+        .exclude
+        .collect(&args.paths, args.config.clone(), &mut errors)
+    {
+        Ok(files) => files,
+        Err(err) => {
+            report_all(vec![err]);
+            return ExitStatus::Error;
+        }
+    };
     let mut status = ExitStatus::Clean;
     let (mut changed, mut unchanged) = (0usize, 0usize);
     for input in &files {
