@@ -4,7 +4,9 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::paths;
-use crate::model::precedence::{decide, matches, Arg, Decision, Truth};
+use crate::model::precedence::{
+    arg_kind, decide, matches, Arg, ArgumentKind as ArgKind, Decision, Truth,
+};
 use crate::model::{vocabulary, Action, Model, OpId};
 
 /// An answer: the decision, and what could change it at run time.
@@ -63,39 +65,6 @@ impl std::fmt::Display for ExplainError {
             } => write!(f, "unknown operation `{name}`"),
             ExplainError::BadArgument(m) => f.write_str(m),
         }
-    }
-}
-
-/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
-/// filter categories do not say it yet).
-enum ArgKind {
-    Path,
-    Network,
-    Name,
-    None,
-}
-
-fn arg_kind(op: &str) -> ArgKind {
-    if op.starts_with("file") || op.starts_with("process-exec") {
-        ArgKind::Path
-    } else if op.starts_with("network") {
-        ArgKind::Network
-    } else if [
-        "mach-",
-        "sysctl",
-        "ipc-posix",
-        "user-preference",
-        "iokit",
-        "darwin-notification",
-        "distributed-notification",
-        "system-",
-    ]
-    .iter()
-    .any(|p| op.starts_with(p))
-    {
-        ArgKind::Name
-    } else {
-        ArgKind::None
     }
 }
 
