@@ -37,6 +37,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Emit a flat, parameter-free profile with the same meaning
     Compile(CompileArgs),
+    /// Run policy tests (`*.sbtest.toml`): what a profile must allow, deny, never or always allow
+    Test(TestArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout
@@ -329,4 +331,38 @@ pub struct ParseArgs {
 pub struct RuleArgs {
     /// A rule code (`SB201`) or name (`unresolved-path`); without it, list every rule
     pub code: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "A test file names its profile (relative to the file), optional \
+`params`, `preludes` and `macos`, and assertions:\n  \
+[[allow]] / [[deny]]  operation + argument: the decision `sblint explain` gives\n  \
+[[never]]             operation + except (and optional within): nothing outside `except` is allowed\n  \
+[[always]]            operation + within: everything inside `within` is allowed\n\
+Entries: PATH, PATH/** (it and everything under it), HOST:PORT (`*` for either part), \
+NAME, PREFIX*. A wildcard operation (`file-write*`) means every leaf it covers.\n\n\
+Exit status: 0 every assertion holds, 1 one fails, 2 a test file or profile cannot be used.")]
+pub struct TestArgs {
+    /// Test files, or directories searched for `*.sbtest.toml` (hidden and .gitignore'd
+    /// ones skipped); default: the current directory
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+
+    /// List passing assertions too
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Settings under each test file's own (a file's `params` and `macos` win)
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
 }

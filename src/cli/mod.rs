@@ -11,6 +11,7 @@ mod fmt;
 mod output;
 mod parse;
 mod rule;
+mod test;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -38,6 +39,7 @@ pub fn main() -> ExitStatus {
         Some(Command::Fmt(args)) => fmt::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Compile(args)) => compile::run(args),
+        Some(Command::Test(args)) => test::run(args),
         Some(Command::Lsp(args)) => match args
             .model
             .overrides(&[], &[], &[])
