@@ -39,7 +39,13 @@ fn broken_promises_fail_with_witnesses() {
 
 #[test]
 fn json_has_the_documented_shape() {
-    let (out, _, code) = run(&["test", "--format", "json", "tests/sbtest/fail", "tests/sbtest/pass"]);
+    let (out, _, code) = run(&[
+        "test",
+        "--format",
+        "json",
+        "tests/sbtest/fail",
+        "tests/sbtest/pass",
+    ]);
     assert_eq!(code, 1);
     let value: serde_json::Value = serde_json::from_str(&out).unwrap();
     let results = value["results"].as_array().unwrap();
@@ -83,7 +89,13 @@ fn junit_is_one_suite_per_file() {
 /// Every witness a failure names gets the same decision from `sblint explain`.
 #[test]
 fn every_witness_is_confirmed_by_explain() {
-    let (out, _, _) = run(&["test", "--format", "json", "tests/sbtest/fail", "tests/sbtest/pass"]);
+    let (out, _, _) = run(&[
+        "test",
+        "--format",
+        "json",
+        "tests/sbtest/fail",
+        "tests/sbtest/pass",
+    ]);
     let value: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mut checked = 0;
     for r in value["results"].as_array().unwrap() {
@@ -120,11 +132,15 @@ fn bad_test_files_are_errors_at_their_span() {
         "missing-profile",
         "bad-argument",
         "bad-macos",
+        "bad-entry",
     ] {
         let path = format!("tests/sbtest/errors/{name}.sbtest.toml");
         let (out, err, code) = run(&["test", &path]);
         assert_eq!(code, 2, "{name}: {out}{err}");
-        assert!(err.starts_with(&format!("sblint: error: `{path}`:")), "{name}: {err}");
+        assert!(
+            err.starts_with(&format!("sblint: error: `{path}`:")),
+            "{name}: {err}"
+        );
         all.push_str(&err);
     }
     common::with_snapshots("sbtest", || insta::assert_snapshot!("errors", all));
@@ -134,7 +150,10 @@ fn bad_test_files_are_errors_at_their_span() {
 fn a_directory_without_test_files_is_an_error() {
     let (_, err, code) = run(&["test", "tests/fmt"]);
     assert_eq!(code, 2);
-    assert!(err.contains("no test files (*.sbtest.toml) found under `tests/fmt`"), "{err}");
+    assert!(
+        err.contains("no test files (*.sbtest.toml) found under `tests/fmt`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -181,7 +200,7 @@ within = ["/Users/me/proj/**"]
         let prelude = entry
             .prelude
             .as_ref()
-            .map(|p| sblint::syntax::parse(&std::fs::read_to_string(dir.join(p)).unwrap()));
+            .map(|p| sblint::syntax::parse(std::fs::read_to_string(dir.join(p)).unwrap()));
         let preludes: Vec<&sblint::syntax::SyntaxTree> = prelude.iter().collect();
         let options = sblint::model::ModelOptions {
             base_dir: path.parent().map(Into::into),
@@ -201,4 +220,25 @@ within = ["/Users/me/proj/**"]
         }
     }
     assert!(decided > 100, "only {decided} assertions decided");
+}
+
+/// A decision an `extension` filter can flip is not proof either way: the assertion fails,
+/// says it is conditional and names the filter with its line.
+#[test]
+fn conditional_answers_fail_and_name_the_filter() {
+    let (out, _, code) = run(&["test", "--format", "json", "tests/sbtest/conditional"]);
+    assert_eq!(code, 1);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = value["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        assert_eq!(r["passed"], false, "{r}");
+        assert_eq!(r["conditional"], true, "{r}");
+        assert_eq!(r["conditions"][0]["filter"], "extension", "{r}");
+        assert_eq!(r["conditions"][0]["line"], 4, "{r}");
+    }
+    let (human, _, _) = run(&["test", "tests/sbtest/conditional"]);
+    common::with_snapshots("sbtest", || {
+        insta::assert_snapshot!("conditional_human", human)
+    });
 }

@@ -334,14 +334,16 @@ pub struct RuleArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "A test file names its profile (relative to the file), optional \
+#[command(
+    after_help = "A test file names its profile (relative to the file), optional \
 `params`, `preludes` and `macos`, and assertions:\n  \
 [[allow]] / [[deny]]  operation + argument: the decision `sblint explain` gives\n  \
 [[never]]             operation + except (and optional within): nothing outside `except` is allowed\n  \
 [[always]]            operation + within: everything inside `within` is allowed\n\
 Entries: PATH, PATH/** (it and everything under it), HOST:PORT (`*` for either part), \
 NAME, PREFIX*. A wildcard operation (`file-write*`) means every leaf it covers.\n\n\
-Exit status: 0 every assertion holds, 1 one fails, 2 a test file or profile cannot be used.")]
+Exit status: 0 every assertion holds, 1 one fails, 2 a test file or profile cannot be used."
+)]
 pub struct TestArgs {
     /// Test files, or directories searched for `*.sbtest.toml` (hidden and .gitignore'd
     /// ones skipped); default: the current directory

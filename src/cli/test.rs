@@ -223,17 +223,42 @@ fn failure_line(r: &FileResults, a: &sbtest::Assertion, f: &sbtest::Failure) -> 
         }
         None => String::new(),
     };
-    let decided = match f.decision {
-        Some(d) => format!("{what} is {}{by}", past(d)),
-        None => what,
-    };
     let expected = match a.kind {
-        Kind::Allow | Kind::Always => "expected allowed",
-        Kind::Deny | Kind::Never => "expected denied",
+        Kind::Allow | Kind::Always => Action::Allow,
+        Kind::Deny | Kind::Never => Action::Deny,
+    };
+    let (decided, expected) = match f.decision {
+        Some(d) if f.conditional => (
+            format!(
+                "{what} is {}{by}, but a rule that depends on a value known only at run time can make it {}",
+                past(d),
+                past(if d == Action::Allow { Action::Deny } else { Action::Allow })
+            ),
+            format!("expected {} whatever happens at run time", past(expected)),
+        ),
+        Some(d) => (format!("{what} is {}{by}", past(d)), format!("expected {}", past(expected))),
+        None => (what, format!("expected {}", past(expected))),
     };
     let mut line = format!("{decided} ({expected})");
     if let Some(note) = &f.note {
         line.push_str(&format!("\n  note: {note}"));
+    }
+    if !f.conditions.is_empty() {
+        let on: Vec<String> = f
+            .conditions
+            .iter()
+            .map(|c| {
+                let at = sources.line_col(c.origin);
+                format!(
+                    "`{}` at {}:{}:{}",
+                    c.filter,
+                    sources.name(c.origin.file),
+                    at.line,
+                    at.col
+                )
+            })
+            .collect();
+        line.push_str(&format!("\n  conditional on: {}", on.join(", ")));
     }
     line
 }
@@ -264,7 +289,12 @@ fn human(results: &[FileResults], verbose: bool) -> String {
                     out.push_str(&format!("FAIL {}: {}\n", location(&r.file, a), describe(a)));
                     out.push_str(&format!("  {}\n", failure_line(r, a, f)));
                     if let Some(i) = f.rule {
-                        out.push_str(&excerpt(&r.loaded.sources(), &r.loaded.model.rules, i, color));
+                        out.push_str(&excerpt(
+                            &r.loaded.sources(),
+                            &r.loaded.model.rules,
+                            i,
+                            color,
+                        ));
                     } else {
                         out.push('\n');
                     }
@@ -288,7 +318,12 @@ fn excerpt(sources: &SourceMap<'_>, rules: &[crate::model::Rule], i: usize, colo
     let files: Vec<FileId> = vec![origin.file];
     let texts: Vec<(&str, &str)> = files
         .iter()
-        .map(|&f| (sources.name(f), sources.get(f).map_or("", |s| s.tree().text())))
+        .map(|&f| {
+            (
+                sources.name(f),
+                sources.get(f).map_or("", |s| s.tree().text()),
+            )
+        })
         .collect();
     let marks = [Mark {
         file: 0,
@@ -330,6 +365,12 @@ fn result_json(r: &FileResults, o: &Owned) -> serde_json::Value {
         map.insert("decision".into(), json!(f.decision.map(Action::as_str)));
         map.insert("line".into(), json!(line));
         map.insert("conditional".into(), json!(f.conditional));
+        let conditions: Vec<serde_json::Value> = f
+            .conditions
+            .iter()
+            .map(|c| json!({ "filter": c.filter, "line": sources.line_col(c.origin).line }))
+            .collect();
+        map.insert("conditions".into(), json!(conditions));
         if let Some(note) = &f.note {
             map.insert("note".into(), json!(note));
         }

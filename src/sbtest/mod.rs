@@ -177,7 +177,10 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
                 span: m.span(),
                 message: format!("`{}` is not a macOS version sblint knows", m.get_ref()),
                 label: "this version".into(),
-                help: Some("give 10.12-10.15, 11-15 or 26, a minor version (14.2) or a name (sonoma)".into()),
+                help: Some(
+                    "give 10.12-10.15, 11-15 or 26, a minor version (14.2) or a name (sonoma)"
+                        .into(),
+                ),
             });
         }
         parsed
@@ -273,7 +276,7 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
     Ok(TestFile {
         path: path.to_path_buf(),
         text: text.to_string(),
-        profile: base.join(spec.profile.get_ref()),
+        profile: lexical(&base.join(spec.profile.get_ref())),
         profile_span: spec.profile.span(),
         params: spec
             .params
@@ -283,7 +286,7 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
         preludes: spec
             .preludes
             .iter()
-            .map(|p| base.join(p.get_ref()))
+            .map(|p| lexical(&base.join(p.get_ref())))
             .collect(),
         macos,
         assertions,
@@ -306,4 +309,26 @@ fn operation(name: &Spanned<String>, problems: &mut Vec<Problem>) -> Option<OpId
         });
     }
     found
+}
+
+/// `tests/a/../p.sb` → `tests/p.sb`, without touching the file system (what users see in
+/// locations).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{Assertion, Kind, TestFile};
 use crate::explain::explain;
-use crate::model::precedence::Decision;
+use crate::model::precedence::Condition;
 use crate::model::sets::{self, Answer, Budget, Entry};
 use crate::model::vocab::{vocabulary, OpId};
 use crate::model::{Action, Model};
@@ -24,6 +24,8 @@ pub struct Failure {
     pub conditional: bool,
     /// What the failure depends on or why it is not decided, in words.
     pub note: Option<String>,
+    /// What the decision depends on, when it is conditional.
+    pub conditions: Vec<Condition>,
     /// The analysis stopped at its budget: the assertion is neither proved nor refuted.
     pub too_complex: bool,
 }
@@ -94,30 +96,21 @@ fn point(a: &Assertion, model: &Model, cwd: &Path) -> Option<Failure> {
                     rule: None,
                     conditional: false,
                     note: Some(err.to_string()),
+                    conditions: Vec::new(),
                     too_complex: false,
                 })
             }
         };
-        let conditional = !e.alternatives.is_empty();
+        let conditional = e.decision.conditional();
         if e.action != want || conditional {
-            let note = if let Some(t) = e.traversal.as_ref().filter(|t| t.action == Action::Deny)
-            {
-                Some(format!(
+            let denied_on_the_way = e.traversal.as_ref().filter(|t| t.action == Action::Deny);
+            let note = denied_on_the_way.map(|t| {
+                format!(
                     "denied on the way: resolving `{}` needs `file-read-metadata` on it",
                     t.link
-                ))
-            } else if conditional {
-                Some(format!(
-                    "{} unless a rule that depends on a value known only at run time matches",
-                    e.action.as_str()
-                ))
-            } else {
-                None
-            };
-            let rule = match e.traversal.as_ref().filter(|t| t.action == Action::Deny) {
-                Some(t) => t.decision.rule,
-                None => e.decision.rule,
-            };
+                )
+            });
+            let rule = denied_on_the_way.map_or(e.decision.rule, |t| t.decision.rule);
             return Some(Failure {
                 // As written: a path through `/tmp` may fail on the way there.
                 witness: a.argument.clone(),
@@ -126,6 +119,7 @@ fn point(a: &Assertion, model: &Model, cwd: &Path) -> Option<Failure> {
                 rule,
                 conditional,
                 note,
+                conditions: e.decision.conditions.clone(),
                 too_complex: false,
             });
         }
@@ -154,7 +148,8 @@ fn set(a: &Assertion, model: &Model, budget: &Budget) -> Option<Failure> {
             decision: w.decision.action.or(Some(Action::Allow)),
             rule: w.decision.rule,
             conditional: w.conditional,
-            note: conditional_note(&w.decision, w.conditional),
+            note: None,
+            conditions: w.decision.conditions.clone(),
             too_complex: false,
         }),
         Answer::TooComplex { decided } => Some(Failure {
@@ -168,15 +163,8 @@ fn set(a: &Assertion, model: &Model, budget: &Budget) -> Option<Failure> {
                  operations were decided and hold)",
                 decided.len()
             )),
+            conditions: Vec::new(),
             too_complex: true,
         }),
     }
-}
-
-fn conditional_note(_decision: &Decision, conditional: bool) -> Option<String> {
-    conditional.then(|| {
-        "allowed or not depending on a value known only at run time (an entitlement, an \
-         extension, an unset param …)"
-            .to_string()
-    })
 }
