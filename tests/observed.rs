@@ -63,11 +63,7 @@ fn decide(row: &Row) -> Action {
         .join(&row.profile);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    let model = Model::new(
-        &sblint::syntax::parse(text),
-        &[],
-        &ModelOptions::default(),
-    );
+    let model = Model::new(&sblint::syntax::parse(text), &[], &ModelOptions::default());
     sblint::explain::explain(&model, &row.operation, Some(&row.argument), Path::new("/"))
         .unwrap_or_else(|error| panic!("decisions.tsv:{}: {error}", row.line))
         .action
@@ -83,12 +79,7 @@ fn every_recorded_decision_is_reproduced() {
         match (&row.pending, decided == row.observed) {
             (None, false) => wrong.push(format!(
                 "decisions.tsv:{}: {} {} under {}: observed {:?}, sblint says {:?}",
-                row.line,
-                row.operation,
-                row.argument,
-                row.profile,
-                row.observed,
-                decided
+                row.line, row.operation, row.argument, row.profile, row.observed, decided
             )),
             (Some(reason), true) => wrong.push(format!(
                 "decisions.tsv:{}: pending ({reason}) but now reproduced: drop the mark",
@@ -104,7 +95,10 @@ fn every_recorded_decision_is_reproduced() {
 fn the_table_covers_what_the_model_must_hold() {
     let rows = rows();
     let has = |pred: &dyn Fn(&Row) -> bool| rows.iter().any(pred);
-    assert!(has(&|r| r.argument.starts_with("/var/")), "a symlinked root");
+    assert!(
+        has(&|r| r.argument.starts_with("/var/")),
+        "a symlinked root"
+    );
     assert!(has(&|r| r.argument.contains("/../")), "a `..`");
     assert!(has(&|r| r.profile.contains("nested")), "nested require-*");
     assert!(has(&|r| r.profile.contains("capturing")), "a regex");
