@@ -215,3 +215,37 @@ fn sb202_says_when_an_unknown_param_decides() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].severity, Severity::Warning);
 }
+
+#[test]
+fn a_fragment_that_a_profile_beside_it_imports_gets_its_version_there() {
+    // Apple's /usr/share/sandbox: com.apple.atsd.internal.sb has no `(version 1)` and
+    // imports com.apple.atsd.support.sb, which has none either (knightsc/sandbox_profiles).
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("support.sb", "(allow file-read* (subpath \"/usr\"))\n");
+    write(
+        "main.sb",
+        "(version 1)\n(deny default)\n(import \"support.sb\")\n",
+    );
+    write("loose.sb", "(allow file-read* (subpath \"/opt\"))\n");
+    let sb002 = |name: &str, import_dir: bool| {
+        let mut options = CheckOptions::default();
+        options.model.base_dir = Some(dir.path().to_path_buf());
+        if import_dir {
+            options.model.import_paths.push(dir.path().to_path_buf());
+        }
+        let path = dir.path().join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        check_text(path.to_str().unwrap(), text, &options)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "SB002")
+            .map(|d| d.severity)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sb002("support.sb", false), vec![]);
+    // Nothing imports it: in an import directory it is a library file (info) …
+    assert_eq!(sb002("loose.sb", true), vec![Severity::Info]);
+    // … and anywhere else a profile that sandbox-exec refuses.
+    assert_eq!(sb002("loose.sb", false), vec![Severity::Error]);
+}
