@@ -591,6 +591,8 @@ mod explain_compile {
             [
                 "argument",
                 "column",
+                "conditional",
+                "conditions",
                 "decision",
                 "default",
                 "line",

@@ -39,6 +39,8 @@ pub enum Command {
     Compile(CompileArgs),
     /// Run policy tests (`*.sbtest.toml`): what a profile must allow, deny, never or always allow
     Test(TestArgs),
+    /// Which decisions change between two profiles, each with a witness (exit 1 if any)
+    Diff(DiffArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout
@@ -276,6 +278,17 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "operation")]
     pub log: Option<PathBuf>,
 
+    /// Is any argument of OPERATION outside these allowed? `PATH`, `PATH/**`, `HOST:PORT`
+    /// (`*` for either part), `name`, `prefix*` (repeatable); prints a witness if so
+    /// (exit 1), else exit 0
+    #[arg(long, value_name = "ENTRY", conflicts_with_all = ["argument", "log", "within"])]
+    pub outside: Vec<String>,
+
+    /// Is every argument of OPERATION inside these surely allowed? Entries as for
+    /// `--outside` (repeatable); prints a witness that is not (exit 1), else exit 0
+    #[arg(long, value_name = "ENTRY", conflicts_with_all = ["argument", "log"])]
+    pub within: Vec<String>,
+
     /// A file read before the profile (repeatable)
     #[arg(long = "prelude", value_name = "FILE")]
     pub preludes: Vec<PathBuf>,
@@ -288,6 +301,37 @@ pub struct ExplainArgs {
 pub enum ExplainFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 equivalent, 1 some decision changes, 2 usage or I/O error (or too complex to decide)."
+)]
+pub struct DiffArgs {
+    /// The profile before
+    pub old: PathBuf,
+    /// The profile after
+    pub new: PathBuf,
+
+    /// Only these operations (a leaf or a wildcard such as `file-write*`); default: all
+    #[arg(long, value_name = "OPERATION")]
+    pub operation: Option<String>,
+
+    /// Report only newly allowed arguments (the check "this change opens nothing new")
+    #[arg(long)]
+    pub widen_only: bool,
+
+    /// Output format: human or json
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+
+    /// A file read before each profile (repeatable)
+    #[arg(long = "prelude", value_name = "FILE")]
+    pub preludes: Vec<PathBuf>,
+
+    /// Options for both profiles
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 #[derive(Debug, Args)]

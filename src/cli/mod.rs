@@ -4,6 +4,7 @@
 pub mod args;
 mod check;
 mod compile;
+mod diff;
 pub mod error;
 mod evaluate;
 mod explain;
@@ -12,6 +13,7 @@ mod output;
 mod parse;
 mod rule;
 mod test;
+mod sets;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -40,6 +42,7 @@ pub fn main() -> ExitStatus {
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Compile(args)) => compile::run(args),
         Some(Command::Test(args)) => test::run(args),
+        Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Lsp(args)) => match args
             .model
             .overrides(&[], &[], &[])

@@ -167,25 +167,15 @@ pub fn explain(
         _ => decided,
     };
     let default = decision.level.is_none_or(|l| l == vocab.default);
-    // An undecided rule changes the outcome if it would be consulted before the decider.
-    let chain = vocab.chain(op);
-    let rank = |i: usize| {
-        let level = chain
-            .iter()
-            .position(|l| model.rules[i].names(*l))
-            .unwrap_or(usize::MAX);
-        (level, std::cmp::Reverse(i))
-    };
-    let mut alternatives: Vec<(Action, usize)> = decision
-        .undecided
-        .iter()
-        .copied()
-        .filter(|&u| decision.rule.is_none_or(|d| rank(u) < rank(d)))
-        .filter(|&u| model.rules[u].action != decided)
-        .map(|u| (model.rules[u].action, u))
-        .collect();
-    alternatives.sort_by_key(|(_, u)| rank(*u));
-    alternatives.dedup_by_key(|(a, _)| *a);
+    // An undecided rule changes the outcome if it is consulted before the decider with
+    // the other action: the decision's conditions, in the order libsandbox consults them.
+    let mut alternatives: Vec<(Action, usize)> = Vec::new();
+    for c in decision.conditions.iter().filter(|c| c.filter != "order") {
+        let action = model.rules[c.rule].action;
+        if action != decided && !alternatives.iter().any(|(a, _)| *a == action) {
+            alternatives.push((action, c.rule));
+        }
+    }
     Ok(Explanation {
         operation: operation.to_string(),
         op,

@@ -191,8 +191,18 @@ pub fn eval(filter: &FilterExpr, mut leaf: impl FnMut(&Filter) -> Truth) -> Trut
     values.pop().unwrap_or(Truth::Unknown)
 }
 
+/// True for a filter on the process rather than the operation's argument
+/// (`process-path`, `signing-identifier`, `require-target-with-entitlement` …): its value
+/// is only known at run time, whatever kind of string it takes.
+pub fn on_process(filter: &Filter) -> bool {
+    matches!(filter.category(), "process" | "target")
+}
+
 /// Whether one filter leaf matches `arg`.
 pub fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
+    if on_process(filter) {
+        return Truth::Unknown;
+    }
     match (&filter.value, arg) {
         (FilterValue::Path(p), Arg::Path(path)) => bool_truth(match p {
             PathPattern::Literal(l) => **l == **path,
@@ -374,11 +384,32 @@ impl Decision {
     }
 }
 
+/// The name to show for a condition, given the source text at its origin: a `param`
+/// condition is any value evaluation could not know, so the form it came from says which
+/// (`(param "HOME")`, `(require-entitlement "…")`).
+pub fn condition_name<'a>(condition: &Condition, text: &'a str) -> &'a str {
+    if condition.filter != "param" || text.contains("(param ") {
+        return condition.filter;
+    }
+    let head = text
+        .strip_prefix('(')
+        .map(|t| t.trim_start())
+        .and_then(|t| {
+            t.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                .next()
+        })
+        .filter(|h| !h.is_empty());
+    head.unwrap_or("param")
+}
+
 /// The filter that leaves a rule undecided, named for [`Condition`]: the first leaf sblint
 /// cannot decide statically (a filter on a run-time value, an unset `param`, a regex whose
 /// meaning is unverified), else `branch` for an uncertain rule.
 pub fn open_filter(rule: &Rule) -> (&'static str, Origin) {
     fn run_time(leaf: &Filter) -> bool {
+        if on_process(leaf) {
+            return true;
+        }
         match &leaf.value {
             FilterValue::Path(PathPattern::Regex(r)) | FilterValue::Name(NamePattern::Regex(r)) => {
                 !regex::is_exact(r)
@@ -395,6 +426,7 @@ pub fn open_filter(rule: &Rule) -> (&'static str, Origin) {
                 FilterExpr::Unknown(origin) => return ("param", *origin),
                 FilterExpr::Leaf(leaf) if run_time(leaf) => {
                     let name = match &leaf.value {
+                        _ if on_process(leaf) => leaf.name.as_str(),
                         FilterValue::Path(PathPattern::Regex(_))
                         | FilterValue::Name(NamePattern::Regex(_)) => "regex",
                         _ => leaf.name.as_str(),

@@ -113,10 +113,11 @@ pub enum Answer {
     },
 }
 
-/// Past the budget, with the leaf operations decided before.
+/// Past the budget, with the leaf operations decided before and the changes found on them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TooComplex {
     pub decided: Vec<OpId>,
+    pub changes: Vec<Change>,
 }
 
 /// Which way a decision changed.
@@ -396,6 +397,9 @@ fn bool_truth(b: bool) -> Truth {
 }
 
 fn source(leaf: &Filter, kind: ArgumentKind, comps: &mut Components) -> Source {
+    if precedence::on_process(leaf) {
+        return Source::Unknown;
+    }
     let (regex_text, plain) = match (&leaf.value, kind) {
         (FilterValue::Path(p), ArgumentKind::Path) => match p {
             PathPattern::Literal(t) => (None, Some((Plain::Literal, t))),
@@ -704,11 +708,21 @@ pub fn diff(
     op: OpId,
     budget: &Budget,
 ) -> Result<Vec<Change>, TooComplex> {
+    diff_leaves(old, new, &leaves(op), budget)
+}
+
+/// [`diff`] over the given leaf operations (leaves that decide alike are computed once).
+pub fn diff_leaves(
+    old: &[Rule],
+    new: &[Rule],
+    ops: &[OpId],
+    budget: &Budget,
+) -> Result<Vec<Change>, TooComplex> {
     let mut changes = Vec::new();
     let mut decided = Vec::new();
     let mut too_complex = false;
     let mut cache: HashMap<(Key, Key), Vec<Change>> = HashMap::default();
-    for leaf in leaves(op) {
+    for &leaf in ops {
         let key = (key(old, leaf), key(new, leaf));
         if let Some(found) = cache.get(&key) {
             changes.extend(found.iter().cloned().map(|mut c| {
@@ -728,7 +742,7 @@ pub fn diff(
         }
     }
     if too_complex {
-        Err(TooComplex { decided })
+        Err(TooComplex { decided, changes })
     } else {
         Ok(changes)
     }
