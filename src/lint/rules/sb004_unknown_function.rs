@@ -70,14 +70,23 @@ pub const RULE: Rule = Rule {
     check: Check::File(check),
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    // A file without a version of its own or from a prelude is likely a fragment whose
-    // names its base defines: the closest known name is then a poor guess.
-    let fragment = version_forms(ctx.tree).next().is_none()
+/// What a name a fragment uses but does not define gets instead of a suggestion.
+pub(crate) const FRAGMENT_HINT: &str =
+    "if this file is a fragment of a larger profile, check it with its base: `--prelude BASE.sb`";
+
+/// A file without a version of its own or from a prelude is likely a fragment whose names
+/// its base defines (agent-safehouse's `profiles/*.sb`): the closest known name is then a
+/// poor guess.
+pub(crate) fn is_fragment(ctx: &Context<'_>) -> bool {
+    version_forms(ctx.tree).next().is_none()
         && ctx
             .preludes
             .iter()
-            .all(|p| version_forms(&p.tree).next().is_none());
+            .all(|p| version_forms(&p.tree).next().is_none())
+}
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let fragment = is_fragment(ctx);
     // Past a syntax error the reader's recovery decides what a word is: a variable there
     // may be the rest of an unterminated string.
     let readable_until = ctx.tree.errors().first().map_or(u32::MAX, |e| e.span.start);
@@ -106,9 +115,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let mut d = ctx.report(&RULE.meta, *span, message, label);
         if fragment {
-            d = d.with_note(
-                "if this file is a fragment of a larger profile, check it with its base: `--prelude BASE.sb`",
-            );
+            d = d.with_note(FRAGMENT_HINT);
         }
         out.push(d);
     }
