@@ -22,10 +22,12 @@ fn stdout(cmd: &mut Command) -> (String, i32) {
 }
 
 #[test]
-fn clean_profile_exits_zero_and_prints_nothing() {
+fn clean_profile_exits_zero_and_prints_only_the_summary() {
     let (out, code) = stdout(sblint().arg("examples/untrusted-python.sb"));
     assert_eq!(code, 0, "{out}");
-    assert_eq!(out, "");
+    assert_eq!(out, "Checked 1 profile: no problems.\n");
+    let (quiet, code) = stdout(sblint().args(["-q", "examples/untrusted-python.sb"]));
+    assert_eq!((quiet.as_str(), code), ("", 0));
 }
 
 #[test]
@@ -504,7 +506,7 @@ mod lint_surface {
                     ; sblint: ignore SB201 -- fixture\n(deny file-write* (subpath \"/tmp/a\"))\n\
                     (deny file-write* (subpath \"/tmp/b\")) ; sblint: ignore SB201\n\
                     (deny file-write* (subpath \"/tmp/c\"))\n\
-                    ; sblint: ignore-file SB303\n";
+                    ; sblint: ignore-file SB303 SB311\n";
         let (out, _) = stdout(
             sblint()
                 .args(["--format", "concise", "-"])
@@ -595,7 +597,9 @@ mod explain_compile {
                 "conditions",
                 "decision",
                 "default",
+                "errors",
                 "line",
+                "loads",
                 "operation",
                 "overridden",
                 "resolved",
@@ -605,6 +609,7 @@ mod explain_compile {
             ]
         );
         assert_eq!(value["decision"], "deny");
+        assert_eq!(value["loads"], true);
         assert_eq!(value["resolved"], "/private/tmp/asdf/foo");
         assert_eq!(value["rule"], "(deny file-write*)");
         assert_eq!(value["overridden"][0]["action"], "allow");

@@ -24,12 +24,13 @@ class Sblint < Formula
   def install
     system "cargo", "install", *std_cargo_args
     generate_completions_from_executable(bin/"sblint", "completions")
-    (man1/"sblint.1").write Utils.safe_popen_read(bin/"sblint", "man")
+    man1.mkpath
+    system bin/"sblint", "man", "--dir", man1
   end
 
   test do
     assert_match "sblint #{version}", shell_output("#{bin}/sblint --version")
-    (testpath/"clean.sb").write "(version 1)\n(allow default)\n"
+    (testpath/"clean.sb").write "(version 1)\n(allow default)\n(deny network*)\n"
     system bin/"sblint", "check", testpath/"clean.sb"
     (testpath/"tmp.sb").write "(version 1)\n(deny default)\n(allow file-read* (subpath \"/tmp\"))\n"
     assert_match "warning[SB201]", shell_output("#{bin}/sblint check --format concise #{testpath}/tmp.sb", 1)

@@ -47,8 +47,15 @@ pub enum Command {
     Lsp(LspArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff), or write one per subcommand with `--dir`
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `sblint.1` and a page per subcommand (`sblint-check.1` …) into this directory
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -67,7 +74,9 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// Files or directories (walked for *.sb and *.sbpl); `-` reads stdin and writes stdout
+    /// Files or directories; `-` reads stdin and writes stdout. Directories are walked for
+    /// *.sb and *.sbpl (any case), skipping hidden files and directories and what
+    /// .gitignore, .ignore and .git/info/exclude exclude
     pub paths: Vec<PathBuf>,
 
     /// Write nothing; list the files that would change and exit 1 if any would
@@ -96,7 +105,9 @@ pub struct FmtArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories (walked for *.sb and *.sbpl, honouring .gitignore); `-` reads stdin
+    /// Files or directories; `-` reads stdin. Directories are walked for *.sb and *.sbpl
+    /// (any case), skipping hidden files and directories and what .gitignore, .ignore and
+    /// .git/info/exclude exclude
     pub paths: Vec<PathBuf>,
 
     /// Output format
@@ -112,27 +123,84 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
-    /// Run only these rules (codes or prefixes, comma-separated: `SB2,SB401`)
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    /// Run only these rules: codes, code prefixes or names, comma-separated
+    /// (`SB2,unresolved-path`), or `ALL`
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
 
-    /// Do not run these rules (codes or prefixes, comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    /// Run these rules too, on top of `--select` or the config's `select`
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Do not run these rules (codes, prefixes or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
 
     #[command(flatten)]
     pub model: ModelArgs,
 
-    /// Apply safe fixes in place (never to a file with syntax errors)
+    /// Apply fixes in place (never to a file with syntax errors); with `-`, the fixed profile
+    /// goes to stdout and the report to stderr
     #[arg(long)]
     pub fix: bool,
 
-    /// Show the safe fixes as a unified diff; write nothing
+    /// Apply or show the unsafe fixes too (those that change what the profile allows)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Show the fixes as a unified diff; write nothing; exit 1 only when there is a diff
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
 
+    /// List each fix applied (with `--fix`), or the findings a fix would remove
+    #[arg(long)]
+    pub show_fixes: bool,
+
+    /// Print how many findings each rule reported instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Write the report to this file instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print the findings and nothing else (no summary, no warnings)
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Exit 0 even when there are findings (errors reading or configuring still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// When to colour the output (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR
+    /// forces it)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+
     #[command(flatten)]
     pub exclude: ExcludeArgs,
+}
+
+/// `--color`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorArg {
+    /// Whether to colour output going to a terminal (`terminal`) or not.
+    pub fn enabled(self, terminal: bool) -> bool {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto if set("NO_COLOR") => false,
+            ColorArg::Auto if set("FORCE_COLOR") => true,
+            ColorArg::Auto => terminal,
+        }
+    }
 }
 
 /// `--format`: the renderers' formats, as clap spells them (the renderers know no clap).
@@ -176,17 +244,28 @@ pub struct ExcludeArgs {
 
 impl ExcludeArgs {
     /// The inputs `paths` name, directories walked with these excludes and the config's;
-    /// what could not be walked is added to `errors`. `Err` when the excludes are bad.
+    /// what could not be walked is added to `errors`, and a warning for each directory
+    /// without a profile is printed unless `quiet`. `Err` when the excludes are bad.
     pub fn collect(
         &self,
         paths: &[PathBuf],
         config: Option<PathBuf>,
         errors: &mut Vec<AppError>,
+        quiet: bool,
     ) -> Result<Vec<Input>, AppError> {
         let mut exclusions = Exclusions::new(&self.globs, config, self.force_exclude)?;
         let mut walk_errors = Vec::new();
-        let files = inputs::collect(paths, &mut exclusions, &mut walk_errors);
+        let mut empty = Vec::new();
+        let files = inputs::collect(paths, &mut exclusions, &mut walk_errors, &mut empty);
         errors.extend(walk_errors.into_iter().map(AppError::from));
+        if !quiet {
+            for dir in empty {
+                super::error::warn(&format!(
+                    "no profiles found under `{}` (*.sb and *.sbpl; hidden and ignored files are skipped)",
+                    dir.display(),
+                ));
+            }
+        }
         Ok(files)
     }
 }
@@ -233,6 +312,7 @@ impl ModelArgs {
             config: self.config.clone(),
             preludes: preludes.to_vec(),
             select: select.to_vec(),
+            extend_select: Vec::new(),
             ignore: ignore.to_vec(),
         })
     }
@@ -293,8 +373,20 @@ pub struct ExplainArgs {
     #[arg(long = "prelude", value_name = "FILE")]
     pub preludes: Vec<PathBuf>,
 
+    /// Exit 0 when the decision is this one, 1 when it is not or the profile fails to load
+    /// (for scripts and CI)
+    #[arg(long, value_enum, value_name = "DECISION", conflicts_with = "log")]
+    pub expect: Option<Expected>,
+
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+/// `explain --expect`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Expected {
+    Allow,
+    Deny,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -23,6 +23,15 @@ fn emit(args: &CompileArgs) -> Result<(), AppError> {
         super::error::output_for_programs();
     }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let reasons = loaded.load_error_lines();
+    if !reasons.is_empty() {
+        // A flat copy of a profile `sandbox-exec` refuses would hide why.
+        return Err(AppError::Usage(format!(
+            "cannot compile `{}`: the profile fails to load: {}",
+            loaded.name,
+            reasons.join("; ")
+        )));
+    }
     let sources = loaded.sources();
     let refuse = |e: crate::compile::CompileError| {
         AppError::Usage(format!("cannot compile `{}`: {e}", loaded.name))

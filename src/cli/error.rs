@@ -30,9 +30,6 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
-    #[error("unknown rule `{code}`")]
-    #[diagnostic(code(sblint::unknown_rule), help("`sblint rule` lists every rule"))]
-    UnknownRule { code: String },
     #[error("cannot write output: {0}")]
     #[diagnostic(code(sblint::output))]
     Output(#[from] std::io::Error),
@@ -191,6 +188,11 @@ impl Diagnostic for Headline<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.inner.labels()
     }
+}
+
+/// A warning on stderr: `sblint: warning: message` (as ruff writes its own).
+pub fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "sblint: warning: {message}");
 }
 
 /// Prints each error on stderr; true when there was any.

@@ -19,9 +19,49 @@ pub struct Loaded {
     pub tree: SyntaxTree,
     pub preludes: Vec<Arc<Prelude>>,
     pub model: Model,
+    /// What would make `sandbox-exec` refuse the profile (SB0xx/SB1xx errors).
+    pub errors: Vec<crate::diagnostic::Diagnostic>,
+}
+
+/// One reason the profile fails to load, for people and for JSON.
+pub struct LoadError {
+    pub line: u32,
+    pub column: u32,
+    pub code: &'static str,
+    pub message: String,
 }
 
 impl Loaded {
+    /// Why the profile fails to load; empty when it loads (as far as sblint knows).
+    pub fn load_errors(&self) -> Vec<LoadError> {
+        let index = LineIndex::new(self.tree.text());
+        self.errors
+            .iter()
+            .map(|d| {
+                let at = index.line_col(self.tree.text(), d.primary.span.start);
+                LoadError {
+                    line: at.line,
+                    column: at.col,
+                    code: d.code,
+                    message: d.message.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// "`p.sb`:3:28: SB004 unbound variable `HOME` …", one per error.
+    pub fn load_error_lines(&self) -> Vec<String> {
+        self.load_errors()
+            .iter()
+            .map(|e| {
+                format!(
+                    "`{}`:{}:{}: {} {}",
+                    self.name, e.line, e.column, e.code, e.message
+                )
+            })
+            .collect()
+    }
+
     pub fn sources(&self) -> SourceMap<'_> {
         let preludes: Vec<(&str, &SyntaxTree)> = self
             .preludes
@@ -85,10 +125,12 @@ pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Loaded, AppErro
             "this import",
         ));
     }
+    let errors = lint::load_errors(&tree, &options.preludes, &model);
     Ok(Loaded {
         name,
         tree,
         preludes: options.preludes,
         model,
+        errors,
     })
 }

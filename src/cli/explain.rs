@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use serde_json::json;
 
-use super::args::{ExplainArgs, ExplainFormat};
+use super::args::{Expected, ExplainArgs, ExplainFormat};
 use super::error::{report_all, AppError};
 use super::evaluate::{load, Loaded};
 use super::output;
@@ -21,8 +21,10 @@ pub fn run(args: &ExplainArgs) -> ExitStatus {
         return super::sets::explain(args);
     }
     match answer(args) {
-        Ok(text) => match output::print(&text) {
-            Ok(()) => ExitStatus::Clean,
+        Ok((text, met)) => match output::print(&text) {
+            // `--expect`: 1 when the decision is another, or the profile fails to load.
+            Ok(()) if met => ExitStatus::Clean,
+            Ok(()) => ExitStatus::Findings,
             Err(err) => {
                 report_all(vec![err]);
                 ExitStatus::Error
@@ -35,23 +37,44 @@ pub fn run(args: &ExplainArgs) -> ExitStatus {
     }
 }
 
-fn answer(args: &ExplainArgs) -> Result<String, AppError> {
+/// The answer, and whether it is what `--expect` expects (true without `--expect`).
+fn answer(args: &ExplainArgs) -> Result<(String, bool), AppError> {
     if args.format == ExplainFormat::Json {
         super::error::output_for_programs();
     }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {
-        return audit(&loaded, log, &cwd);
+        return Ok((audit(&loaded, log, &cwd)?, true));
     }
     let operation = args.operation.as_deref().unwrap_or_default();
     let explanation = explain(&loaded.model, operation, args.argument.as_deref(), &cwd)
         .map_err(|e| AppError::Usage(e.to_string()))?;
     let sources = loaded.sources();
-    Ok(match args.format {
+    let met = args.expect.is_none_or(|expected| {
+        let wanted = match expected {
+            Expected::Allow => Action::Allow,
+            Expected::Deny => Action::Deny,
+        };
+        loaded.errors.is_empty() && explanation.action == wanted
+    });
+    let text = match args.format {
         ExplainFormat::Json => to_json(&loaded, &sources, &explanation),
-        ExplainFormat::Human => to_human(&loaded, &sources, &explanation),
-    })
+        ExplainFormat::Human => {
+            // What `sandbox-exec` would do first: refuse the profile.
+            let mut out: String = loaded
+                .load_error_lines()
+                .iter()
+                .map(|e| format!("fails to load: {e}\n"))
+                .collect();
+            if !out.is_empty() {
+                out.push_str("  (`sandbox-exec` refuses this profile; the answer below is what it would decide if it loaded)\n");
+            }
+            out.push_str(&to_human(&loaded, &sources, &explanation));
+            out
+        }
+    };
+    Ok((text, met))
 }
 
 /// `--log`: each denial explained, then the narrowest rules that would allow them,
@@ -143,7 +166,16 @@ pub(super) fn to_value(
         }
         None => (json!(null), json!(null)),
     };
+    let errors: Vec<_> = loaded
+        .load_errors()
+        .into_iter()
+        .map(
+            |e| json!({ "line": e.line, "column": e.column, "code": e.code, "message": e.message }),
+        )
+        .collect();
     let value = json!({
+        "loads": errors.is_empty(),
+        "errors": errors,
         "decision": e.action.as_str(),
         "operation": e.operation,
         "argument": e.argument,
@@ -357,6 +389,6 @@ fn render(
             (sources.name(f), text)
         })
         .collect();
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::args::ColorArg::Auto.enabled(std::io::stdout().is_terminal());
     render_note("deciding rule", &texts, &marks, color)
 }

@@ -23,7 +23,7 @@ pub fn run(args: &FmtArgs) -> ExitStatus {
     let mut errors = Vec::new();
     let files = match args
         .exclude
-        .collect(&args.paths, args.config.clone(), &mut errors)
+        .collect(&args.paths, args.config.clone(), &mut errors, false)
     {
         Ok(files) => files,
         Err(err) => {
@@ -127,7 +127,7 @@ fn line_width(args: &FmtArgs, input: &Input) -> Result<usize, AppError> {
 }
 
 fn show_syntax_errors(report: FileReport) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::args::ColorArg::Auto.enabled(std::io::stderr().is_terminal());
     let mut stderr = std::io::stderr().lock();
     let _ = render::render(&mut stderr, &[report], Format::Human, color, &[]);
     let _ = writeln!(

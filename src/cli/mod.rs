@@ -58,7 +58,7 @@ pub fn main() -> ExitStatus {
             }
         },
         Some(Command::Completions(args)) => completions(args),
-        Some(Command::Man) => man(),
+        Some(Command::Man(args)) => man(args),
         Some(Command::Rule(args)) => rule::run(args),
         None => check::run(&cli.check),
     }
@@ -92,8 +92,16 @@ fn completions(args: &args::CompletionsArgs) -> ExitStatus {
     finish(output::print(&String::from_utf8_lossy(&out)))
 }
 
-fn man() -> ExitStatus {
+fn man(args: &args::ManArgs) -> ExitStatus {
     let command = <Cli as clap::CommandFactory>::command();
+    if let Some(dir) = &args.dir {
+        let written =
+            clap_mangen::generate_to(command, dir).map_err(|source| error::AppError::Write {
+                path: dir.clone(),
+                source,
+            });
+        return finish(written);
+    }
     let mut out = Vec::new();
     if let Err(err) = clap_mangen::Man::new(command).render(&mut out) {
         return finish(Err(error::AppError::Output(err)));

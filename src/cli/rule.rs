@@ -4,7 +4,7 @@ use super::args::RuleArgs;
 use super::error::{report_all, AppError};
 use super::output;
 use super::ExitStatus;
-use crate::lint::{rule_by_code, RULES};
+use crate::lint::{RuleId, RULES};
 
 pub fn run(args: &RuleArgs) -> ExitStatus {
     match &args.code {
@@ -24,20 +24,24 @@ pub fn run(args: &RuleArgs) -> ExitStatus {
                 .collect();
             finish(output::print(&list))
         }
-        Some(code) => match rule_by_code(code) {
-            Some(rule) => {
-                let m = &rule.meta;
+        Some(code) => match RuleId::from_code(code) {
+            Some(id) => {
+                let m = id.meta();
                 let text = format!(
-                    "# {} {} ({})\n\n{}",
+                    "# {} {} ({})\n\n{}\n{}\n",
                     m.code,
                     m.name,
                     m.severity.as_str(),
-                    m.doc
+                    id.printed_doc().trim_end(),
+                    id.help_uri()
                 );
                 finish(output::print(&text))
             }
             None => {
-                report_all(vec![AppError::UnknownRule { code: code.clone() }]);
+                report_all(vec![AppError::Usage(RuleId::unknown_selector_message(
+                    code,
+                    RuleId::suggest(code),
+                ))]);
                 ExitStatus::Error
             }
         },

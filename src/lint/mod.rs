@@ -66,6 +66,19 @@ impl Selection {
     }
 }
 
+/// Each selector as the code prefix [`Selection`] matches (names become codes); `Err` is
+/// the message for the first one that names no rule.
+pub fn resolve_selectors(selectors: &[String]) -> Result<Vec<String>, String> {
+    selectors
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            RuleId::resolve_selector(s)
+                .map_err(|suggestion| RuleId::unknown_selector_message(s, suggestion))
+        })
+        .collect()
+}
+
 /// The rule with this code (any case) or name, if any.
 pub fn rule_by_code(code: &str) -> Option<&'static Rule> {
     RuleId::from_code(code).map(RuleId::rule)
@@ -75,7 +88,7 @@ pub fn rule_by_code(code: &str) -> Option<&'static Rule> {
 /// the model's findings to lint codes (the model knows no codes).
 pub fn reported_by(issue: &Issue) -> RuleId {
     match issue {
-        Issue::UnknownFunction { .. } => RuleId::UnknownFunction,
+        Issue::UnknownFunction { .. } | Issue::UnboundVariable { .. } => RuleId::UnknownFunction,
         Issue::EvaluationLimit { .. } => RuleId::EvaluationLimit,
         Issue::Import { .. } => RuleId::ImportFailed,
         Issue::UnknownOperation { .. } | Issue::UnverifiedName { .. } => RuleId::UnknownOperation,
@@ -216,10 +229,51 @@ fn check_tree_imported(
 ) -> Vec<Diagnostic> {
     let preludes: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(tree, &preludes, &options.model);
-    let mut ctx = Context::new(tree, &options.preludes, &model);
+    check_model_in(
+        tree,
+        &options.preludes,
+        &model,
+        &options.selection,
+        importer,
+        in_import_dir,
+    )
+}
+
+/// What would make `sandbox-exec` refuse the profile: the errors of the rules about
+/// reading and evaluating it (SB0xx, SB1xx), on a model already built.
+pub fn load_errors(tree: &SyntaxTree, preludes: &[Arc<Prelude>], model: &Model) -> Vec<Diagnostic> {
+    let selection = Selection {
+        select: vec!["SB0".into(), "SB1".into()],
+        ..Selection::default()
+    };
+    let mut errors = check_model(tree, preludes, model, &selection);
+    errors.retain(|d| d.severity == Severity::Error);
+    errors.sort_by_key(|d| (d.primary.span.start, d.code));
+    errors
+}
+
+/// The rules `selection` enables, over a model already built.
+pub fn check_model(
+    tree: &SyntaxTree,
+    preludes: &[Arc<Prelude>],
+    model: &Model,
+    selection: &Selection,
+) -> Vec<Diagnostic> {
+    check_model_in(tree, preludes, model, selection, None, false)
+}
+
+/// [`check_model`] for a file that an importer beside it (or an import directory) reads.
+fn check_model_in(
+    tree: &SyntaxTree,
+    preludes: &[Arc<Prelude>],
+    model: &Model,
+    selection: &Selection,
+    importer: Option<String>,
+    in_import_dir: bool,
+) -> Vec<Diagnostic> {
+    let mut ctx = Context::new(tree, preludes, model);
     ctx.importer = importer;
     ctx.in_import_dir = in_import_dir;
-    let selection = &options.selection;
     // Files are checked on all cores (the CLI's walk); within a file the checks run in
     // turn. Rules that look at one rule or one filter leaf at a time share one walk over
     // the model; the order index is built only when a rule about order is enabled.
@@ -258,8 +312,9 @@ fn check_tree_imported(
         }
     }
     let unused = RuleId::UnusedSuppression.meta();
-    suppress::apply(tree, &mut out, unused, |code| rule_by_code(code).is_some());
-    out.retain(|d| selection.enabled(d.code));
+    suppress::apply(tree, &mut out, unused);
+    // A suppression naming no rule is never deselected: a typo must not pass silently.
+    out.retain(|d| selection.enabled(d.code) || suppress::names_unknown_rule(d));
     for d in &mut out {
         if let Some(severity) = selection.severity.get(d.code) {
             d.severity = *severity;
@@ -275,6 +330,7 @@ mod tests {
     fn span(issue: &Issue) -> Span {
         match issue {
             Issue::UnknownFunction { span, .. }
+            | Issue::UnboundVariable { span, .. }
             | Issue::EvaluationLimit { span, .. }
             | Issue::Import { span, .. }
             | Issue::UnknownOperation { span, .. }
@@ -295,7 +351,7 @@ mod tests {
                     (allow file-read-data (regex #\"(\"))\n\
                     (allow network-outbound (remote ip \"nowhere\"))\n\
                     (allow file-read-data (with no-such-modifier))\n\
-                    (undefined-helper 1)\n(import \"/no/such/file.sb\")\n";
+                    (undefined-helper 1)\n(allow file-read* (subpath HOME))\n(import \"/no/such/file.sb\")\n";
         let tree = parse(text);
         let model = Model::new(&tree, &[], &ModelOptions::default());
         let diagnostics = check_tree(&tree, &CheckOptions::default());

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::rule::RuleMeta;
+use crate::lint::RuleId;
 use crate::syntax::{LineIndex, Span, SyntaxTree, TokenKind};
 
 #[derive(Debug)]
@@ -23,12 +24,7 @@ enum Scope {
 }
 
 /// Removes suppressed diagnostics and adds SB901 for suppressions that suppressed nothing.
-pub fn apply(
-    tree: &SyntaxTree,
-    diagnostics: &mut Vec<Diagnostic>,
-    unused: &RuleMeta,
-    known: impl Fn(&str) -> bool,
-) {
+pub fn apply(tree: &SyntaxTree, diagnostics: &mut Vec<Diagnostic>, unused: &RuleMeta) {
     let mut suppressions = collect(tree);
     if suppressions.is_empty() {
         return;
@@ -60,16 +56,44 @@ pub fn apply(
             if *used {
                 continue;
             }
-            let message = if known(code) {
-                format!("this suppression of {code} suppresses nothing")
-            } else {
-                format!("`{code}` is not a rule code")
+            let d = match RuleId::from_code(code) {
+                Some(_) => {
+                    let message = format!("this suppression of {code} suppresses nothing");
+                    let mut d = unused.diagnostic(s.comment, message, "remove it");
+                    d.severity = Severity::Warning;
+                    d
+                }
+                // An error, and `sblint check` exits 2: the suppression a typo breaks
+                // silences nothing while looking as if it did.
+                None => {
+                    let suggestion = RuleId::suggest(code);
+                    let mut d = unused.diagnostic(
+                        s.comment,
+                        format!(
+                            "{UNKNOWN}{}",
+                            RuleId::unknown_selector_message(code, suggestion)
+                        ),
+                        match suggestion {
+                            Some(s) => format!("write `{s}`"),
+                            None => "no rule has this code or name".into(),
+                        },
+                    );
+                    d.severity = Severity::Error;
+                    d
+                }
             };
-            let mut d = unused.diagnostic(s.comment, message, "remove it");
-            d.severity = Severity::Warning;
             diagnostics.push(d);
         }
     }
+}
+
+/// How the message of a suppression naming no rule starts.
+const UNKNOWN: &str = "suppression names no rule: ";
+
+/// True for the finding of a suppression comment that names no rule (`sblint check` exits
+/// 2 on it, as on an unknown code in `--select` or `sblint.toml`).
+pub fn names_unknown_rule(diagnostic: &Diagnostic) -> bool {
+    RuleId::UnusedSuppression.is(diagnostic) && diagnostic.message.starts_with(UNKNOWN)
 }
 
 fn collect(tree: &SyntaxTree) -> Vec<Suppression> {

@@ -44,6 +44,13 @@ pub enum Issue {
         name: String,
         suggestion: Option<String>,
     },
+    /// A reference to a name nothing defines (libsandbox: "unbound variable"); the
+    /// profile fails to load.
+    UnboundVariable {
+        span: Span,
+        name: String,
+        suggestion: Option<String>,
+    },
     /// Evaluation stopped at its step or depth limit.
     EvaluationLimit { span: Span, message: String },
     /// An `import` that could not be read.

@@ -38,6 +38,8 @@ pub struct RuleInfo<'a> {
     pub summary: &'a str,
     /// Markdown.
     pub doc: &'a str,
+    /// Where the documentation is published (SARIF's `helpUri`).
+    pub help_uri: &'a str,
 }
 
 /// Writes every report in `format`. `color` only affects the human format; `rules` only
@@ -80,10 +82,13 @@ pub struct Totals {
     infos: usize,
     /// Files with at least one finding.
     files: usize,
+    /// Files checked.
+    checked: usize,
 }
 
 impl Totals {
     pub fn add(&mut self, report: &FileReport) {
+        self.checked += 1;
         self.errors += report.count(Severity::Error);
         self.warnings += report.count(Severity::Warning);
         self.infos += report.count(Severity::Info);
@@ -95,7 +100,10 @@ impl Totals {
         self.errors + self.warnings > 0
     }
 
+    /// "Found 2 errors and 1 warning in 1 file (3 profiles checked)." or, when nothing
+    /// was found, "Checked 3 profiles: no problems."; nothing when no file was checked.
     pub fn summary(&self) -> String {
+        let profiles = |n: usize| format!("{n} profile{}", if n == 1 { "" } else { "s" });
         let mut parts = Vec::new();
         for (n, word) in [
             (self.errors, "error"),
@@ -110,13 +118,20 @@ impl Totals {
             }
         }
         if parts.is_empty() {
-            return String::new();
+            if self.checked == 0 {
+                return String::new();
+            }
+            return format!("Checked {}: no problems.", profiles(self.checked));
         }
         let files = self.files;
+        let found = match parts.split_last() {
+            Some((last, init)) if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+            _ => parts.join(""),
+        };
         format!(
-            "Found {} in {files} file{}.",
-            parts.join(", "),
-            if files == 1 { "" } else { "s" }
+            "Found {found} in {files} file{} ({} checked).",
+            if files == 1 { "" } else { "s" },
+            profiles(self.checked)
         )
     }
 }

@@ -123,7 +123,22 @@ impl Config {
                 ));
             }
             if crate::lint::rule_by_code(code).is_none() {
-                return Err(invalid(code, format!("`{code}` is not a rule code")));
+                let suggestion = crate::lint::RuleId::suggest(code);
+                return Err(invalid(
+                    code,
+                    crate::lint::RuleId::unknown_selector_message(code, suggestion),
+                ));
+            }
+        }
+        for (key, list) in [("select", &self.select), ("ignore", &self.ignore)] {
+            for selector in list.iter().flatten() {
+                if let Err(suggestion) = crate::lint::RuleId::resolve_selector(selector) {
+                    let message = format!(
+                        "in `{key}`: {}",
+                        crate::lint::RuleId::unknown_selector_message(selector, suggestion)
+                    );
+                    return Err(invalid(&format!("\"{selector}\""), message));
+                }
             }
         }
         for glob in self.exclude.iter().flatten() {
@@ -200,5 +215,23 @@ mod tests {
         assert!(text.contains("colour"), "{text}");
         let ok = Config::parse(Path::new("x"), "line-width = 80\n").unwrap();
         assert_eq!(ok.line_width, Some(80));
+    }
+
+    #[test]
+    fn unknown_rules_in_select_ignore_and_severity_are_errors_with_a_suggestion() {
+        for (text, needle) in [
+            ("select = [\"SB2O1\"]\n", "did you mean `SB201`?"),
+            (
+                "ignore = [\"unresolved-paths\"]\n",
+                "did you mean `unresolved-path`?",
+            ),
+            ("[severity]\nSB3O3 = \"warning\"\n", "did you mean `SB303`?"),
+        ] {
+            let err = Config::parse(Path::new("sblint.toml"), text).unwrap_err();
+            assert!(err.to_string().contains(needle), "{text}: {err}");
+        }
+        let ok = "select = [\"ALL\", \"SB2\", \"unresolved-path\"]\n\
+                  [severity]\nbroad-network = \"info\"\n";
+        assert!(Config::parse(Path::new("x"), ok).is_ok());
     }
 }

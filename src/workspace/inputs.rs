@@ -12,13 +12,15 @@ pub enum Input {
     Stdin,
 }
 
-/// Expands directories into their `*.sb`/`*.sbpl` files (honouring `.gitignore` and hidden
-/// files as git does), keeps named files whatever their extension, and sorts the result
-/// so that output order does not depend on the file system.
+/// Expands directories into their `*.sb`/`*.sbpl` files (any case; skipping hidden files
+/// and what `.gitignore` excludes, as git does), keeps named files whatever their
+/// extension, and sorts the result so that output order does not depend on the file
+/// system. Each directory that holds no profile is added to `empty`.
 pub fn collect(
     paths: &[PathBuf],
     exclusions: &mut Exclusions,
     errors: &mut Vec<WorkspaceError>,
+    empty: &mut Vec<PathBuf>,
 ) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
@@ -28,6 +30,9 @@ pub fn collect(
             let mut walked = Vec::new();
             walk(path, &mut walked, errors);
             walked.retain(|i| !matches!(i, Input::File(f) if exclusions.excludes(f)));
+            if walked.is_empty() {
+                empty.push(path.clone());
+            }
             inputs.extend(walked);
         } else if path.exists() {
             // A file named on the command line is checked unless `--force-exclude` says
@@ -129,11 +134,11 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<WorkspaceError>) {
     }
 }
 
+/// `*.sb` and `*.sbpl`, in any case (`.SB` from a case-insensitive file system).
 pub fn is_profile(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("sb" | "sbpl")
-    )
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("sb") || e.eq_ignore_ascii_case("sbpl"))
 }
 
 pub fn read(input: &Input) -> Result<Vec<u8>, WorkspaceError> {

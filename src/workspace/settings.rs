@@ -27,6 +27,8 @@ pub struct Overrides {
     pub preludes: Vec<PathBuf>,
     /// Rule codes or prefixes to run; empty keeps the config's.
     pub select: Vec<String>,
+    /// Rule codes or prefixes added to the selection (the command line's or the config's).
+    pub extend_select: Vec<String>,
     /// Rule codes or prefixes not to run.
     pub ignore: Vec<String>,
 }
@@ -109,11 +111,17 @@ impl Settings {
             model
                 .import_paths
                 .extend(config.import_paths.iter().flatten().map(|p| dir.join(p)));
-            selection.select = config.select.clone().unwrap_or_default();
-            selection.ignore = config.ignore.clone().unwrap_or_default();
+            // Validated when the file was read: every selector names a rule.
+            let resolve = |list: &Option<Vec<String>>| {
+                lint::resolve_selectors(list.as_deref().unwrap_or_default()).unwrap_or_default()
+            };
+            selection.select = resolve(&config.select);
+            selection.ignore = resolve(&config.ignore);
             for (code, severity) in config.severity.iter().flatten() {
-                if let Some(s) = Severity::parse(severity) {
-                    selection.severity.insert(code.to_ascii_uppercase(), s);
+                if let (Some(s), Some(id)) =
+                    (Severity::parse(severity), lint::RuleId::from_code(code))
+                {
+                    selection.severity.insert(id.code().to_string(), s);
                 }
             }
             if let Input::File(file) = input {
@@ -147,6 +155,13 @@ impl Settings {
         if !overrides.select.is_empty() {
             selection.select = overrides.select.clone();
         }
+        if !overrides.extend_select.is_empty() && selection.select.is_empty() {
+            // Nothing selected means every rule: extending it keeps every rule.
+            selection.select.push("ALL".into());
+        }
+        selection
+            .select
+            .extend(overrides.extend_select.iter().cloned());
         selection.ignore.extend(overrides.ignore.iter().cloned());
         options.model = model;
         options.selection = selection;

@@ -2,6 +2,9 @@
 //! rule as a type (a rule's code and name are written once, in its file).
 
 use super::rule::Rule;
+
+/// Where the code is published (Cargo.toml's `repository`).
+const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 use crate::diagnostic::Diagnostic;
 
 /// Declares the rule modules, the registry and the identity enum from one list, so the
@@ -111,6 +114,65 @@ impl RuleId {
             .find(|id| id.code().eq_ignore_ascii_case(code) || id.name() == code)
     }
 
+    /// What a selector names, as the code prefix [`crate::lint::Selection`] matches: `ALL`,
+    /// a code or a prefix of codes (`SB2`, any case), or a rule's name
+    /// (`unresolved-path` is `SB201`). `Err` carries the closest code or name, if any.
+    pub fn resolve_selector(selector: &str) -> Result<String, Option<&'static str>> {
+        let trimmed = selector.trim();
+        if trimmed.eq_ignore_ascii_case("ALL") {
+            return Ok("ALL".into());
+        }
+        if let Some(id) = RuleId::from_code(trimmed) {
+            return Ok(id.code().into());
+        }
+        let upper = trimmed.to_ascii_uppercase();
+        if upper.len() >= 2
+            && upper.starts_with("SB")
+            && RuleId::ALL.iter().any(|id| id.code().starts_with(&upper))
+        {
+            return Ok(upper);
+        }
+        Err(RuleId::suggest(trimmed))
+    }
+
+    /// The code or name closest to `text`, when one is close enough to be a typo.
+    pub fn suggest(text: &str) -> Option<&'static str> {
+        let lower = text.to_ascii_lowercase();
+        RuleId::ALL
+            .iter()
+            .flat_map(|id| [id.code(), id.name()])
+            .map(|candidate| {
+                let distance = strsim::damerau_levenshtein(&lower, &candidate.to_ascii_lowercase());
+                (distance, candidate)
+            })
+            .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, candidate)| candidate)
+    }
+
+    /// "`SB2O1` is not a rule code or name (did you mean `SB201`?)": the one wording of an
+    /// unknown selector, for the flags, `sblint.toml` and suppression comments.
+    pub fn unknown_selector_message(selector: &str, suggestion: Option<&str>) -> String {
+        match suggestion {
+            Some(s) => format!("`{selector}` is not a rule code or name: did you mean `{s}`?"),
+            None => format!("`{selector}` is not a rule code or name (`sblint rule` lists them)"),
+        }
+    }
+
+    /// The rule's documentation where it is kept (its file, whose `DOC` is what
+    /// `sblint rule` prints): a stable URL for SARIF's `helpUri` and `sblint rule`.
+    pub fn help_uri(self) -> String {
+        format!("{REPOSITORY}/blob/main/src/lint/rules/{}.rs", self.module())
+    }
+
+    /// The documentation as printed (`sblint rule`, SARIF): the examples' fences without
+    /// the `expect_diagnostic` tag the doc tests read.
+    pub fn printed_doc(self) -> String {
+        self.meta()
+            .doc
+            .replace("```sbpl expect_diagnostic", "```sbpl")
+    }
+
     /// True when this rule reported `diagnostic`.
     pub fn is(self, diagnostic: &Diagnostic) -> bool {
         diagnostic.code == self.code()
@@ -139,7 +201,36 @@ mod tests {
                 Some(*id)
             );
             assert_eq!(RuleId::from_code(meta.name), Some(*id));
+            // The help URL names the file that holds the rule, and that file exists.
+            let uri = id.help_uri();
+            let file = uri.rsplit_once("/blob/main/").unwrap().1;
+            assert!(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(file)
+                    .is_file(),
+                "{uri}"
+            );
+            assert!(!id.printed_doc().contains("expect_diagnostic"), "{id:?}");
         }
         assert_eq!(RuleId::from_code("SB000"), None);
+    }
+
+    #[test]
+    fn selectors_are_all_codes_prefixes_or_names_and_typos_get_a_suggestion() {
+        assert_eq!(RuleId::resolve_selector("all"), Ok("ALL".into()));
+        assert_eq!(RuleId::resolve_selector("sb201"), Ok("SB201".into()));
+        assert_eq!(
+            RuleId::resolve_selector("unresolved-path"),
+            Ok("SB201".into())
+        );
+        assert_eq!(RuleId::resolve_selector("SB2"), Ok("SB2".into()));
+        assert_eq!(RuleId::resolve_selector("SB"), Ok("SB".into()));
+        assert_eq!(RuleId::resolve_selector("SB2O1"), Err(Some("SB201")));
+        assert_eq!(RuleId::resolve_selector("SB8"), Err(None));
+        assert_eq!(
+            RuleId::resolve_selector("unresolved-paths"),
+            Err(Some("unresolved-path"))
+        );
+        assert_eq!(RuleId::resolve_selector("E501"), Err(None));
     }
 }

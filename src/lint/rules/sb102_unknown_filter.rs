@@ -36,6 +36,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let fragment = super::sb004_unknown_function::is_fragment(ctx);
     for issue in &ctx.model.issues {
         if let Issue::UnknownFilter {
             span,
@@ -45,10 +46,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         } = issue
         {
             let label = match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "not a filter".into(),
+                Some(s) if !fragment => format!("did you mean `{s}`?"),
+                _ => "not a filter".into(),
             };
             let mut d = ctx.report(&RULE.meta, *span, format!("unknown filter `{name}`"), label);
+            if fragment && note.is_none() {
+                // A helper its base defines, most likely (`home-subpath`).
+                d = d.with_note(super::sb004_unknown_function::FRAGMENT_HINT);
+            }
             if let Some(note) = note {
                 d = d.with_note(note.clone());
             }

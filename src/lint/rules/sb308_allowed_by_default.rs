@@ -90,10 +90,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         &RULE.meta,
         span,
         format!(
-            "`{}` stay allowed under `(deny default)`",
-            open.join("`, `")
+            "`{}` {} allowed under `(deny default)`",
+            open.join("`, `"),
+            if open.len() == 1 { "stays" } else { "stay" }
         ),
-        "does not cover them",
+        if open.len() == 1 {
+            "does not cover it"
+        } else {
+            "does not cover them"
+        },
     );
     let deniable: Vec<&str> = open
         .iter()

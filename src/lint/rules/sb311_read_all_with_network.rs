@@ -1,10 +1,13 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{any_address, applies_to, main_rules};
+use crate::lint::facts::{any_address, applies_to, default_action, main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{vocabulary, Action};
 
 const DOC: &str = r#"## What it does
-Reports a profile that allows reading every file and connecting anywhere.
+Reports a profile that allows reading every file and connecting anywhere: written out, or
+through `(allow default)` when no rule without a filter denies reads or outbound network
+afterwards (a profile that "only restricts writes" still lets every file leave the
+machine).
 
 ## Why is this a problem on a real Mac?
 Together they are an exfiltration path: code can read `~/.ssh`, browser cookies and
@@ -26,6 +29,22 @@ Use instead:
 (allow file-read*)
 (allow network-outbound (remote tcp "localhost:3128"))
 ```
+
+```sbpl expect_diagnostic
+(version 1)
+(allow default)
+(deny file-write*)
+(allow file-write* (subpath "/Users/me/project"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(allow default)
+(deny file-write*)
+(allow file-write* (subpath "/Users/me/project"))
+(deny network*)
+```
 "#;
 
 pub const RULE: Rule = Rule {
@@ -40,6 +59,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    by_default(ctx, out);
     let default = vocabulary().default;
     let explicit =
         |r: &crate::model::Rule| r.action == Action::Allow && r.certain && !r.names(default);
@@ -63,4 +83,36 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+}
+
+/// `(allow default)` with neither reads nor outbound network denied by a rule without a
+/// filter: every file the profile does not deny can be read and sent anywhere.
+fn by_default(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((Action::Allow, i)) = default_action(ctx) else {
+        return;
+    };
+    let rules = &ctx.model.rules;
+    let denied = |op: &str| {
+        rules[i + 1..].iter().any(|r| {
+            r.action == Action::Deny && r.certain && r.filter.is_none() && applies_to(r, op)
+        })
+    };
+    if denied("file-read-data") || denied("network-outbound") {
+        return;
+    }
+    let Some(span) = rules[i].main_span() else {
+        return;
+    };
+    out.push(
+        ctx.report(
+            &RULE.meta,
+            span,
+            "reads and outbound network are allowed by default: data can leave the machine",
+            "every file no rule denies is readable, and any host reachable",
+        )
+        .with_note(
+            "deny one of the two: `(deny network*)` (or allow only a local proxy after it), \
+             or `(deny file-read*)` and allow what the program reads",
+        ),
+    );
 }

@@ -44,7 +44,13 @@ impl<'a> Evaluator<'a> {
             Element::Token(t) => {
                 let text = tree.token_text(t);
                 match tree.token(t).kind {
-                    TokenKind::Symbol => self.eval_symbol(text, env).unwrap_or(Value::Unknown),
+                    TokenKind::Symbol => match self.eval_symbol(text, env) {
+                        Some(value) => value,
+                        None => {
+                            self.unbound(file, tree.token(t).span, text);
+                            Value::Unknown
+                        }
+                    },
                     TokenKind::String | TokenKind::RawString => Value::Str(
                         string_value(text).into(),
                         Some(self.origin(file, tree.token(t).span)),
@@ -150,10 +156,13 @@ impl<'a> Evaluator<'a> {
                     }
                     None => {
                         self.unknown_call(file, tree.token(t).span, name, pos);
-                        // Evaluate the arguments anyway: rules inside still count.
+                        // Evaluate the arguments anyway: rules inside still count. What
+                        // the unknown form (a macro, often) binds is not known here.
+                        self.guarded += 1;
                         for &arg in args {
                             self.eval(file, arg, env, Position::Statement);
                         }
+                        self.guarded -= 1;
                         return Value::Unknown;
                     }
                 }
@@ -180,6 +189,10 @@ impl<'a> Evaluator<'a> {
                 return self.rule(file, node, name, args, env);
             }
         }
+        // A macro's arguments are code it rewrites, not values: evaluated for the rules
+        // inside them, but the names they bind are not known here.
+        let macro_call = matches!(function, Value::Macro);
+        self.guarded += usize::from(macro_call);
         let mut values = Vec::with_capacity(args.len());
         for &arg in args {
             let v = match (arg, &function) {
@@ -197,7 +210,31 @@ impl<'a> Evaluator<'a> {
             };
             values.push((v, tree.span(arg)));
         }
+        self.guarded -= usize::from(macro_call);
         self.apply(file, node, function, values)
+    }
+
+    /// A reference to `name`, which nothing defines: TinyScheme's "unbound variable".
+    /// Only where the reference is certainly evaluated: a branch on an unknown value may
+    /// never run (Chromium's gpu.sb names a variable only after `(>= os-version 1400)`).
+    pub(super) fn unbound(&mut self, file: FileId, span: Span, name: &str) {
+        if self.missing_import || self.uncertain > 0 || self.guarded > 0 {
+            return;
+        }
+        let globals: Vec<Box<str>> = self
+            .global
+            .vars
+            .borrow()
+            .keys()
+            .map(|k| Box::from(&**k))
+            .collect();
+        let suggestion = self.vocab.suggest(name, globals.iter().map(|k| &**k));
+        let issue = Issue::UnboundVariable {
+            span,
+            name: name.to_string(),
+            suggestion,
+        };
+        self.issue(file, issue);
     }
 
     fn unknown_call(&mut self, file: FileId, span: Span, name: &str, pos: Position) {
@@ -468,11 +505,19 @@ impl<'a> Evaluator<'a> {
             "begin" => self.body(file, args, env),
             "and" | "or" => {
                 let mut last = Value::Bool(name == "and");
+                let guarded = self.guarded;
                 for &a in args {
                     let v = self.eval(file, a, env, Position::Statement);
                     match (name, v.truthy()) {
-                        ("and", Some(false)) | ("or", Some(true)) => return Some(v),
-                        (_, None) => last = Value::Unknown,
+                        ("and", Some(false)) | ("or", Some(true)) => {
+                            self.guarded = guarded;
+                            return Some(v);
+                        }
+                        (_, None) => {
+                            // What follows an unknown test may never be evaluated.
+                            self.guarded = guarded + 1;
+                            last = Value::Unknown
+                        }
                         _ => {
                             if !matches!(last, Value::Unknown) {
                                 last = v;
@@ -480,6 +525,7 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
+                self.guarded = guarded;
                 last
             }
             "set!" => {

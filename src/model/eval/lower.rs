@@ -122,6 +122,9 @@ impl<'a> Evaluator<'a> {
                                     note: None,
                                 },
                             );
+                        } else if !leading {
+                            // Among the filters: a variable nothing defines.
+                            self.unbound(file, tree.token(t).span, text);
                         }
                         values.push((Value::Unknown, tree.span(arg)));
                         continue;
@@ -564,7 +567,19 @@ impl<'a> Evaluator<'a> {
                         ArgKind::Boolean => "#t or #f",
                         _ => "another argument",
                     };
+                    let bare = match &other {
+                        Value::Sym(name) => {
+                            let tree = self.tree(file);
+                            tree.get().source(span) == &**name
+                        }
+                        _ => false,
+                    };
                     if matches!(other, Value::Closure(_) | Value::List(_) | Value::Macro) {
+                        FilterExpr::Unknown(Origin { file, span })
+                    } else if let (true, Value::Sym(name)) = (bare, &other) {
+                        // `(subpath PROJECT_DIR)`: the problem is the name nothing
+                        // defines (libsandbox stops there), not the kind of its value.
+                        self.unbound(file, span, name);
                         FilterExpr::Unknown(Origin { file, span })
                     } else {
                         self.issue(

@@ -95,6 +95,8 @@ struct Evaluator<'a> {
     issues: Vec<Issue>,
     /// Inside branches whose condition is unknown.
     uncertain: usize,
+    /// After an unknown operand of `and`/`or`: what follows may never be evaluated.
+    guarded: usize,
     filter_context: Vec<FilterExpr>,
     modifier_context: Vec<Modifier>,
     site: Option<Span>,
@@ -131,6 +133,7 @@ impl<'a> Evaluator<'a> {
             rules: Vec::with_capacity(rules),
             issues: Vec::new(),
             uncertain: 0,
+            guarded: 0,
             filter_context: Vec::new(),
             modifier_context: Vec::new(),
             site: None,
@@ -175,7 +178,15 @@ impl<'a> Evaluator<'a> {
         let tree = self.tree(file);
         let tree = tree.get();
         let global = self.global.clone();
+        let mut after_atom = false;
         for &form in forms {
+            // Plain text or a script is a run of bare words: libsandbox stops at the
+            // first, and one finding says so (the rest would repeat it word by word).
+            let atom = matches!(form, Element::Token(_));
+            if atom && after_atom {
+                continue;
+            }
+            after_atom = atom;
             if file == FileId::MAIN {
                 self.site = Some(tree.span(form));
             }
