@@ -2,6 +2,8 @@
 //! rule as a type (a rule's code and name are written once, in its file).
 
 use super::rule::Rule;
+
+mod needs;
 use crate::diagnostic::Diagnostic;
 
 /// Declares the rule modules, the registry and the identity enum from one list, so the
@@ -82,6 +84,13 @@ registry! {
     RedundantRule => sb402_redundant_rule,
     UnusedDefine => sb403_unused_define,
     WildcardOverridden => sb404_wildcard_overridden,
+    NeedsDyldCache => sb501_needs_dyld_cache,
+    NeedsTrustd => sb502_needs_trustd,
+    NeedsRootDomainIokit => sb503_needs_root_domain_iokit,
+    NeedsTty => sb504_needs_tty,
+    NeedsRuntimeSysctl => sb505_needs_runtime_sysctl,
+    NeedsDnsConfiguration => sb506_needs_dns_configuration,
+    NeedsProcessFork => sb507_needs_process_fork,
     UnusedSuppression => sb901_unused_suppression,
 }
 
