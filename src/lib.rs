@@ -34,6 +34,7 @@ pub mod generate;
 pub mod lint;
 pub mod lsp;
 pub mod model;
+pub mod new;
 pub mod render;
 pub mod syntax;
 pub mod workspace;

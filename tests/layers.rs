@@ -14,6 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lint", &["syntax", "model", "diagnostic"]),
     ("explain", &["syntax", "model"]),
     ("compile", &["syntax", "model"]),
+    ("new", &["syntax", "model", "fmt"]),
     ("render", &["diagnostic", "syntax"]),
     (
         "workspace",
@@ -44,6 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "render",
             "workspace",
             "lsp",
+            "new",
         ],
     ),
 ];
@@ -56,6 +58,7 @@ const MODULES: &[&str] = &[
     "lint",
     "explain",
     "compile",
+    "new",
     "render",
     "workspace",
     "lsp",

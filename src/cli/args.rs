@@ -39,6 +39,8 @@ pub enum Command {
     Compile(CompileArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
+    /// Write a starting profile for a kind of program, and a test file asserting its intent
+    New(super::new::NewArgs),
     /// Run the language server on stdin/stdout
     Lsp(LspArgs),
     /// Print a shell completion script

@@ -8,6 +8,7 @@ pub mod error;
 mod evaluate;
 mod explain;
 mod fmt;
+pub mod new;
 mod output;
 mod parse;
 mod rule;
@@ -55,6 +56,7 @@ pub fn main() -> ExitStatus {
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man) => man(),
         Some(Command::Rule(args)) => rule::run(args),
+        Some(Command::New(args)) => new::run(args),
         None => check::run(&cli.check),
     }
 }
