@@ -31,6 +31,7 @@ pub mod fuzzing;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod generate;
+pub mod learn;
 pub mod lint;
 pub mod lsp;
 pub mod model;

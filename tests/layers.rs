@@ -15,6 +15,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("explain", &["syntax", "model"]),
     ("compile", &["syntax", "model"]),
     ("new", &["syntax", "model", "fmt"]),
+    ("learn", &["syntax", "model", "explain", "fmt"]),
     ("render", &["diagnostic", "syntax"]),
     (
         "workspace",
@@ -46,6 +47,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "workspace",
             "lsp",
             "new",
+            "learn",
         ],
     ),
 ];
@@ -59,6 +61,7 @@ const MODULES: &[&str] = &[
     "explain",
     "compile",
     "new",
+    "learn",
     "render",
     "workspace",
     "lsp",

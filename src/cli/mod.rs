@@ -8,6 +8,7 @@ pub mod error;
 mod evaluate;
 mod explain;
 mod fmt;
+pub mod learn;
 pub mod new;
 mod output;
 mod parse;
@@ -57,6 +58,7 @@ pub fn main() -> ExitStatus {
         Some(Command::Man) => man(),
         Some(Command::Rule(args)) => rule::run(args),
         Some(Command::New(args)) => new::run(args),
+        Some(Command::Learn(args)) => learn::run(args),
         None => check::run(&cli.check),
     }
 }

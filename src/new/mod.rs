@@ -560,8 +560,8 @@ pub fn generate(options: &Options) -> Result<Generated, NewError> {
         p.essential("trustd");
         p.essential("dns-configuration");
         p.rule(
-            "Name resolution goes through mDNSResponder's socket (nolabs-ai/nono#590; as in corpus chromium/network.sb).",
-            "(allow network-outbound (literal \"/private/var/run/mDNSResponder\"))",
+            "Name resolution goes through mDNSResponder's socket (nolabs-ai/nono#590; as in corpus nixos-nix/sandbox-network.unwrapped.sb).",
+            "(allow network-outbound (remote unix-socket (path-literal \"/private/var/run/mDNSResponder\")))",
         );
     }
 
