@@ -7,8 +7,9 @@ use std::path::Path;
 
 use crate::compile::compile;
 use crate::diagnostic::Severity;
-use crate::explain::{explain, narrowest_filter, parse_argument, parse_denial};
+use crate::explain::{explain, parse_argument};
 use crate::fmt::{format_text, FormatOptions};
+use crate::learn::{narrowest_filter, parse_denial};
 use crate::lint::{check_bytes, check_text, CheckOptions};
 use crate::model::sources::SourceMap;
 use crate::model::{vocabulary, FilterValue, Model, ModelOptions, PathPattern};

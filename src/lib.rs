@@ -32,9 +32,11 @@ pub mod fuzzing;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod generate;
+pub mod learn;
 pub mod lint;
 pub mod lsp;
 pub mod model;
+pub mod new;
 pub mod render;
 pub mod sbtest;
 pub mod syntax;

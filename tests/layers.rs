@@ -15,6 +15,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("explain", &["syntax", "model"]),
     ("compile", &["syntax", "model"]),
     ("sbtest", &["syntax", "model", "explain"]),
+    ("new", &["syntax", "model", "fmt"]),
+    ("learn", &["syntax", "model", "explain", "fmt"]),
     ("render", &["diagnostic", "syntax"]),
     (
         "workspace",
@@ -46,6 +48,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "render",
             "workspace",
             "lsp",
+            "new",
+            "learn",
         ],
     ),
 ];
@@ -59,6 +63,8 @@ const MODULES: &[&str] = &[
     "explain",
     "compile",
     "sbtest",
+    "new",
+    "learn",
     "render",
     "workspace",
     "lsp",

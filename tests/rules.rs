@@ -120,6 +120,13 @@ rule_tests! {
     sb402_redundant_rule => RedundantRule,
     sb403_unused_define => UnusedDefine,
     sb404_wildcard_overridden => WildcardOverridden,
+    sb501_needs_dyld_cache => NeedsDyldCache,
+    sb502_needs_trustd => NeedsTrustd,
+    sb503_needs_root_domain_iokit => NeedsRootDomainIokit,
+    sb504_needs_tty => NeedsTty,
+    sb505_needs_runtime_sysctl => NeedsRuntimeSysctl,
+    sb506_needs_dns_configuration => NeedsDnsConfiguration,
+    sb507_needs_process_fork => NeedsProcessFork,
     sb901_unused_suppression => UnusedSuppression,
 }
 

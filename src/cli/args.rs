@@ -43,6 +43,10 @@ pub enum Command {
     Diff(DiffArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
+    /// Write a starting profile for a kind of program, and a test file asserting its intent
+    New(super::new::NewArgs),
+    /// Propose the narrowest rules for the sandbox denials of a log (audit2allow for SBPL)
+    Learn(super::learn::LearnArgs),
     /// Run the language server on stdin/stdout
     Lsp(LspArgs),
     /// Print a shell completion script
@@ -354,7 +358,7 @@ pub struct ExplainArgs {
     pub format: ExplainFormat,
 
     /// Read sandbox denial lines (`log stream` output; `-` for stdin), explain each, and
-    /// propose the narrowest rules that would allow them
+    /// propose the narrowest rules that would allow them (see also `sblint learn`)
     #[arg(long, value_name = "FILE", conflicts_with = "operation")]
     pub log: Option<PathBuf>,
 

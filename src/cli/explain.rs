@@ -90,7 +90,7 @@ fn audit(
         Input::File(log.to_path_buf())
     };
     let bytes = inputs::read(&input)?;
-    let audit = crate::explain::audit(&loaded.model, &String::from_utf8_lossy(&bytes), cwd);
+    let audit = crate::learn::audit(&loaded.model, &String::from_utf8_lossy(&bytes), cwd);
     let mut out = String::new();
     for (denial, outcome) in &audit.denials {
         let what = format!(

@@ -9,11 +9,13 @@ pub mod error;
 mod evaluate;
 mod explain;
 mod fmt;
+pub mod learn;
+pub mod new;
 mod output;
 mod parse;
 mod rule;
-mod test;
 mod sets;
+mod test;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -60,6 +62,8 @@ pub fn main() -> ExitStatus {
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man(args)) => man(args),
         Some(Command::Rule(args)) => rule::run(args),
+        Some(Command::New(args)) => new::run(args),
+        Some(Command::Learn(args)) => learn::run(args),
         None => check::run(&cli.check),
     }
 }

@@ -5,6 +5,8 @@ use super::rule::Rule;
 
 /// Where the code is published (Cargo.toml's `repository`).
 const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
+mod needs;
 use crate::diagnostic::Diagnostic;
 
 /// Declares the rule modules, the registry and the identity enum from one list, so the
@@ -88,6 +90,13 @@ registry! {
     RedundantRule => sb402_redundant_rule,
     UnusedDefine => sb403_unused_define,
     WildcardOverridden => sb404_wildcard_overridden,
+    NeedsDyldCache => sb501_needs_dyld_cache,
+    NeedsTrustd => sb502_needs_trustd,
+    NeedsRootDomainIokit => sb503_needs_root_domain_iokit,
+    NeedsTty => sb504_needs_tty,
+    NeedsRuntimeSysctl => sb505_needs_runtime_sysctl,
+    NeedsDnsConfiguration => sb506_needs_dns_configuration,
+    NeedsProcessFork => sb507_needs_process_fork,
     UnusedSuppression => sb901_unused_suppression,
 }
 

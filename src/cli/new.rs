@@ -1,0 +1,105 @@
+//! `sblint new --preset NAME [--project DIR] [--allow-host HOST:PORT]... [--read DIR]...
+//! [--write DIR]... [-o FILE]`
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::error::{report_all, AppError};
+use super::output;
+use super::ExitStatus;
+use crate::new::{generate, Options, Preset};
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The kind of program: python, node, shell (an agent's command runner) or build
+    #[arg(long, value_parser = ["python", "node", "shell", "build"])]
+    pub preset: String,
+    /// The project directory: the value the printed command and the test file use
+    /// (default: the command passes `$(pwd -P)`, the test file an example path)
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<String>,
+    /// An endpoint to allow, `localhost:PORT` or `*:PORT` (repeatable; replaces the
+    /// preset's local proxy)
+    #[arg(long = "allow-host", value_name = "HOST:PORT")]
+    pub allow_hosts: Vec<String>,
+    /// Another directory to read (repeatable; relative = in the project)
+    #[arg(long, value_name = "DIR")]
+    pub read: Vec<String>,
+    /// Another directory to write (repeatable; relative = in the project)
+    #[arg(long, value_name = "DIR")]
+    pub write: Vec<String>,
+    /// The profile to write; the test file goes beside it as `NAME.sbtest.toml`
+    /// (default: `PRESET.sb` in the current directory)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the files if they exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: &NewArgs) -> ExitStatus {
+    match write(args) {
+        Ok(text) => match output::print(&text) {
+            Ok(()) => ExitStatus::Clean,
+            Err(e) => {
+                report_all(vec![e]);
+                ExitStatus::Error
+            }
+        },
+        Err(e) => {
+            report_all(vec![e]);
+            ExitStatus::Error
+        }
+    }
+}
+
+/// The test file's path beside `profile`: `dir/name.sb` → `dir/name.sbtest.toml`.
+pub fn test_path(profile: &std::path::Path) -> PathBuf {
+    let stem = profile
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "profile".into());
+    profile.with_file_name(format!("{stem}.sbtest.toml"))
+}
+
+fn write(args: &NewArgs) -> Result<String, AppError> {
+    let preset: Preset = args
+        .preset
+        .parse()
+        .map_err(|e: crate::new::NewError| AppError::Usage(e.0))?;
+    let profile_path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.sb", preset.name())));
+    let test_path = test_path(&profile_path);
+    let file_name = profile_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("{}.sb", preset.name()));
+    let generated = generate(&Options {
+        preset,
+        project: args.project.clone(),
+        allow_hosts: args.allow_hosts.clone(),
+        read: args.read.clone(),
+        write: args.write.clone(),
+        file_name,
+    })
+    .map_err(|e| AppError::Usage(e.0))?;
+    for path in [&profile_path, &test_path] {
+        if path.exists() && !args.force {
+            return Err(AppError::Usage(format!(
+                "`{}` exists (use --force to replace it)",
+                path.display()
+            )));
+        }
+    }
+    output::write_atomically(&profile_path, generated.profile.as_bytes())?;
+    output::write_atomically(&test_path, generated.test.as_bytes())?;
+    Ok(format!(
+        "wrote {} and {}\nrun a program under it with:\n  {}\n",
+        profile_path.display(),
+        test_path.display(),
+        generated.command
+    ))
+}

@@ -1,0 +1,203 @@
+//! `sblint learn` on real denial lines from public issue threads (`tests/learn/real.log`,
+//! each under its source URL): what it proposes, what it keeps denied, and how `--into`
+//! merges the proposals where they take effect.
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use sblint::explain::explain;
+use sblint::learn::{learn, merge, read_log, Options, Verdict};
+use sblint::model::{Action, Model, ModelOptions};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/learn")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn sblint(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("sblint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_denial_line_of_the_real_log_has_its_source_url_above_it() {
+    let log = fixture("real.log");
+    let denials = read_log(&log);
+    assert_eq!(denials.len(), 10);
+    let lines: Vec<&str> = log.lines().collect();
+    for d in &denials {
+        let source = lines[..d.line - 1]
+            .iter()
+            .rev()
+            .find(|l| l.starts_with("# https://github.com/"));
+        assert!(source.is_some(), "line {} has no source", d.line);
+    }
+}
+
+#[test]
+fn the_real_log_as_users_see_it() {
+    let human = sblint(&["learn", "tests/learn/real.log"]);
+    assert!(human.status.success(), "{human:?}");
+    let into = sblint(&[
+        "learn",
+        "tests/learn/real.log",
+        "--into",
+        "tests/learn/profile.sb",
+    ]);
+    assert!(into.status.success(), "{into:?}");
+    common::with_snapshots("learn", || {
+        insta::assert_snapshot!("real-log", String::from_utf8_lossy(&human.stdout));
+        insta::assert_snapshot!("real-log-into", String::from_utf8_lossy(&into.stdout));
+    });
+}
+
+#[test]
+fn json_lists_every_finding_with_its_verdict_and_lines() {
+    let out = sblint(&["learn", "--format", "json", "tests/learn/real.log"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["denial_lines"], 10);
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 6);
+    let kept: Vec<_> = findings
+        .iter()
+        .filter(|f| f["verdict"] == "kept-denied")
+        .map(|f| {
+            (
+                f["argument"].as_str().unwrap(),
+                f["secret"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kept, [("/Users/ebi/.ssh/known_hosts", "SSH keys")]);
+    let rules: Vec<&str> = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "network-outbound",
+            "file-read-metadata",
+            "file-read-data",
+            "mach-lookup"
+        ]
+    );
+    assert!(v["merged"].is_null());
+}
+
+#[test]
+fn merged_profile_allows_the_logged_denials_and_keeps_the_secret_denied() {
+    let text = fixture("profile.sb");
+    let options = ModelOptions::default();
+    let rebuild = |t: &str| Model::new(&sblint::syntax::parse(t), &[], &options);
+    let model = rebuild(&text);
+    let learned = learn(&fixture("real.log"), Some(&model), &Options::default());
+    let merged = merge(&text, &model, &learned, "; learned\n", &rebuild);
+    assert!(merged.still_denied.is_empty(), "{:?}", merged.still_denied);
+    // The unix-socket connect is the one sblint cannot decide yet.
+    let undecided: Vec<_> = merged
+        .undecided
+        .iter()
+        .map(|&i| learned.findings[i].argument.clone().unwrap())
+        .collect();
+    assert_eq!(undecided, ["/private/var/run/mDNSResponder"]);
+    let after = rebuild(&merged.text);
+    let cwd = Path::new("/");
+    for f in &learned.findings {
+        let before = explain(&model, &f.operation, f.argument.as_deref(), cwd);
+        let now = explain(&after, &f.operation, f.argument.as_deref(), cwd);
+        match (&f.verdict, before, now) {
+            (Verdict::Proposed, Ok(b), Ok(n)) => {
+                assert_eq!(b.action, Action::Deny, "{f:?}");
+                assert_eq!(n.action, Action::Allow, "{f:?}");
+            }
+            (Verdict::Secret(_), Ok(b), Ok(n)) => {
+                assert_eq!((b.action, n.action), (Action::Deny, Action::Deny));
+            }
+            (Verdict::Proposed, Err(_), Err(_)) => {}
+            other => panic!("{f:?}: {other:?}"),
+        }
+    }
+    // The merged profile checks clean of errors.
+    let report = sblint::lint::check_text(
+        "merged.sb",
+        merged.text.clone(),
+        &sblint::lint::CheckOptions::default(),
+    );
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .all(|d| d.severity != sblint::diagnostic::Severity::Error),
+        "{:#?}",
+        report.diagnostics
+    );
+}
+
+#[test]
+fn stdin_secrets_aliases_and_the_explain_alias() {
+    let log = "Sandbox: sh(1) deny(1) process-exec /usr/local/bin/tool\n\
+               Sandbox: sh(1) deny(1) network-bind 0.0.0.0:8080\n\
+               Sandbox: gh(2) deny(1) mach-lookup com.apple.trustd.agent\n\
+               Sandbox: cat(3) deny(1) file-read-data /Users/me/p/.env\n";
+    let out = Command::cargo_bin("sblint")
+        .unwrap()
+        .args(["learn", "-", "--format", "json"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f[0]["logged_as"], "process-exec");
+    assert_eq!(f[0]["operation"], "process-exec*");
+    assert_eq!(f[2]["essential"], "trustd");
+    assert_eq!(f[3]["verdict"], "kept-denied");
+    let rules: Vec<&str> = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "(allow process-exec* (literal \"/usr/local/bin/tool\"))",
+            "(allow network-bind (local ip \"*:8080\"))",
+            "(allow mach-lookup (global-name \"com.apple.trustd.agent\"))",
+        ]
+    );
+    let allowed = Command::cargo_bin("sblint")
+        .unwrap()
+        .args(["learn", "--allow-secrets", "-"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&allowed.stdout).contains("/Users/me/p/.env"));
+    // `explain --log` still answers, from the same reading.
+    let alias = sblint(&[
+        "explain",
+        "tests/learn/profile.sb",
+        "--log",
+        "tests/learn/real.log",
+    ]);
+    assert!(alias.status.success(), "{alias:?}");
+    let text = String::from_utf8_lossy(&alias.stdout);
+    assert!(
+        text.contains("(global-name \"com.apple.dock.server\")"),
+        "{text}"
+    );
+}
