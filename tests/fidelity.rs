@@ -249,3 +249,37 @@ fn a_fragment_that_a_profile_beside_it_imports_gets_its_version_there() {
     // … and anywhere else a profile that sandbox-exec refuses.
     assert_eq!(sb002("loose.sb", false), vec![Severity::Error]);
 }
+
+/// `(remote unix-socket (path-literal …))` names a unix socket by its path (Apple's own
+/// profiles and `sblint learn` write it; `unix-socket` is libsandbox's alias of `unix`). It
+/// never matches a TCP connection, two sockets are not one rule twice, and `compile` writes
+/// it back instead of refusing the profile.
+#[test]
+fn a_unix_socket_filter_is_a_socket_path_not_an_unknown() {
+    use sblint::model::Action;
+    let profile = "(version 1)\n(deny default)\n\
+        (allow network-outbound (remote unix-socket (path-literal \"/private/var/run/mDNSResponder\")))\n\
+        (allow network-outbound (remote unix-socket (path-literal \"/private/tmp/agent.sock\")))\n";
+    let e = explain(profile, "network-outbound", "127.0.0.1:80");
+    assert_eq!(e.action, Action::Deny);
+    assert!(!e.decision.conditional(), "{:?}", e.decision.conditions);
+    let found = findings(profile);
+    assert!(
+        !found
+            .iter()
+            .any(|(code, _, _)| matches!(code.as_str(), "SB301" | "SB311" | "SB401" | "SB402")),
+        "{found:?}"
+    );
+    let tree = sblint::syntax::parse(profile.to_string());
+    let model = sblint::model::Model::new(&tree, &[], &sblint::model::ModelOptions::default());
+    let sources = sblint::model::sources::SourceMap::new(("p.sb", &tree), &[], &model);
+    let flat = sblint::compile::compile(&model, &sources).expect("compiles");
+    assert!(
+        flat.contains("(remote unix (path-literal \"/private/var/run/mDNSResponder\"))"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("(path-literal \"/private/tmp/agent.sock\")"),
+        "{flat}"
+    );
+}

@@ -148,6 +148,16 @@ fn every_preset_and_option_combination_checks_clean_and_holds_its_point_assertio
             );
         }
         assert!(test["always"].as_array().is_some_and(|a| !a.is_empty()));
+        // And whole, as `sblint test` runs the file: every assertion holds over every argument.
+        let file = sblint::sbtest::parse(Path::new("new.sbtest.toml"), &g.test)
+            .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        for outcome in sblint::sbtest::run(&file, &model) {
+            assert!(
+                outcome.passed,
+                "{what}: {:?} fails: {:?}\n{}",
+                outcome.assertion, outcome.failure, g.profile
+            );
+        }
     }
 }
 

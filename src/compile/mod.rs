@@ -151,7 +151,17 @@ fn network(n: &NetAddr) -> String {
         Port::Number(p) => p.to_string(),
     };
     if n.protocol.starts_with("unix") {
-        return n.protocol.clone();
+        return match &n.socket {
+            Some(socket) => {
+                let (written, pattern) = &**socket;
+                let arg = match pattern {
+                    PathPattern::Regex(r) => regex_token(r),
+                    p => quote(p.text()),
+                };
+                format!("{} ({} {arg})", n.protocol, written.as_str())
+            }
+            None => n.protocol.clone(),
+        };
     }
     format!("{} {}", n.protocol, quote(&format!("{}:{port}", n.host)))
 }

@@ -98,11 +98,16 @@ pub fn network_leaves(rule: &Rule) -> impl Iterator<Item = &crate::model::rule::
         })
 }
 
-/// True when the rule matches every address: no filter, or `"*:*"` on the remote end.
+/// True when the rule matches every address: no filter, or `"*:*"` on the remote end (a
+/// unix socket is not the network).
 pub fn any_address(rule: &Rule) -> bool {
     rule.filter.is_none()
-        || network_leaves(rule)
-            .any(|n| !n.local && n.host == "*" && n.port == crate::model::rule::Port::Any)
+        || network_leaves(rule).any(|n| {
+            !n.local
+                && n.host == "*"
+                && n.port == crate::model::rule::Port::Any
+                && !n.protocol.starts_with("unix")
+        })
 }
 
 /// True when the rule names `op`, a wildcard above it, or an operation below it.

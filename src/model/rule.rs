@@ -97,6 +97,9 @@ pub struct NetAddr {
     /// `*` or `localhost`.
     pub host: String,
     pub port: Port,
+    /// `(remote unix-socket (path-literal "/x.sock"))`: the socket's path filter as written
+    /// (`path-literal`, `path-regex` …) and its pattern; `None` for every socket of the kind.
+    pub socket: Option<Box<(Name, PathPattern)>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

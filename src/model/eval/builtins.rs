@@ -37,6 +37,18 @@ impl<'a> Evaluator<'a> {
         if is_named_constant(vocab, name) {
             return Some(Value::Constant(name.into()));
         }
+        // A variable libsandbox binds to a symbol: `unix-socket` is `unix`, which is `'unix`
+        // (grammar/aliases.tsv), so `(remote unix-socket (path-literal …))` is understood.
+        let mut alias = name;
+        for _ in 0..4 {
+            match vocab.aliases.get(alias) {
+                Some((target, kind)) if kind == "name" => match target.strip_prefix('\'') {
+                    Some(symbol) => return Some(Value::Constant(symbol.into())),
+                    None => alias = target,
+                },
+                _ => break,
+            }
+        }
         if vocab.is_builtin_value(name) {
             return Some(Value::Unknown);
         }

@@ -615,11 +615,23 @@ impl<'a> Evaluator<'a> {
         let local = matches!(written, "local" | "from");
         let mut protocol = "ip".to_string();
         let mut address = None;
+        let mut socket = None;
         for (value, span) in args {
             match value {
                 Value::Constant(c) | Value::Sym(c) => protocol = c.to_string(),
                 Value::Str(s, o) => {
                     address = Some((s.to_string(), o.unwrap_or(Origin { file, span: *span })))
+                }
+                // `(remote unix-socket (path-literal "/x.sock"))`: a unix socket by its path.
+                Value::Filter(f) if protocol.starts_with("unix") && socket.is_none() => {
+                    match &**f {
+                        FilterExpr::Leaf(Filter {
+                            written,
+                            value: FilterValue::Path(p),
+                            ..
+                        }) => socket = Some(Box::new((*written, p.clone()))),
+                        _ => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
+                    }
                 }
                 Value::Filter(_) => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
                 _ => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
@@ -652,13 +664,15 @@ impl<'a> Evaluator<'a> {
             return Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
         }
         let Some((address, at)) = address else {
-            // `(remote unix)`, `(local udp)`: any address of that kind.
+            // `(remote unix)`, `(local udp)`: any address of that kind; with a path filter,
+            // the unix socket at those paths.
             return Value::Filter(Rc::new(leaf(
                 FilterValue::Network(Box::new(NetAddr {
                     local,
                     protocol,
                     host: "*".into(),
                     port: Port::Any,
+                    socket,
                 })),
                 origin,
             )));
@@ -670,6 +684,7 @@ impl<'a> Evaluator<'a> {
                     protocol,
                     host,
                     port,
+                    socket: None,
                 })),
                 at,
             ))),

@@ -67,6 +67,16 @@ pub fn leaf_covers(a: &Filter, b: &Filter) -> bool {
                 _ => false,
             }
         }
+        (FilterValue::Network(x), FilterValue::Network(y))
+            if x.protocol.starts_with("unix") || y.protocol.starts_with("unix") =>
+        {
+            // Unix sockets are their own family: `ip` does not cover them; every socket
+            // (no path) covers each one, a path only itself.
+            x.local == y.local
+                && x.protocol.starts_with("unix")
+                && y.protocol.starts_with("unix")
+                && (x.socket.is_none() || x.socket == y.socket)
+        }
         (FilterValue::Network(x), FilterValue::Network(y)) => {
             x.local == y.local
                 && (x.host == "*" || x.host == y.host)

@@ -262,7 +262,8 @@ fn socket_truth(filter: &str, value: &str, host: &str) -> Truth {
 /// peer sblint is not given.
 fn network_truth(a: &NetAddr, host: &str, port: u16, local: bool) -> Truth {
     let protocol = a.protocol.as_str();
-    if protocol.starts_with("udp") {
+    // The connection is to an IP address: a unix-socket address (AF_UNIX) is another family.
+    if protocol.starts_with("udp") || protocol.starts_with("unix") {
         return Truth::No;
     }
     let family = match host
