@@ -281,7 +281,11 @@ fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String
                 crate::model::regex::unverified_regex(&rules[*i], &a)
                     .map(|r| format!("is unverified: its regex `{r}` uses a construct whose meaning on a Mac is not recorded (SB112)"))
             })
-            .unwrap_or_else(|| "depends on a value sblint cannot know (an unset `param`?)".into());
+            .unwrap_or_else(|| if loaded.errors.is_empty() {
+                "depends on a value sblint cannot know (an unset `param`?)".into()
+            } else {
+                "depends on a value sblint cannot know (an unset `param`, or a name nothing defines?)".into()
+            });
         out.push_str(&format!(
             "  could be {} at run time: the rule at {}:{}:{} {why}\n",
             action.as_str(),
