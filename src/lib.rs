@@ -7,7 +7,8 @@
 //!   them, with the one precedence model; what evaluation finds wrong is a
 //!   [`model::Issue`], by kind, with no lint codes.
 //! - Readers of the model: [`lint`] (the rules, mapping issues to codes, producing
-//!   [`diagnostic`]s), [`explain`] (which rule decides) and [`compile`] (a flat profile).
+//!   [`diagnostic`]s), [`explain`] (which rule decides), [`compile`] (a flat profile) and
+//!   [`sbtest`] (policy tests as files).
 //!   [`fmt`] needs only the tree.
 //! - [`render`]: diagnostics → the output formats; it knows diagnostics, not the rules'
 //!   registry (SARIF's rule metadata is passed in).
@@ -35,5 +36,6 @@ pub mod lint;
 pub mod lsp;
 pub mod model;
 pub mod render;
+pub mod sbtest;
 pub mod syntax;
 pub mod workspace;

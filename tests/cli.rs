@@ -593,6 +593,8 @@ mod explain_compile {
             [
                 "argument",
                 "column",
+                "conditional",
+                "conditions",
                 "decision",
                 "default",
                 "errors",

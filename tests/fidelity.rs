@@ -150,3 +150,102 @@ fn socket_filters_match_an_ordinary_tcp_connect() {
         Action::Deny
     );
 }
+
+fn findings_with(text: &str, params: &[(&str, &str)]) -> Vec<sblint::diagnostic::Diagnostic> {
+    let mut options = CheckOptions::default();
+    for (name, value) in params {
+        options
+            .model
+            .params
+            .insert(name.to_string(), value.to_string());
+    }
+    check_text("p.sb", text.to_string(), &options).diagnostics
+}
+
+#[test]
+fn a_param_value_through_a_symlinked_root_is_checked_like_a_literal() {
+    // `$TMPDIR` is under /var/folders; a value given with --param becomes the path the
+    // rule names, and the kernel checks /private/var/folders/… (SB201's own evidence).
+    let profile = "(version 1)\n(deny default)\n(allow file-read-data (literal \"/\"))\n(allow file-write* (subpath (param \"TMPDIR\")))\n";
+    let found = findings_with(profile, &[("TMPDIR", "/var/folders/ab/T")]);
+    let sb201: Vec<_> = found.iter().filter(|d| d.code == "SB201").collect();
+    assert_eq!(sb201.len(), 1, "{found:#?}");
+    assert!(sb201[0].message.contains("/private/var/folders/ab/T"));
+    assert!(
+        sb201[0].notes.iter().any(|n| n.contains("pwd -P")),
+        "{:?}",
+        sb201[0].notes
+    );
+    // A value that needs no resolving is not reported.
+    let found = findings_with(profile, &[("TMPDIR", "/private/var/folders/ab/T")]);
+    assert!(!found.iter().any(|d| d.code == "SB201"), "{found:#?}");
+}
+
+#[test]
+fn the_suggestion_for_a_path_with_dotdot_has_no_dotdot() {
+    // SANDBOX_LORE runtime-adversarial path_edges: `..` is resolved before matching.
+    let found = findings_with(
+        "(version 1)\n(deny default)\n(allow file-read* (literal \"/tmp/okdir/../blocked.txt\"))\n",
+        &[],
+    );
+    let d = found.iter().find(|d| d.code == "SB201").expect("SB201");
+    let fix = d.fix.as_ref().expect("a fix");
+    assert_eq!(fix.edits[0].content, "\"/private/tmp/blocked.txt\"");
+    assert!(!d.message.ends_with("..`"), "{}", d.message);
+}
+
+#[test]
+fn sb202_says_when_an_unknown_param_decides() {
+    let profile = "(version 1)\n(deny default)\n(allow file-read* (subpath (param \"ROOT\")))\n(allow file-read* (subpath \"/usr\"))\n";
+    let found: Vec<_> = findings_with(profile, &[])
+        .into_iter()
+        .filter(|d| d.code == "SB202")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].severity, Severity::Info);
+    assert!(
+        found[0].notes.iter().any(|n| n.contains("`ROOT`")),
+        "{found:#?}"
+    );
+    // With the value known, the rule decides: a warning again.
+    let found: Vec<_> = findings_with(profile, &[("ROOT", "/opt/x")])
+        .into_iter()
+        .filter(|d| d.code == "SB202")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Warning);
+}
+
+#[test]
+fn a_fragment_that_a_profile_beside_it_imports_gets_its_version_there() {
+    // Apple's /usr/share/sandbox: com.apple.atsd.internal.sb has no `(version 1)` and
+    // imports com.apple.atsd.support.sb, which has none either (knightsc/sandbox_profiles).
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("support.sb", "(allow file-read* (subpath \"/usr\"))\n");
+    write(
+        "main.sb",
+        "(version 1)\n(deny default)\n(import \"support.sb\")\n",
+    );
+    write("loose.sb", "(allow file-read* (subpath \"/opt\"))\n");
+    let sb002 = |name: &str, import_dir: bool| {
+        let mut options = CheckOptions::default();
+        options.model.base_dir = Some(dir.path().to_path_buf());
+        if import_dir {
+            options.model.import_paths.push(dir.path().to_path_buf());
+        }
+        let path = dir.path().join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        check_text(path.to_str().unwrap(), text, &options)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "SB002")
+            .map(|d| d.severity)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sb002("support.sb", false), vec![]);
+    // Nothing imports it: in an import directory it is a library file (info) …
+    assert_eq!(sb002("loose.sb", true), vec![Severity::Info]);
+    // … and anywhere else a profile that sandbox-exec refuses.
+    assert_eq!(sb002("loose.sb", false), vec![Severity::Error]);
+}

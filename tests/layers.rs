@@ -14,6 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lint", &["syntax", "model", "diagnostic"]),
     ("explain", &["syntax", "model"]),
     ("compile", &["syntax", "model"]),
+    ("sbtest", &["syntax", "model", "explain"]),
     ("render", &["diagnostic", "syntax"]),
     (
         "workspace",
@@ -41,6 +42,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "fmt",
             "explain",
             "compile",
+            "sbtest",
             "render",
             "workspace",
             "lsp",
@@ -56,6 +58,7 @@ const MODULES: &[&str] = &[
     "lint",
     "explain",
     "compile",
+    "sbtest",
     "render",
     "workspace",
     "lsp",

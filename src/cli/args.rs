@@ -38,6 +38,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Emit a flat, parameter-free profile with the same meaning
     Compile(CompileArgs),
+    /// Run policy tests (`*.sbtest.toml`): what a profile must allow, deny, never or always allow
+    Test(TestArgs),
+    /// Which decisions change between two profiles, each with a witness (exit 1 if any)
+    Diff(DiffArgs),
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout
@@ -355,6 +359,17 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "operation")]
     pub log: Option<PathBuf>,
 
+    /// Is any argument of OPERATION outside these allowed? `PATH`, `PATH/**`, `HOST:PORT`
+    /// (`*` for either part), `name`, `prefix*` (repeatable); prints a witness if so
+    /// (exit 1), else exit 0
+    #[arg(long, value_name = "ENTRY", conflicts_with_all = ["argument", "log", "within"])]
+    pub outside: Vec<String>,
+
+    /// Is every argument of OPERATION inside these surely allowed? Entries as for
+    /// `--outside` (repeatable); prints a witness that is not (exit 1), else exit 0
+    #[arg(long, value_name = "ENTRY", conflicts_with_all = ["argument", "log"])]
+    pub within: Vec<String>,
+
     /// A file read before the profile (repeatable)
     #[arg(long = "prelude", value_name = "FILE")]
     pub preludes: Vec<PathBuf>,
@@ -379,6 +394,37 @@ pub enum Expected {
 pub enum ExplainFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 equivalent, 1 some decision changes, 2 usage or I/O error (or too complex to decide)."
+)]
+pub struct DiffArgs {
+    /// The profile before
+    pub old: PathBuf,
+    /// The profile after
+    pub new: PathBuf,
+
+    /// Only these operations (a leaf or a wildcard such as `file-write*`); default: all
+    #[arg(long, value_name = "OPERATION")]
+    pub operation: Option<String>,
+
+    /// Report only newly allowed arguments (the check "this change opens nothing new")
+    #[arg(long)]
+    pub widen_only: bool,
+
+    /// Output format: human or json
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+
+    /// A file read before each profile (repeatable)
+    #[arg(long = "prelude", value_name = "FILE")]
+    pub preludes: Vec<PathBuf>,
+
+    /// Options for both profiles
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -422,4 +468,40 @@ pub struct ParseArgs {
 pub struct RuleArgs {
     /// A rule code (`SB201`) or name (`unresolved-path`); without it, list every rule
     pub code: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A test file names its profile (relative to the file), optional \
+`params`, `preludes` and `macos`, and assertions:\n  \
+[[allow]] / [[deny]]  operation + argument: the decision `sblint explain` gives\n  \
+[[never]]             operation + except (and optional within): nothing outside `except` is allowed\n  \
+[[always]]            operation + within: everything inside `within` is allowed\n\
+Entries: PATH, PATH/** (it and everything under it), HOST:PORT (`*` for either part), \
+NAME, PREFIX*. A wildcard operation (`file-write*`) means every leaf it covers.\n\n\
+Exit status: 0 every assertion holds, 1 one fails, 2 a test file or profile cannot be used."
+)]
+pub struct TestArgs {
+    /// Test files, or directories searched for `*.sbtest.toml` (hidden and .gitignore'd
+    /// ones skipped); default: the current directory
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+
+    /// List passing assertions too
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Settings under each test file's own (a file's `params` and `macos` win)
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
 }

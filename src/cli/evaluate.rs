@@ -11,7 +11,7 @@ use crate::model::sources::SourceMap;
 use crate::model::Issue;
 use crate::model::Model;
 use crate::syntax::{parse, LineIndex, Span, SyntaxTree};
-use crate::workspace::{inputs, Input, Settings};
+use crate::workspace::{inputs, Input, Overrides, Settings};
 use miette::NamedSource;
 
 pub struct Loaded {
@@ -89,6 +89,11 @@ fn at_source(name: &str, tree: &SyntaxTree, span: Span, message: String, label: 
 /// Reads, parses and evaluates `profile`; a syntax error or an import that fails is bad
 /// input.
 pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Loaded, AppError> {
+    load_with(profile, args.overrides(preludes, &[], &[])?)
+}
+
+/// [`load`] with the settings given directly (a test file's params, preludes and macOS).
+pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Loaded, AppError> {
     let input = if profile.as_os_str() == "-" {
         Input::Stdin
     } else {
@@ -103,7 +108,7 @@ pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Lo
         let message = format!("{} (run `sblint check {name}`)", error.message);
         return Err(at_source(&name, &tree, error.span, message, "here"));
     }
-    let mut settings = Settings::new(args.overrides(preludes, &[], &[])?)?;
+    let mut settings = Settings::new(overrides)?;
     let options = settings.options_for(&input)?;
     let prelude_trees: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(&tree, &prelude_trees, &options.model);

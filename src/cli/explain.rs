@@ -17,6 +17,9 @@ use crate::render::{render_note, Mark};
 use crate::workspace::{inputs, Input};
 
 pub fn run(args: &ExplainArgs) -> ExitStatus {
+    if !args.outside.is_empty() || !args.within.is_empty() {
+        return super::sets::explain(args);
+    }
     match answer(args) {
         Ok((text, met)) => match output::print(&text) {
             // `--expect`: 1 when the decision is another, or the profile fails to load.
@@ -142,7 +145,18 @@ fn audit(
     Ok(out)
 }
 
-fn to_json(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String {
+pub(super) fn to_json(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String {
+    let mut text = serde_json::to_string_pretty(&to_value(loaded, sources, e)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The JSON object of one explanation.
+pub(super) fn to_value(
+    loaded: &Loaded,
+    sources: &SourceMap<'_>,
+    e: &Explanation,
+) -> serde_json::Value {
     let rules = &loaded.model.rules;
     let decider = e.decision.rule.map(|i| &rules[i]);
     let (line, column) = match decider {
@@ -187,13 +201,63 @@ fn to_json(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String 
                 "line": line,
             })
         }),
+        "conditional": e.decision.conditional(),
+        "conditions": conditions(sources, &e.decision),
     });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
+    value
 }
 
-fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String {
+/// What a decision depends on, as JSON: `[{"filter", "line"}]`.
+pub(super) fn conditions(
+    sources: &SourceMap<'_>,
+    d: &crate::model::precedence::Decision,
+) -> Vec<serde_json::Value> {
+    d.conditions
+        .iter()
+        .map(|c| {
+            json!({
+                "filter": crate::model::precedence::condition_name(c, sources.text(c.origin)),
+                "line": sources.line_col(c.origin).line,
+            })
+        })
+        .collect()
+}
+
+/// Why an undecided rule leaves a decision open, in words.
+pub(super) fn condition_words(
+    sources: &SourceMap<'_>,
+    rules: &[crate::model::Rule],
+    d: &crate::model::precedence::Decision,
+    rule: usize,
+    argument: Option<&str>,
+) -> String {
+    let filter = d.conditions.iter().find(|c| c.rule == rule).map_or_else(
+        || crate::model::precedence::open_filter(&rules[rule]).0,
+        |c| crate::model::precedence::condition_name(c, sources.text(c.origin)),
+    );
+    match filter {
+        "regex" => {
+            let regex = argument.and_then(|a| {
+                let a = if a.starts_with('/') {
+                    crate::model::precedence::Arg::Path(a.to_string())
+                } else {
+                    crate::model::precedence::Arg::Name(a.to_string())
+                };
+                crate::model::regex::unverified_regex(&rules[rule], &a).map(str::to_string)
+            });
+            match regex {
+                Some(r) => format!("is unverified: its regex `{r}` uses a construct whose meaning on a Mac is not recorded (SB112)"),
+                None => "is unverified: a regex of it uses a construct whose meaning on a Mac is not recorded (SB112)".into(),
+            }
+        }
+        "param" => "depends on a value sblint cannot know (an unset `param`? give it with `--param NAME=VALUE`)".into(),
+        "branch" => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
+        "filter" => "has a filter sblint cannot decide for this argument".into(),
+        f => format!("depends on `{f}`, which is only known at run time"),
+    }
+}
+
+pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String {
     let rules = &loaded.model.rules;
     let vocab = crate::model::vocabulary();
     let mut out = String::new();
@@ -266,26 +330,7 @@ fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String
     }
     for (action, i) in &e.alternatives {
         let at = sources.line_col(rules[*i].origin);
-        let arg = e
-            .argument
-            .as_ref()
-            .zip(e.resolved.as_ref())
-            .map(|(_, r)| r.clone());
-        let why = arg
-            .and_then(|a| {
-                let a = if a.starts_with('/') {
-                    crate::model::precedence::Arg::Path(a)
-                } else {
-                    crate::model::precedence::Arg::Name(a)
-                };
-                crate::model::regex::unverified_regex(&rules[*i], &a)
-                    .map(|r| format!("is unverified: its regex `{r}` uses a construct whose meaning on a Mac is not recorded (SB112)"))
-            })
-            .unwrap_or_else(|| if loaded.errors.is_empty() {
-                "depends on a value sblint cannot know (an unset `param`?)".into()
-            } else {
-                "depends on a value sblint cannot know (an unset `param`, or a name nothing defines?)".into()
-            });
+        let why = condition_words(sources, rules, &e.decision, *i, e.resolved.as_deref());
         out.push_str(&format!(
             "  could be {} at run time: the rule at {}:{}:{} {why}\n",
             action.as_str(),

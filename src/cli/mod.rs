@@ -4,6 +4,7 @@
 pub mod args;
 mod check;
 mod compile;
+mod diff;
 pub mod error;
 mod evaluate;
 mod explain;
@@ -11,6 +12,8 @@ mod fmt;
 mod output;
 mod parse;
 mod rule;
+mod sets;
+mod test;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -38,6 +41,8 @@ pub fn main() -> ExitStatus {
         Some(Command::Fmt(args)) => fmt::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Compile(args)) => compile::run(args),
+        Some(Command::Test(args)) => test::run(args),
+        Some(Command::Diff(args)) => diff::run(args),
         Some(Command::Lsp(args)) => match args
             .model
             .overrides(&[], &[], &[])

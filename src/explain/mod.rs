@@ -4,7 +4,9 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::paths;
-use crate::model::precedence::{decide, matches, Arg, Decision, Truth};
+use crate::model::precedence::{
+    arg_kind, decide, matches, Arg, ArgumentKind as ArgKind, Decision, Truth,
+};
 use crate::model::{vocabulary, Action, Model, OpId};
 
 /// An answer: the decision, and what could change it at run time.
@@ -63,39 +65,6 @@ impl std::fmt::Display for ExplainError {
             } => write!(f, "unknown operation `{name}`"),
             ExplainError::BadArgument(m) => f.write_str(m),
         }
-    }
-}
-
-/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
-/// filter categories do not say it yet).
-enum ArgKind {
-    Path,
-    Network,
-    Name,
-    None,
-}
-
-fn arg_kind(op: &str) -> ArgKind {
-    if op.starts_with("file") || op.starts_with("process-exec") {
-        ArgKind::Path
-    } else if op.starts_with("network") {
-        ArgKind::Network
-    } else if [
-        "mach-",
-        "sysctl",
-        "ipc-posix",
-        "user-preference",
-        "iokit",
-        "darwin-notification",
-        "distributed-notification",
-        "system-",
-    ]
-    .iter()
-    .any(|p| op.starts_with(p))
-    {
-        ArgKind::Name
-    } else {
-        ArgKind::None
     }
 }
 
@@ -198,25 +167,15 @@ pub fn explain(
         _ => decided,
     };
     let default = decision.level.is_none_or(|l| l == vocab.default);
-    // An undecided rule changes the outcome if it would be consulted before the decider.
-    let chain = vocab.chain(op);
-    let rank = |i: usize| {
-        let level = chain
-            .iter()
-            .position(|l| model.rules[i].names(*l))
-            .unwrap_or(usize::MAX);
-        (level, std::cmp::Reverse(i))
-    };
-    let mut alternatives: Vec<(Action, usize)> = decision
-        .undecided
-        .iter()
-        .copied()
-        .filter(|&u| decision.rule.is_none_or(|d| rank(u) < rank(d)))
-        .filter(|&u| model.rules[u].action != decided)
-        .map(|u| (model.rules[u].action, u))
-        .collect();
-    alternatives.sort_by_key(|(_, u)| rank(*u));
-    alternatives.dedup_by_key(|(a, _)| *a);
+    // An undecided rule changes the outcome if it is consulted before the decider with
+    // the other action: the decision's conditions, in the order libsandbox consults them.
+    let mut alternatives: Vec<(Action, usize)> = Vec::new();
+    for c in decision.conditions.iter().filter(|c| c.filter != "order") {
+        let action = model.rules[c.rule].action;
+        if action != decided && !alternatives.iter().any(|(a, _)| *a == action) {
+            alternatives.push((action, c.rule));
+        }
+    }
     Ok(Explanation {
         operation: operation.to_string(),
         op,

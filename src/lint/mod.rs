@@ -150,14 +150,93 @@ pub fn check_bytes(path: &str, bytes: Vec<u8>, options: &CheckOptions) -> FileRe
 /// Checks one file given as text.
 pub fn check_text(path: &str, text: String, options: &CheckOptions) -> FileReport {
     let tree = parse(text);
-    let diagnostics = check_tree(&tree, options);
+    let importer = importer_of(path, &tree, options);
+    let in_import_dir = importer.is_none() && in_import_dir(&tree, options);
+    let diagnostics = check_tree_imported(&tree, options, importer, in_import_dir);
     FileReport::new(path, tree.into_text(), diagnostics)
 }
 
+/// A profile in the checked file's directory or an import directory that imports the file
+/// at `path` by name, looked for only when the file has rules and no `(version 1)` (nor a
+/// prelude with one): Apple's `/usr/share/sandbox` has such fragments
+/// (`com.apple.atsd.support.sb`, imported by `com.apple.atsd.internal.sb`).
+fn importer_of(path: &str, tree: &SyntaxTree, options: &CheckOptions) -> Option<String> {
+    if structure::version_forms(tree).next().is_some()
+        || structure::first_rule(tree).is_none()
+        || options
+            .preludes
+            .iter()
+            .any(|p| structure::version_forms(&p.tree).next().is_some())
+    {
+        return None;
+    }
+    let name = std::path::Path::new(path).file_name()?.to_str()?;
+    let needle = format!("(import \"{name}\")");
+    let dirs = options
+        .model
+        .base_dir
+        .iter()
+        .chain(options.model.import_paths.iter());
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let candidate = entry.path();
+            let Some(file) = candidate.file_name().and_then(|f| f.to_str()) else {
+                continue;
+            };
+            if file == name || !(file.ends_with(".sb") || file.ends_with(".sbpl")) {
+                continue;
+            }
+            if std::fs::read_to_string(&candidate).is_ok_and(|text| text.contains(&needle)) {
+                return Some(file.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// True when the file has no `(version 1)` and its directory is one of the import paths.
+fn in_import_dir(tree: &SyntaxTree, options: &CheckOptions) -> bool {
+    if structure::version_forms(tree).next().is_some() {
+        return false;
+    }
+    let Some(dir) = options
+        .model
+        .base_dir
+        .as_ref()
+        .and_then(|d| std::fs::canonicalize(d).ok())
+    else {
+        return false;
+    };
+    options
+        .model
+        .import_paths
+        .iter()
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == dir))
+}
+
 pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> {
+    check_tree_imported(tree, options, None, false)
+}
+
+fn check_tree_imported(
+    tree: &SyntaxTree,
+    options: &CheckOptions,
+    importer: Option<String>,
+    in_import_dir: bool,
+) -> Vec<Diagnostic> {
     let preludes: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(tree, &preludes, &options.model);
-    check_model(tree, &options.preludes, &model, &options.selection)
+    check_model_in(
+        tree,
+        &options.preludes,
+        &model,
+        &options.selection,
+        importer,
+        in_import_dir,
+    )
 }
 
 /// What would make `sandbox-exec` refuse the profile: the errors of the rules about
@@ -180,7 +259,21 @@ pub fn check_model(
     model: &Model,
     selection: &Selection,
 ) -> Vec<Diagnostic> {
-    let ctx = Context::new(tree, preludes, model);
+    check_model_in(tree, preludes, model, selection, None, false)
+}
+
+/// [`check_model`] for a file that an importer beside it (or an import directory) reads.
+fn check_model_in(
+    tree: &SyntaxTree,
+    preludes: &[Arc<Prelude>],
+    model: &Model,
+    selection: &Selection,
+    importer: Option<String>,
+    in_import_dir: bool,
+) -> Vec<Diagnostic> {
+    let mut ctx = Context::new(tree, preludes, model);
+    ctx.importer = importer;
+    ctx.in_import_dir = in_import_dir;
     // Files are checked on all cores (the CLI's walk); within a file the checks run in
     // turn. Rules that look at one rule or one filter leaf at a time share one walk over
     // the model; the order index is built only when a rule about order is enabled.

@@ -58,6 +58,12 @@ pub struct Context<'a> {
     pub model: &'a Model,
     /// See [`super::facts::default_action`].
     pub(super) default_action: std::sync::OnceLock<Option<(crate::model::Action, usize)>>,
+    /// A profile beside the checked file (or in an import directory) that imports it, when
+    /// the checked file has no `(version 1)`: a fragment, which gets its version there.
+    pub importer: Option<String>,
+    /// True when the checked file has no `(version 1)` and lies in one of the `--import-path`
+    /// directories: a library of fragments by the user's own account.
+    pub in_import_dir: bool,
 }
 
 impl<'a> Context<'a> {
@@ -71,6 +77,8 @@ impl<'a> Context<'a> {
             preludes,
             model,
             default_action: std::sync::OnceLock::new(),
+            importer: None,
+            in_import_dir: false,
         }
     }
 }

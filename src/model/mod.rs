@@ -7,6 +7,7 @@ pub mod paths;
 pub mod precedence;
 pub mod regex;
 pub mod rule;
+pub mod sets;
 pub mod sources;
 pub mod value;
 pub mod vocab;

@@ -25,8 +25,45 @@ pub fn resolve(path: &str) -> String {
     resolved(path).unwrap_or_else(|| path.to_string())
 }
 
-/// The path the kernel checks, when it is not `path` itself.
+/// The path the kernel checks, when it is not `path` itself: `.` and `..` resolved (a
+/// literal with `..` never matches: SANDBOX_LORE runtime-adversarial, path_edges), then
+/// the links into `/private` and the data volume.
 pub fn resolved(path: &str) -> Option<String> {
+    match without_dots(path) {
+        Some(clean) => Some(linked(&clean).unwrap_or(clean)),
+        None => linked(path),
+    }
+}
+
+/// `path` with its `.` and `..` components resolved, when it has any (`..` at `/` stays
+/// at `/`); a trailing `/` is kept.
+pub fn without_dots(path: &str) -> Option<String> {
+    if !path.starts_with('/')
+        || !path
+            .split('/')
+            .any(|component| component == "." || component == "..")
+    {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for component in path.split('/').filter(|c| !c.is_empty()) {
+        match component {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let mut out = format!("/{}", parts.join("/"));
+    if path.ends_with('/') && out.len() > 1 {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// The path through a link into `/private` or the data volume, resolved.
+fn linked(path: &str) -> Option<String> {
     // Every link and the data volume start `/t`, `/v`, `/e` or `/S`: most paths stop here.
     if !matches!(path.as_bytes(), [b'/', b't' | b'v' | b'e' | b'S', ..]) {
         return None;
@@ -68,6 +105,22 @@ mod tests {
         assert!(under("/a/b", "/a"));
         assert!(!under("/ab", "/a"));
         assert!(under("/anything", "/"));
+    }
+
+    #[test]
+    fn dots_are_resolved_before_the_links() {
+        assert_eq!(
+            resolved("/tmp/runtime-adv/edges/okdir/../blocked.txt").as_deref(),
+            Some("/private/tmp/runtime-adv/edges/blocked.txt")
+        );
+        assert_eq!(
+            resolved("/private/tmp/a/./b/../c").as_deref(),
+            Some("/private/tmp/a/c")
+        );
+        assert_eq!(resolved("/Users/me/../..").as_deref(), Some("/"));
+        assert_eq!(resolved("/tmp/x/../").as_deref(), Some("/private/tmp/"));
+        assert_eq!(resolved("/usr/lib/..x"), None);
+        assert_eq!(resolved("relative/../x"), None);
     }
 
     #[test]

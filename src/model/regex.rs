@@ -75,6 +75,19 @@ pub fn verdict(pattern: &str, text: &str) -> Verdict {
     matcher(pattern).map_or(Verdict::Unverified, |m| m.verdict(text.as_bytes()))
 }
 
+/// True when every construct of `pattern` has a known meaning (no match of it is ever
+/// unverified); false for a regex the dialect refuses or beyond sblint's bounds.
+pub fn is_exact(pattern: &str) -> bool {
+    applematch::plainly_supported(pattern.as_bytes())
+        || matcher(pattern).is_some_and(|m| m.is_exact())
+}
+
+/// The compiled regex (cached), for the set analysis; `None` when the dialect refuses it
+/// or it is beyond sblint's bounds.
+pub fn compiled(pattern: &str) -> Option<Arc<Matcher>> {
+    matcher(pattern)
+}
+
 /// Whether `pattern` matches `text`; `None` when that is not known (see [`verdict`]).
 pub fn matches(pattern: &str, text: &str) -> Option<bool> {
     match verdict(pattern, text) {

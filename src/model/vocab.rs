@@ -329,6 +329,12 @@ pub struct Operation {
     pub categories: Option<Vec<String>>,
     pub extra_modifiers: Vec<String>,
     pub is_wildcard: bool,
+    /// True when `parent` is the wildcard its name falls in, not the tables' parent: the
+    /// tables give it `default` (simbple's 10.15 hierarchy marks `file-write-setugid` and
+    /// the other TERMINAL_NODE leaves so). Whether a rule on that wildcard reaches it is
+    /// unverified (shared/reference/README.md, "Leaves that fall back to `default`"):
+    /// a finding or decision that rests on it says so.
+    pub inferred_parent: bool,
 }
 
 impl Operation {
@@ -551,6 +557,7 @@ impl Vocabulary {
                 },
                 categories,
                 extra_modifiers,
+                inferred_parent: false,
             });
         }
         // A leaf whose table parent is `default` still sits under the wildcard its name
@@ -575,6 +582,7 @@ impl Vocabulary {
                 .max_by_key(|(stem, _)| stem.len());
             if let Some((_, id)) = best {
                 operation.parent = *id;
+                operation.inferred_parent = true;
             }
         }
 
@@ -844,6 +852,23 @@ impl Vocabulary {
         wildcard == self.default || self.chain(op).contains(&wildcard)
     }
 
+    /// True when a rule on `wildcard` reaches `op` only through a parent inferred from the
+    /// name ([`Operation::inferred_parent`]): `file-write*` → `file-write-setugid`.
+    pub fn reach_unverified(&self, wildcard: OpId, op: OpId) -> bool {
+        if wildcard == self.default || wildcard == op {
+            return false;
+        }
+        let mut at = op;
+        while at != wildcard && at != self.default {
+            let operation = self.operation(at);
+            if operation.inferred_parent {
+                return true;
+            }
+            at = operation.parent;
+        }
+        false
+    }
+
     /// Every operation a rule naming `id` applies to, `id` included.
     pub fn descendants(&self, id: OpId) -> &[OpId] {
         &self.descendants[id.0 as usize]
@@ -910,6 +935,22 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_write_reaches_setugid_only_through_an_inferred_parent() {
+        let v = vocabulary();
+        let (Some(w), Some(setugid), Some(data)) = (
+            v.op_id("file-write*"),
+            v.op_id("file-write-setugid"),
+            v.op_id("file-write-data"),
+        ) else {
+            panic!("vocabulary");
+        };
+        assert!(v.covers(w, setugid));
+        assert!(v.reach_unverified(w, setugid));
+        assert!(!v.reach_unverified(w, data));
+        assert!(!v.reach_unverified(v.default, setugid));
+    }
 
     #[test]
     fn hierarchy_and_aliases_come_from_the_tables() {

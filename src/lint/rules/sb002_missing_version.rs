@@ -10,7 +10,11 @@ Reports a profile whose first rule is not preceded by `(version 1)`.
 libsandbox needs the version before it can read any rule: without it `sandbox-exec`
 refuses the profile. A fragment that is only ever appended to a base profile (as Codex,
 Chromium and agent-safehouse assemble theirs) gets its version from the base: check it
-with `--prelude BASE.sb` and this rule stays silent.
+with `--prelude BASE.sb` and this rule stays silent. It is silent too for a file that a
+profile in its own directory or an `--import-path` directory imports by name: Apple's
+`/usr/share/sandbox` keeps such fragments (`com.apple.atsd.support.sb`). A file without
+a version in an `--import-path` directory that nothing there imports is reported as
+info: a library file, by the user's own account, unless it is applied on its own.
 
 ## Example
 ```sbpl expect_diagnostic
@@ -51,6 +55,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .preludes
         .iter()
         .any(|p| version_forms(&p.tree).next().is_some())
+        || ctx.importer.is_some()
     {
         return;
     }
@@ -65,6 +70,17 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_secondary(tree.node(version).span, "move this before the first rule"),
         ),
+        None if ctx.in_import_dir => out.push({
+            let mut d = ctx.report(
+                &RULE.meta,
+                head,
+                "no `(version 1)` in a file of an import directory: a fragment, unless it is applied on its own",
+                "the first rule, with no `(version 1)` before it",
+            )
+            .with_note("a file that `import` reads gets its version from the profile that imports it; applied on its own, `sandbox-exec` refuses it (no profile in these directories imports it by name)");
+            d.severity = Severity::Info;
+            d
+        }),
         None => {
             let at = first_form_start(ctx);
             out.push(

@@ -3,20 +3,23 @@ use crate::lint::facts::{main_leaves, string_token};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use rustc_hash::FxHashSet;
 
-use crate::model::paths::{resolved, DATA_VOLUME, PRIVATE_LINKS};
+use crate::model::paths::{resolved, without_dots, DATA_VOLUME, PRIVATE_LINKS};
 use crate::model::{Action, FileId, FilterValue, PathPattern};
 use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports a path spelled through `/tmp`, `/var` or `/etc` (symlinks into `/private`) or
 through `/System/Volumes/Data`, in `literal`, `subpath`, `prefix` and in regexes that
-start with `^/tmp` and the like.
+start with `^/tmp` and the like; and a path with `..` or `.` components. Values of
+`(param …)` given with `--param` are checked the same way: `TMPDIR=/var/folders/…` or a
+directory under `/tmp` becomes a path that never matches.
 
 ## Why is this a problem on a real Mac?
 The kernel checks the resolved path: `touch /tmp/asdf/foo` is checked as
 `/private/tmp/asdf/foo`, so `(subpath "/tmp/asdf")` never matches (observed with
 `sandbox-exec` on macOS 13 and 14: the post that started this project). An allow grants
-nothing; a deny protects nothing.
+nothing; a deny protects nothing. `..` is resolved before matching too, so a literal
+containing it never matches (SANDBOX_LORE runtime-adversarial, path_edges).
 
 ## Example
 ```sbpl expect_diagnostic
@@ -112,7 +115,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let data_volume = written.trim_start_matches('^').starts_with(DATA_VOLUME);
         // `(subpath "/etc")` matches the symlink itself, not what is below it.
         let link_itself = matches!(pattern, PathPattern::Subpath(p) if PRIVATE_LINKS.contains(&p.trim_end_matches('/')));
-        let message = if link_itself {
+        let dots = !matches!(pattern, PathPattern::Regex(_)) && without_dots(written).is_some();
+        let message = if dots {
+            let dot = if written.contains("/..") { "`..`" } else { "`.`" };
+            format!("`{written}` never matches: the kernel resolves {dot} first and checks `{resolved}`")
+        } else if link_itself {
             format!(
                 "`{written}` matches only the symlink itself: what is below it is checked as `{resolved}/…`"
             )
@@ -129,6 +136,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = ctx.report(&RULE.meta, at, message, label);
         // Only a string written right here can be rewritten.
         let token = string_token(ctx, at);
+        if token.is_none() && from_param(ctx, at) {
+            d = d.with_note(format!(
+                "the path comes from a `(param …)` value: pass the path the kernel checks, `{resolved}` (in a shell, `-D NAME=\"$(cd DIR && pwd -P)\"`: `pwd -P` resolves the links)"
+            ));
+        }
         if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written)) {
             let twin = token_text.replacen(written, &resolved, 1);
             d = d.with_fix(if link_itself && leaf.origin.file == FileId::MAIN {
@@ -156,6 +168,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// True when the expression at `at` (in the checked file) takes a `param`.
+fn from_param(ctx: &Context<'_>, at: Span) -> bool {
+    ctx.tree
+        .text()
+        .get(at.start as usize..at.end as usize)
+        .is_some_and(|text| text.contains("(param "))
 }
 
 /// The path leaves of the profile by action: whether the resolved spelling of a pattern is

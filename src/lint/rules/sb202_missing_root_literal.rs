@@ -56,7 +56,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let decision = decide(&model.rules, read_data, &Arg::Path("/".into()));
-    if !decision.certainly(Action::Deny, &model.rules) {
+    // A rule whose filter takes a value sblint does not know (an unset `param` …) may
+    // allow `/`: say that the answer depends on it instead of staying silent.
+    let unknown = decision.action == Some(Action::Deny)
+        && !decision.certainly(Action::Deny, &model.rules)
+        && decision
+            .undecided
+            .iter()
+            .all(|&i| model.rules[i].filter.as_ref().is_some_and(|f| f.has_unknown()));
+    if !decision.certainly(Action::Deny, &model.rules) && !unknown {
         return;
     }
     let Some(denier) = decision.rule.map(|i| &model.rules[i]) else {
@@ -80,7 +88,26 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         "reading `/` is denied: programs abort before they start",
         "this rule denies reading `/`",
     );
-    if model.missing_import {
+    if unknown {
+        d.severity = Severity::Info;
+        d.message = "reading `/` may be denied: only a rule whose filter takes a value sblint \
+                     does not know could allow it"
+            .into();
+        let params: Vec<String> = model
+            .unset_params
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect();
+        if !params.is_empty() {
+            d = d.with_note(format!(
+                "not checked: the value of {} (give it with `--param NAME=VALUE` or `params` in sblint.toml)",
+                params.join(", ")
+            ));
+        }
+        if let Some(at) = decision.undecided.first().and_then(|&i| model.rules[i].main_span()) {
+            d = d.with_secondary(at, "may allow it, depending on the unknown value");
+        }
+    } else if model.missing_import {
         // Apple's `system.sb` grants `(allow file-read* (literal "/"))` (documented for
         // macOS 26.3: luizribeiro/lab lockin/docs/macos-seatbelt-baseline.md); what an
         // import sblint could not read grants is unknown.

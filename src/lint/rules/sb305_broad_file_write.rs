@@ -6,11 +6,14 @@ use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports an allow of file writes with no filter, or below `/`, `/Users`, a home
-directory, `/private`, `/System` or `/Library`.
+directory, `/private`, `/System`, `/Library` or `/dev`.
 
 ## Why is this a problem on a real Mac?
 Write access there lets code plant a LaunchAgent, edit shell start-up files, rewrite other
-projects or fill the disk: the sandbox no longer contains it. Allow the project and a
+projects or fill the disk: the sandbox no longer contains it. Below `/dev` are the disks
+(`/dev/disk*`, `/dev/rdisk*`) and every terminal (`/dev/ttys*`): a program that needs its
+own terminal wants `/dev/tty` and `/dev/ptmx`, not the tree (itch's profile allows
+`file*` on all of `/dev`). Allow the project and a
 temporary directory instead.
 
 ## Example
@@ -47,6 +50,7 @@ const BROAD: &[&str] = &[
     "/System",
     "/Library",
     "/Applications",
+    "/dev",
 ];
 
 fn broad(path: &str) -> bool {
@@ -96,7 +100,11 @@ fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec
                         at,
                         format!("file writes are allowed everywhere below `{p}`"),
                         "too broad",
-                    ).with_note("allow the project directory and `/private/tmp` (or `(param \"TMPDIR\")`) instead"));
+                    ).with_note(if p.trim_end_matches('/') == "/dev" {
+                        "below `/dev` are the disks and every terminal: allow the devices the program uses, such as `(literal \"/dev/null\")`, `(literal \"/dev/tty\")`, `(literal \"/dev/ptmx\")`"
+                    } else {
+                        "allow the project directory and `/private/tmp` (or `(param \"TMPDIR\")`) instead"
+                    }));
                 }
             }
         }

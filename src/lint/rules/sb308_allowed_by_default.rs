@@ -10,7 +10,9 @@ them explicitly: `process-info*`, `iokit-get-properties`, `nvram*`, `syscall-uni
 ## Why is this a problem on a real Mac?
 `(deny default)` reads as "nothing is allowed", but these remain open (Chromium's
 renderer profile denies them by hand for that reason): sandboxed code can list processes
-and read hardware and NVRAM properties.
+and read hardware and NVRAM properties. This is unverified: it rests on Chromium's
+comment ("crbug.com/799149: These operations are allowed by default"), not on a recorded
+run, and the finding says so.
 
 ## Example
 ```sbpl expect_diagnostic
@@ -109,6 +111,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             deniable.join(" ")
         ));
     }
+    d = d.with_note("unverified: no recorded run shows these allowed under `(deny default)`; the source is a comment in Chromium's renderer profile (\"crbug.com/799149: These operations are allowed by default\")");
     if open.contains(&"syscall-unix") {
         d = d.with_note("`syscall-unix` cannot simply be denied (every program needs system calls): allow a list of `syscall-number`s and deny the rest, as Chromium's common.sb does");
     }

@@ -144,6 +144,19 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             d.severity = Severity::Info;
             d
         };
+        // `file-write*` → `file-write-setugid` and the like: the tables put the leaf under
+        // `default`, sblint under the wildcard its name falls in.
+        let inferred: Vec<&str> = escapes
+            .iter()
+            .filter(|(e, _)| rule.operations.iter().any(|o| vocab.reach_unverified(o.id, *e)))
+            .map(|(e, _)| vocab.operation(*e).name.as_str())
+            .collect();
+        if !inferred.is_empty() {
+            d = d.with_note(format!(
+                "unverified: whether this wildcard reaches `{}` at all (simbple's macOS 10.15 hierarchy gives it the fallback `default`)",
+                inferred.join("`, `")
+            ));
+        }
         let mut labelled: Vec<usize> = escapes.iter().map(|(_, j)| *j).collect();
         labelled.sort_unstable();
         labelled.dedup();

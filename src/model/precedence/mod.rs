@@ -24,7 +24,7 @@ pub use cover::{covering_scan, covers, leaf_covers, CoverIndex, OrderIndex, With
 use super::paths::under;
 use super::regex;
 use super::rule::{
-    Action, Filter, FilterExpr, FilterValue, NamePattern, NetAddr, PathPattern, Port, Rule,
+    Action, Filter, FilterExpr, FilterValue, NamePattern, NetAddr, Origin, PathPattern, Port, Rule,
 };
 use super::vocab::{vocabulary, OpId};
 
@@ -46,6 +46,42 @@ pub enum Arg {
     },
 }
 
+/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
+/// filter categories do not say it yet): what `explain` parses its argument as, and what
+/// the set analysis enumerates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgumentKind {
+    Path,
+    Network,
+    Name,
+    None,
+}
+
+/// The kind of argument operation `op` (by name) is checked against.
+pub fn arg_kind(op: &str) -> ArgumentKind {
+    if op.starts_with("file") || op.starts_with("process-exec") {
+        ArgumentKind::Path
+    } else if op.starts_with("network") {
+        ArgumentKind::Network
+    } else if [
+        "mach-",
+        "sysctl",
+        "ipc-posix",
+        "user-preference",
+        "iokit",
+        "darwin-notification",
+        "distributed-notification",
+        "system-",
+    ]
+    .iter()
+    .any(|p| op.starts_with(p))
+    {
+        ArgumentKind::Name
+    } else {
+        ArgumentKind::None
+    }
+}
+
 /// Three-valued: a filter on an unknown `param` may or may not match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Truth {
@@ -55,14 +91,14 @@ pub enum Truth {
 }
 
 impl Truth {
-    fn or(self, other: Truth) -> Truth {
+    pub fn or(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::Yes, _) | (_, Truth::Yes) => Truth::Yes,
             (Truth::No, Truth::No) => Truth::No,
             _ => Truth::Unknown,
         }
     }
-    fn and(self, other: Truth) -> Truth {
+    pub fn and(self, other: Truth) -> Truth {
         match (self, other) {
             (Truth::No, _) | (_, Truth::No) => Truth::No,
             (Truth::Yes, Truth::Yes) => Truth::Yes,
@@ -80,9 +116,16 @@ impl Truth {
 
 /// Whether a rule's filter matches `arg`. A rule without filter matches everything.
 pub fn matches(filter: Option<&FilterExpr>, arg: &Arg) -> Truth {
-    let Some(filter) = filter else {
-        return Truth::Yes;
-    };
+    match filter {
+        None => Truth::Yes,
+        Some(filter) => eval(filter, |leaf| leaf_matches(leaf, arg)),
+    }
+}
+
+/// A filter evaluated three-valued with each leaf's truth given by `leaf` (an unknown
+/// value is [`Truth::Unknown`]): the one evaluator of `require-*` for point decisions and
+/// the set analysis.
+pub fn eval(filter: &FilterExpr, mut leaf: impl FnMut(&Filter) -> Truth) -> Truth {
     // An explicit stack keeps deep `require-*` nesting off the call stack.
     enum Step<'a> {
         Eval(&'a FilterExpr),
@@ -90,11 +133,28 @@ pub fn matches(filter: Option<&FilterExpr>, arg: &Arg) -> Truth {
         And(usize),
         Not,
     }
+    // Most filters are one leaf or a few leaves side by side.
+    match filter {
+        FilterExpr::Leaf(f) => return leaf(f),
+        FilterExpr::Any(xs) if xs.iter().all(|x| matches!(x, FilterExpr::Leaf(_))) => {
+            let mut t = Truth::No;
+            for x in xs {
+                if let FilterExpr::Leaf(f) = x {
+                    t = t.or(leaf(f));
+                    if t == Truth::Yes {
+                        break;
+                    }
+                }
+            }
+            return t;
+        }
+        _ => {}
+    }
     let mut steps = vec![Step::Eval(filter)];
     let mut values: Vec<Truth> = Vec::new();
     while let Some(step) = steps.pop() {
         match step {
-            Step::Eval(FilterExpr::Leaf(f)) => values.push(leaf_matches(f, arg)),
+            Step::Eval(FilterExpr::Leaf(f)) => values.push(leaf(f)),
             Step::Eval(FilterExpr::Unknown(_)) => values.push(Truth::Unknown),
             Step::Eval(FilterExpr::Any(xs)) => {
                 steps.push(Step::Or(xs.len()));
@@ -131,7 +191,18 @@ pub fn matches(filter: Option<&FilterExpr>, arg: &Arg) -> Truth {
     values.pop().unwrap_or(Truth::Unknown)
 }
 
-fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
+/// True for a filter on the process rather than the operation's argument
+/// (`process-path`, `signing-identifier`, `require-target-with-entitlement` …): its value
+/// is only known at run time, whatever kind of string it takes.
+pub fn on_process(filter: &Filter) -> bool {
+    matches!(filter.category(), "process" | "target")
+}
+
+/// Whether one filter leaf matches `arg`.
+pub fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
+    if on_process(filter) {
+        return Truth::Unknown;
+    }
     match (&filter.value, arg) {
         (FilterValue::Path(p), Arg::Path(path)) => bool_truth(match p {
             PathPattern::Literal(l) => **l == **path,
@@ -228,7 +299,7 @@ fn network_truth(a: &NetAddr, host: &str, port: u16, local: bool) -> Truth {
 
 /// A regex against a text; the literal start a `^` regex requires is checked first, so
 /// most regexes never need compiling.
-fn regex_truth(pattern: &str, text: &str) -> Truth {
+pub(crate) fn regex_truth(pattern: &str, text: &str) -> Truth {
     if regex_literal_prefix(pattern).is_some_and(|p| !text.starts_with(p)) {
         return Truth::No;
     }
@@ -270,6 +341,24 @@ pub struct Decision {
     /// Filtered rules naming a wildcard parent that match with the other action while an
     /// unfiltered rule on a more specific operation decided: which wins is unverified.
     pub unverified: Vec<usize>,
+    /// What the outcome depends on: each undecided rule consulted before the deciding one
+    /// whose action differs from the outcome, and each unverified rule, with the filter
+    /// that leaves it open. Empty when the outcome holds whatever happens at run time.
+    pub conditions: Vec<Condition>,
+}
+
+/// Something sblint cannot know statically that could change a decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// The filter as libsandbox knows it (`entitlement`, `extension`, `process-path`,
+    /// `vnode-type` …); `param` for a value an unset `param` left unknown; `regex` for a
+    /// regex whose meaning here is unverified; `branch` for a rule from a branch on an
+    /// unknown value; `order` for an unverified layer order ([`Decision::unverified`]).
+    pub filter: &'static str,
+    /// The rule it leaves open (an index into `rules`).
+    pub rule: usize,
+    /// Where: the filter (or the rule, for `branch` and `order`).
+    pub origin: Origin,
 }
 
 impl Decision {
@@ -277,6 +366,91 @@ impl Decision {
     pub fn certainly(&self, action: Action, rules: &[Rule]) -> bool {
         self.action == Some(action) && self.undecided.iter().all(|&i| rules[i].action == action)
     }
+
+    /// The outcome: the deciding rule's action, or libsandbox's built-in default (allow)
+    /// when nothing decides.
+    pub fn outcome(&self) -> Action {
+        self.action.unwrap_or(Action::Allow)
+    }
+
+    /// True when something sblint cannot know could change the outcome ([`Self::conditions`]).
+    pub fn conditional(&self) -> bool {
+        !self.conditions.is_empty()
+    }
+
+    /// True when `action` is the outcome, or a condition could make it so.
+    pub fn may_be(&self, action: Action) -> bool {
+        self.outcome() == action || self.conditional()
+    }
+}
+
+/// The name to show for a condition, given the source text at its origin: a `param`
+/// condition is any value evaluation could not know, so the form it came from says which
+/// (`(param "HOME")`, `(require-entitlement "…")`).
+pub fn condition_name<'a>(condition: &Condition, text: &'a str) -> &'a str {
+    if condition.filter != "param" || text.contains("(param ") {
+        return condition.filter;
+    }
+    let head = text
+        .strip_prefix('(')
+        .map(|t| t.trim_start())
+        .and_then(|t| {
+            t.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                .next()
+        })
+        .filter(|h| !h.is_empty());
+    head.unwrap_or("param")
+}
+
+/// The filter that leaves a rule undecided, named for [`Condition`]: the first leaf sblint
+/// cannot decide statically (a filter on a run-time value, an unset `param`, a regex whose
+/// meaning is unverified), else `branch` for an uncertain rule.
+pub fn open_filter(rule: &Rule) -> (&'static str, Origin) {
+    fn run_time(leaf: &Filter) -> bool {
+        if on_process(leaf) {
+            return true;
+        }
+        match &leaf.value {
+            FilterValue::Path(PathPattern::Regex(r)) | FilterValue::Name(NamePattern::Regex(r)) => {
+                !regex::is_exact(r)
+            }
+            FilterValue::Path(_) | FilterValue::Name(_) | FilterValue::Network(_) => false,
+            FilterValue::Atom(_) => !leaf.name.as_str().starts_with("socket-"),
+            FilterValue::Other(_) => true,
+        }
+    }
+    if let Some(filter) = &rule.filter {
+        let mut stack = vec![filter];
+        while let Some(expr) = stack.pop() {
+            match expr {
+                FilterExpr::Unknown(origin) => return ("param", *origin),
+                FilterExpr::Leaf(leaf) if run_time(leaf) => {
+                    let name = match &leaf.value {
+                        _ if on_process(leaf) => leaf.name.as_str(),
+                        FilterValue::Path(PathPattern::Regex(_))
+                        | FilterValue::Name(NamePattern::Regex(_)) => "regex",
+                        _ => leaf.name.as_str(),
+                    };
+                    return (name, leaf.origin);
+                }
+                FilterExpr::Leaf(_) => {}
+                FilterExpr::Any(xs) | FilterExpr::All(xs) => stack.extend(xs.iter().rev()),
+                FilterExpr::Not(x) => stack.push(x),
+            }
+        }
+    }
+    if !rule.certain {
+        return ("branch", rule.origin);
+    }
+    // Decided by the argument's kind: a filter of another kind (a name filter on a path
+    // operation) is unknown to the point decision.
+    let origin = rule
+        .filter
+        .iter()
+        .flat_map(|f| f.leaves())
+        .next()
+        .map_or(rule.origin, |l| l.origin);
+    ("filter", origin)
 }
 
 /// The layers of one operation level, in the order libsandbox consults them.
@@ -318,6 +492,24 @@ pub fn consulted_before(op: OpId, wildcard: OpId) -> impl Iterator<Item = OpId> 
 /// Decides `op` on `arg` with `rules` in the order libsandbox sees them.
 /// Uncertain rules (from branches on unknown values) count as undecided when they match.
 pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
+    decide_with(rules, op, |i| matches(rules[i].filter.as_ref(), arg))
+}
+
+/// Decides `op` with each rule's truth given by `truth` (called only for rules naming a
+/// level of `op`'s chain): the one place the layer order is applied. [`decide`] is this with
+/// [`matches`] on an argument; the set analysis supplies truths over sets of arguments.
+pub fn decide_with(rules: &[Rule], op: OpId, truth: impl FnMut(usize) -> Truth) -> Decision {
+    decide_among(rules, op, (0..rules.len()).rev(), truth)
+}
+
+/// [`decide_with`] over `candidates` only (rule indices, descending): every rule left out
+/// counts as not matching.
+pub fn decide_among(
+    rules: &[Rule],
+    op: OpId,
+    candidates: impl Iterator<Item = usize>,
+    mut truth: impl FnMut(usize) -> Truth,
+) -> Decision {
     let chain = vocabulary().chain(op);
     let mut decision = Decision {
         action: None,
@@ -327,6 +519,7 @@ pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
         undecided: Vec::new(),
         unfiltered: false,
         unverified: Vec::new(),
+        conditions: Vec::new(),
     };
     // One pass over the rules, last first, noting for each level of the chain and each
     // layer the rules naming it that may match; then the levels in order.
@@ -334,28 +527,41 @@ pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
     type Matched = [Vec<(usize, Truth)>; 2];
     let mut matched: SmallVec<[Matched; 4]> =
         chain.iter().map(|_| [Vec::new(), Vec::new()]).collect();
-    for (i, rule) in rules.iter().enumerate().rev() {
-        let mut truth = None;
+    for i in candidates {
+        let rule = &rules[i];
+        let mut t = None;
         let layer = Layer::of(rule) as usize;
         for (k, &level) in chain.iter().enumerate() {
             if !rule.names(level) {
                 continue;
             }
-            let t = *truth.get_or_insert_with(|| matches(rule.filter.as_ref(), arg));
+            let t = *t.get_or_insert_with(|| truth(i));
             if t != Truth::No {
                 matched[k][layer].push((i, t));
             }
         }
     }
     let mut decided_at = None;
+    // Undecided rules consulted before the deciding one.
+    let mut before: SmallVec<[usize; 4]> = SmallVec::new();
     for (k, (&level, layers)) in chain.iter().zip(matched).enumerate() {
         for found in layers {
             for (i, truth) in found {
                 let rule = &rules[i];
                 match truth {
                     Truth::No => {}
-                    Truth::Unknown => decision.undecided.push(i),
-                    Truth::Yes if !rule.certain => decision.undecided.push(i),
+                    Truth::Unknown => {
+                        decision.undecided.push(i);
+                        if decision.rule.is_none() {
+                            before.push(i);
+                        }
+                    }
+                    Truth::Yes if !rule.certain => {
+                        decision.undecided.push(i);
+                        if decision.rule.is_none() {
+                            before.push(i);
+                        }
+                    }
                     Truth::Yes => {
                         if decision.rule.is_none() {
                             decision.action = Some(rule.action);
@@ -379,6 +585,26 @@ pub fn decide(rules: &[Rule], op: OpId, arg: &Arg) -> Decision {
             }
         }
         // Lower levels never decide once a level has; their matches are still shown.
+    }
+    let outcome = decision.outcome();
+    let mut seen: SmallVec<[usize; 4]> = SmallVec::new();
+    for i in before {
+        if rules[i].action != outcome && !seen.contains(&i) {
+            seen.push(i);
+            let (filter, origin) = open_filter(&rules[i]);
+            decision.conditions.push(Condition {
+                filter,
+                rule: i,
+                origin,
+            });
+        }
+    }
+    for &i in &decision.unverified {
+        decision.conditions.push(Condition {
+            filter: "order",
+            rule: i,
+            origin: rules[i].origin,
+        });
     }
     decision
 }

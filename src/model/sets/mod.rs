@@ -1,0 +1,928 @@
+//! Decision sets: whole-profile answers about every argument of an operation at once
+//! (`sblint test`'s `never`/`always`, `sblint diff`, `explain --outside`).
+//!
+//! For one leaf operation, every argument leaf of every rule on its chain
+//! ([`precedence::levels`]) becomes a deterministic automaton over bytes ([`automata`]),
+//! and the product of them all is explored breadth first from the empty string
+//! ([`product`]). At each product state the leaves' truths are read off the components,
+//! each rule's filter is evaluated three-valued over them
+//! ([`precedence::eval`]; leaves of other kinds are unknown, as in a point decision), and
+//! the decision is [`precedence::decide_among`], the one layer order. Breadth-first order
+//! gives the shortest witness, and among those the most readable (a-z first).
+//!
+//! Arguments are as the kernel checks them and `sblint explain` takes them back unchanged:
+//! paths absolute and resolved (`/private/tmp/x`; no `//`, `.`, `..` or trailing `/`;
+//! nothing through `/tmp`, `/var`, `/etc` or `/System/Volumes/Data`), names non-empty,
+//! both without NUL. A regex whose meaning is partly unverified has two automata (at least
+//! and at most what libsandbox could match); where they disagree the leaf is unknown, so
+//! the answer is conditional, never guessed. Network operations are decided on a finite
+//! set of endpoints that tells every rule apart (see [`endpoints`]); unix-socket paths and
+//! host names are not enumerated. Past the [`Budget`] the answer is "too complex".
+
+pub mod automata;
+pub mod product;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use self::automata::Plain;
+use self::product::{Comp, Components, Explorer, Flow, TooLarge, Vector};
+use super::paths;
+use super::precedence::{self, arg_kind, decide, decide_among, Arg, ArgumentKind, Decision, Truth};
+use super::regex;
+use super::rule::{Action, Filter, FilterValue, NamePattern, PathPattern, Port, Rule};
+use super::vocab::{vocabulary, OpId};
+
+/// One item of an assertion's `within` / `except`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Entry {
+    /// Exactly this (resolved) path.
+    Path(String),
+    /// `PATH/**`: it and everything under it.
+    Tree(String),
+    /// Exactly this name.
+    Name(String),
+    /// `prefix*`
+    NamePrefix(String),
+    /// `HOST:PORT`, `None` = `*`; `localhost` = loopback.
+    Endpoint {
+        host: Option<String>,
+        port: Option<u16>,
+    },
+}
+
+impl std::fmt::Display for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Entry::Path(p) | Entry::Name(p) => f.write_str(p),
+            Entry::Tree(p) if p == "/" => f.write_str("/**"),
+            Entry::Tree(p) => write!(f, "{p}/**"),
+            Entry::NamePrefix(p) => write!(f, "{p}*"),
+            Entry::Endpoint { host, port } => {
+                let host = host.as_deref().unwrap_or("*");
+                let host = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host.to_string()
+                };
+                match port {
+                    Some(p) => write!(f, "{host}:{p}"),
+                    None => write!(f, "{host}:*"),
+                }
+            }
+        }
+    }
+}
+
+/// How far an analysis may go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Product states per leaf operation.
+    pub states: usize,
+    /// States of one regex's automaton.
+    pub dfa_states: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            states: 200_000,
+            dfa_states: 20_000,
+        }
+    }
+}
+
+/// An argument that answers a question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Witness {
+    /// The leaf operation.
+    pub operation: OpId,
+    /// Exactly as `sblint explain` takes it; `None` for operations without an argument.
+    pub argument: Option<String>,
+    /// The point decision there (deciding rule, conditions).
+    pub decision: Decision,
+    pub conditional: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Holds,
+    Fails(Witness),
+    /// Past the budget: the leaf operations decided (holding) before giving up.
+    TooComplex {
+        decided: Vec<OpId>,
+    },
+}
+
+/// Past the budget, with the leaf operations decided before and the changes found on them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooComplex {
+    pub decided: Vec<OpId>,
+    pub changes: Vec<Change>,
+}
+
+/// Which way a decision changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// Denied by the old profile, allowed by the new one.
+    Allowed,
+    /// Allowed by the old profile, denied by the new one.
+    Denied,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Allowed => "allowed",
+            Direction::Denied => "denied",
+        }
+    }
+}
+
+/// One kind of change between two profiles on one leaf operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub operation: OpId,
+    pub direction: Direction,
+    /// The shortest argument showing it, as `sblint explain` takes it.
+    pub witness: Option<String>,
+    /// True when a run-time value could undo it.
+    pub conditional: bool,
+    pub old: Decision,
+    pub new: Decision,
+}
+
+/// The leaf operations `op` stands for: itself, or every leaf a wildcard covers.
+pub fn leaves(op: OpId) -> Vec<OpId> {
+    let vocab = vocabulary();
+    let found: Vec<OpId> = vocab
+        .descendants(op)
+        .iter()
+        .copied()
+        .filter(|&d| !vocab.operation(d).is_wildcard && d != vocab.default)
+        .collect();
+    if found.is_empty() {
+        vec![op]
+    } else {
+        found
+    }
+}
+
+/// Parses an entry of `within` / `except` for `op`: `PATH`, `PATH/**`, `HOST:PORT` (`*` for
+/// either part), `name`, `prefix*`.
+pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, String> {
+    let name = &vocabulary().operation(op).name;
+    match arg_kind(name) {
+        ArgumentKind::Path => {
+            if !text.starts_with('/') {
+                return Err(format!(
+                    "`{text}` is not an absolute path: write `/PATH` (exactly that path) or `/PATH/**` (it and everything under it)"
+                ));
+            }
+            if let Some(base) = text.strip_suffix("/**") {
+                let base = if base.is_empty() { "/" } else { base };
+                Ok(Entry::Tree(paths::resolve(&normalize(base))))
+            } else if text.ends_with("/*") || text.contains("/**/") {
+                Err(format!(
+                    "`{text}`: only a trailing `/**` is a pattern (it and everything under it); write `/PATH` or `/PATH/**`"
+                ))
+            } else {
+                Ok(Entry::Path(paths::resolve(&normalize(text))))
+            }
+        }
+        ArgumentKind::Name => {
+            if text.is_empty() {
+                return Err("an empty name: write `name` or `prefix*`".into());
+            }
+            Ok(match text.strip_suffix('*') {
+                Some(p) => Entry::NamePrefix(p.to_string()),
+                None => Entry::Name(text.to_string()),
+            })
+        }
+        ArgumentKind::Network => {
+            let bad = || {
+                format!(
+                    "`{text}` is not HOST:PORT: write `HOST:PORT` with `*` for either part (`localhost:*`, `*:443`); unix-socket paths are not supported"
+                )
+            };
+            let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
+            let host = host.trim_matches(|c| c == '[' || c == ']');
+            if host.is_empty() {
+                return Err(bad());
+            }
+            let host = (host != "*").then(|| host.to_string());
+            let port = match port {
+                "*" => None,
+                p => Some(p.parse::<u16>().map_err(|_| bad())?),
+            };
+            Ok(Entry::Endpoint { host, port })
+        }
+        ArgumentKind::None => Err(format!(
+            "`{name}` takes no argument: leave out `within` and `except`"
+        )),
+    }
+}
+
+/// `/a/./b/../c` → `/a/c`, lexically (an absolute path).
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// The point argument `sblint explain` makes of a witness.
+pub fn argument(op: OpId, witness: Option<&str>) -> Arg {
+    let name = &vocabulary().operation(op).name;
+    let Some(text) = witness else {
+        return Arg::None;
+    };
+    match arg_kind(name) {
+        ArgumentKind::Path => Arg::Path(text.to_string()),
+        ArgumentKind::Network => {
+            let (host, port) = text.rsplit_once(':').unwrap_or((text, "0"));
+            Arg::Network {
+                host: host.trim_matches(|c| c == '[' || c == ']').to_string(),
+                port: port.parse().unwrap_or(0),
+                local: local_end(name),
+            }
+        }
+        ArgumentKind::Name | ArgumentKind::None => Arg::Name(text.to_string()),
+    }
+}
+
+fn local_end(op: &str) -> bool {
+    op.starts_with("network-bind") || op.starts_with("network-inbound")
+}
+
+/// How a leaf's truth is read off the components.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    Unknown,
+    Plain(u32),
+    Regex {
+        over: u32,
+        under: u32,
+        prefix: Option<u32>,
+    },
+    /// A regex the dialect refuses (or past sblint's bounds): unknown where its literal
+    /// start matches, no match elsewhere (as a point decision has it).
+    Broken {
+        prefix: Option<u32>,
+    },
+}
+
+/// One profile's rules on one leaf operation, ready to be decided at product states.
+struct Profile<'r> {
+    rules: &'r [Rule],
+    op: OpId,
+    /// Rules naming a level of the chain whose truth is not "no" when no component
+    /// accepts (unfiltered rules, `require-not`, unknown values), ascending.
+    always: Vec<usize>,
+    /// Per component, the rules with a leaf whose truth it can make not "no".
+    by_comp: HashMap<u32, Vec<usize>>,
+    sources: HashMap<*const Filter, Source>,
+}
+
+impl<'r> Profile<'r> {
+    fn new(rules: &'r [Rule], op: OpId, kind: ArgumentKind, comps: &mut Components) -> Self {
+        let chain = vocabulary().chain(op);
+        let mut p = Profile {
+            rules,
+            op,
+            always: Vec::new(),
+            by_comp: HashMap::default(),
+            sources: HashMap::default(),
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            if !chain.iter().any(|&l| rule.names(l)) {
+                continue;
+            }
+            let Some(filter) = &rule.filter else {
+                p.always.push(i);
+                continue;
+            };
+            for leaf in filter.leaves() {
+                let source = source(leaf, kind, comps);
+                p.sources.insert(leaf as *const Filter, source);
+                let key = match source {
+                    Source::Plain(c) | Source::Regex { over: c, .. } => Some(c),
+                    Source::Broken { prefix } => prefix,
+                    Source::Unknown => None,
+                };
+                if let Some(c) = key {
+                    let list = p.by_comp.entry(c).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+            let base = precedence::eval(filter, |leaf| {
+                match p.sources.get(&(leaf as *const Filter)) {
+                    Some(Source::Unknown | Source::Broken { prefix: None }) | None => {
+                        Truth::Unknown
+                    }
+                    _ => Truth::No,
+                }
+            });
+            if base != Truth::No {
+                p.always.push(i);
+            }
+        }
+        p
+    }
+
+    /// The decision at a product state.
+    fn decide(&self, comps: &[Comp], v: &Vector, scratch: &mut Vec<usize>) -> Decision {
+        let accepts = |c: u32| {
+            v.binary_search_by_key(&c, |&(k, _)| k)
+                .is_ok_and(|i| comps[c as usize].accepts(v[i].1))
+        };
+        scratch.clear();
+        scratch.extend_from_slice(&self.always);
+        for &(c, s) in v {
+            if let Some(list) = self.by_comp.get(&c) {
+                if comps[c as usize].accepts(s) {
+                    scratch.extend_from_slice(list);
+                }
+            }
+        }
+        scratch.sort_unstable_by(|a, b| b.cmp(a));
+        scratch.dedup();
+        let leaf_truth = |leaf: &Filter| match self.sources.get(&(leaf as *const Filter)) {
+            None | Some(Source::Unknown) => Truth::Unknown,
+            Some(Source::Plain(c)) => bool_truth(accepts(*c)),
+            Some(Source::Regex {
+                over,
+                under,
+                prefix,
+            }) => {
+                if prefix.is_some_and(|p| !accepts(p)) || !accepts(*over) {
+                    Truth::No
+                } else if accepts(*under) {
+                    Truth::Yes
+                } else {
+                    Truth::Unknown
+                }
+            }
+            Some(Source::Broken { prefix }) => match prefix {
+                Some(p) if !accepts(*p) => Truth::No,
+                _ => Truth::Unknown,
+            },
+        };
+        decide_among(
+            self.rules,
+            self.op,
+            scratch.iter().copied(),
+            |i| match &self.rules[i].filter {
+                None => Truth::Yes,
+                Some(f) => precedence::eval(f, leaf_truth),
+            },
+        )
+    }
+}
+
+fn bool_truth(b: bool) -> Truth {
+    if b {
+        Truth::Yes
+    } else {
+        Truth::No
+    }
+}
+
+fn source(leaf: &Filter, kind: ArgumentKind, comps: &mut Components) -> Source {
+    if precedence::on_process(leaf) {
+        return Source::Unknown;
+    }
+    let (regex_text, plain) = match (&leaf.value, kind) {
+        (FilterValue::Path(p), ArgumentKind::Path) => match p {
+            PathPattern::Literal(t) => (None, Some((Plain::Literal, t))),
+            PathPattern::Subpath(t) => (None, Some((Plain::Subpath, t))),
+            PathPattern::Prefix(t) => (None, Some((Plain::Prefix, t))),
+            PathPattern::Regex(r) => (Some(r), None),
+        },
+        (FilterValue::Name(n), ArgumentKind::Name) => match n {
+            NamePattern::Exact(t) => (None, Some((Plain::Literal, t))),
+            NamePattern::Prefix(t) => (None, Some((Plain::Prefix, t))),
+            NamePattern::Regex(r) => (Some(r), None),
+        },
+        _ => return Source::Unknown,
+    };
+    if let Some((k, t)) = plain {
+        return Source::Plain(comps.plain(k, t.as_bytes()));
+    }
+    let Some(r) = regex_text else {
+        return Source::Unknown;
+    };
+    let prefix = regex::literal_prefix(r)
+        .filter(|p| !p.is_empty())
+        .map(|p| comps.plain(Plain::Prefix, p.as_bytes()));
+    match regex::compiled(r) {
+        Some(m) => {
+            let (over, under) = comps.regex(r, m);
+            Source::Regex {
+                over,
+                under,
+                prefix,
+            }
+        }
+        None => Source::Broken { prefix },
+    }
+}
+
+/// The question asked at each argument.
+#[derive(Clone, Copy)]
+enum Question {
+    /// Fails where the argument may be allowed.
+    Never,
+    /// Fails where the argument is not surely allowed.
+    Always,
+}
+
+impl Question {
+    fn fails(self, d: &Decision) -> bool {
+        match self {
+            Question::Never => d.may_be(Action::Allow),
+            Question::Always => d.outcome() != Action::Allow || d.conditional(),
+        }
+    }
+}
+
+/// Is some argument of `op` (a leaf or a wildcard: every leaf it covers) inside `within`
+/// (`None` = everything) and outside `except` allowed (surely or conditionally)?
+/// `Holds` = no.
+pub fn never(
+    rules: &[Rule],
+    op: OpId,
+    within: Option<&[Entry]>,
+    except: &[Entry],
+    budget: &Budget,
+) -> Answer {
+    ask(rules, op, within, except, budget, Question::Never)
+}
+
+/// Is every argument of `op` inside `within` surely allowed? `Holds` = yes; else a witness
+/// that is not.
+pub fn always(rules: &[Rule], op: OpId, within: &[Entry], budget: &Budget) -> Answer {
+    ask(rules, op, Some(within), &[], budget, Question::Always)
+}
+
+fn ask(
+    rules: &[Rule],
+    op: OpId,
+    within: Option<&[Entry]>,
+    except: &[Entry],
+    budget: &Budget,
+    question: Question,
+) -> Answer {
+    let mut decided = Vec::new();
+    let mut too_complex = false;
+    for leaf in leaves(op) {
+        match ask_leaf(rules, leaf, within, except, budget, question) {
+            Ok(None) => decided.push(leaf),
+            Ok(Some(w)) => return Answer::Fails(w),
+            Err(TooLarge) => too_complex = true,
+        }
+    }
+    if too_complex {
+        Answer::TooComplex { decided }
+    } else {
+        Answer::Holds
+    }
+}
+
+fn ask_leaf(
+    rules: &[Rule],
+    op: OpId,
+    within: Option<&[Entry]>,
+    except: &[Entry],
+    budget: &Budget,
+    question: Question,
+) -> Result<Option<Witness>, TooLarge> {
+    let name = &vocabulary().operation(op).name;
+    let kind = arg_kind(name);
+    let found = match kind {
+        ArgumentKind::Path | ArgumentKind::Name => {
+            let mut comps = Components::new(budget.dfa_states);
+            let mut explorer = Explorer::new();
+            let shape = comps.add(if kind == ArgumentKind::Path {
+                Comp::PathShape
+            } else {
+                Comp::NameShape
+            });
+            explorer.required.push(vec![shape]);
+            let entry_comp = |e: &Entry, comps: &mut Components| match e {
+                Entry::Path(p) | Entry::Name(p) => Some(comps.plain(Plain::Literal, p.as_bytes())),
+                Entry::Tree(p) => Some(comps.plain(Plain::Subpath, p.as_bytes())),
+                Entry::NamePrefix(p) => Some(comps.plain(Plain::Prefix, p.as_bytes())),
+                Entry::Endpoint { .. } => None,
+            };
+            let within_comps: Option<Vec<u32>> =
+                within.map(|w| w.iter().filter_map(|e| entry_comp(e, &mut comps)).collect());
+            let except_comps: Vec<u32> = except
+                .iter()
+                .filter_map(|e| entry_comp(e, &mut comps))
+                .collect();
+            if let Some(w) = &within_comps {
+                explorer.required.push(w.clone());
+            }
+            explorer.blocking = except_comps.clone();
+            let profile = Profile::new(rules, op, kind, &mut comps);
+            let mut scratch = Vec::new();
+            let mut decision = None;
+            let found = explorer.explore(&mut comps, budget.states, |comps, _, v| {
+                let accepts = |c: u32| {
+                    v.binary_search_by_key(&c, |&(k, _)| k)
+                        .is_ok_and(|i| comps[c as usize].accepts(v[i].1))
+                };
+                if !accepts(shape)
+                    || within_comps
+                        .as_ref()
+                        .is_some_and(|w| !w.iter().any(|&c| accepts(c)))
+                    || except_comps.iter().any(|&c| accepts(c))
+                {
+                    return Flow::Continue;
+                }
+                let d = profile.decide(comps, v, &mut scratch);
+                if question.fails(&d) {
+                    decision = Some(d);
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            })?;
+            found.zip(decision).map(|(id, d)| {
+                let bytes = explorer.witness(id);
+                (Some(String::from_utf8_lossy(&bytes).into_owned()), d)
+            })
+        }
+        ArgumentKind::Network => {
+            let mut found = None;
+            for (text, arg) in endpoints(rules, op, within.unwrap_or(&[]).iter().chain(except)) {
+                let inside = |entries: &[Entry]| entries.iter().any(|e| endpoint_in(e, &arg));
+                if within.is_some_and(|w| !inside(w)) || inside(except) {
+                    continue;
+                }
+                let d = decide(rules, op, &arg);
+                if question.fails(&d) {
+                    found = Some((Some(text), d));
+                    break;
+                }
+            }
+            found
+        }
+        ArgumentKind::None => {
+            let d = decide(rules, op, &Arg::None);
+            (within.is_none() && question.fails(&d)).then_some((None, d))
+        }
+    };
+    Ok(found.map(|(argument, decision)| {
+        confirm(rules, op, argument.as_deref(), &decision);
+        Witness {
+            operation: op,
+            conditional: decision.conditional(),
+            argument,
+            decision,
+        }
+    }))
+}
+
+/// The point decision at a witness must be the one the set analysis found.
+fn confirm(rules: &[Rule], op: OpId, witness: Option<&str>, decision: &Decision) {
+    if cfg!(debug_assertions) {
+        if let Some(w) = witness {
+            if w.contains('\u{fffd}') {
+                return;
+            }
+        }
+        let point = decide(rules, op, &argument(op, witness));
+        debug_assert_eq!(
+            &point, decision,
+            "the point decision of {witness:?} disagrees with the set analysis"
+        );
+    }
+}
+
+const HOSTS: [&str; 4] = ["127.0.0.1", "::1", "93.184.215.14", "2606:2800:21f:cb07::1"];
+
+/// The endpoints a network operation is decided on: loopback and non-local addresses of
+/// both families, each with every port the rules or `entries` name and one other; every
+/// host an entry names. Every rule's network, socket and address filters give each host
+/// of the same family and locality the same truth, and each port not named the same
+/// truth, so these tell every decision apart.
+pub fn endpoints<'e>(
+    rules: &[Rule],
+    op: OpId,
+    entries: impl Iterator<Item = &'e Entry>,
+) -> Vec<(String, Arg)> {
+    let name = &vocabulary().operation(op).name;
+    let local = local_end(name);
+    let chain = vocabulary().chain(op);
+    let mut ports: Vec<u16> = Vec::new();
+    let mut hosts: Vec<String> = HOSTS.iter().map(|h| h.to_string()).collect();
+    for rule in rules {
+        if !chain.iter().any(|&l| rule.names(l)) {
+            continue;
+        }
+        for leaf in rule.filter.iter().flat_map(|f| f.leaves()) {
+            if let FilterValue::Network(a) = &leaf.value {
+                if let Port::Number(p) = a.port {
+                    ports.push(p);
+                }
+            }
+        }
+    }
+    for e in entries {
+        if let Entry::Endpoint { host, port } = e {
+            ports.extend(*port);
+            if let Some(h) = host {
+                if h != "localhost" && !hosts.contains(h) {
+                    hosts.push(h.clone());
+                }
+            }
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    if let Some(other) = [443u16, 80, 8080, 1]
+        .into_iter()
+        .chain(2..=u16::MAX)
+        .find(|p| !ports.contains(p))
+    {
+        ports.push(other);
+        ports.sort_unstable();
+    }
+    let mut out = Vec::new();
+    for host in &hosts {
+        for &port in &ports {
+            let text = if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            };
+            out.push((
+                text,
+                Arg::Network {
+                    host: host.clone(),
+                    port,
+                    local,
+                },
+            ));
+        }
+    }
+    out
+}
+
+fn endpoint_in(entry: &Entry, arg: &Arg) -> bool {
+    let (
+        Entry::Endpoint { host, port },
+        Arg::Network {
+            host: h, port: p, ..
+        },
+    ) = (entry, arg)
+    else {
+        return false;
+    };
+    let host_ok = match host.as_deref() {
+        None => true,
+        Some("localhost") => h
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        Some(x) => x == h,
+    };
+    host_ok && port.is_none_or(|x| x == *p)
+}
+
+/// Which decisions change between `old` and `new` on `op` (every leaf it covers): one
+/// change per distinct (direction, old deciding rule, new deciding rule), each with its
+/// shortest witness.
+pub fn diff(
+    old: &[Rule],
+    new: &[Rule],
+    op: OpId,
+    budget: &Budget,
+) -> Result<Vec<Change>, TooComplex> {
+    diff_leaves(old, new, &leaves(op), budget)
+}
+
+/// [`diff`] over the given leaf operations (leaves that decide alike are computed once).
+pub fn diff_leaves(
+    old: &[Rule],
+    new: &[Rule],
+    ops: &[OpId],
+    budget: &Budget,
+) -> Result<Vec<Change>, TooComplex> {
+    let mut changes = Vec::new();
+    let mut decided = Vec::new();
+    let mut too_complex = false;
+    let mut cache: HashMap<(Key, Key), Vec<Change>> = HashMap::default();
+    for &leaf in ops {
+        let key = (key(old, leaf), key(new, leaf));
+        if let Some(found) = cache.get(&key) {
+            changes.extend(found.iter().cloned().map(|mut c| {
+                c.operation = leaf;
+                c
+            }));
+            decided.push(leaf);
+            continue;
+        }
+        match diff_leaf(old, new, leaf, budget) {
+            Ok(found) => {
+                changes.extend(found.iter().cloned());
+                cache.insert(key, found);
+                decided.push(leaf);
+            }
+            Err(TooLarge) => too_complex = true,
+        }
+    }
+    if too_complex {
+        Err(TooComplex { decided, changes })
+    } else {
+        Ok(changes)
+    }
+}
+
+/// What the decisions of a leaf operation depend on: its argument kind and, per level of
+/// its chain, the rules naming it. Leaves with the same key decide alike.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key(ArgumentKind, bool, Vec<(OpId, Vec<u32>)>);
+
+fn key(rules: &[Rule], op: OpId) -> Key {
+    let name = &vocabulary().operation(op).name;
+    let levels = vocabulary()
+        .chain(op)
+        .iter()
+        .map(|&l| {
+            let naming: Vec<u32> = rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.names(l))
+                .map(|(i, _)| i as u32)
+                .collect();
+            (l, naming)
+        })
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    Key(arg_kind(name), local_end(name), levels)
+}
+
+/// How two decisions differ, if they do.
+fn change_of(old: &Decision, new: &Decision) -> Option<(Direction, bool)> {
+    let (o, n) = (old.outcome(), new.outcome());
+    let conditional = old.conditional() || new.conditional();
+    if o != n {
+        let d = if n == Action::Allow {
+            Direction::Allowed
+        } else {
+            Direction::Denied
+        };
+        return Some((d, conditional));
+    }
+    match (old.conditional(), new.conditional()) {
+        // The new profile lets a run-time value turn the outcome.
+        (false, true) => Some((
+            if o == Action::Deny {
+                Direction::Allowed
+            } else {
+                Direction::Denied
+            },
+            true,
+        )),
+        // The old one did, the new one does not.
+        (true, false) => Some((
+            if o == Action::Deny {
+                Direction::Denied
+            } else {
+                Direction::Allowed
+            },
+            true,
+        )),
+        _ => None,
+    }
+}
+
+/// A change found: direction, old and new deciding rules, witness, conditional, decisions.
+type Found = (
+    Direction,
+    Option<usize>,
+    Option<usize>,
+    Option<String>,
+    bool,
+    Decision,
+    Decision,
+);
+
+fn diff_leaf(
+    old: &[Rule],
+    new: &[Rule],
+    op: OpId,
+    budget: &Budget,
+) -> Result<Vec<Change>, TooLarge> {
+    let name = &vocabulary().operation(op).name;
+    let kind = arg_kind(name);
+    let mut found: Vec<Found> = Vec::new();
+    let mut record = |witness: Option<String>, o: Decision, n: Decision| {
+        if let Some((direction, conditional)) = change_of(&o, &n) {
+            if !found
+                .iter()
+                .any(|f| f.0 == direction && f.1 == o.rule && f.2 == n.rule)
+            {
+                found.push((direction, o.rule, n.rule, witness, conditional, o, n));
+            }
+        }
+    };
+    match kind {
+        ArgumentKind::Path | ArgumentKind::Name => {
+            let mut comps = Components::new(budget.dfa_states);
+            let mut explorer = Explorer::new();
+            let shape = comps.add(if kind == ArgumentKind::Path {
+                Comp::PathShape
+            } else {
+                Comp::NameShape
+            });
+            explorer.required.push(vec![shape]);
+            let a = Profile::new(old, op, kind, &mut comps);
+            let b = Profile::new(new, op, kind, &mut comps);
+            let mut scratch = Vec::new();
+            let mut pending: Vec<(u32, Decision, Decision)> = Vec::new();
+            explorer.explore(&mut comps, budget.states, |comps, id, v| {
+                let accepts = v
+                    .binary_search_by_key(&shape, |&(k, _)| k)
+                    .is_ok_and(|i| comps[shape as usize].accepts(v[i].1));
+                if accepts {
+                    let o = a.decide(comps, v, &mut scratch);
+                    let n = b.decide(comps, v, &mut scratch);
+                    if change_of(&o, &n).is_some() {
+                        pending.push((id, o, n));
+                    }
+                }
+                Flow::Continue
+            })?;
+            for (id, o, n) in pending {
+                let w = String::from_utf8_lossy(&explorer.witness(id)).into_owned();
+                record(Some(w), o, n);
+            }
+        }
+        ArgumentKind::Network => {
+            for (text, arg) in endpoints(old, op, std::iter::empty())
+                .into_iter()
+                .chain(endpoints(new, op, std::iter::empty()))
+            {
+                record(Some(text), decide(old, op, &arg), decide(new, op, &arg));
+            }
+        }
+        ArgumentKind::None => record(
+            None,
+            decide(old, op, &Arg::None),
+            decide(new, op, &Arg::None),
+        ),
+    }
+    Ok(found
+        .into_iter()
+        .map(|(direction, _, _, witness, conditional, o, n)| {
+            confirm(old, op, witness.as_deref(), &o);
+            confirm(new, op, witness.as_deref(), &n);
+            Change {
+                operation: op,
+                direction,
+                witness,
+                conditional,
+                old: o,
+                new: n,
+            }
+        })
+        .collect())
+}
+
+/// Sizes of the automata one leaf operation builds, for the benchmark's report:
+/// (components, product states, regex DFA states).
+pub fn sizes(rules: &[Rule], op: OpId, budget: &Budget) -> (usize, usize, usize) {
+    let name = &vocabulary().operation(op).name;
+    let kind = arg_kind(name);
+    if !matches!(kind, ArgumentKind::Path | ArgumentKind::Name) {
+        return (0, 1, 0);
+    }
+    let mut comps = Components::new(budget.dfa_states);
+    let mut explorer = Explorer::new();
+    let shape = comps.add(if kind == ArgumentKind::Path {
+        Comp::PathShape
+    } else {
+        Comp::NameShape
+    });
+    explorer.required.push(vec![shape]);
+    let _profile = Profile::new(rules, op, kind, &mut comps);
+    let _ = explorer.explore(&mut comps, budget.states, |_, _, _| Flow::Continue);
+    let dfa = comps
+        .comps
+        .iter()
+        .filter(|c| matches!(c, Comp::Regex(_)))
+        .map(Comp::size)
+        .sum();
+    (comps.comps.len(), explorer.states, dfa)
+}

@@ -1,0 +1,130 @@
+//! Decisions other people recorded on real Macs, replayed through `explain`.
+//!
+//! `tests/observed/decisions.tsv` has one row per recorded outcome: the profile (a file in
+//! `tests/observed/profiles/`, the text that was applied, or `corpus:FILE` for a profile of
+//! the shared corpus), the operation and argument the
+//! probe exercised, the decision observed and where it was recorded. No row comes from
+//! sblint. The harness probes of SANDBOX_LORE say `file-read*` / `file-write*`: their
+//! reader opens the file for reading or writing, which is `file-read-data` /
+//! `file-write-data`, and the table names those. A sixth column, when present, marks a row
+//! as pending with the reason (a known gap in the model); such a row must still disagree,
+//! so that it is un-pended the day the model gets it right.
+
+use sblint::model::{Action, Model, ModelOptions};
+use std::path::Path;
+
+struct Row {
+    line: usize,
+    profile: String,
+    operation: String,
+    argument: String,
+    observed: Action,
+    pending: Option<String>,
+}
+
+fn rows() -> Vec<Row> {
+    let table = include_str!("observed/decisions.tsv");
+    table
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|(index, line)| {
+            let cells: Vec<&str> = line.split('\t').collect();
+            assert!(
+                cells.len() == 5 || cells.len() == 6,
+                "decisions.tsv:{}: 5 or 6 columns, found {}",
+                index + 1,
+                cells.len()
+            );
+            assert!(
+                !cells[4].trim().is_empty(),
+                "decisions.tsv:{}: no source",
+                index + 1
+            );
+            let observed = match cells[3] {
+                "allow" => Action::Allow,
+                "deny" => Action::Deny,
+                other => panic!("decisions.tsv:{}: decision {other:?}", index + 1),
+            };
+            Row {
+                line: index + 1,
+                profile: cells[0].to_string(),
+                operation: cells[1].to_string(),
+                argument: cells[2].to_string(),
+                observed,
+                pending: cells.get(5).map(|reason| reason.to_string()),
+            }
+        })
+        .collect()
+}
+
+/// The profile text of a row: a file of `tests/observed/profiles/`, or `corpus:FILE`, a
+/// file of the shared corpus (never copied into the repository) with its ERB lines left
+/// out; `None` when the corpus is not there.
+fn profile_text(row: &Row) -> Option<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if let Some(file) = row.profile.strip_prefix("corpus:") {
+        let text = std::fs::read_to_string(root.join("../shared/corpus").join(file)).ok()?;
+        return Some(
+            text.lines()
+                .filter(|line| !line.contains("<%="))
+                .map(|line| format!("{line}\n"))
+                .collect(),
+        );
+    }
+    let path = root.join("tests/observed/profiles").join(&row.profile);
+    Some(
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display())),
+    )
+}
+
+fn decide(row: &Row) -> Option<Action> {
+    let text = profile_text(row)?;
+    let model = Model::new(&sblint::syntax::parse(text), &[], &ModelOptions::default());
+    Some(
+        sblint::explain::explain(&model, &row.operation, Some(&row.argument), Path::new("/"))
+            .unwrap_or_else(|error| panic!("decisions.tsv:{}: {error}", row.line))
+            .action,
+    )
+}
+
+#[test]
+fn every_recorded_decision_is_reproduced() {
+    let rows = rows();
+    assert!(rows.len() >= 40, "{} rows", rows.len());
+    let mut wrong = Vec::new();
+    for row in &rows {
+        let Some(decided) = decide(row) else {
+            continue;
+        };
+        match (&row.pending, decided == row.observed) {
+            (None, false) => wrong.push(format!(
+                "decisions.tsv:{}: {} {} under {}: observed {:?}, sblint says {:?}",
+                row.line, row.operation, row.argument, row.profile, row.observed, decided
+            )),
+            (Some(reason), true) => wrong.push(format!(
+                "decisions.tsv:{}: pending ({reason}) but now reproduced: drop the mark",
+                row.line
+            )),
+            _ => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_table_covers_what_the_model_must_hold() {
+    let rows = rows();
+    let has = |pred: &dyn Fn(&Row) -> bool| rows.iter().any(pred);
+    assert!(
+        has(&|r| r.argument.starts_with("/var/")),
+        "a symlinked root"
+    );
+    assert!(has(&|r| r.argument.contains("/../")), "a `..`");
+    assert!(has(&|r| r.profile.contains("nested")), "nested require-*");
+    assert!(has(&|r| r.profile.contains("capturing")), "a regex");
+    assert!(has(&|r| r.operation == "mach-lookup"), "mach");
+    assert!(has(&|r| r.operation.starts_with("network")), "network");
+    assert!(has(&|r| r.operation.starts_with("sysctl")), "sysctl");
+}
