@@ -645,3 +645,36 @@ mod smaller_things {
         assert!(check.contains("statistics"), "{check}");
     }
 }
+
+/// What each flag prints, side by side: one snapshot to review when any of them changes.
+#[test]
+fn each_flags_output() {
+    let mut shown = String::new();
+    for args in [
+        &["-q", "--format", "concise"][..],
+        &["--exit-zero", "--format", "concise"],
+        &["--show-fixes", "--select", "SB201"],
+        &["--diff"],
+        &["--diff", "--unsafe-fixes", "--select", "SB202"],
+        &["--statistics", "--format", "concise"],
+        &["--select", "unresolved-path", "--format", "concise"],
+        &[
+            "--ignore",
+            "SB2,SB3",
+            "--extend-select",
+            "SB201",
+            "--format",
+            "concise",
+        ],
+    ] {
+        let (out, err, code) = run(sblint()
+            .args(args)
+            .args(["--stdin-filename", "p.sb", "-"])
+            .write_stdin("(version 1)\n(deny default)\n(allow file-read* (subpath \"/tmp/x\"))\n"));
+        shown.push_str(&format!(
+            "$ sblint {} -  # exit {code}\n{out}{err}\n",
+            args.join(" ")
+        ));
+    }
+    snapshot("each_flag", &shown);
+}

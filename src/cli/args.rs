@@ -15,7 +15,8 @@ use crate::workspace::{inputs, Exclusions, Input, Overrides};
     version,
     about = "Lint Apple sandbox profiles (SBPL) before you run them",
     args_conflicts_with_subcommands = true,
-    after_help = "Exit status: 0 nothing to report, 1 findings, 2 usage or I/O error."
+    after_help = "Exit status: 0 nothing to report, 1 findings, 2 usage or I/O error or an \
+                  unknown rule code."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -143,8 +144,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub model: ModelArgs,
 
-    /// Apply fixes in place (never to a file with syntax errors); with `-`, the fixed profile
-    /// goes to stdout and the report to stderr
+    /// Apply the safe fixes in place (never to a file with syntax errors); with `-`, the
+    /// profile goes to stdout and the report to stderr
     #[arg(long)]
     pub fix: bool,
 

@@ -119,7 +119,7 @@ fn style() -> Style {
         Style::OneLine
     } else {
         Style::Graphical {
-            color: std::env::var_os("NO_COLOR").is_none(),
+            color: super::args::ColorArg::Auto.enabled(true),
         }
     }
 }

@@ -69,14 +69,15 @@ pub fn hover(docs: &Documents, params: HoverParams) -> Option<Hover> {
 }
 
 fn rule_doc(code: &str) -> Option<String> {
-    let rule = rule_by_code(code)?;
-    let m = &rule.meta;
+    let id = RuleId::from_code(code)?;
+    let m = id.meta();
     Some(format!(
-        "**{} {}** ({})\n\n{}",
+        "**{} {}** ({})\n\n{}\n\n{}",
         m.code,
         m.name,
         m.severity.as_str(),
-        m.doc
+        id.printed_doc().trim_end(),
+        id.help_uri()
     ))
 }
 

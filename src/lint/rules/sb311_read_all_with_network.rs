@@ -59,7 +59,15 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    by_default(ctx, out);
+    let before = out.len();
+    written_out(ctx, out);
+    // One finding says it: the rules written out, else the default.
+    if out.len() == before {
+        by_default(ctx, out);
+    }
+}
+
+fn written_out(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let default = vocabulary().default;
     let explicit =
         |r: &crate::model::Rule| r.action == Action::Allow && r.certain && !r.names(default);
