@@ -37,5 +37,6 @@ pub mod lsp;
 pub mod model;
 pub mod new;
 pub mod render;
+pub mod run;
 pub mod syntax;
 pub mod workspace;

@@ -16,6 +16,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("compile", &["syntax", "model"]),
     ("new", &["syntax", "model", "fmt"]),
     ("learn", &["syntax", "model", "explain", "fmt"]),
+    ("run", &["syntax", "model", "explain", "learn"]),
     ("render", &["diagnostic", "syntax"]),
     (
         "workspace",
@@ -48,6 +49,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "lsp",
             "new",
             "learn",
+            "run",
         ],
     ),
 ];
@@ -62,6 +64,7 @@ const MODULES: &[&str] = &[
     "compile",
     "new",
     "learn",
+    "run",
     "render",
     "workspace",
     "lsp",
