@@ -251,7 +251,7 @@ pub fn generate(options: &Options) -> Result<Generated, NewError> {
     if preset == Preset::Build && writes.is_empty() {
         writes.push("build".into());
     }
-    for dir in options.read.iter().chain(&writes) {
+    for dir in options.read.iter().chain(&writes).chain(&options.project) {
         if dir.is_empty() || dir.contains('"') || dir.contains('\n') {
             return Err(NewError(format!("`{dir}` is not a directory name")));
         }
@@ -846,6 +846,10 @@ mod tests {
         assert!(e.0.contains("only `localhost` or `*`"), "{e}");
         o.allow_hosts = vec!["localhost:x".into()];
         assert!(generate(&o).unwrap_err().0.contains("not a port"));
+        o.allow_hosts = Vec::new();
+        o.project = Some("/Users/a/\"p".into());
+        assert!(generate(&o).unwrap_err().0.contains("not a directory name"));
+        o.project = None;
         o.allow_hosts = vec!["127.0.0.1:8080".into()];
         let g = generate(&o).unwrap();
         assert!(
