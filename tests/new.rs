@@ -23,6 +23,8 @@ fn combinations() -> Vec<Options> {
             read: Vec::new(),
             write: Vec::new(),
             file_name: format!("{}.sb", preset.name()),
+            home: None,
+            tmpdir: None,
         };
         all.push(base.clone());
         all.push(Options {
@@ -36,6 +38,12 @@ fn combinations() -> Vec<Options> {
         all.push(Options {
             allow_hosts: vec!["*:443".into()],
             project: Some("/Users/dev/app".into()),
+            ..base.clone()
+        });
+        all.push(Options {
+            home: Some("/Users/runner".into()),
+            tmpdir: Some("/private/var/folders/ab/cd/T".into()),
+            project: Some("/Users/runner/work/app".into()),
             ..base.clone()
         });
         all.push(Options {
@@ -168,6 +176,8 @@ fn the_python_preset_as_users_see_it() {
         read: Vec::new(),
         write: Vec::new(),
         file_name: "python.sb".into(),
+        home: None,
+        tmpdir: None,
     })
     .unwrap();
     common::with_snapshots("new", || {
@@ -231,6 +241,8 @@ fn removing_an_essential_grant_brings_its_rule_back() {
         read: Vec::new(),
         write: Vec::new(),
         file_name: "p.sb".into(),
+        home: None,
+        tmpdir: None,
     };
     let cases = [
         (
