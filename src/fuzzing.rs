@@ -123,6 +123,7 @@ pub fn explain_never_panics(data: &[u8]) {
         let _ = narrowest_filter(&denial.operation, denial.argument.as_deref().unwrap_or(""));
     }
     let _ = narrowest_filter(op, argument);
+    let _ = crate::learn::learn(argument, Some(&model), &crate::learn::Options::default());
 }
 
 /// What a compiled profile is asked about: each rule's operations on a path it names.

@@ -38,6 +38,7 @@ pub mod lsp;
 pub mod model;
 pub mod new;
 pub mod render;
+pub mod run;
 pub mod sbtest;
 pub mod syntax;
 pub mod workspace;

@@ -17,6 +17,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sbtest", &["syntax", "model", "explain"]),
     ("new", &["syntax", "model", "fmt"]),
     ("learn", &["syntax", "model", "explain", "fmt"]),
+    ("run", &["syntax", "model", "explain", "learn"]),
     ("render", &["diagnostic", "syntax"]),
     (
         "workspace",
@@ -50,6 +51,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "lsp",
             "new",
             "learn",
+            "run",
         ],
     ),
 ];
@@ -65,6 +67,7 @@ const MODULES: &[&str] = &[
     "sbtest",
     "new",
     "learn",
+    "run",
     "render",
     "workspace",
     "lsp",

@@ -152,7 +152,8 @@ fn stdin_secrets_aliases_and_the_explain_alias() {
     let log = "Sandbox: sh(1) deny(1) process-exec /usr/local/bin/tool\n\
                Sandbox: sh(1) deny(1) network-bind 0.0.0.0:8080\n\
                Sandbox: gh(2) deny(1) mach-lookup com.apple.trustd.agent\n\
-               Sandbox: cat(3) deny(1) file-read-data /Users/me/p/.env\n";
+               Sandbox: cat(3) deny(1) file-read-data /Users/me/p/.env\n\
+               Sandbox: cat(3) deny(1) no-such-operation /x\n";
     let out = Command::cargo_bin("sblint")
         .unwrap()
         .args(["learn", "-", "--format", "json"])
@@ -166,6 +167,7 @@ fn stdin_secrets_aliases_and_the_explain_alias() {
     assert_eq!(f[0]["operation"], "process-exec*");
     assert_eq!(f[2]["essential"], "trustd");
     assert_eq!(f[3]["verdict"], "kept-denied");
+    assert_eq!(f[4]["verdict"], "unknown-operation");
     let rules: Vec<&str> = v["rules"]
         .as_array()
         .unwrap()

@@ -23,6 +23,8 @@ fn combinations() -> Vec<Options> {
             read: Vec::new(),
             write: Vec::new(),
             file_name: format!("{}.sb", preset.name()),
+            home: None,
+            tmpdir: None,
         };
         all.push(base.clone());
         all.push(Options {
@@ -36,6 +38,12 @@ fn combinations() -> Vec<Options> {
         all.push(Options {
             allow_hosts: vec!["*:443".into()],
             project: Some("/Users/dev/app".into()),
+            ..base.clone()
+        });
+        all.push(Options {
+            home: Some("/Users/runner".into()),
+            tmpdir: Some("/private/var/folders/ab/cd/T".into()),
+            project: Some("/Users/runner/work/app".into()),
             ..base.clone()
         });
         all.push(Options {
@@ -88,6 +96,14 @@ fn every_preset_and_option_combination_checks_clean_and_holds_its_point_assertio
                 .map(|d| format!("{} {}", d.code, d.message))
                 .collect();
             assert!(loud.is_empty(), "{what}: {loud:#?}\n{}", g.profile);
+            // It grants what the programs it is written for need (the SB5xx rules).
+            let needs: Vec<_> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.starts_with("SB5"))
+                .map(|d| d.message.clone())
+                .collect();
+            assert!(needs.is_empty(), "{what}: {needs:#?}");
         }
         let tree = sblint::syntax::parse(g.profile.clone());
         let model = Model::new(
@@ -170,6 +186,8 @@ fn the_python_preset_as_users_see_it() {
         read: Vec::new(),
         write: Vec::new(),
         file_name: "python.sb".into(),
+        home: None,
+        tmpdir: None,
     })
     .unwrap();
     common::with_snapshots("new", || {
@@ -220,4 +238,62 @@ fn sblint_new_writes_both_files_prints_the_command_and_refuses_to_overwrite() {
         1,
         "{bad:?}"
     );
+}
+
+/// The essentials of a preset are what the SB5xx rules look for: take one grant out and its
+/// rule reports the symptom.
+#[test]
+fn removing_an_essential_grant_brings_its_rule_back() {
+    let base = |preset, hosts: &[&str]| Options {
+        preset,
+        project: None,
+        allow_hosts: hosts.iter().map(|h| h.to_string()).collect(),
+        read: Vec::new(),
+        write: Vec::new(),
+        file_name: "p.sb".into(),
+        home: None,
+        tmpdir: None,
+    };
+    let cases = [
+        (
+            base(Preset::Node, &["*:443"]),
+            "(allow mach-lookup (global-name \"com.apple.trustd.agent\"))",
+            "SB502",
+            Severity::Warning,
+        ),
+        (
+            base(Preset::Shell, &[]),
+            "(allow process-fork)",
+            "SB507",
+            Severity::Info,
+        ),
+        (
+            base(Preset::Shell, &[]),
+            "(allow file-ioctl (regex #\"^/dev/ttys[0-9]+$\"))",
+            "SB504",
+            Severity::Info,
+        ),
+        (
+            base(Preset::Python, &[]),
+            "(allow process-fork)",
+            "SB507",
+            Severity::Info,
+        ),
+    ];
+    for (options, grant, code, severity) in cases {
+        let g = generate(&options).unwrap();
+        assert!(
+            g.profile.contains(grant),
+            "{code}: the preset lacks {grant}"
+        );
+        let without = g.profile.replacen(grant, "", 1);
+        let report = check_text("p.sb", without, &CheckOptions::default());
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .collect();
+        assert_eq!(found.len(), 1, "{code}: {:#?}", report.diagnostics);
+        assert_eq!(found[0].severity, severity, "{code}");
+    }
 }

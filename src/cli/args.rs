@@ -48,6 +48,11 @@ pub enum Command {
     New(super::new::NewArgs),
     /// Propose the narrowest rules for the sandbox denials of a log (audit2allow for SBPL)
     Learn(super::learn::LearnArgs),
+    /// Run a command under the profile with sandbox-exec and report its denials (macOS)
+    Run(super::run::RunArgs),
+    /// Perform one operation and print what the system answered (for `test --on-device`)
+    #[command(hide = true)]
+    Probe(super::run::ProbeArgs),
     /// Run the language server on stdin/stdout
     Lsp(LspArgs),
     /// Print a shell completion script

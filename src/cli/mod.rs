@@ -14,6 +14,7 @@ pub mod new;
 mod output;
 mod parse;
 mod rule;
+pub mod run;
 mod sets;
 mod test;
 
@@ -64,6 +65,8 @@ pub fn main() -> ExitStatus {
         Some(Command::Rule(args)) => rule::run(args),
         Some(Command::New(args)) => new::run(args),
         Some(Command::Learn(args)) => learn::run(args),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Probe(args)) => run::probe(args),
         None => check::run(&cli.check),
     }
 }

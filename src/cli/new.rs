@@ -33,6 +33,15 @@ pub struct NewArgs {
     /// (default: `PRESET.sb` in the current directory)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The home the test file and the command use (default: `$HOME` in the command, an
+    /// example in the test file)
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<String>,
+    /// The resolved per-user temporary directory the test file and the command use
+    /// (default: the command resolves `getconf DARWIN_USER_TEMP_DIR`, the test file an
+    /// example)
+    #[arg(long, value_name = "DIR")]
+    pub tmpdir: Option<String>,
     /// Replace the files if they exist
     #[arg(long)]
     pub force: bool,
@@ -84,6 +93,8 @@ fn write(args: &NewArgs) -> Result<String, AppError> {
         read: args.read.clone(),
         write: args.write.clone(),
         file_name,
+        home: args.home.clone(),
+        tmpdir: args.tmpdir.clone(),
     })
     .map_err(|e| AppError::Usage(e.0))?;
     for path in [&profile_path, &test_path] {

@@ -420,14 +420,15 @@ fn known_operation(name: &str) -> Option<String> {
 pub fn learn(log: &str, model: Option<&Model>, options: &Options) -> Learned {
     let logged = read_log(log);
     let mut findings: Vec<Finding> = Vec::new();
+    // (operation, argument) → its finding: a log of many thousand lines stays linear.
+    let mut index: std::collections::HashMap<(String, Option<String>), usize> =
+        std::collections::HashMap::new();
     for l in &logged {
         let d = &l.denial;
         let operation = known_operation(&d.operation);
         let key_op = operation.clone().unwrap_or_else(|| d.operation.clone());
-        if let Some(f) = findings
-            .iter_mut()
-            .find(|f| f.operation == key_op && f.argument == d.argument)
-        {
+        let key = (key_op.clone(), d.argument.clone());
+        if let Some(f) = index.get(&key).map(|&i| &mut findings[i]) {
             f.lines.push(l.line);
             if !f.processes.contains(&d.process) {
                 f.processes.push(d.process.clone());
@@ -454,6 +455,7 @@ pub fn learn(log: &str, model: Option<&Model>, options: &Options) -> Learned {
         let essential = essentials::table().iter().find(|e| {
             Some(e.operation) == operation.as_deref() && e.argument == d.argument.as_deref()
         });
+        index.insert(key, findings.len());
         findings.push(Finding {
             logged_as: operation
                 .as_ref()
@@ -479,6 +481,9 @@ pub fn learn(log: &str, model: Option<&Model>, options: &Options) -> Learned {
 /// directory become one `subpath` when there are `generalize` of them or more.
 fn propose(findings: &[Finding], options: &Options) -> Vec<Rule> {
     let mut rules: Vec<Rule> = Vec::new();
+    // (rule, filter) → the filter's place in the rule.
+    let mut filters: std::collections::HashMap<(usize, String), usize> =
+        std::collections::HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         if f.verdict != Verdict::Proposed {
             continue;
@@ -500,9 +505,12 @@ fn propose(findings: &[Finding], options: &Options) -> Vec<Rule> {
             .as_deref()
             .and_then(|a| narrowest_filter(&f.operation, a))
         {
-            Some(filter) => match rule.filters.iter_mut().find(|(x, _)| *x == filter) {
-                Some((_, answers)) => answers.push(i),
-                None => rule.filters.push((filter, vec![i])),
+            Some(filter) => match filters.get(&(at, filter.clone())) {
+                Some(&k) => rule.filters[k].1.push(i),
+                None => {
+                    filters.insert((at, filter.clone()), rule.filters.len());
+                    rule.filters.push((filter, vec![i]));
+                }
             },
             None => rule.answers.push(i),
         }
@@ -531,13 +539,16 @@ fn propose(findings: &[Finding], options: &Options) -> Vec<Rule> {
                 }
             };
             let rule = &mut rules[at];
-            match rule.filters.iter_mut().find(|(x, _)| *x == filter) {
-                Some((_, answers)) => {
-                    if !answers.contains(&i) {
-                        answers.push(i);
+            match filters.get(&(at, filter.clone())) {
+                Some(&k) => {
+                    if !rule.filters[k].1.contains(&i) {
+                        rule.filters[k].1.push(i);
                     }
                 }
-                None => rule.filters.push((filter, vec![i])),
+                None => {
+                    filters.insert((at, filter.clone()), rule.filters.len());
+                    rule.filters.push((filter, vec![i]));
+                }
             }
         }
     }
@@ -575,7 +586,7 @@ fn generalize(rule: &mut Rule, findings: &[Finding], n: usize) {
         }
         by_dir.entry(dir.to_string()).or_default().push(k);
     }
-    let mut replaced: Vec<usize> = Vec::new();
+    let mut replaced: std::collections::HashSet<usize> = std::collections::HashSet::new();
     let mut added: Vec<(String, Vec<usize>)> = Vec::new();
     for (dir, ks) in by_dir {
         if ks.len() < n {
@@ -620,15 +631,20 @@ pub fn rules_text(learned: &Learned) -> String {
                 p.dedup();
                 p
             };
+            // A long log: the first few lines, and how many in all.
+            let mut shown: Vec<String> = lines.iter().take(8).map(usize::to_string).collect();
+            if lines.len() > 8 {
+                shown.push(format!("… ({} lines)", lines.len()));
+            }
+            let mut who: Vec<String> = procs.iter().take(4).cloned().collect();
+            if procs.len() > 4 {
+                who.push(format!("… ({} processes)", procs.len()));
+            }
             format!(
                 "log line{} {} ({})",
                 if lines.len() == 1 { "" } else { "s" },
-                lines
-                    .iter()
-                    .map(usize::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                procs.join(", ")
+                shown.join(", "),
+                who.join(", ")
             )
         };
         let essential_note = |answers: &[usize]| -> String {
@@ -911,6 +927,26 @@ mod tests {
             },
         );
         assert!(all.findings.iter().all(|f| f.verdict == Verdict::Proposed));
+    }
+
+    #[test]
+    fn a_long_log_stays_linear_and_its_comments_short() {
+        let log: String = (0..20_000)
+            .map(|i| {
+                format!(
+                    "Sandbox: p{}({i}) deny(1) file-read-data /Users/me/d{}/f{i}\n",
+                    i % 9,
+                    i % 7
+                )
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let l = learn(&log, None, &Options::default());
+        assert_eq!(l.findings.len(), 20_000);
+        assert_eq!(l.rules[0].filters.len(), 7, "one subpath per directory");
+        let text = rules_text(&l);
+        assert!(text.lines().all(|line| line.len() < 200), "{text}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 
     #[test]

@@ -134,6 +134,14 @@ pub fn allows(model: &Model, operation: &str, argument: Option<&str>) -> bool {
     })
 }
 
+/// True when a rule of the model allows `operation` on `argument`, though a rule whose
+/// value is only known at run time (an unset `param`) may say otherwise: what the profile
+/// means to allow, for the checks that read its intent. Libsandbox's own default (no rule
+/// decides) is no intent.
+pub fn means_to_allow(model: &Model, operation: &str, argument: Option<&str>) -> bool {
+    decision(model, operation, argument).is_some_and(|d| d.action == Some(Action::Allow))
+}
+
 /// The rule (an index into the model's rules) that certainly denies the row, when one does.
 /// `None` when the row is allowed, may be allowed at run time, or the model is incomplete
 /// or has an import sblint could not read (which may grant it).
@@ -190,6 +198,20 @@ mod tests {
             Some("com.apple.trustd.agent")
         ));
         assert!(!allows(&model, "process-fork", None));
+        assert!(means_to_allow(
+            &model,
+            "mach-lookup",
+            Some("com.apple.trustd.agent")
+        ));
+        assert!(!means_to_allow(&model, "process-fork", None));
+        // With no rule deciding, libsandbox allows it, but the profile shows no intent.
+        let bare = Model::new(
+            &crate::syntax::parse("(version 1)\n"),
+            &[],
+            &crate::model::ModelOptions::default(),
+        );
+        assert!(allows(&bare, "process-fork", None));
+        assert!(!means_to_allow(&bare, "process-fork", None));
     }
 
     #[test]

@@ -80,6 +80,11 @@ pub struct Options {
     pub write: Vec<String>,
     /// The profile's file name, as the test file and the command name it.
     pub file_name: String,
+    /// The home and the resolved per-user temporary directory the test file and the
+    /// command use (`None`: the command passes `$HOME` and the resolved
+    /// `getconf DARWIN_USER_TEMP_DIR`, the test file example paths).
+    pub home: Option<String>,
+    pub tmpdir: Option<String>,
 }
 
 /// A user error: a clear sentence.
@@ -251,7 +256,14 @@ pub fn generate(options: &Options) -> Result<Generated, NewError> {
     if preset == Preset::Build && writes.is_empty() {
         writes.push("build".into());
     }
-    for dir in options.read.iter().chain(&writes) {
+    for dir in options
+        .read
+        .iter()
+        .chain(&writes)
+        .chain(&options.project)
+        .chain(&options.home)
+        .chain(&options.tmpdir)
+    {
         if dir.is_empty() || dir.contains('"') || dir.contains('\n') {
             return Err(NewError(format!("`{dir}` is not a directory name")));
         }
@@ -282,8 +294,17 @@ pub fn generate(options: &Options) -> Result<Generated, NewError> {
     };
     let mut params: Vec<(String, String)> = vec![
         ("PROJECT".into(), project_value.clone()),
-        ("TMPDIR".into(), EXAMPLE_TMPDIR.into()),
-        ("HOME".into(), EXAMPLE_HOME.into()),
+        (
+            "TMPDIR".into(),
+            options
+                .tmpdir
+                .clone()
+                .unwrap_or_else(|| EXAMPLE_TMPDIR.into()),
+        ),
+        (
+            "HOME".into(),
+            options.home.clone().unwrap_or_else(|| EXAMPLE_HOME.into()),
+        ),
     ];
     let mut command_params: Vec<(String, String)> = vec![
         (
@@ -295,9 +316,15 @@ pub fn generate(options: &Options) -> Result<Generated, NewError> {
         ),
         (
             "TMPDIR".into(),
-            "$(cd \"$(getconf DARWIN_USER_TEMP_DIR)\" && pwd -P)".into(),
+            options
+                .tmpdir
+                .clone()
+                .unwrap_or_else(|| "$(cd \"$(getconf DARWIN_USER_TEMP_DIR)\" && pwd -P)".into()),
         ),
-        ("HOME".into(), "$HOME".into()),
+        (
+            "HOME".into(),
+            options.home.clone().unwrap_or_else(|| "$HOME".into()),
+        ),
     ];
     // Directories inside the project are covered by its rule (a second rule would change
     // nothing, SB402): the project is always readable, and writable but for `build`.
@@ -835,6 +862,8 @@ mod tests {
             read: Vec::new(),
             write: Vec::new(),
             file_name: format!("{}.sb", preset.name()),
+            home: None,
+            tmpdir: None,
         }
     }
 
@@ -846,6 +875,10 @@ mod tests {
         assert!(e.0.contains("only `localhost` or `*`"), "{e}");
         o.allow_hosts = vec!["localhost:x".into()];
         assert!(generate(&o).unwrap_err().0.contains("not a port"));
+        o.allow_hosts = Vec::new();
+        o.project = Some("/Users/a/\"p".into());
+        assert!(generate(&o).unwrap_err().0.contains("not a directory name"));
+        o.project = None;
         o.allow_hosts = vec!["127.0.0.1:8080".into()];
         let g = generate(&o).unwrap();
         assert!(

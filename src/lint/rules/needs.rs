@@ -17,7 +17,7 @@ pub fn denied(ctx: &Context<'_>, meta: &RuleMeta) -> Vec<(&'static Essential, us
 /// True when the profile lets programs run `/bin/sh`: it means to run commands, which
 /// fork and load the system libraries.
 pub fn runs_shell(ctx: &Context<'_>) -> bool {
-    essentials::allows(ctx.model, "process-exec", Some("/bin/sh"))
+    essentials::means_to_allow(ctx.model, "process-exec", Some("/bin/sh"))
 }
 
 /// True when outbound connections to a host on the internet are allowed (checked on the
@@ -25,7 +25,7 @@ pub fn runs_shell(ctx: &Context<'_>) -> bool {
 pub fn reaches_internet(ctx: &Context<'_>) -> bool {
     ["93.184.215.14:443", "93.184.215.14:80"]
         .iter()
-        .any(|a| essentials::allows(ctx.model, "network-outbound", Some(a)))
+        .any(|a| essentials::means_to_allow(ctx.model, "network-outbound", Some(a)))
 }
 
 fn what(row: &Essential) -> String {

@@ -52,8 +52,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let rows = needs::denied(ctx, &RULE.meta);
     // Port 443 allowed where another port is not: the profile is written for HTTPS.
-    let https = essentials::allows(ctx.model, "network-outbound", Some("93.184.215.14:443"))
-        && !essentials::allows(ctx.model, "network-outbound", Some("93.184.215.14:9"));
+    let https = essentials::means_to_allow(ctx.model, "network-outbound", Some("93.184.215.14:443"))
+        && !essentials::means_to_allow(ctx.model, "network-outbound", Some("93.184.215.14:9"));
     let (severity, intent) = if https {
         (Severity::Warning, "this profile allows HTTPS (port 443)")
     } else {

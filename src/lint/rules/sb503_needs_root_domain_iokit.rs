@@ -47,8 +47,8 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = ctx.model;
-    let frameworks = essentials::allows(model, "iokit-open", Some("IOSurfaceRootUserClient"))
-        || essentials::allows(model, "mach-lookup", Some("com.apple.windowserver.active"));
+    let frameworks = essentials::means_to_allow(model, "iokit-open", Some("IOSurfaceRootUserClient"))
+        || essentials::means_to_allow(model, "mach-lookup", Some("com.apple.windowserver.active"));
     if !frameworks {
         return;
     }

@@ -52,9 +52,9 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let model = ctx.model;
     let tty = "/dev/ttys000";
-    let uses_tty = essentials::allows(model, "file-write-data", Some(tty))
-        || essentials::allows(model, "file-read-data", Some(tty));
-    let opens_pty = essentials::allows(model, "pseudo-tty", None);
+    let uses_tty = essentials::means_to_allow(model, "file-write-data", Some(tty))
+        || essentials::means_to_allow(model, "file-read-data", Some(tty));
+    let opens_pty = essentials::means_to_allow(model, "pseudo-tty", None);
     let rows: Vec<_> = needs::denied(ctx, &RULE.meta)
         .into_iter()
         .filter(|(row, _)| match row.id {
