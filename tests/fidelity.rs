@@ -283,3 +283,24 @@ fn a_unix_socket_filter_is_a_socket_path_not_an_unknown() {
         "{flat}"
     );
 }
+
+#[test]
+fn the_require_all_fix_for_an_ored_attribute_reads_as_its_author_meant() {
+    // openai-codex restricted_read_only_platform_defaults.sbpl:139.
+    let text = "(version 1)\n(deny default)\n(allow file-read-metadata (literal \"/System/Volumes\") (vnode-type DIRECTORY))\n";
+    let found = findings_with(text, &[]);
+    let d = found.iter().find(|d| d.code == "SB212").expect("SB212");
+    let fix = d.fix.as_ref().expect("a fix");
+    assert_eq!(fix.applicability, sblint::diagnostic::Applicability::Unsafe);
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    let mut fixed = text.to_string();
+    for e in edits {
+        fixed.replace_range(e.span.start as usize..e.span.end as usize, &e.content);
+    }
+    assert_eq!(
+        fixed,
+        "(version 1)\n(deny default)\n(allow file-read-metadata (require-all (literal \"/System/Volumes\") (vnode-type DIRECTORY)))\n"
+    );
+    assert!(!findings_with(&fixed, &[]).iter().any(|d| d.code == "SB212"));
+}

@@ -171,30 +171,63 @@ fn importer_of(path: &str, tree: &SyntaxTree, options: &CheckOptions) -> Option<
         return None;
     }
     let name = std::path::Path::new(path).file_name()?.to_str()?;
-    let needle = format!("(import \"{name}\")");
-    let dirs = options
+    options
         .model
         .base_dir
         .iter()
-        .chain(options.model.import_paths.iter());
-    for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        .chain(options.model.import_paths.iter())
+        .find_map(|dir| {
+            imports_in(dir)
+                .get(name)
+                .filter(|importer| importer.as_str() != name)
+                .cloned()
+        })
+}
+
+/// For a directory: each name that a profile in it imports (`(import "NAME")`), with the
+/// first such profile. Read once per directory and modification time, so that checking a
+/// directory of fragments reads each file once, not once per fragment.
+fn imports_in(dir: &std::path::Path) -> Arc<HashMap<String, String>> {
+    type Cache = std::sync::Mutex<
+        HashMap<std::path::PathBuf, (Option<std::time::SystemTime>, Arc<HashMap<String, String>>)>,
+    >;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let modified = std::fs::metadata(dir).and_then(|m| m.modified()).ok();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((when, imports)) = cache.lock().ok().and_then(|c| c.get(dir).cloned()) {
+        if when == modified {
+            return imports;
+        }
+    }
+    let mut imports = HashMap::new();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    for file in files {
+        let Some(importer) = file.file_name().and_then(|f| f.to_str()) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let candidate = entry.path();
-            let Some(file) = candidate.file_name().and_then(|f| f.to_str()) else {
-                continue;
-            };
-            if file == name || !(file.ends_with(".sb") || file.ends_with(".sbpl")) {
-                continue;
-            }
-            if std::fs::read_to_string(&candidate).is_ok_and(|text| text.contains(&needle)) {
-                return Some(file.to_string());
+        if !(importer.ends_with(".sb") || importer.ends_with(".sbpl")) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (at, _) in text.match_indices("(import \"") {
+            let rest = &text[at + "(import \"".len()..];
+            if let Some(end) = rest.find('"') {
+                imports
+                    .entry(rest[..end].to_string())
+                    .or_insert_with(|| importer.to_string());
             }
         }
     }
-    None
+    let imports = Arc::new(imports);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(dir.to_path_buf(), (modified, imports.clone()));
+    }
+    imports
 }
 
 /// True when the file has no `(version 1)` and its directory is one of the import paths.
