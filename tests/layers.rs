@@ -17,7 +17,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sbtest", &["syntax", "model", "explain"]),
     ("new", &["syntax", "model", "fmt"]),
     ("learn", &["syntax", "model", "explain", "fmt"]),
-    ("run", &["syntax", "model", "explain", "learn"]),
+    ("run", &["syntax", "model", "explain", "learn", "sbtest"]),
     ("render", &["diagnostic", "syntax"]),
     (
         "workspace",

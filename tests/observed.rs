@@ -128,3 +128,60 @@ fn the_table_covers_what_the_model_must_hold() {
     assert!(has(&|r| r.operation.starts_with("network")), "network");
     assert!(has(&|r| r.operation.starts_with("sysctl")), "sysctl");
 }
+
+/// The table as `sblint test` files, one per profile (every row a point assertion with its
+/// source as a comment), run through `sblint test`'s library: the test-file path agrees
+/// with `explain` on every recorded decision. With `SBLINT_OBSERVED_OUT=DIR` the files are
+/// kept there, for `sblint test --on-device DIR` on a Mac (`.github/workflows/macos.yml`).
+#[test]
+fn the_table_as_test_files_passes_sblint_test() {
+    let kept = std::env::var_os("SBLINT_OBSERVED_OUT").map(std::path::PathBuf::from);
+    let temp = tempfile::tempdir().unwrap();
+    let out = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    std::fs::create_dir_all(&out).unwrap();
+    let rows = rows();
+    let mut profiles: Vec<&str> = rows.iter().map(|r| r.profile.as_str()).collect();
+    profiles.sort();
+    profiles.dedup();
+    let mut ran = 0;
+    for profile in profiles {
+        let of: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.profile == profile && r.pending.is_none())
+            .collect();
+        let Some(text) = profile_text(of[0]) else {
+            continue;
+        };
+        let name = profile.trim_start_matches("corpus:").replace('/', "_");
+        let name = name.trim_end_matches(".sb");
+        std::fs::write(out.join(format!("{name}.sb")), &text).unwrap();
+        let mut test = format!(
+            "# Decisions recorded on real Macs (tests/observed/decisions.tsv), as `sblint test` checks them.\nprofile = \"{name}.sb\"\n"
+        );
+        for r in &of {
+            let kind = match r.observed {
+                Action::Allow => "allow",
+                Action::Deny => "deny",
+            };
+            test.push_str(&format!(
+                "\n# decisions.tsv:{}\n[[{kind}]]\noperation = \"{}\"\nargument = \"{}\"\n",
+                r.line, r.operation, r.argument
+            ));
+        }
+        let path = out.join(format!("{name}.sbtest.toml"));
+        std::fs::write(&path, &test).unwrap();
+        let file = sblint::sbtest::parse(&path, &test).unwrap();
+        let model = Model::new(&sblint::syntax::parse(text), &[], &ModelOptions::default());
+        for outcome in sblint::sbtest::run(&file, &model) {
+            assert!(
+                outcome.passed,
+                "{}: {:?}: {:?}",
+                path.display(),
+                outcome.assertion,
+                outcome.failure
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 40, "only {ran} assertions");
+}

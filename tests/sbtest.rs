@@ -242,3 +242,16 @@ fn conditional_answers_fail_and_name_the_filter() {
         insta::assert_snapshot!("conditional_human", human)
     });
 }
+
+/// Off a Mac, `--on-device` says in one line that it needs one (exit 2), before anything.
+#[cfg(not(target_os = "macos"))]
+#[test]
+fn on_device_needs_macos() {
+    let (out, err, code) = run(&["test", "--on-device", "tests/sbtest/pass"]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        "sblint: error: `sblint test --on-device` needs macOS (sandbox-exec); without it, `sblint test` answers statically\n"
+    );
+}

@@ -503,6 +503,12 @@ pub struct TestArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Also run each point assertion and each failure's witness for real under
+    /// `sandbox-exec` (a probe: `sblint probe`) and report where the kernel disagrees with
+    /// sblint (macOS only)
+    #[arg(long)]
+    pub on_device: bool,
+
     /// Settings under each test file's own (a file's `params` and `macos` win)
     #[command(flatten)]
     pub model: ModelArgs,

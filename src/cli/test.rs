@@ -14,12 +14,20 @@ use super::ExitStatus;
 use crate::model::sources::SourceMap;
 use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
-use crate::sbtest::{self, Kind, Outcome, Problem, TestFile};
+use crate::run::device::{self, Agreement, Check};
+use crate::run::probe::Outcome;
+use crate::sbtest::{self, Kind, Problem, TestFile};
 use crate::syntax::LineIndex;
 
 pub fn run(args: &TestArgs) -> ExitStatus {
     if args.format != TestFormat::Human {
         super::error::output_for_programs();
+    }
+    if args.on_device && !cfg!(target_os = "macos") {
+        report_all(vec![AppError::Usage(
+            "`sblint test --on-device` needs macOS (sandbox-exec); without it, `sblint test` answers statically".into(),
+        )]);
+        return ExitStatus::Error;
     }
     let files = match discover(&args.paths) {
         Ok(files) => files,
@@ -36,13 +44,22 @@ pub fn run(args: &TestArgs) -> ExitStatus {
             Err(mut errs) => errors.append(&mut errs),
         }
     }
-    let text = match args.format {
+    let device = if args.on_device {
+        on_device(&results, &mut errors)
+    } else {
+        Vec::new()
+    };
+    let mut text = match args.format {
         TestFormat::Human => human(&results, args.verbose),
-        TestFormat::Json => to_json(&results),
+        TestFormat::Json => to_json(&results, args.on_device.then_some(&device[..])),
         TestFormat::Junit => junit(&results),
     };
+    if args.on_device && args.format == TestFormat::Human {
+        text.push_str(&device_human(&results, &device));
+    }
     let printed = output::print(&text);
-    let failed = results.iter().any(|r| r.outcomes.iter().any(|o| !o.passed));
+    let failed = results.iter().any(|r| r.outcomes.iter().any(|o| !o.passed))
+        || device.iter().any(|d| d.agreement == Agreement::Disagrees);
     let any_error = !errors.is_empty() || printed.is_err();
     if let Err(err) = printed {
         errors.push(err);
@@ -55,6 +72,132 @@ pub fn run(args: &TestArgs) -> ExitStatus {
     } else {
         ExitStatus::Clean
     }
+}
+
+/// One probe run on the device.
+struct DeviceResult {
+    file: usize,
+    check: Check,
+    outcome: Outcome,
+    agreement: Agreement,
+}
+
+/// Runs every probe of every file under `sandbox-exec` with the file's profile compiled
+/// (its params baked in), plus two rules that let the probe binary itself start.
+fn on_device(results: &[FileResults], errors: &mut Vec<AppError>) -> Vec<DeviceResult> {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe.display().to_string(),
+        Err(e) => {
+            errors.push(AppError::Usage(format!(
+                "cannot find sblint's own binary: {e}"
+            )));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (file, r) in results.iter().enumerate() {
+        let sources = r.loaded.sources();
+        let mut compiled = match crate::compile::compile(&r.loaded.model, &sources) {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(AppError::Usage(format!(
+                    "cannot run `{}` on the device: {e}",
+                    r.file.path.display()
+                )));
+                continue;
+            }
+        };
+        // The probe is sblint itself: it must be able to start under the profile. Literals
+        // of its own path, so no probed argument is affected.
+        let literal = crate::syntax::string::quote(&exe);
+        compiled.push_str(&format!(
+            "\n; sblint test --on-device: let the probe start\n(allow process-exec (literal {literal}))\n(allow file-read* (literal {literal}))\n"
+        ));
+        let temp = tempfile::Builder::new()
+            .prefix("sblint-device-")
+            .suffix(".sb")
+            .tempfile()
+            .and_then(|mut t| {
+                use std::io::Write;
+                t.write_all(compiled.as_bytes()).map(|()| t)
+            });
+        let temp = match temp {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(AppError::Usage(format!(
+                    "cannot write the compiled profile: {e}"
+                )));
+                continue;
+            }
+        };
+        let failures: Vec<Option<&sbtest::Failure>> =
+            r.outcomes.iter().map(|o| o.failure.as_ref()).collect();
+        for check in device::plan(&r.file, &r.loaded.model, &failures) {
+            let command = vec![
+                exe.clone(),
+                "probe".to_string(),
+                check.probe.name().to_string(),
+                check.argument.clone(),
+            ];
+            let inv = crate::run::sandbox_exec(
+                temp.path(),
+                &command,
+                crate::run::scrub_env(std::env::vars(), &[]),
+            );
+            let mut process = std::process::Command::new(&inv.program);
+            process.args(&inv.args);
+            if let Some(env) = &inv.env {
+                process.env_clear().envs(env);
+            }
+            let outcome = match process.output() {
+                Ok(o) if !o.stdout.is_empty() => {
+                    device::parse_outcome(&String::from_utf8_lossy(&o.stdout))
+                }
+                Ok(o) => Outcome::Other(format!(
+                    "the probe did not start: {}",
+                    String::from_utf8_lossy(&o.stderr).trim()
+                )),
+                Err(e) => Outcome::Other(format!("cannot run sandbox-exec: {e}")),
+            };
+            let agreement = device::compare(check.expected, &outcome);
+            out.push(DeviceResult {
+                file,
+                check,
+                outcome,
+                agreement,
+            });
+        }
+    }
+    out
+}
+
+fn device_human(results: &[FileResults], device: &[DeviceResult]) -> String {
+    let mut out = String::new();
+    let count = |a: Agreement| device.iter().filter(|d| d.agreement == a).count();
+    for d in device.iter().filter(|d| d.agreement != Agreement::Agrees) {
+        let r = &results[d.file];
+        let a = &r.file.assertions[d.check.assertion];
+        let word = if d.agreement == Agreement::Disagrees {
+            "DISAGREES"
+        } else {
+            "INCONCLUSIVE"
+        };
+        out.push_str(&format!(
+            "DEVICE {word} {}: {} `{}`: sblint says {}, the kernel answered {}\n",
+            location(&r.file, a),
+            d.check.operation,
+            d.check.argument,
+            d.check.expected.as_str(),
+            d.outcome.text()
+        ));
+    }
+    out.push_str(&format!(
+        "on the device: {} agree, {} disagree, {} inconclusive\n",
+        count(Agreement::Agrees),
+        count(Agreement::Disagrees),
+        count(Agreement::Inconclusive)
+    ));
+    out
 }
 
 /// A test file with its loaded profile and what its assertions found. The outcomes
@@ -112,7 +255,7 @@ fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> 
     let loaded = load_with(&file.profile, overrides).map_err(|e| vec![e])?;
     let outcomes = sbtest::run(&file, &loaded.model)
         .into_iter()
-        .map(|o: Outcome<'_>| Owned {
+        .map(|o: sbtest::Outcome<'_>| Owned {
             assertion: file
                 .assertions
                 .iter()
@@ -378,17 +521,36 @@ fn result_json(r: &FileResults, o: &Owned) -> serde_json::Value {
     value
 }
 
-fn to_json(results: &[FileResults]) -> String {
+fn to_json(results: &[FileResults], device: Option<&[DeviceResult]>) -> String {
     let all: Vec<serde_json::Value> = results
         .iter()
         .flat_map(|r| r.outcomes.iter().map(move |o| result_json(r, o)))
         .collect();
     let passed = all.iter().filter(|v| v["passed"] == json!(true)).count();
-    let value = json!({
+    let mut value = json!({
         "passed": passed,
         "failed": all.len() - passed,
         "results": all,
     });
+    if let Some(device) = device {
+        value["device"] = device
+            .iter()
+            .map(|d| {
+                json!({
+                    "file": results[d.file].file.path.display().to_string(),
+                    "operation": d.check.operation,
+                    "argument": d.check.argument,
+                    "expected": d.check.expected.as_str(),
+                    "outcome": d.outcome.text(),
+                    "agreement": match d.agreement {
+                        Agreement::Agrees => "agrees",
+                        Agreement::Disagrees => "disagrees",
+                        Agreement::Inconclusive => "inconclusive",
+                    },
+                })
+            })
+            .collect();
+    }
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text

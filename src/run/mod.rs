@@ -3,6 +3,7 @@
 //! denials while the command runs, and the report printed at exit. Running it needs macOS;
 //! everything here but the spawning is plain data, tested on any system.
 
+pub mod device;
 pub mod probe;
 
 use std::collections::BTreeMap;
