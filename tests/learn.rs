@@ -131,6 +131,26 @@ fn merged_profile_allows_the_logged_denials_and_keeps_the_secret_denied() {
             other => panic!("{f:?}: {other:?}"),
         }
     }
+    // The decision sets confirm it: the merge only allows more, and only on what the
+    // proposed rules name; every witness is allowed by the merged profile and was denied.
+    let changes = merged.changes.as_ref().expect("decided");
+    assert!(!changes.is_empty());
+    assert!(merged.unexpected.is_empty(), "{:?}", merged.unexpected);
+    let vocab = sblint::model::vocabulary();
+    for c in changes {
+        let op = &vocab.operation(c.operation).name;
+        let w = c.witness.as_deref();
+        assert_eq!(
+            explain(&model, op, w, cwd).unwrap().action,
+            Action::Deny,
+            "{c:?}"
+        );
+        assert_eq!(
+            explain(&after, op, w, cwd).unwrap().action,
+            Action::Allow,
+            "{c:?}"
+        );
+    }
     // The merged profile checks clean of errors.
     let report = sblint::lint::check_text(
         "merged.sb",

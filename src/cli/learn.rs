@@ -214,6 +214,7 @@ fn to_human(
                     what(learned, *i)
                 ));
             }
+            out.push_str(&confirmation(m));
             out.push('\n');
             out.push_str(diff);
         }
@@ -271,6 +272,14 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>) -> String {
             "diff": diff,
             "still_denied": m.still_denied.iter().map(|(i, why)| json!({"finding": i, "why": why})).collect::<Vec<_>>(),
             "undecided": m.undecided,
+            "changes": m.changes.as_ref().ok().map(|changes| changes.iter().enumerate().map(|(i, c)| json!({
+                "operation": crate::model::vocabulary().operation(c.operation).name,
+                "change": c.direction.as_str(),
+                "witness": c.witness,
+                "conditional": c.conditional,
+                "expected": !m.unexpected.contains(&i),
+            })).collect::<Vec<_>>()),
+            "confirmed": m.changes.is_ok() && m.unexpected.is_empty(),
         })
     });
     let mut text = serde_json::to_string_pretty(&json!({
@@ -282,4 +291,39 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>) -> String {
     .unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// What `sblint diff` says of the merge, in one or a few comment lines.
+fn confirmation(m: &Merged) -> String {
+    let vocab = crate::model::vocabulary();
+    let changes = match &m.changes {
+        Ok(changes) => changes,
+        Err(why) => return format!("; not confirmed by the decision sets: {why}\n"),
+    };
+    if m.unexpected.is_empty() {
+        let mut ops: Vec<&str> = changes
+            .iter()
+            .map(|c| vocab.operation(c.operation).name.as_str())
+            .collect();
+        ops.dedup();
+        return format!(
+            "; confirmed by the decision sets (sblint diff): the merge only allows more, on {}\n",
+            if ops.is_empty() {
+                "nothing (the profile already allowed them)".to_string()
+            } else {
+                ops.join(", ")
+            }
+        );
+    }
+    let mut out = String::new();
+    for &i in &m.unexpected {
+        let c = &changes[i];
+        out.push_str(&format!(
+            "; unexpected: the merge makes {} {} {}\n",
+            vocab.operation(c.operation).name,
+            c.witness.as_deref().unwrap_or(""),
+            c.direction.as_str()
+        ));
+    }
+    out
 }

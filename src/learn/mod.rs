@@ -694,6 +694,13 @@ pub struct Merged {
     /// Secrets (findings kept denied) that the merged profile allows: the proposals undid
     /// nothing, so these were already allowed before.
     pub secrets_allowed: Vec<usize>,
+    /// What the merge changes over every leaf operation, by the decision sets (what `sblint
+    /// diff` reports), or why that could not be decided.
+    pub changes: Result<Vec<crate::model::sets::Change>, String>,
+    /// Indices into `changes` that the proposals do not explain: a decision that became
+    /// denied, or one on an operation no proposed rule names. Empty when the merged profile
+    /// allows the logged denials (and what generalising them covers) and nothing else.
+    pub unexpected: Vec<usize>,
 }
 
 /// Merges the proposed rules into `text` (evaluated as `model`, built with
@@ -766,12 +773,42 @@ pub fn merge(
             _ => {}
         }
     }
+    let vocab = crate::model::vocabulary();
+    let every_leaf = crate::model::sets::leaves(vocab.default);
+    let changes = crate::model::sets::diff_leaves(
+        &model.rules,
+        &new_model.rules,
+        &every_leaf,
+        &crate::model::sets::Budget::default(),
+    )
+    .map_err(|_| "too complex to compare exactly within the analysis budget".to_string());
+    let proposed: Vec<crate::model::vocab::OpId> = learned
+        .rules
+        .iter()
+        .filter_map(|r| vocab.resolve_operation(&r.operation))
+        .collect();
+    let unexpected = changes
+        .as_ref()
+        .map(|changes| {
+            changes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    c.direction != crate::model::sets::Direction::Allowed
+                        || !proposed.iter().any(|&p| vocab.covers(p, c.operation))
+                })
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .unwrap_or_default();
     Merged {
         text: merged,
         after_line,
         still_denied,
         undecided,
         secrets_allowed,
+        changes,
+        unexpected,
     }
 }
 
