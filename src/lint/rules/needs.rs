@@ -35,6 +35,12 @@ fn what(row: &Essential) -> String {
     }
 }
 
+/// [`report`] at info severity of every row of `meta`'s that the profile denies.
+pub fn report_denied(ctx: &Context<'_>, meta: &RuleMeta, intent: &str, out: &mut Vec<Diagnostic>) {
+    let rows = denied(ctx, meta);
+    report(ctx, meta, Severity::Info, intent, &rows, out);
+}
+
 /// One diagnostic for `rows` (all denied), at the rule that denies the first, saying why
 /// the profile needs them (`intent`) and what users see without them.
 pub fn report(

@@ -52,13 +52,5 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !frameworks {
         return;
     }
-    let rows = needs::denied(ctx, &RULE.meta);
-    needs::report(
-        ctx,
-        &RULE.meta,
-        Severity::Info,
-        "this profile is written for a program that uses Apple frameworks",
-        &rows,
-        out,
-    );
+    needs::report_denied(ctx, &RULE.meta, "this profile is written for a program that uses Apple frameworks", out);
 }

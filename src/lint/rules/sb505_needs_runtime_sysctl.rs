@@ -65,13 +65,5 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !listed {
         return;
     }
-    let rows = needs::denied(ctx, &RULE.meta);
-    needs::report(
-        ctx,
-        &RULE.meta,
-        Severity::Info,
-        "this profile lists the sysctls programs may read",
-        &rows,
-        out,
-    );
+    needs::report_denied(ctx, &RULE.meta, "this profile lists the sysctls programs may read", out);
 }

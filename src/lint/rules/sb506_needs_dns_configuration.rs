@@ -47,13 +47,5 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !needs::reaches_internet(ctx) {
         return;
     }
-    let rows = needs::denied(ctx, &RULE.meta);
-    needs::report(
-        ctx,
-        &RULE.meta,
-        Severity::Info,
-        "this profile allows connections to the internet",
-        &rows,
-        out,
-    );
+    needs::report_denied(ctx, &RULE.meta, "this profile allows connections to the internet", out);
 }

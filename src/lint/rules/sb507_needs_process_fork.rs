@@ -47,13 +47,5 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !needs::runs_shell(ctx) {
         return;
     }
-    let rows = needs::denied(ctx, &RULE.meta);
-    needs::report(
-        ctx,
-        &RULE.meta,
-        Severity::Info,
-        "this profile lets programs run `/bin/sh`",
-        &rows,
-        out,
-    );
+    needs::report_denied(ctx, &RULE.meta, "this profile lets programs run `/bin/sh`", out);
 }
