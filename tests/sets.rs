@@ -6,7 +6,7 @@ mod common;
 use proptest::prelude::*;
 use sblint::compile::compile;
 use sblint::fmt::{format_text, FormatOptions};
-use sblint::model::precedence::decide;
+use sblint::model::precedence::{decide, Arg};
 use sblint::model::sets::{always, argument, diff, never, parse_entry, Answer, Budget, Entry};
 use sblint::model::sources::SourceMap;
 use sblint::model::{vocabulary, Action, Model, ModelOptions};
@@ -475,5 +475,101 @@ fn a_project_sandbox_never_writes_outside_the_project() {
             assert_eq!(w.decision.rule, Some(1));
         }
         other => panic!("{other:?}"),
+    }
+}
+
+/// A port neither profile names is one of the endpoints compared.
+#[test]
+fn diff_compares_a_port_neither_profile_names() {
+    let old =
+        profile("(version 1)\n(allow network*)\n(deny network-outbound (remote ip \"*:443\"))\n");
+    let new =
+        profile("(version 1)\n(deny network*)\n(allow network-outbound (remote ip \"*:80\"))\n");
+    let out = op("network-outbound");
+    let changes = diff(&old.rules, &new.rules, out, &Budget::default()).unwrap();
+    let witnesses: Vec<_> = changes.iter().filter_map(|c| c.witness.clone()).collect();
+    assert!(
+        changes.iter().any(|c| {
+            let w = c.witness.as_deref().unwrap();
+            !w.ends_with(":80") && !w.ends_with(":443")
+        }),
+        "{witnesses:?}"
+    );
+    for c in &changes {
+        let arg = argument(c.operation, c.witness.as_deref());
+        assert_eq!(decide(&old.rules, out, &arg), c.old);
+        assert_eq!(decide(&new.rules, out, &arg), c.new);
+    }
+}
+
+fn regex_text() -> impl Strategy<Value = String> {
+    let atom = prop::sample::select(vec![
+        "a", "b", "/", "\\.", ".", "[ab]", "[^/]", "(a|b)", "(/|$)", "(ab)*", "\\d", "(?:a)",
+    ]);
+    let quant = prop::sample::select(vec!["", "", "*", "+", "?"]);
+    (
+        prop::bool::ANY,
+        prop::collection::vec((atom, quant), 1..6),
+        prop::bool::ANY,
+    )
+        .prop_map(|(start, parts, end)| {
+            let body: String = parts
+                .into_iter()
+                .map(|(a, q)| {
+                    if a.ends_with(')') || a.len() == 1 || a.starts_with('[') {
+                        format!("{a}{q}")
+                    } else {
+                        a.to_string()
+                    }
+                })
+                .collect();
+            format!(
+                "{}{body}{}",
+                if start { "^" } else { "" },
+                if end { "$" } else { "" }
+            )
+        })
+}
+
+fn path_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec!["a", "b", "ab", ".a", "a.b", "1", "bb"]),
+        0..4,
+    )
+    .prop_map(|parts| format!("/{}", parts.join("/")))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The lazily determinised regex automata accept exactly what the point matcher
+    /// matches, with the unverified part conditional.
+    #[test]
+    fn regex_automata_agree_with_the_matcher(pattern in regex_text(), text in path_text()) {
+        let m = profile(&format!(
+            "(version 1)\n(deny default)\n(allow file-read-data (regex #\"{pattern}\"))\n"
+        ));
+        prop_assume!(!m.rules.is_empty());
+        let read = op("file-read-data");
+        let point = decide(&m.rules, read, &Arg::Path(text.clone()));
+        let answer = never(&m.rules, read, Some(&[Entry::Path(text.clone())]), &[], &Budget::default());
+        match answer {
+            Answer::Fails(w) => {
+                prop_assert!(point.may_be(Action::Allow), "{pattern} {text}");
+                prop_assert_eq!(&w.decision, &point);
+            }
+            Answer::Holds => prop_assert!(!point.may_be(Action::Allow), "{pattern} {text} {point:?}"),
+            Answer::TooComplex { .. } => prop_assert!(false),
+        }
+        // Over every path: a shortest witness, confirmed, whenever this one is allowed.
+        match never(&m.rules, read, None, &[], &Budget::default()) {
+            Answer::Fails(w) => {
+                let arg = argument(read, w.argument.as_deref());
+                prop_assert_eq!(&decide(&m.rules, read, &arg), &w.decision);
+                prop_assert!(w.argument.as_ref().unwrap().len() <= text.len() || !point.may_be(Action::Allow));
+            }
+            Answer::Holds => prop_assert!(!point.may_be(Action::Allow)),
+            Answer::TooComplex { .. } => prop_assert!(false),
+        }
     }
 }

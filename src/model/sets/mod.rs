@@ -668,12 +668,22 @@ pub fn endpoints<'e>(
     op: OpId,
     entries: impl Iterator<Item = &'e Entry>,
 ) -> Vec<(String, Arg)> {
+    endpoints_of(&[rules], op, entries)
+}
+
+/// [`endpoints`] for several profiles at once: every port any of them names, and one
+/// none of them does.
+pub fn endpoints_of<'e>(
+    profiles: &[&[Rule]],
+    op: OpId,
+    entries: impl Iterator<Item = &'e Entry>,
+) -> Vec<(String, Arg)> {
     let name = &vocabulary().operation(op).name;
     let local = local_end(name);
     let chain = vocabulary().chain(op);
     let mut ports: Vec<u16> = Vec::new();
     let mut hosts: Vec<String> = HOSTS.iter().map(|h| h.to_string()).collect();
-    for rule in rules {
+    for rule in profiles.iter().flat_map(|r| r.iter()) {
         if !chain.iter().any(|&l| rule.names(l)) {
             continue;
         }
@@ -925,10 +935,7 @@ fn diff_leaf(
             }
         }
         ArgumentKind::Network => {
-            for (text, arg) in endpoints(old, op, std::iter::empty())
-                .into_iter()
-                .chain(endpoints(new, op, std::iter::empty()))
-            {
+            for (text, arg) in endpoints_of(&[old, new], op, std::iter::empty()) {
                 record(Some(text), decide(old, op, &arg), decide(new, op, &arg));
             }
         }

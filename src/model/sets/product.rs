@@ -156,6 +156,10 @@ fn trim_dir(text: &[u8]) -> &[u8] {
     &text[..end]
 }
 
+/// Most component states all product states may hold together (8 bytes each): the
+/// memory bound, for products whose states each carry many live components.
+const MAX_ARENA: usize = 4 << 20;
+
 /// A product state's components and their states, by component.
 pub type Vector = [(u32, S)];
 
@@ -297,7 +301,9 @@ impl Explorer {
                 if self.pruned(&comps.comps, &next) {
                     continue;
                 }
-                if self.intern(&next, (at, b)).is_some() && self.spans.len() > budget {
+                if self.intern(&next, (at, b)).is_some()
+                    && (self.spans.len() > budget || self.arena.len() > MAX_ARENA)
+                {
                     self.states = self.spans.len();
                     return Err(TooLarge);
                 }
