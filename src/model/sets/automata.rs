@@ -162,7 +162,13 @@ pub struct Dfa {
     limit: usize,
     marks: Vec<u32>,
     generation: u32,
+    /// NFA states visited so far, bounded by [`MAX_WORK`].
+    work: usize,
 }
+
+/// Most NFA states one regex's determinisation may visit (a bound on time, for regexes
+/// whose automaton is large: a `{n}` unrolled).
+const MAX_WORK: usize = 50_000_000;
 
 const STICKY: S = 1;
 const NONE: S = 2;
@@ -186,6 +192,7 @@ impl Dfa {
             limit,
             marks: vec![0; n],
             generation: 0,
+            work: 0,
         };
         let start = dfa.nfa().start;
         let (kernel, matched) = dfa.closure(&[start], true);
@@ -241,6 +248,7 @@ impl Dfa {
                 continue;
             }
             self.marks[s as usize] = generation;
+            self.work += 1;
             match self.nfa().states[s as usize] {
                 State::Match => matched = true,
                 State::Split(a, b) => {
@@ -329,6 +337,9 @@ impl Dfa {
         }
         seeds.push(self.nfa().start);
         let (kernel, matched) = self.closure(&seeds, false);
+        if self.work > MAX_WORK {
+            return Err(Exceeded);
+        }
         let t = if matched {
             STICKY
         } else if let Some(&t) = self.index.get(&kernel) {

@@ -160,6 +160,9 @@ fn trim_dir(text: &[u8]) -> &[u8] {
 /// memory bound, for products whose states each carry many live components.
 const MAX_ARENA: usize = 4 << 20;
 
+/// Most component steps one exploration may take (a bound on time).
+const MAX_STEPS: usize = 200_000_000;
+
 /// A product state's components and their states, by component.
 pub type Vector = [(u32, S)];
 
@@ -279,6 +282,7 @@ impl Explorer {
         let mut reps = Vec::new();
         let mut next: Vec<(u32, S)> = Vec::new();
         let mut at = 0u32;
+        let mut steps = 0usize;
         while (at as usize) < self.spans.len() {
             let current: Vec<(u32, S)> = self.vector(at).to_vec();
             if let Flow::Stop = visit(&comps.comps, at, &current) {
@@ -289,6 +293,11 @@ impl Explorer {
                 comps.comps[c as usize].refine(s, &mut part);
             }
             part.representatives(&mut reps);
+            steps += reps.len() * current.len();
+            if steps > MAX_STEPS {
+                self.states = self.spans.len();
+                return Err(TooLarge);
+            }
             for &b in &reps {
                 next.clear();
                 for &(c, s) in &current {
