@@ -573,3 +573,25 @@ proptest! {
         }
     }
 }
+
+/// Conditional on different kinds of run-time value is a (conditional) change; on the same
+/// kind it is not.
+#[test]
+fn diff_of_conditional_decisions_compares_what_they_depend_on() {
+    let entitled = profile(
+        "(version 1)\n(deny default)\n(allow file-read-data (require-all (subpath \"/a\") (require-entitlement \"x\")))\n",
+    );
+    let by_path = profile(
+        "(version 1)\n(deny default)\n(allow file-read-data (require-all (subpath \"/a\") (process-path \"/bin/x\")))\n",
+    );
+    let read = op("file-read-data");
+    let changes = diff(&entitled.rules, &by_path.rules, read, &Budget::default()).unwrap();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].witness.as_deref(), Some("/a"));
+    assert!(changes[0].conditional);
+    assert!(
+        diff(&entitled.rules, &entitled.rules, read, &Budget::default())
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -829,6 +829,14 @@ fn key(rules: &[Rule], op: OpId) -> Key {
     Key(arg_kind(name), local_end(name), levels)
 }
 
+/// What kinds of run-time value a decision's conditions are on, sorted.
+fn condition_kinds(d: &Decision) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = d.conditions.iter().map(|c| c.filter).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
 /// How two decisions differ, if they do.
 fn change_of(old: &Decision, new: &Decision) -> Option<(Direction, bool)> {
     let (o, n) = (old.outcome(), new.outcome());
@@ -857,6 +865,16 @@ fn change_of(old: &Decision, new: &Decision) -> Option<(Direction, bool)> {
                 Direction::Denied
             } else {
                 Direction::Allowed
+            },
+            true,
+        )),
+        // Both may turn, on different kinds of run-time value: the new one may turn where
+        // the old did not. (The same kinds on different values count as the same.)
+        (true, true) if condition_kinds(old) != condition_kinds(new) => Some((
+            if o == Action::Deny {
+                Direction::Allowed
+            } else {
+                Direction::Denied
             },
             true,
         )),
