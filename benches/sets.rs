@@ -182,6 +182,35 @@ fn main() {
             list.len(),
             (PEAK.load(Ordering::Relaxed) - before) as f64 / (1 << 20) as f64
         );
+        // Every corpus profile against itself: the slowest, and the most product states.
+        let mut slowest = (std::time::Duration::ZERO, String::new());
+        for p in &profiles {
+            let start = std::time::Instant::now();
+            let result = sets::diff_leaves(&p.rules, &p.rules, &all_leaves(), &budget);
+            let took = start.elapsed();
+            assert!(result.is_ok_and(|c| c.is_empty()), "{}", p.name);
+            if took > slowest.0 {
+                slowest = (took, p.name.clone());
+            }
+        }
+        eprintln!(
+            "diff of each of the {} corpus profiles with itself: slowest {} ({:.1} ms)",
+            profiles.len(),
+            slowest.1,
+            slowest.0.as_secs_f64() * 1000.0
+        );
+        if let Some(p) = profiles.iter().find(|p| p.name == slowest.1) {
+            let mut keys = std::collections::HashSet::new();
+            for op in all_leaves() {
+                let (comps, states, dfa) = sets::sizes(&p.rules, op, &budget);
+                if states > 1 && keys.insert((comps, states, dfa)) {
+                    eprintln!(
+                        "  {}: {comps} components, {states} product states, {dfa} DFA states",
+                        vocabulary().operation(op).name
+                    );
+                }
+            }
+        }
         eprintln!(
             "heap peak of the whole run so far (every corpus model loaded, the diff, the assertions): {:.1} MiB",
             EVER.load(Ordering::Relaxed) as f64 / (1 << 20) as f64
