@@ -283,8 +283,10 @@ impl Explorer {
         let mut next: Vec<(u32, S)> = Vec::new();
         let mut at = 0u32;
         let mut steps = 0usize;
+        let mut current: Vec<(u32, S)> = Vec::new();
         while (at as usize) < self.spans.len() {
-            let current: Vec<(u32, S)> = self.vector(at).to_vec();
+            current.clear();
+            current.extend_from_slice(self.vector(at));
             if let Flow::Stop = visit(&comps.comps, at, &current) {
                 return Ok(Some(at));
             }
