@@ -313,3 +313,62 @@ fn corpus_profiles_are_equivalent_to_themselves_compiled() {
     );
     eprintln!("{compared} compared; skipped:\n{}", skipped.join("\n"));
 }
+
+/// `explain` names what a decision depends on: a run-time filter, an unset param, an
+/// unverified regex, not "an unset param" for all of them.
+#[test]
+fn explain_names_each_condition() {
+    let (out, code) = run(&[
+        "explain",
+        "tests/diff/conditions.sb",
+        "file-read-data",
+        "/Users/me/bin/x",
+    ]);
+    assert_eq!(code, 0);
+    common::with_snapshots("diff", || {
+        insta::assert_snapshot!("explain_conditions", out)
+    });
+    let (out, _) = run(&[
+        "explain",
+        "--format",
+        "json",
+        "tests/diff/conditions.sb",
+        "file-read-data",
+        "/Users/me/bin/x",
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(value["conditional"], true);
+    assert_eq!(
+        value["conditions"],
+        serde_json::json!([
+            {"filter": "regex", "line": 6},
+            {"filter": "param", "line": 5},
+            {"filter": "process-path", "line": 4},
+            {"filter": "require-entitlement", "line": 3},
+        ])
+    );
+    // Given the param, and outside every filtered rule: not conditional.
+    let (out, _) = run(&[
+        "explain",
+        "--format",
+        "json",
+        "--param",
+        "PROJECT=/Users/me/p",
+        "tests/diff/conditions.sb",
+        "file-read-data",
+        "/usr/lib/x",
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(value["conditional"], false);
+    assert_eq!(value["conditions"], serde_json::json!([]));
+    let (out, _) = run(&[
+        "explain",
+        "examples/untrusted-python.sb",
+        "file-write-create",
+        "/Users/me/.ssh/authorized_keys",
+    ]);
+    assert!(
+        out.contains("depends on the unset param `PROJECT` (give it with `--param PROJECT=VALUE`)"),
+        "{out}"
+    );
+}

@@ -164,7 +164,8 @@ fn the_macos_workflow_runs_the_on_device_checks() {
         "sblint probe read",
         "sblint run",
         "sblint test --on-device target/presets",
-        "sblint test --on-device tests/observed",
+        "SBLINT_OBSERVED_OUT",
+        "sblint test --on-device target/observed",
         "--preset \"$preset\"",
     ] {
         assert!(runs.contains(needle), "the workflow lacks `{needle}`");

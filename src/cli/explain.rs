@@ -231,10 +231,17 @@ pub(super) fn condition_words(
     rule: usize,
     argument: Option<&str>,
 ) -> String {
-    let filter = d.conditions.iter().find(|c| c.rule == rule).map_or_else(
+    let condition = d.conditions.iter().find(|c| c.rule == rule);
+    let filter = condition.map_or_else(
         || crate::model::precedence::open_filter(&rules[rule]).0,
         |c| crate::model::precedence::condition_name(c, sources.text(c.origin)),
     );
+    // `(param "NAME")` as written: name it.
+    let param = condition
+        .map(|c| sources.text(c.origin))
+        .and_then(|t| t.split("(param \"").nth(1))
+        .and_then(|t| t.split('"').next())
+        .filter(|n| !n.is_empty());
     match filter {
         "regex" => {
             let regex = argument.and_then(|a| {
@@ -250,7 +257,12 @@ pub(super) fn condition_words(
                 None => "is unverified: a regex of it uses a construct whose meaning on a Mac is not recorded (SB112)".into(),
             }
         }
-        "param" => "depends on a value sblint cannot know (an unset `param`? give it with `--param NAME=VALUE`)".into(),
+        "param" => match param {
+            Some(name) => {
+                format!("depends on the unset param `{name}` (give it with `--param {name}=VALUE`)")
+            }
+            None => "depends on a value sblint cannot know (an unset `param`?)".into(),
+        },
         "branch" => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
         "filter" => "has a filter sblint cannot decide for this argument".into(),
         f => format!("depends on `{f}`, which is only known at run time"),
@@ -337,6 +349,24 @@ pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation
             sources.name(rules[*i].origin.file),
             at.line,
             at.col
+        ));
+    }
+    // The other conditions, by what they depend on.
+    let others: Vec<String> = e
+        .decision
+        .conditions
+        .iter()
+        .filter(|c| c.filter != "order" && !e.alternatives.iter().any(|(_, i)| *i == c.rule))
+        .map(|c| {
+            let name = crate::model::precedence::condition_name(c, sources.text(c.origin));
+            let at = sources.line_col(c.origin);
+            format!("`{name}` ({}:{})", at.line, at.col)
+        })
+        .collect();
+    if !others.is_empty() {
+        out.push_str(&format!(
+            "  other rules that could change it at run time depend on: {}\n",
+            others.join(", ")
         ));
     }
     out

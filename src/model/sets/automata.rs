@@ -27,42 +27,31 @@ pub const FOREVER: S = u32::MAX - 1;
 pub struct Exceeded;
 
 /// The classes of bytes no automaton of a state tells apart: the partition of 0..=255
-/// refined by every byte set the components use there.
+/// refined by every byte set the components use there (a few classes, each a bit set).
 pub struct Partition {
-    class_of: [u8; 256],
-    size: [u16; 256],
-    count: usize,
-    scratch: [u16; 256],
+    classes: Vec<ByteSet>,
 }
 
 impl Partition {
     pub fn new() -> Partition {
-        let mut p = Partition {
-            class_of: [0; 256],
-            size: [0; 256],
-            count: 1,
-            scratch: [0; 256],
-        };
-        p.size[0] = 256;
-        p
+        Partition {
+            classes: vec![ByteSet::ALL],
+        }
     }
 
     pub fn reset(&mut self) {
-        self.class_of = [0; 256];
-        self.size = [0; 256];
-        self.size[0] = 256;
-        self.count = 1;
+        self.classes.clear();
+        self.classes.push(ByteSet::ALL);
     }
 
     /// Splits the class of `b` into `{b}` and the rest.
     pub fn byte(&mut self, b: u8) {
-        let c = self.class_of[b as usize] as usize;
-        if self.size[c] > 1 {
-            let n = self.count;
-            self.count += 1;
-            self.size[c] -= 1;
-            self.size[n] = 1;
-            self.class_of[b as usize] = n as u8;
+        let single = ByteSet::single(b);
+        if let Some(k) = self.classes.iter().position(|c| c.contains(b)) {
+            if self.classes[k] != single {
+                self.classes[k] = minus(&self.classes[k], &single);
+                self.classes.push(single);
+            }
         }
     }
 
@@ -71,40 +60,13 @@ impl Partition {
         if set.is_empty() || *set == ByteSet::ALL {
             return;
         }
-        let members = || (0..=255u8).filter(|&b| set.contains(b));
-        let mut single = None;
-        let mut many = false;
-        for b in members() {
-            if single.is_some() {
-                many = true;
-                break;
+        for k in 0..self.classes.len() {
+            let c = self.classes[k];
+            let inside = ByteSet(std::array::from_fn(|w| c.0[w] & set.0[w]));
+            if !inside.is_empty() && inside != c {
+                self.classes[k] = minus(&c, set);
+                self.classes.push(inside);
             }
-            single = Some(b);
-        }
-        if !many {
-            if let Some(b) = single {
-                self.byte(b);
-            }
-            return;
-        }
-        self.scratch = [0; 256];
-        for b in members() {
-            self.scratch[self.class_of[b as usize] as usize] += 1;
-        }
-        let mut renamed = [u16::MAX; 256];
-        for b in members() {
-            let c = self.class_of[b as usize] as usize;
-            if self.scratch[c] == self.size[c] {
-                continue;
-            }
-            if renamed[c] == u16::MAX {
-                renamed[c] = self.count as u16;
-                self.count += 1;
-            }
-            let n = renamed[c] as usize;
-            self.size[c] -= 1;
-            self.size[n] += 1;
-            self.class_of[b as usize] = n as u8;
         }
     }
 
@@ -112,17 +74,28 @@ impl Partition {
     /// printable ASCII, then the rest.
     pub fn representatives(&self, out: &mut Vec<u8>) {
         out.clear();
-        let mut best = [None::<u8>; 256];
-        for b in 0..=255u8 {
-            let c = self.class_of[b as usize] as usize;
-            match best[c] {
-                Some(x) if rank(x) <= rank(b) => {}
-                _ => best[c] = Some(b),
+        let order = readable_order();
+        for c in &self.classes {
+            if let Some(&b) = order.iter().find(|&&b| c.contains(b)) {
+                out.push(b);
             }
         }
-        out.extend(best.iter().take(self.count).flatten().copied());
         out.sort_by_key(|&b| (rank(b), b));
     }
+}
+
+fn minus(a: &ByteSet, b: &ByteSet) -> ByteSet {
+    ByteSet(std::array::from_fn(|w| a.0[w] & !b.0[w]))
+}
+
+/// Every byte, the most readable first.
+fn readable_order() -> &'static [u8; 256] {
+    static ORDER: std::sync::OnceLock<[u8; 256]> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| {
+        let mut all: [u8; 256] = std::array::from_fn(|i| i as u8);
+        all.sort_by_key(|&b| (rank(b), b));
+        all
+    })
 }
 
 impl Default for Partition {
@@ -162,7 +135,13 @@ pub struct Dfa {
     limit: usize,
     marks: Vec<u32>,
     generation: u32,
+    /// NFA states visited so far, bounded by [`MAX_WORK`].
+    work: usize,
 }
+
+/// Most NFA states one regex's determinisation may visit (a bound on time, for regexes
+/// whose automaton is large: a `{n}` unrolled).
+const MAX_WORK: usize = 50_000_000;
 
 const STICKY: S = 1;
 const NONE: S = 2;
@@ -186,6 +165,7 @@ impl Dfa {
             limit,
             marks: vec![0; n],
             generation: 0,
+            work: 0,
         };
         let start = dfa.nfa().start;
         let (kernel, matched) = dfa.closure(&[start], true);
@@ -241,6 +221,7 @@ impl Dfa {
                 continue;
             }
             self.marks[s as usize] = generation;
+            self.work += 1;
             match self.nfa().states[s as usize] {
                 State::Match => matched = true,
                 State::Split(a, b) => {
@@ -329,6 +310,9 @@ impl Dfa {
         }
         seeds.push(self.nfa().start);
         let (kernel, matched) = self.closure(&seeds, false);
+        if self.work > MAX_WORK {
+            return Err(Exceeded);
+        }
         let t = if matched {
             STICKY
         } else if let Some(&t) = self.index.get(&kernel) {

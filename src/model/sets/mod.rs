@@ -23,6 +23,7 @@ pub mod automata;
 pub mod product;
 
 use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 
 use self::automata::Plain;
 use self::product::{Comp, Components, Explorer, Flow, TooLarge, Vector};
@@ -288,6 +289,12 @@ struct Profile<'r> {
     /// Per component, the rules with a leaf whose truth it can make not "no".
     by_comp: HashMap<u32, Vec<usize>>,
     sources: HashMap<*const Filter, Source>,
+    /// Per component id, whether a leaf of this profile reads it.
+    referenced: Vec<bool>,
+    /// Decisions by the set of referenced components that accept: a state's decision
+    /// depends on nothing else.
+    cache: HashMap<SmallVec<[u32; 4]>, u32>,
+    decisions: Vec<Decision>,
 }
 
 impl<'r> Profile<'r> {
@@ -299,6 +306,9 @@ impl<'r> Profile<'r> {
             always: Vec::new(),
             by_comp: HashMap::default(),
             sources: HashMap::default(),
+            referenced: Vec::new(),
+            cache: HashMap::default(),
+            decisions: Vec::new(),
         };
         for (i, rule) in rules.iter().enumerate() {
             if !chain.iter().any(|&l| rule.names(l)) {
@@ -335,7 +345,44 @@ impl<'r> Profile<'r> {
                 p.always.push(i);
             }
         }
+        p.referenced = vec![false; comps.comps.len()];
+        for source in p.sources.values() {
+            let (a, b, c) = match *source {
+                Source::Plain(c) => (Some(c), None, None),
+                Source::Regex {
+                    over,
+                    under,
+                    prefix,
+                } => (Some(over), Some(under), prefix),
+                Source::Broken { prefix } => (prefix, None, None),
+                Source::Unknown => (None, None, None),
+            };
+            for c in [a, b, c].into_iter().flatten() {
+                p.referenced[c as usize] = true;
+            }
+        }
         p
+    }
+
+    /// The decision at a product state, by its index in [`Profile::decisions`]: computed
+    /// once per set of accepting components.
+    fn decide_id(&mut self, comps: &[Comp], v: &Vector, scratch: &mut Vec<usize>) -> u32 {
+        let key: SmallVec<[u32; 4]> = v
+            .iter()
+            .filter(|&&(c, s)| {
+                self.referenced.get(c as usize).copied().unwrap_or(false)
+                    && comps[c as usize].accepts(s)
+            })
+            .map(|&(c, _)| c)
+            .collect();
+        if let Some(&id) = self.cache.get(&key) {
+            return id;
+        }
+        let d = self.decide(comps, v, scratch);
+        let id = self.decisions.len() as u32;
+        self.decisions.push(d);
+        self.cache.insert(key, id);
+        id
     }
 
     /// The decision at a product state.
@@ -533,7 +580,7 @@ fn ask_leaf(
                 explorer.required.push(w.clone());
             }
             explorer.blocking = except_comps.clone();
-            let profile = Profile::new(rules, op, kind, &mut comps);
+            let mut profile = Profile::new(rules, op, kind, &mut comps);
             let mut scratch = Vec::new();
             let mut decision = None;
             let found = explorer.explore(&mut comps, budget.states, |comps, _, v| {
@@ -549,9 +596,9 @@ fn ask_leaf(
                 {
                     return Flow::Continue;
                 }
-                let d = profile.decide(comps, v, &mut scratch);
-                if question.fails(&d) {
-                    decision = Some(d);
+                let d = profile.decide_id(comps, v, &mut scratch);
+                if question.fails(&profile.decisions[d as usize]) {
+                    decision = Some(profile.decisions[d as usize].clone());
                     Flow::Stop
                 } else {
                     Flow::Continue
@@ -621,12 +668,22 @@ pub fn endpoints<'e>(
     op: OpId,
     entries: impl Iterator<Item = &'e Entry>,
 ) -> Vec<(String, Arg)> {
+    endpoints_of(&[rules], op, entries)
+}
+
+/// [`endpoints`] for several profiles at once: every port any of them names, and one
+/// none of them does.
+pub fn endpoints_of<'e>(
+    profiles: &[&[Rule]],
+    op: OpId,
+    entries: impl Iterator<Item = &'e Entry>,
+) -> Vec<(String, Arg)> {
     let name = &vocabulary().operation(op).name;
     let local = local_end(name);
     let chain = vocabulary().chain(op);
     let mut ports: Vec<u16> = Vec::new();
     let mut hosts: Vec<String> = HOSTS.iter().map(|h| h.to_string()).collect();
-    for rule in rules {
+    for rule in profiles.iter().flat_map(|r| r.iter()) {
         if !chain.iter().any(|&l| rule.names(l)) {
             continue;
         }
@@ -772,6 +829,14 @@ fn key(rules: &[Rule], op: OpId) -> Key {
     Key(arg_kind(name), local_end(name), levels)
 }
 
+/// What kinds of run-time value a decision's conditions are on, sorted.
+fn condition_kinds(d: &Decision) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = d.conditions.iter().map(|c| c.filter).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
 /// How two decisions differ, if they do.
 fn change_of(old: &Decision, new: &Decision) -> Option<(Direction, bool)> {
     let (o, n) = (old.outcome(), new.outcome());
@@ -800,6 +865,16 @@ fn change_of(old: &Decision, new: &Decision) -> Option<(Direction, bool)> {
                 Direction::Denied
             } else {
                 Direction::Allowed
+            },
+            true,
+        )),
+        // Both may turn, on different kinds of run-time value: the new one may turn where
+        // the old did not. (The same kinds on different values count as the same.)
+        (true, true) if condition_kinds(old) != condition_kinds(new) => Some((
+            if o == Action::Deny {
+                Direction::Allowed
+            } else {
+                Direction::Denied
             },
             true,
         )),
@@ -847,18 +922,22 @@ fn diff_leaf(
                 Comp::NameShape
             });
             explorer.required.push(vec![shape]);
-            let a = Profile::new(old, op, kind, &mut comps);
-            let b = Profile::new(new, op, kind, &mut comps);
+            let mut a = Profile::new(old, op, kind, &mut comps);
+            let mut b = Profile::new(new, op, kind, &mut comps);
             let mut scratch = Vec::new();
-            let mut pending: Vec<(u32, Decision, Decision)> = Vec::new();
+            // The first state (breadth first: a shortest witness) of each pair of decisions.
+            let mut pairs: HashMap<(u32, u32), ()> = HashMap::default();
+            let mut pending: Vec<(u32, u32, u32)> = Vec::new();
             explorer.explore(&mut comps, budget.states, |comps, id, v| {
                 let accepts = v
                     .binary_search_by_key(&shape, |&(k, _)| k)
                     .is_ok_and(|i| comps[shape as usize].accepts(v[i].1));
                 if accepts {
-                    let o = a.decide(comps, v, &mut scratch);
-                    let n = b.decide(comps, v, &mut scratch);
-                    if change_of(&o, &n).is_some() {
+                    let o = a.decide_id(comps, v, &mut scratch);
+                    let n = b.decide_id(comps, v, &mut scratch);
+                    if pairs.insert((o, n), ()).is_none()
+                        && change_of(&a.decisions[o as usize], &b.decisions[n as usize]).is_some()
+                    {
                         pending.push((id, o, n));
                     }
                 }
@@ -866,14 +945,15 @@ fn diff_leaf(
             })?;
             for (id, o, n) in pending {
                 let w = String::from_utf8_lossy(&explorer.witness(id)).into_owned();
-                record(Some(w), o, n);
+                record(
+                    Some(w),
+                    a.decisions[o as usize].clone(),
+                    b.decisions[n as usize].clone(),
+                );
             }
         }
         ArgumentKind::Network => {
-            for (text, arg) in endpoints(old, op, std::iter::empty())
-                .into_iter()
-                .chain(endpoints(new, op, std::iter::empty()))
-            {
+            for (text, arg) in endpoints_of(&[old, new], op, std::iter::empty()) {
                 record(Some(text), decide(old, op, &arg), decide(new, op, &arg));
             }
         }

@@ -156,6 +156,13 @@ fn trim_dir(text: &[u8]) -> &[u8] {
     &text[..end]
 }
 
+/// Most component states all product states may hold together (8 bytes each): the
+/// memory bound, for products whose states each carry many live components.
+const MAX_ARENA: usize = 4 << 20;
+
+/// Most component steps one exploration may take (a bound on time).
+const MAX_STEPS: usize = 200_000_000;
+
 /// A product state's components and their states, by component.
 pub type Vector = [(u32, S)];
 
@@ -275,8 +282,11 @@ impl Explorer {
         let mut reps = Vec::new();
         let mut next: Vec<(u32, S)> = Vec::new();
         let mut at = 0u32;
+        let mut steps = 0usize;
+        let mut current: Vec<(u32, S)> = Vec::new();
         while (at as usize) < self.spans.len() {
-            let current: Vec<(u32, S)> = self.vector(at).to_vec();
+            current.clear();
+            current.extend_from_slice(self.vector(at));
             if let Flow::Stop = visit(&comps.comps, at, &current) {
                 return Ok(Some(at));
             }
@@ -285,6 +295,11 @@ impl Explorer {
                 comps.comps[c as usize].refine(s, &mut part);
             }
             part.representatives(&mut reps);
+            steps += reps.len() * current.len();
+            if steps > MAX_STEPS {
+                self.states = self.spans.len();
+                return Err(TooLarge);
+            }
             for &b in &reps {
                 next.clear();
                 for &(c, s) in &current {
@@ -297,7 +312,9 @@ impl Explorer {
                 if self.pruned(&comps.comps, &next) {
                     continue;
                 }
-                if self.intern(&next, (at, b)).is_some() && self.spans.len() > budget {
+                if self.intern(&next, (at, b)).is_some()
+                    && (self.spans.len() > budget || self.arena.len() > MAX_ARENA)
+                {
                     self.states = self.spans.len();
                     return Err(TooLarge);
                 }
