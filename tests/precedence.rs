@@ -132,3 +132,31 @@ fn an_unfiltered_rule_against_a_filtered_wildcard_rule_is_unverified() {
     let same = "(version 1)\n(allow file-read* (subpath \"/p\"))\n(allow file-read-data)\n";
     assert!(!decision(same, "file-read-data", path("/p/x")).2);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A rule SB401 or SB402 calls ineffective changes no point decision when removed: the
+    /// lint (coverage, confirmed by the decision sets) agrees with `decide` on samples.
+    #[test]
+    fn a_rule_reported_as_changing_nothing_changes_no_decision(rules in prop::collection::vec(rule(), 1..10)) {
+        let text = format!("(version 1)\n{}\n", rules.join("\n"));
+        let model = Model::new(&parse(text.clone()), &[], &ModelOptions::default());
+        let report = sblint::lint::check_text("p.sb", text, &sblint::lint::CheckOptions::default());
+        let samples = ["/a", "/a/b", "/ab", "/a/b/c", "/", "/c", "/a/x", "/b"];
+        for d in report.diagnostics.iter().filter(|d| d.code == "SB401" || d.code == "SB402") {
+            let Some(i) = model.rules.iter().position(|r| r.main_span() == Some(d.primary.span)) else {
+                continue;
+            };
+            let without: Vec<_> = model.rules.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, r)| r.clone()).collect();
+            for op in ["file-read-data", "file-write-data", "file-read-metadata"] {
+                let op = vocabulary().op_id(op).unwrap();
+                for s in samples {
+                    let before = decide(&model.rules, op, &path(s));
+                    let after = decide(&without, op, &path(s));
+                    prop_assert_eq!(before.outcome(), after.outcome(), "{} rule {} on {}: {:#?}", d.code, i, s, rules);
+                }
+            }
+        }
+    }
+}

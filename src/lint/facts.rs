@@ -175,3 +175,102 @@ pub fn append_form(ctx: &Context<'_>, form: &str) -> crate::diagnostic::Edit {
         content: format!("{newline}{form}\n"),
     }
 }
+
+/// Whether removing rule `i` changes a decision on the operations it names, by the
+/// decision sets (what `sblint diff` would report): `Some(true)` with the change when it
+/// does, `Some(false)` when nothing changes (conditionally or not), `None` when the sets
+/// cannot decide it within their budget. SB401 and SB402 claim a rule changes nothing; a
+/// change here refutes the claim, so they stay silent.
+pub fn removal_changes(ctx: &Context<'_>, i: usize) -> Option<bool> {
+    let rules = &ctx.model.rules;
+    let without: Vec<Rule> = rules
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != i)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let mut ops: Vec<crate::model::vocab::OpId> = rules[i]
+        .operations
+        .iter()
+        .flat_map(|o| crate::model::sets::leaves(o.id))
+        .collect();
+    ops.sort_unstable_by_key(|o| o.0);
+    ops.dedup();
+    let budget = crate::model::sets::Budget::default();
+    match crate::model::sets::diff_leaves(rules, &without, &ops, &budget) {
+        Ok(changes) => Some(!changes.is_empty()),
+        Err(_) => None,
+    }
+}
+
+/// An argument rule `i` matches on one of its leaf operations, with the rule that decides
+/// it in the whole profile: the witness SB401 and SB402 show (`explain` gives the same
+/// answer). From the rule's first literal, subpath, prefix or exact name; `None` when it
+/// has none or that argument is decided by the rule itself.
+pub fn witness(ctx: &Context<'_>, i: usize) -> Option<(String, &'static str, usize)> {
+    let rules = &ctx.model.rules;
+    let rule = &rules[i];
+    let vocab = vocabulary();
+    let (text, path) = rule
+        .filter
+        .as_ref()?
+        .positive_leaves()
+        .find_map(|l| match &l.value {
+            crate::model::FilterValue::Path(
+                crate::model::rule::PathPattern::Literal(p)
+                | crate::model::rule::PathPattern::Subpath(p)
+                | crate::model::rule::PathPattern::Prefix(p),
+            ) => Some((p.to_string(), true)),
+            crate::model::FilterValue::Name(
+                crate::model::rule::NamePattern::Exact(n)
+                | crate::model::rule::NamePattern::Prefix(n),
+            ) => Some((n.to_string(), false)),
+            _ => None,
+        })?;
+    let arg = if path {
+        Arg::Path(text.clone())
+    } else {
+        Arg::Name(text.clone())
+    };
+    let mut leaves: Vec<crate::model::vocab::OpId> = rule
+        .operations
+        .iter()
+        .flat_map(|o| crate::model::sets::leaves(o.id))
+        .collect();
+    // The operation people think of first: reading or writing the data.
+    leaves.sort_by_key(|&l| !vocab.operation(l).name.ends_with("-data"));
+    leaves.into_iter().find_map(|leaf| {
+        let op = vocab.operation(leaf);
+        let kind = crate::model::precedence::arg_kind(&op.name);
+        let fits = matches!(
+            (kind, path),
+            (crate::model::precedence::ArgumentKind::Path, true)
+                | (crate::model::precedence::ArgumentKind::Name, false)
+        );
+        let d = decide(rules, leaf, &arg);
+        match d.rule {
+            Some(j) if fits && j != i && !d.conditional() => {
+                Some((text.clone(), vocab.operation(leaf).name.as_str(), j))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// [`witness`] as a note: "for example, `/usr/lib` (`file-read-data`) is decided by the rule
+/// at line 12 whether this rule is there or not".
+pub fn witness_note(ctx: &Context<'_>, i: usize, confirmed: bool) -> Option<String> {
+    let (arg, op, j) = witness(ctx, i)?;
+    let sets = if confirmed {
+        "; the decision sets confirm that removing this rule changes no decision"
+    } else {
+        ""
+    };
+    let at = ctx.model.rules[j].main_span()?;
+    let line = crate::syntax::LineIndex::new(ctx.tree.text())
+        .line_col(ctx.tree.text(), at.start)
+        .line;
+    Some(format!(
+        "for example, `{op} {arg}` is decided by the rule at line {line} whether this rule is there or not (`sblint explain` shows it{sets})"
+    ))
+}

@@ -63,6 +63,11 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
         }) else {
             return;
         };
+        // Exactly: if removing the rule changes a decision, it does take effect.
+        let exact = crate::lint::facts::removal_changes(ctx, i);
+        if exact == Some(true) {
+            return;
+        }
         let mut d = ctx.report(
             &RULE.meta,
             span,
@@ -83,6 +88,9 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 );
             }
+        }
+        if let Some(note) = crate::lint::facts::witness_note(ctx, i, exact == Some(false)) {
+            d = d.with_note(note);
         }
         out.push(d.with_note("among rules naming the same operation the last match wins; move this rule after the other"));
     });

@@ -58,6 +58,11 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
         }) else {
             return;
         };
+        // Exactly: if removing the rule changes a decision, it is not redundant.
+        let exact = crate::lint::facts::removal_changes(ctx, i);
+        if exact == Some(true) {
+            return;
+        }
         let mut d = ctx.report(
             &RULE.meta,
             span,
@@ -71,6 +76,9 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             if let Some(earlier) = rules[e].main_span() {
                 d = d.with_secondary(earlier, "already covered here");
             }
+        }
+        if let Some(note) = crate::lint::facts::witness_note(ctx, i, exact == Some(false)) {
+            d = d.with_note(note);
         }
         out.push(d);
     });
