@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use serde_json::json;
 
 use super::args::{DiffArgs, ExplainFormat};
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::{load, Loaded};
 use super::output;
 use super::ExitStatus;
@@ -16,19 +16,7 @@ use crate::model::{vocabulary, FileId, OpId};
 use crate::render::{render_note, Mark};
 
 pub fn run(args: &DiffArgs) -> ExitStatus {
-    match answer(args) {
-        Ok((text, status)) => match output::print(&text) {
-            Ok(()) => status,
-            Err(err) => {
-                report_all(vec![err]);
-                ExitStatus::Error
-            }
-        },
-        Err(err) => {
-            report_all(vec![err]);
-            ExitStatus::Error
-        }
-    }
+    output::respond(answer(args))
 }
 
 /// The leaf operations compared: those of `--operation`, or every leaf operation either

@@ -6,6 +6,15 @@ use std::path::{Path, PathBuf};
 
 use super::error::AppError;
 
+/// Prints a command's answer and returns its status, or reports its error (exit 2).
+pub fn respond(answer: Result<(String, super::ExitStatus), AppError>) -> super::ExitStatus {
+    let result = answer.and_then(|(text, status)| print(&text).map(|()| status));
+    result.unwrap_or_else(|err| {
+        super::error::report_all(vec![err]);
+        super::ExitStatus::Error
+    })
+}
+
 pub fn print(text: &str) -> Result<(), AppError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

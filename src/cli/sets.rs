@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::args::{ExplainArgs, ExplainFormat};
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::{load, Loaded};
 use super::output;
 use super::ExitStatus;
@@ -12,19 +12,7 @@ use crate::model::sets::{self, Answer, Budget, Entry, Witness};
 use crate::model::{vocabulary, OpId};
 
 pub fn explain(args: &ExplainArgs) -> ExitStatus {
-    match answer(args) {
-        Ok((text, status)) => match output::print(&text) {
-            Ok(()) => status,
-            Err(err) => {
-                report_all(vec![err]);
-                ExitStatus::Error
-            }
-        },
-        Err(err) => {
-            report_all(vec![err]);
-            ExitStatus::Error
-        }
-    }
+    output::respond(answer(args))
 }
 
 /// The operation as a rule would name it: `file-write*`, an alias, a leaf.

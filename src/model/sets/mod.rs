@@ -223,6 +223,21 @@ pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, String> {
     }
 }
 
+/// The components and explorer of one path or name search, restricted to the arguments
+/// `explain` takes back unchanged (resolved paths, non-empty names), with that shape's
+/// component.
+fn shaped(kind: ArgumentKind, budget: &Budget) -> (Components, Explorer, u32) {
+    let mut comps = Components::new(budget.dfa_states);
+    let mut explorer = Explorer::new();
+    let shape = comps.add(if kind == ArgumentKind::Path {
+        Comp::PathShape
+    } else {
+        Comp::NameShape
+    });
+    explorer.required.push(vec![shape]);
+    (comps, explorer, shape)
+}
+
 /// `/a/./b/../c` → `/a/c`, lexically (an absolute path).
 fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -556,14 +571,7 @@ fn ask_leaf(
     let kind = arg_kind(name);
     let found = match kind {
         ArgumentKind::Path | ArgumentKind::Name => {
-            let mut comps = Components::new(budget.dfa_states);
-            let mut explorer = Explorer::new();
-            let shape = comps.add(if kind == ArgumentKind::Path {
-                Comp::PathShape
-            } else {
-                Comp::NameShape
-            });
-            explorer.required.push(vec![shape]);
+            let (mut comps, mut explorer, shape) = shaped(kind, budget);
             let entry_comp = |e: &Entry, comps: &mut Components| match e {
                 Entry::Path(p) | Entry::Name(p) => Some(comps.plain(Plain::Literal, p.as_bytes())),
                 Entry::Tree(p) => Some(comps.plain(Plain::Subpath, p.as_bytes())),
@@ -914,14 +922,7 @@ fn diff_leaf(
     };
     match kind {
         ArgumentKind::Path | ArgumentKind::Name => {
-            let mut comps = Components::new(budget.dfa_states);
-            let mut explorer = Explorer::new();
-            let shape = comps.add(if kind == ArgumentKind::Path {
-                Comp::PathShape
-            } else {
-                Comp::NameShape
-            });
-            explorer.required.push(vec![shape]);
+            let (mut comps, mut explorer, shape) = shaped(kind, budget);
             let mut a = Profile::new(old, op, kind, &mut comps);
             let mut b = Profile::new(new, op, kind, &mut comps);
             let mut scratch = Vec::new();
