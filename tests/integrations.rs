@@ -63,7 +63,7 @@ fn path_with_sblint() -> String {
 }
 
 const PITFALL: &str = "(version 1)\n(allow default)\n(deny file-write*)\n(allow file-write* (subpath \"/tmp/build\"))\n";
-const CLEAN: &str = "(version 1)\n(allow default)\n(deny file-write*)\n(allow file-write* (subpath \"/private/tmp/build\"))\n";
+const CLEAN: &str = "(version 1)\n(allow default)\n(deny network*)\n(deny file-write*)\n(allow file-write* (subpath \"/private/tmp/build\"))\n";
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")

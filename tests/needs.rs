@@ -61,3 +61,28 @@ fn each_grant_comes_from_the_profile_it_names() {
         }
     }
 }
+
+/// `(allow default)` is no intent: with `(deny file-write*)` it does not mean to open
+/// pseudo-terminals, so SB504 is no warning (the pre-commit integration test's clean
+/// profile got one); an explicit `(allow pseudo-tty)` still is.
+#[test]
+fn allow_default_is_not_the_intent_the_needs_rules_read() {
+    let check = |text: &str| {
+        sblint::lint::check_text(
+            "p.sb",
+            text.to_string(),
+            &sblint::lint::CheckOptions::default(),
+        )
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == "SB504")
+        .map(|d| d.severity)
+        .collect::<Vec<_>>()
+    };
+    let by_default = "(version 1)\n(allow default)\n(deny network*)\n(deny file-write*)\n";
+    assert!(check(by_default)
+        .iter()
+        .all(|s| *s != sblint::diagnostic::Severity::Warning));
+    let explicit = "(version 1)\n(deny default)\n(allow pseudo-tty)\n(allow file-read* file-write* (regex #\"^/dev/ttys[0-9]+$\"))\n";
+    assert_eq!(check(explicit), vec![sblint::diagnostic::Severity::Warning]);
+}

@@ -136,10 +136,13 @@ pub fn allows(model: &Model, operation: &str, argument: Option<&str>) -> bool {
 
 /// True when a rule of the model allows `operation` on `argument`, though a rule whose
 /// value is only known at run time (an unset `param`) may say otherwise: what the profile
-/// means to allow, for the checks that read its intent. Libsandbox's own default (no rule
-/// decides) is no intent.
+/// means to allow, for the checks that read its intent. Neither libsandbox's own default
+/// (no rule decides) nor an `(allow default)` rule is intent: `(allow default)` with
+/// `(deny file-write*)` does not mean to open pseudo-terminals.
 pub fn means_to_allow(model: &Model, operation: &str, argument: Option<&str>) -> bool {
-    decision(model, operation, argument).is_some_and(|d| d.action == Some(Action::Allow))
+    decision(model, operation, argument).is_some_and(|d| {
+        d.action == Some(Action::Allow) && d.level.is_some_and(|l| l != vocabulary().default)
+    })
 }
 
 /// The rule (an index into the model's rules) that certainly denies the row, when one does.
