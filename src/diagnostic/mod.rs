@@ -137,3 +137,17 @@ impl FileReport {
             .count()
     }
 }
+
+/// What a path keeps unescaped in a URI (`file://` in the language server, relative in
+/// SARIF): letters, digits, `/` and `-._~`.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A path percent-encoded for a URI: `/a/b c.sb` → `/a/b%20c.sb`.
+pub fn uri_path(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, URI_PATH).to_string()
+}

@@ -7,7 +7,7 @@ use lsp_types::{
     Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
     NumberOrString, Position, Range, Uri,
 };
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 
 use crate::diagnostic::{FileReport, Severity};
 use crate::lint::{self, CheckOptions};
@@ -21,14 +21,6 @@ pub struct Documents {
     overrides: Overrides,
 }
 
-/// What a path keeps unescaped in a `file://` URI: letters, digits, `/` and `-._~`.
-const PATH: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'/')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// `file:///a/b%20c.sb` → `/a/b c.sb`.
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     let rest = uri.as_str().strip_prefix("file://")?;
@@ -39,7 +31,7 @@ pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
 /// `/a/b c.sb` → `file:///a/b%20c.sb`.
 pub fn path_to_uri(path: &std::path::Path) -> Option<Uri> {
     let path = path.to_string_lossy();
-    format!("file://{}", utf8_percent_encode(&path, PATH))
+    format!("file://{}", crate::diagnostic::uri_path(&path))
         .parse()
         .ok()
 }

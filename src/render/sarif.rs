@@ -1,6 +1,5 @@
 //! SARIF 2.1.0 for code scanning: stable `ruleId`s, relative URIs, rule metadata with help.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
 use super::RuleInfo;
@@ -14,18 +13,10 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// What a relative URI keeps unescaped: letters, digits, `/` and `-._~`.
-const PATH: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'/')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// A path as a relative URI: `./a/b.sb` → `a/b.sb`, separators as `/`.
 fn uri(path: &str) -> String {
     let path = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
-    utf8_percent_encode(&path, PATH).to_string()
+    crate::diagnostic::uri_path(&path)
 }
 
 // The document as typed values borrowing from the reports, written in one go: a tree of
