@@ -226,12 +226,26 @@ pub(super) fn conditions(
 /// Why an undecided rule leaves a decision open, in words.
 pub(super) fn condition_words(
     sources: &SourceMap<'_>,
-    rules: &[crate::model::Rule],
+    model: &crate::model::Model,
     d: &crate::model::precedence::Decision,
     rule: usize,
     argument: Option<&str>,
 ) -> String {
+    let rules = &model.rules;
     let condition = d.conditions.iter().find(|c| c.rule == rule);
+    // A name nothing defines, inside the unknown value: the profile does not load at all.
+    let unbound = condition.and_then(|c| {
+        model.issues.iter().find_map(|issue| match issue {
+            crate::model::Issue::UnboundVariable { span, name, .. }
+                if c.origin.file == FileId::MAIN
+                    && c.origin.span.start <= span.start
+                    && span.end <= c.origin.span.end =>
+            {
+                Some(name.as_str())
+            }
+            _ => None,
+        })
+    });
     let filter = condition.map_or_else(
         || crate::model::precedence::open_filter(&rules[rule]).0,
         |c| crate::model::precedence::condition_name(c, sources.text(c.origin)),
@@ -261,7 +275,12 @@ pub(super) fn condition_words(
             Some(name) => {
                 format!("depends on the unset param `{name}` (give it with `--param {name}=VALUE`)")
             }
-            None => "depends on a value sblint cannot know (an unset `param`?)".into(),
+            None => match unbound {
+                Some(name) => format!(
+                    "depends on `{name}`, which nothing defines (an unbound variable: sandbox-exec refuses the profile)"
+                ),
+                None => "depends on a value sblint cannot know (an unset `param`?)".into(),
+            },
         },
         "branch" => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
         "filter" => "has a filter sblint cannot decide for this argument".into(),
@@ -342,7 +361,13 @@ pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation
     }
     for (action, i) in &e.alternatives {
         let at = sources.line_col(rules[*i].origin);
-        let why = condition_words(sources, rules, &e.decision, *i, e.resolved.as_deref());
+        let why = condition_words(
+            sources,
+            &loaded.model,
+            &e.decision,
+            *i,
+            e.resolved.as_deref(),
+        );
         out.push_str(&format!(
             "  could be {} at run time: the rule at {}:{}:{} {why}\n",
             action.as_str(),
