@@ -253,14 +253,12 @@ fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> 
         overrides.macos = file.macos;
     }
     let loaded = load_with(&file.profile, overrides).map_err(|e| vec![e])?;
+    // One outcome per assertion, in the file's order.
     let outcomes = sbtest::run(&file, &loaded.model)
         .into_iter()
-        .map(|o: sbtest::Outcome<'_>| Owned {
-            assertion: file
-                .assertions
-                .iter()
-                .position(|a| std::ptr::eq(a, o.assertion))
-                .unwrap_or(0),
+        .enumerate()
+        .map(|(assertion, o)| Owned {
+            assertion,
             passed: o.passed,
             failure: o.failure,
         })

@@ -59,17 +59,12 @@ pub fn run<'a>(file: &'a TestFile, model: &Model) -> Vec<Outcome<'a>> {
         .collect()
 }
 
-/// The leaf operations an assertion on `op` is about: itself, or every leaf a wildcard
-/// covers that exists on the profile's macOS.
+/// The leaf operations an assertion on `op` is about: the decision sets' leaves of `op`
+/// that exist on the profile's macOS (`op` itself when none does).
 pub(crate) fn leaves(op: OpId, model: &Model) -> Vec<OpId> {
     let vocab = vocabulary();
-    let mut leaves: Vec<OpId> = vocab
-        .descendants(op)
-        .iter()
-        .copied()
-        .filter(|&d| !vocab.operation(d).is_wildcard && d != vocab.default)
-        .filter(|&d| vocab.operation(d).exists_in(model.macos))
-        .collect();
+    let mut leaves = sets::leaves(op);
+    leaves.retain(|&d| vocab.operation(d).exists_in(model.macos));
     if leaves.is_empty() {
         leaves.push(op);
     }
