@@ -247,11 +247,12 @@ pub fn witness(ctx: &Context<'_>, i: usize) -> Option<(String, &'static str, usi
             (crate::model::precedence::ArgumentKind::Path, true)
                 | (crate::model::precedence::ArgumentKind::Name, false)
         );
+        if !fits {
+            return None;
+        }
         let d = decide(rules, leaf, &arg);
         match d.rule {
-            Some(j) if fits && j != i && !d.conditional() => {
-                Some((text.clone(), vocab.operation(leaf).name.as_str(), j))
-            }
+            Some(j) if j != i && !d.conditional() => Some((text.clone(), op.name.as_str(), j)),
             _ => None,
         }
     })

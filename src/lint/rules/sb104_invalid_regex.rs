@@ -50,7 +50,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Issue::InvalidRegex { span, message } = issue {
             // Point at the refused construct when the regex is written as one string.
             let at = regex_in_token(ctx, *span).and_then(|(base, body)| {
-                let e = crate::model::applematch::check(body.as_bytes()).error?;
+                // The dialect's report, cached: the model asked for it while evaluating.
+                let report = crate::model::regex::report(body);
+                let e = report.error.as_ref()?;
                 Some(Span::new(
                     base + e.span.start as u32,
                     base + e.span.end.max(e.span.start + 1) as u32,

@@ -50,14 +50,10 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let vocab = ctx.model.vocabulary();
-    let Some(read) = vocab.op_id("sysctl-read") else {
-        return;
-    };
     // An allow-list: some allow of sysctl-read that names sysctls.
     let listed = ctx.model.rules.iter().any(|r| {
         r.action == Action::Allow
-            && r.operations.iter().any(|o| vocab.covers(o.id, read))
+            && crate::lint::facts::applies_to(r, "sysctl-read")
             && r.filter
                 .as_ref()
                 .is_some_and(|f| f.leaves().any(|l: &Filter| l.name.as_str().starts_with("sysctl-name")))

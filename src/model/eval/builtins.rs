@@ -276,13 +276,6 @@ impl<'a> Evaluator<'a> {
         args: Vec<(Value, Span)>,
     ) -> Value {
         let vals: Vec<&Value> = args.iter().map(|(v, _)| v).collect();
-        let ints: Option<Vec<i64>> = vals
-            .iter()
-            .map(|v| match v {
-                Value::Int(i) => Some(*i),
-                _ => None,
-            })
-            .collect();
         let list = |v: Option<&&Value>| match v {
             Some(Value::List(xs)) => Some(xs.clone()),
             _ => None,
@@ -401,7 +394,7 @@ impl<'a> Evaluator<'a> {
                 }),
                 _ => Value::Unknown,
             },
-            "quotient" | "remainder" | "modulo" => match ints.as_deref() {
+            "quotient" | "remainder" | "modulo" => match ints_from(&vals, 0).as_deref() {
                 Some([a, b]) if *b != 0 => match name {
                     "quotient" => a.checked_div(*b),
                     "remainder" => a.checked_rem(*b),
@@ -412,11 +405,11 @@ impl<'a> Evaluator<'a> {
                 .map_or(Value::Unknown, Value::Int),
                 _ => Value::Unknown,
             },
-            "abs" => match ints.as_deref() {
+            "abs" => match ints_from(&vals, 0).as_deref() {
                 Some([a]) => a.checked_abs().map_or(Value::Unknown, Value::Int),
                 _ => Value::Unknown,
             },
-            "min" | "max" => match ints.as_deref() {
+            "min" | "max" => match ints_from(&vals, 0).as_deref() {
                 Some(xs) if !xs.is_empty() => Value::Int(if name == "min" {
                     *xs.iter().min().expect("not empty")
                 } else {
