@@ -315,7 +315,7 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn bool_truth(b: bool) -> Truth {
+pub(crate) fn bool_truth(b: bool) -> Truth {
     if b {
         Truth::Yes
     } else {

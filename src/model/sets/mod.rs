@@ -28,7 +28,9 @@ use smallvec::SmallVec;
 use self::automata::Plain;
 use self::product::{Comp, Components, Explorer, Flow, TooLarge, Vector};
 use super::paths;
-use super::precedence::{self, arg_kind, decide, decide_among, Arg, ArgumentKind, Decision, Truth};
+use super::precedence::{
+    self, arg_kind, bool_truth, decide, decide_among, Arg, ArgumentKind, Decision, Truth,
+};
 use super::regex;
 use super::rule::{Action, Filter, FilterValue, NamePattern, PathPattern, Port, Rule};
 use super::vocab::{vocabulary, OpId};
@@ -447,14 +449,6 @@ impl<'r> Profile<'r> {
                 Some(f) => precedence::eval(f, leaf_truth),
             },
         )
-    }
-}
-
-fn bool_truth(b: bool) -> Truth {
-    if b {
-        Truth::Yes
-    } else {
-        Truth::No
     }
 }
 
@@ -989,14 +983,7 @@ pub fn sizes(rules: &[Rule], op: OpId, budget: &Budget) -> (usize, usize, usize)
     if !matches!(kind, ArgumentKind::Path | ArgumentKind::Name) {
         return (0, 1, 0);
     }
-    let mut comps = Components::new(budget.dfa_states);
-    let mut explorer = Explorer::new();
-    let shape = comps.add(if kind == ArgumentKind::Path {
-        Comp::PathShape
-    } else {
-        Comp::NameShape
-    });
-    explorer.required.push(vec![shape]);
+    let (mut comps, mut explorer, _) = shaped(kind, budget);
     let _profile = Profile::new(rules, op, kind, &mut comps);
     let _ = explorer.explore(&mut comps, budget.states, |_, _, _| Flow::Continue);
     let dfa = comps
