@@ -150,8 +150,14 @@ pub fn check_bytes(path: &str, bytes: Vec<u8>, options: &CheckOptions) -> FileRe
 /// Checks one file given as text.
 pub fn check_text(path: &str, text: String, options: &CheckOptions) -> FileReport {
     let tree = parse(text);
-    let importer = importer_of(path, &tree, options);
-    let in_import_dir = importer.is_none() && in_import_dir(&tree, options);
+    // Only SB002 reads who imports the file: the directory walks are for it alone.
+    let (importer, in_import_dir) = if options.selection.enabled(RuleId::MissingVersion.code()) {
+        let importer = importer_of(path, &tree, options);
+        let in_dir = importer.is_none() && in_import_dir(&tree, options);
+        (importer, in_dir)
+    } else {
+        (None, false)
+    };
     let diagnostics = check_tree_imported(&tree, options, importer, in_import_dir);
     FileReport::new(path, tree.into_text(), diagnostics)
 }
