@@ -116,6 +116,7 @@ rule_tests! {
     sb310_writable_code_path => WritableCodePath,
     sb311_read_all_with_network => ReadAllWithNetwork,
     sb312_socket_reachable_by_network => SocketReachableByNetwork,
+    sb313_secret_exposed => SecretExposed,
     sb401_shadowed_rule => ShadowedRule,
     sb402_redundant_rule => RedundantRule,
     sb403_unused_define => UnusedDefine,
@@ -127,6 +128,9 @@ rule_tests! {
     sb505_needs_runtime_sysctl => NeedsRuntimeSysctl,
     sb506_needs_dns_configuration => NeedsDnsConfiguration,
     sb507_needs_process_fork => NeedsProcessFork,
+    sb508_needs_signal_children => NeedsSignalChildren,
+    sb509_needs_dev_null => NeedsDevNull,
+    sb510_needs_user_lookup => NeedsUserLookup,
     sb901_unused_suppression => UnusedSuppression,
 }
 

@@ -231,9 +231,13 @@ fn entries_say_what_is_accepted() {
             port: Some(80)
         })
     );
-    assert!(parse_entry(net, "/var/run/docker.sock")
+    assert_eq!(
+        parse_entry(net, "/var/run/docker.sock"),
+        Ok(Entry::Socket("/private/var/run/docker.sock".into()))
+    );
+    assert!(parse_entry(net, "docker.sock")
         .unwrap_err()
-        .contains("HOST:PORT"));
+        .contains("unix socket's absolute path"));
     let mach = op("mach-lookup");
     assert_eq!(
         parse_entry(mach, "com.apple.*"),

@@ -102,10 +102,15 @@ pub fn parse_argument(
             let resolved = paths::resolve(&normalize(text, cwd));
             Ok((Arg::Path(resolved.clone()), Some(resolved)))
         }
+        // A unix socket, by its path (`connect()` is `network-outbound`).
+        ArgKind::Network if text.starts_with('/') => {
+            let resolved = paths::resolve(&normalize(text, cwd));
+            Ok((Arg::Socket(resolved.clone()), Some(resolved)))
+        }
         ArgKind::Network => {
             let (host, port) = text.rsplit_once(':').ok_or_else(|| {
                 ExplainError::BadArgument(format!(
-                    "`{text}` is not HOST:PORT (for example `example.com:443`)"
+                    "`{text}` is not HOST:PORT (for example `example.com:443`) or a unix-socket path"
                 ))
             })?;
             let port: u16 = port

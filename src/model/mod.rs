@@ -8,6 +8,7 @@ pub mod paths;
 pub mod precedence;
 pub mod regex;
 pub mod rule;
+pub mod secrets;
 pub mod sets;
 pub mod sources;
 pub mod value;

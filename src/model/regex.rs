@@ -107,14 +107,16 @@ pub fn unverified_regex<'r>(
     use super::precedence::Arg;
     use super::{FilterValue, NamePattern, PathPattern};
     let text = match arg {
-        Arg::Path(t) | Arg::Name(t) => t.as_str(),
+        Arg::Path(t) | Arg::Name(t) | Arg::Socket(t) => t.as_str(),
         _ => return None,
     };
     rule.filter
         .iter()
         .flat_map(|f| f.leaves())
         .find_map(|leaf| match &leaf.value {
-            FilterValue::Path(PathPattern::Regex(r)) if matches!(arg, Arg::Path(_)) => {
+            FilterValue::Path(PathPattern::Regex(r))
+                if matches!(arg, Arg::Path(_) | Arg::Socket(_)) =>
+            {
                 (verdict(r, text) == Verdict::Unverified).then_some(&**r)
             }
             FilterValue::Name(NamePattern::Regex(r)) if matches!(arg, Arg::Name(_)) => {

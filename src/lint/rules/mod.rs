@@ -86,6 +86,7 @@ registry! {
     WritableCodePath => sb310_writable_code_path,
     ReadAllWithNetwork => sb311_read_all_with_network,
     SocketReachableByNetwork => sb312_socket_reachable_by_network,
+    SecretExposed => sb313_secret_exposed,
     ShadowedRule => sb401_shadowed_rule,
     RedundantRule => sb402_redundant_rule,
     UnusedDefine => sb403_unused_define,
@@ -97,6 +98,9 @@ registry! {
     NeedsRuntimeSysctl => sb505_needs_runtime_sysctl,
     NeedsDnsConfiguration => sb506_needs_dns_configuration,
     NeedsProcessFork => sb507_needs_process_fork,
+    NeedsSignalChildren => sb508_needs_signal_children,
+    NeedsDevNull => sb509_needs_dev_null,
+    NeedsUserLookup => sb510_needs_user_lookup,
     UnusedSuppression => sb901_unused_suppression,
 }
 

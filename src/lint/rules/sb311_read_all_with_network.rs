@@ -111,13 +111,21 @@ fn by_default(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(span) = rules[i].main_span() else {
         return;
     };
-    out.push(
-        ctx.report(
+    let mut d = ctx.report(
             &RULE.meta,
             span,
             "reads and outbound network are allowed by default: data can leave the machine",
             "every file no rule denies is readable, and any host reachable",
-        )
+        );
+    // A witness: a credential of `grammar/secrets.tsv` the profile lets be read.
+    if let Some((secret, witness)) = crate::model::secrets::readable_credential(rules) {
+        d = d.with_note(format!(
+            "for example `{witness}` ({}) is readable (`sblint explain file-read-data {witness}`)",
+            secret.holds
+        ));
+    }
+    out.push(
+        d
         .with_note(
             "deny one of the two: `(deny network*)` (or allow only a local proxy after it), \
              or `(deny file-read*)` and allow what the program reads",

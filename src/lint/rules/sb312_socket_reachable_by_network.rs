@@ -3,18 +3,21 @@ use crate::lint::facts::{applies_to, main_rules};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::paths;
 use crate::model::precedence::{decide, Arg};
+use crate::model::secrets::{self, Access};
 use crate::model::{vocabulary, Action, FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
-Reports a unix socket (a path ending in `.sock` or `.socket`) that file rules deny while
-outbound network is allowed for it.
+Reports a unix socket that file rules deny while outbound network is allowed for it: a
+path ending in `.sock` or `.socket`, or a socket of `grammar/secrets.tsv` (ssh-agent,
+gpg-agent, Docker) inside a denied folder.
 
 ## Why is this a problem on a real Mac?
 `connect()` to a unix socket is `network-outbound`, not a file read or write: `(deny
 file-read* file-write* (literal "/var/run/docker.sock"))` does not stop a client from
 talking to Docker when `(allow network-outbound)` is in the profile, and Docker's socket
 is a way out of any sandbox (eugene1g/agent-safehouse#36). gemini-cli's `*-open`
-profiles have this shape.
+profiles have this shape. Denying a folder does not close the sockets in it either: "A
+Docker / ssh-agent / gpg-agent socket is a control plane" (microsoft/mxc#749).
 
 ## Example
 ```sbpl expect_diagnostic
@@ -31,6 +34,23 @@ Use instead:
 (allow network-outbound)
 (deny file-read* file-write* (literal "/private/var/run/docker.sock"))
 (deny network-outbound (remote unix-socket (path-literal "/private/var/run/docker.sock")))
+```
+
+```sbpl expect_diagnostic
+(version 1)
+(deny default)
+(allow network-outbound)
+(allow file-read* (subpath "/Users/me"))
+(deny file-read* file-write* (subpath "/Users/me/.gnupg"))
+```
+
+Use instead:
+```sbpl
+(version 1)
+(deny default)
+(allow network-outbound)
+(allow file-read* (subpath "/Users/me"))
+(deny file-read* file-write* network-outbound (subpath "/Users/me/.gnupg"))
 ```
 "#;
 
@@ -66,18 +86,27 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let mut reached: Vec<String> = Vec::new();
         let mut by = None;
+        let mut tried: Vec<String> = Vec::new();
         for leaf in filter.positive_leaves() {
-            let FilterValue::Path(PathPattern::Literal(p)) = &leaf.value else {
-                continue;
-            };
-            if !is_socket(p) {
-                continue;
+            match &leaf.value {
+                FilterValue::Path(PathPattern::Literal(p)) if is_socket(p) => {
+                    tried.push(paths::resolve(p));
+                }
+                // The sockets of `grammar/secrets.tsv` inside a denied folder
+                // (microsoft/mxc#749: ssh-agent, gpg-agent, Docker).
+                FilterValue::Path(PathPattern::Subpath(dir)) => tried.extend(
+                    secrets::inside(rules, &paths::resolve(dir), Access::Socket)
+                        .into_iter()
+                        .map(|(_, w)| w),
+                ),
+                _ => {}
             }
-            let resolved = paths::resolve(p);
+        }
+        for resolved in tried {
             if reached.contains(&resolved) {
                 continue;
             }
-            let decision = decide(rules, outbound, &Arg::Path(resolved.clone()));
+            let decision = decide(rules, outbound, &Arg::Socket(resolved.clone()));
             if decision.certainly(Action::Allow, rules) {
                 if let Some(i) = decision.rule {
                     by.get_or_insert(i);

@@ -4,13 +4,17 @@ use crate::lint::rules::needs;
 
 const DOC: &str = r#"## What it does
 Reports a profile that allows outbound connections to the internet but denies
-`mach-lookup` of `com.apple.SystemConfiguration.DNSConfiguration`
-(`grammar/essentials.tsv`, row `dns-configuration`).
+`mach-lookup` of `com.apple.SystemConfiguration.DNSConfiguration` or
+`com.apple.SystemConfiguration.configd` (`grammar/essentials.tsv`, rows
+`dns-configuration` and `configd`).
 
 ## Why is this a problem on a real Mac?
 Name resolution reads the DNS configuration from that service: with it denied, Node 26
 could not resolve host names although the network was allowed (fencesandbox/fence#170).
-Whether every resolver needs it is unverified, hence info.
+Rust HTTP clients that read the system proxy settings (reqwest's default
+`system-proxy`) panic with "Attempted to create a NULL object" and exit 101 without
+`configd` (anthropics/claude-code#42857). Whether every resolver and client needs them is
+unverified, hence info.
 
 ## Example
 ```sbpl expect_diagnostic
@@ -24,12 +28,13 @@ Use instead:
 (version 1)
 (deny default)
 (allow network-outbound (remote ip "*:*"))
-(allow mach-lookup (global-name "com.apple.SystemConfiguration.DNSConfiguration"))
+(allow mach-lookup (global-name "com.apple.SystemConfiguration.DNSConfiguration")
+                   (global-name "com.apple.SystemConfiguration.configd"))
 ```
 
 ## Fix
-Appends the grant of `agent-safehouse/10-system-runtime.sb` (unsafe: it widens the
-sandbox).
+Appends the grants of `agent-safehouse/10-system-runtime.sb` and `chromium/network.sb`
+(unsafe: it widens the sandbox).
 "#;
 
 pub const RULE: Rule = Rule {

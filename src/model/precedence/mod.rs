@@ -44,6 +44,9 @@ pub enum Arg {
         port: u16,
         local: bool,
     },
+    /// A unix socket a network operation reaches, by its resolved path (`connect()` to
+    /// `/private/var/run/docker.sock` is `network-outbound`).
+    Socket(String),
 }
 
 /// What an operation's filters consult, told by the prefix of its name (the vocabulary's
@@ -204,12 +207,29 @@ pub fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
         return Truth::Unknown;
     }
     match (&filter.value, arg) {
-        (FilterValue::Path(p), Arg::Path(path)) => bool_truth(match p {
-            PathPattern::Literal(l) => **l == **path,
-            PathPattern::Subpath(s) => under(path, s),
-            PathPattern::Prefix(s) => path.starts_with(&**s),
-            PathPattern::Regex(r) => return regex_truth(r, path),
-        }),
+        (FilterValue::Path(p), Arg::Path(path)) => path_truth(p, path),
+        // `connect()` to a unix socket: `network-outbound` on its path. A unix-socket
+        // address matches by its path filter (every socket without one); an IP address is
+        // another family (microsoft/mxc#749, nolabs-ai/nono#590).
+        (FilterValue::Path(p), Arg::Socket(path)) => path_truth(p, path),
+        (FilterValue::Network(a), Arg::Socket(path)) => {
+            if !a.protocol.starts_with("unix") {
+                Truth::No
+            } else if a.local {
+                Truth::Unknown
+            } else {
+                a.socket
+                    .as_ref()
+                    .map_or(Truth::Yes, |s| path_truth(&s.1, path))
+            }
+        }
+        (FilterValue::Atom(value), Arg::Socket(_)) if filter.name.as_str() == "socket-domain" => {
+            match value.as_ref() {
+                "AF_UNIX" | "AF_LOCAL" | "1" => Truth::Yes,
+                "AF_INET" | "AF_INET6" | "2" | "30" => Truth::No,
+                _ => Truth::Unknown,
+            }
+        }
         (FilterValue::Name(n), Arg::Name(name)) => bool_truth(match n {
             NamePattern::Exact(e) => **e == **name,
             NamePattern::Prefix(p) => name.starts_with(&**p),
@@ -224,6 +244,15 @@ pub fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
         // A filter of another kind (vnode-type, extension …) cannot be decided statically.
         _ => Truth::Unknown,
     }
+}
+
+fn path_truth(p: &PathPattern, path: &str) -> Truth {
+    bool_truth(match p {
+        PathPattern::Literal(l) => **l == *path,
+        PathPattern::Subpath(s) => under(path, s),
+        PathPattern::Prefix(s) => path.starts_with(&**s),
+        PathPattern::Regex(r) => return regex_truth(r, path),
+    })
 }
 
 /// The socket filters against a TCP connection to `host` (AF_INET or AF_INET6 by the

@@ -51,12 +51,14 @@ pub enum Entry {
         host: Option<String>,
         port: Option<u16>,
     },
+    /// A unix socket of a network operation, by its (resolved) path.
+    Socket(String),
 }
 
 impl std::fmt::Display for Entry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Entry::Path(p) | Entry::Name(p) => f.write_str(p),
+            Entry::Path(p) | Entry::Name(p) | Entry::Socket(p) => f.write_str(p),
             Entry::Tree(p) if p == "/" => f.write_str("/**"),
             Entry::Tree(p) => write!(f, "{p}/**"),
             Entry::NamePrefix(p) => write!(f, "{p}*"),
@@ -204,9 +206,12 @@ pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, String> {
         ArgumentKind::Network => {
             let bad = || {
                 format!(
-                    "`{text}` is not HOST:PORT: write `HOST:PORT` with `*` for either part (`localhost:*`, `*:443`); unix-socket paths are not supported"
+                    "`{text}` is not HOST:PORT: write `HOST:PORT` with `*` for either part (`localhost:*`, `*:443`), or a unix socket's absolute path"
                 )
             };
+            if text.starts_with('/') {
+                return Ok(Entry::Socket(paths::resolve(&normalize(text))));
+            }
             let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
             let host = host.trim_matches(|c| c == '[' || c == ']');
             if host.is_empty() {
@@ -263,6 +268,7 @@ pub fn argument(op: OpId, witness: Option<&str>) -> Arg {
     };
     match arg_kind(name) {
         ArgumentKind::Path => Arg::Path(text.to_string()),
+        ArgumentKind::Network if text.starts_with('/') => Arg::Socket(text.to_string()),
         ArgumentKind::Network => {
             let (host, port) = text.rsplit_once(':').unwrap_or((text, "0"));
             Arg::Network {
@@ -570,7 +576,7 @@ fn ask_leaf(
                 Entry::Path(p) | Entry::Name(p) => Some(comps.plain(Plain::Literal, p.as_bytes())),
                 Entry::Tree(p) => Some(comps.plain(Plain::Subpath, p.as_bytes())),
                 Entry::NamePrefix(p) => Some(comps.plain(Plain::Prefix, p.as_bytes())),
-                Entry::Endpoint { .. } => None,
+                Entry::Endpoint { .. } | Entry::Socket(_) => None,
             };
             let within_comps: Option<Vec<u32>> =
                 within.map(|w| w.iter().filter_map(|e| entry_comp(e, &mut comps)).collect());
@@ -662,7 +668,8 @@ const HOSTS: [&str; 4] = ["127.0.0.1", "::1", "93.184.215.14", "2606:2800:21f:cb
 
 /// The endpoints a network operation is decided on: loopback and non-local addresses of
 /// both families, each with every port the rules or `entries` name and one other; every
-/// host an entry names. Every rule's network, socket and address filters give each host
+/// host an entry names; then the unix sockets the rules (literal paths) or `entries` name,
+/// and one other ([`OTHER_SOCKET`]). Every rule's network, socket and address filters give each host
 /// of the same family and locality the same truth, and each port not named the same
 /// truth, so these tell every decision apart.
 pub fn endpoints<'e>(
@@ -697,7 +704,26 @@ pub fn endpoints_of<'e>(
             }
         }
     }
+    let mut sockets: Vec<String> = Vec::new();
+    for rule in profiles.iter().flat_map(|r| r.iter()) {
+        if !chain.iter().any(|&l| rule.names(l)) {
+            continue;
+        }
+        for leaf in rule.filter.iter().flat_map(|f| f.leaves()) {
+            let pattern = match &leaf.value {
+                FilterValue::Path(p) => Some(p),
+                FilterValue::Network(a) => a.socket.as_ref().map(|s| &s.1),
+                _ => None,
+            };
+            if let Some(PathPattern::Literal(p) | PathPattern::Subpath(p)) = pattern {
+                sockets.push(p.to_string());
+            }
+        }
+    }
     for e in entries {
+        if let Entry::Socket(p) = e {
+            sockets.push(p.clone());
+        }
         if let Entry::Endpoint { host, port } = e {
             ports.extend(*port);
             if let Some(h) = host {
@@ -735,10 +761,22 @@ pub fn endpoints_of<'e>(
             ));
         }
     }
+    if !local {
+        sockets.push(OTHER_SOCKET.to_string());
+        sockets.sort_unstable();
+        sockets.dedup();
+        out.extend(sockets.into_iter().map(|p| (p.clone(), Arg::Socket(p))));
+    }
     out
 }
 
+/// A unix socket no profile names: every decision about sockets nothing names is made here.
+pub const OTHER_SOCKET: &str = "/private/tmp/other.sock";
+
 fn endpoint_in(entry: &Entry, arg: &Arg) -> bool {
+    if let (Entry::Socket(p), Arg::Socket(x)) = (entry, arg) {
+        return p == x;
+    }
     let (
         Entry::Endpoint { host, port },
         Arg::Network {
