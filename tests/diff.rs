@@ -128,9 +128,11 @@ fn each_filter_kind_alias_and_wildcard() {
     let (value, code) = diff_json("kinds", &[]);
     assert_eq!(code, 1);
     let (old, new) = pair("kinds");
-    let (out, _) = run(&["diff", &old, &new]);
+    let (out, _) = run(&["diff", "--verbose", &old, &new]);
+    let (grouped, _) = run(&["diff", &old, &new]);
     common::with_snapshots("diff", || {
         insta::assert_snapshot!("kinds", out);
+        insta::assert_snapshot!("kinds_grouped", grouped);
         insta::assert_snapshot!("kinds_json", serde_json::to_string_pretty(&value).unwrap());
     });
     // `sysctl-write` is `sysctl*`: the same rule, no change.
@@ -371,4 +373,41 @@ fn explain_names_each_condition() {
         out.contains("depends on the unset param `PROJECT` (give it with `--param PROJECT=VALUE`)"),
         "{out}"
     );
+}
+
+/// `(allow default)` against a `(deny default)` profile: one entry per pair of deciding
+/// rules fits on a screen; `--verbose` has a block per operation; JSON is per operation.
+#[test]
+fn a_diff_fits_on_a_screen() {
+    let old = "tests/diff/allow-default.sb";
+    let new = "examples/untrusted-python.sb";
+    let (grouped, code) = run(&["diff", old, new]);
+    assert_eq!(code, 1);
+    let (verbose, _) = run(&["diff", "--verbose", old, new]);
+    let (json, _) = run(&["diff", "--format", "json", old, new]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let changes = value["changes"].as_array().unwrap().len();
+    let lines = grouped.lines().count();
+    assert!(lines < 40, "{lines} lines:\n{grouped}");
+    assert!(
+        verbose.lines().count() > 4 * changes,
+        "{}",
+        verbose.lines().count()
+    );
+    // Every change is in one entry: the entries' counts add up.
+    let counted: usize = grouped
+        .lines()
+        .filter_map(|l| {
+            l.split_once(" operation")
+                .and_then(|(n, _)| n.parse::<usize>().ok())
+        })
+        .sum();
+    let leaf_ops: std::collections::BTreeSet<&str> = value["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(counted, leaf_ops.len());
+    common::with_snapshots("diff", || insta::assert_snapshot!("screen", grouped));
 }

@@ -423,6 +423,11 @@ pub struct DiffArgs {
     #[arg(long)]
     pub widen_only: bool,
 
+    /// Each changed operation with its witness and both deciding rules (default: one entry
+    /// per pair of deciding rules)
+    #[arg(long, short)]
+    pub verbose: bool,
+
     /// Output format: human or json
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,

@@ -62,7 +62,10 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
     }
     let text = match args.format {
         ExplainFormat::Json => to_json(&old, &new, &changes, &undecided),
-        ExplainFormat::Human => to_human(&old, &new, &changes, &undecided, args.widen_only),
+        ExplainFormat::Human if args.verbose => {
+            to_human(&old, &new, &changes, &undecided, args.widen_only)
+        }
+        ExplainFormat::Human => grouped(&old, &new, &changes, &undecided, args.widen_only),
     };
     let status = if !changes.is_empty() {
         ExitStatus::Findings
@@ -158,6 +161,171 @@ fn where_(loaded: &Loaded, d: &Decision) -> String {
     text
 }
 
+/// A rule as written, on one line and at most 60 characters.
+fn rule_text(loaded: &Loaded, i: usize) -> String {
+    let origin = loaded.model.rules[i].origin;
+    let text = loaded
+        .sources()
+        .text(origin)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(59).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// "old.sb:2:1 `(allow default)`", or libsandbox's own default.
+fn by(loaded: &Loaded, rule: Option<usize>) -> String {
+    match rule {
+        Some(i) => format!(
+            "{} `{}`",
+            at(loaded, loaded.model.rules[i].origin),
+            rule_text(loaded, i)
+        ),
+        None => "no rule (libsandbox's own default)".into(),
+    }
+}
+
+/// `items` joined by ", ", wrapped at 96 columns under a 4-space indent.
+fn wrapped(items: &[String]) -> String {
+    let mut out = String::from("   ");
+    let mut width = 3;
+    for (n, item) in items.iter().enumerate() {
+        let piece = if n + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.clone()
+        };
+        if width + 1 + piece.len() > 96 && width > 3 {
+            out.push_str("\n   ");
+            width = 3;
+        }
+        out.push(' ');
+        out.push_str(&piece);
+        width += 1 + piece.len();
+    }
+    out.push('\n');
+    out
+}
+
+/// One entry per pair of deciding rules (widenings first), listing its operations; the
+/// per-operation detail is `--verbose`.
+fn grouped(
+    old: &Loaded,
+    new: &Loaded,
+    changes: &[Change],
+    undecided: &[OpId],
+    widen_only: bool,
+) -> String {
+    let vocab = vocabulary();
+    let mut out = String::new();
+    for g in crate::model::changes::group(changes) {
+        let ops = g.operations();
+        let (now, was) = match g.direction {
+            Direction::Allowed => ("allowed", "denied"),
+            Direction::Denied => ("denied", "allowed"),
+        };
+        out.push_str(&format!(
+            "{} operation{} newly {now} by {}, {} {was} by {}\n",
+            ops.len(),
+            if ops.len() == 1 { "" } else { "s" },
+            by(new, g.new_rule),
+            if ops.len() == 1 { "was" } else { "were" },
+            by(old, g.old_rule),
+        ));
+        let short = crate::model::changes::compress(&ops);
+        // Witnesses when the list is short; else one example.
+        let witnesses = short.len() <= 8;
+        let items: Vec<String> = short
+            .into_iter()
+            .map(|(op, n)| {
+                let name = &vocab.operation(op).name;
+                if n > 1 {
+                    return format!("{name} ({n})");
+                }
+                if !witnesses {
+                    return name.to_string();
+                }
+                match g
+                    .changes
+                    .iter()
+                    .find(|c| c.operation == op)
+                    .and_then(|c| c.witness.as_ref())
+                {
+                    Some(w) => format!("{name} {w}"),
+                    None => name.to_string(),
+                }
+            })
+            .collect();
+        out.push_str(&wrapped(&items));
+        if !witnesses || items.iter().any(|i| i.ends_with(')')) {
+            let example = g
+                .changes
+                .iter()
+                .find(|c| c.witness.as_deref().is_some_and(|w| w.starts_with('/')))
+                .or_else(|| g.changes.iter().find(|c| c.witness.is_some()));
+            if let Some(c) = example {
+                out.push_str(&format!(
+                    "    for example: {} {}\n",
+                    vocab.operation(c.operation).name,
+                    c.witness.as_deref().unwrap_or_default()
+                ));
+            }
+        }
+        if let Some(c) = g.changes.iter().find(|c| c.conditional) {
+            out.push_str(&format!(
+                "    conditional: a value known only at run time decides (old: {} by {}; new: {} by {})\n",
+                c.old.outcome().as_str(),
+                where_(old, &c.old),
+                c.new.outcome().as_str(),
+                where_(new, &c.new),
+            ));
+        }
+    }
+    out.push_str(&summary(changes, undecided, widen_only));
+    if !changes.is_empty() {
+        out.push_str("(each operation with its witness and both rules: --verbose)\n");
+    }
+    out
+}
+
+fn summary(changes: &[Change], undecided: &[OpId], widen_only: bool) -> String {
+    let vocab = vocabulary();
+    let mut out = String::new();
+    if !undecided.is_empty() {
+        out.push_str(&format!(
+            "too complex to decide exactly within sblint's budget: {}\n",
+            undecided
+                .iter()
+                .map(|&op| vocab.operation(op).name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if changes.is_empty() && undecided.is_empty() {
+        out.push_str(if widen_only {
+            "nothing newly allowed\n"
+        } else {
+            "equivalent: no decision changes\n"
+        });
+    } else if !changes.is_empty() {
+        let allowed = changes
+            .iter()
+            .filter(|c| c.direction == Direction::Allowed)
+            .count();
+        out.push_str(&format!(
+            "{} change{} ({allowed} newly allowed, {} newly denied)\n",
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" },
+            changes.len() - allowed
+        ));
+    }
+    out
+}
+
 fn to_human(
     old: &Loaded,
     new: &Loaded,
@@ -222,34 +390,7 @@ fn to_human(
             out.push_str(&excerpt(old, new, c, color));
         }
     }
-    if !undecided.is_empty() {
-        out.push_str(&format!(
-            "too complex to decide exactly within sblint's budget: {}\n",
-            undecided
-                .iter()
-                .map(|&op| vocab.operation(op).name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if changes.is_empty() && undecided.is_empty() {
-        out.push_str(if widen_only {
-            "nothing newly allowed\n"
-        } else {
-            "equivalent: no decision changes\n"
-        });
-    } else if !changes.is_empty() {
-        let allowed = changes
-            .iter()
-            .filter(|c| c.direction == Direction::Allowed)
-            .count();
-        out.push_str(&format!(
-            "{} change{} ({allowed} newly allowed, {} newly denied)\n",
-            changes.len(),
-            if changes.len() == 1 { "" } else { "s" },
-            changes.len() - allowed
-        ));
-    }
+    out.push_str(&summary(changes, undecided, widen_only));
     out
 }
 
