@@ -129,6 +129,12 @@ pub struct CheckArgs {
     #[arg(long = "prelude", value_name = "FILE")]
     pub preludes: Vec<PathBuf>,
 
+    /// Check each file as an add-on appended to this base profile: the base is read first
+    /// (as a prelude), then what the add-on opens and which of its rules have no effect are
+    /// reported; exit 1 when it widens the base
+    #[arg(long, value_name = "BASE")]
+    pub base: Option<PathBuf>,
+
     /// The name to show for the profile read from stdin
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
@@ -410,10 +416,16 @@ pub enum ExplainFormat {
     after_help = "Exit status: 0 equivalent, 1 some decision changes, 2 usage or I/O error (or too complex to decide)."
 )]
 pub struct DiffArgs {
-    /// The profile before
+    /// The profile before (with `--append`: the base profile)
     pub old: PathBuf,
     /// The profile after
-    pub new: PathBuf,
+    #[arg(required_unless_present = "append", conflicts_with = "append")]
+    pub new: Option<PathBuf>,
+
+    /// Rules appended to OLD (an add-on, a user override): what they open, and which of
+    /// them have no effect because the base decides instead; exit 1 when they widen OLD
+    #[arg(long, value_name = "ADDON")]
+    pub append: Option<PathBuf>,
 
     /// Only these operations (a leaf or a wildcard such as `file-write*`); default: all
     #[arg(long, value_name = "OPERATION")]

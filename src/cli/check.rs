@@ -75,7 +75,10 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     let settings = selectors("--select", &args.select).and_then(|select| {
         let ignore = selectors("--ignore", &args.ignore)?;
         let extend = selectors("--extend-select", &args.extend_select)?;
-        let mut overrides = args.model.overrides(&args.preludes, &select, &ignore)?;
+        // With `--base`, each file is an add-on: the base is read first, as a prelude.
+        let mut preludes = args.preludes.clone();
+        preludes.extend(args.base.iter().cloned());
+        let mut overrides = args.model.overrides(&preludes, &select, &ignore)?;
         overrides.extend_select = extend;
         Ok(Settings::new(overrides)?)
     });
@@ -205,6 +208,35 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
             }
         }
     }
+    // `--base`: what each add-on opens and which of its rules change nothing.
+    let mut widens = false;
+    if let Some(base) = &args.base {
+        for input in &files {
+            let Input::File(path) = input else { continue };
+            // Other formats are one document each: the exit status says it.
+            let human = format == Format::Human;
+            match super::diff::addon_report(
+                base,
+                path,
+                &args.preludes,
+                &args.model,
+                None,
+                super::args::ExplainFormat::Human,
+            ) {
+                Ok((text, w)) => {
+                    widens |= w;
+                    if human {
+                        tail.push_str(&format!(
+                            "{} appended to {}: {text}",
+                            path.display(),
+                            base.display()
+                        ));
+                    }
+                }
+                Err(err) => errors.push(err),
+            }
+        }
+    }
     if let Err(err) = sink.write(&tail).and_then(|()| sink.finish()) {
         errors.push(err);
     }
@@ -219,7 +251,7 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         } else {
             ExitStatus::Clean
         }
-    } else if totals.findings() {
+    } else if totals.findings() || widens {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

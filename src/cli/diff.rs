@@ -40,8 +40,27 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
     if args.format == ExplainFormat::Json {
         super::error::output_for_programs();
     }
+    if let Some(addon) = &args.append {
+        let (text, widens) = addon_report(
+            &args.old,
+            addon,
+            &args.preludes,
+            &args.model,
+            args.operation.as_deref(),
+            args.format,
+        )?;
+        let status = if widens {
+            ExitStatus::Findings
+        } else {
+            ExitStatus::Clean
+        };
+        return Ok((text, status));
+    }
+    let Some(new) = &args.new else {
+        return Err(AppError::Usage("give NEW, or `--append ADDON`".into()));
+    };
     let old = load(&args.old, &args.preludes, &args.model)?;
-    let new = load(&args.new, &args.preludes, &args.model)?;
+    let new = load(new, &args.preludes, &args.model)?;
     let budget = Budget::default();
     let ops = operations(args, &old, &new)?;
     // One call for all of them, so that leaves deciding alike are computed once.
@@ -75,6 +94,122 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
         ExitStatus::Clean
     };
     Ok((text, status))
+}
+
+/// `sblint diff BASE --append ADDON` and `sblint check --base BASE ADDON`: the add-on read
+/// after the base, compared with the base; the text, and whether it widens the base.
+pub fn addon_report(
+    base: &std::path::Path,
+    addon: &std::path::Path,
+    preludes: &[std::path::PathBuf],
+    model: &super::args::ModelArgs,
+    operation: Option<&str>,
+    format: ExplainFormat,
+) -> Result<(String, bool), AppError> {
+    let old = load(base, preludes, model)?;
+    let mut with_base = preludes.to_vec();
+    with_base.push(base.to_path_buf());
+    let new = load(addon, &with_base, model)?;
+    let vocab = vocabulary();
+    let root = match operation {
+        Some(name) => super::sets::operation(&new, name)?,
+        None => vocab.default,
+    };
+    let ops: Vec<OpId> = sets::leaves(root)
+        .into_iter()
+        .filter(|&op| vocab.operation(op).exists_in(new.model.macos))
+        .collect();
+    let report =
+        crate::model::addon::analyze(&old.model.rules, &new.model.rules, &ops, &Budget::default());
+    let widens = report.widens();
+    let text = match format {
+        ExplainFormat::Json => {
+            let mut value: serde_json::Value =
+                serde_json::from_str(&to_json(&old, &new, &report.changes, &report.too_complex))
+                    .unwrap_or_default();
+            value["widens"] = json!(widens);
+            value["no_effect"] = json!(report
+                .no_effect
+                .iter()
+                .map(|n| {
+                    let rule = &new.model.rules[n.rule];
+                    let mut v = json!({
+                        "line": new.sources().line_col(rule.origin).line,
+                    });
+                    if let Some((op, w, d)) = &n.witness {
+                        v["operation"] = json!(vocab.operation(*op).name);
+                        v["witness"] = json!(w);
+                        v["decided_by"] = json!({
+                            "decision": d.outcome().as_str(),
+                            "file": d.rule.map(|i| new.sources().name(new.model.rules[i].origin.file).to_string()),
+                            "line": line(&new, d),
+                        });
+                    }
+                    v
+                })
+                .collect::<Vec<_>>());
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        ExplainFormat::Human => {
+            let mut out = String::new();
+            if report.changes.is_empty() && report.too_complex.is_empty() {
+                out.push_str("the add-on changes no decision of the base\n");
+            } else {
+                out.push_str("what the add-on changes:\n");
+                out.push_str(&grouped(
+                    &old,
+                    &new,
+                    &report.changes,
+                    &report.too_complex,
+                    false,
+                ));
+            }
+            if !report.no_effect.is_empty() {
+                out.push_str(&format!(
+                    "{} rule{} of the add-on change{} nothing:\n",
+                    report.no_effect.len(),
+                    if report.no_effect.len() == 1 { "" } else { "s" },
+                    if report.no_effect.len() == 1 { "s" } else { "" },
+                ));
+                for n in &report.no_effect {
+                    let rule = &new.model.rules[n.rule];
+                    let mut line =
+                        format!("  {} `{}`", at(&new, rule.origin), rule_text(&new, n.rule));
+                    if let Some((op, w, d)) = &n.witness {
+                        let what = match w {
+                            Some(w) => format!("{} {w}", vocab.operation(*op).name),
+                            None => vocab.operation(*op).name.clone(),
+                        };
+                        let from_base = d
+                            .rule
+                            .is_some_and(|i| !crate::model::addon::from_addon(&new.model.rules[i]));
+                        line.push_str(&format!(
+                            ": {what} is {} with or without it, by {}{}",
+                            match d.outcome() {
+                                crate::model::Action::Allow => "allowed",
+                                crate::model::Action::Deny => "denied",
+                            },
+                            by(&new, d.rule),
+                            if from_base { " (the base)" } else { "" },
+                        ));
+                    }
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            }
+            if report.unexamined > 0 {
+                out.push_str(&format!(
+                    "{} rules of the add-on past the first {} were not examined for effect\n",
+                    report.unexamined,
+                    crate::model::addon::MAX_RULES
+                ));
+            }
+            out
+        }
+    };
+    Ok((text, widens))
 }
 
 fn line(loaded: &Loaded, d: &Decision) -> Option<u32> {

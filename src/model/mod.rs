@@ -1,6 +1,7 @@
 //! The semantic model: vocabulary, evaluation of the Scheme real profiles use, rules as
 //! libsandbox sees them, path facts, and the one precedence model.
 
+pub mod addon;
 pub mod applematch;
 pub mod changes;
 pub mod essentials;
