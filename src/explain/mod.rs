@@ -189,6 +189,35 @@ pub fn explain(
     })
 }
 
+/// The first regex of `rule` whose match on `arg` is unverified (it depends on a construct
+/// whose meaning on a Mac is not recorded): what `explain` names when such a rule leaves a
+/// decision open.
+pub fn unverified_regex<'r>(
+    rule: &'r crate::model::Rule,
+    arg: &crate::model::precedence::Arg,
+) -> Option<&'r str> {
+    use crate::model::applematch::Verdict;
+    use crate::model::precedence::Arg;
+    use crate::model::regex::verdict;
+    use crate::model::{FilterValue, NamePattern, PathPattern};
+    let text = match arg {
+        Arg::Path(t) | Arg::Name(t) => t.as_str(),
+        _ => return None,
+    };
+    rule.filter
+        .iter()
+        .flat_map(|f| f.leaves())
+        .find_map(|leaf| match &leaf.value {
+            FilterValue::Path(PathPattern::Regex(r)) if matches!(arg, Arg::Path(_)) => {
+                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
+            }
+            FilterValue::Name(NamePattern::Regex(r)) if matches!(arg, Arg::Name(_)) => {
+                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
+            }
+            _ => None,
+        })
+}
+
 /// The rules (indices into the model's rules) that match the argument as it was written
 /// but not as the kernel checks it: a path the kernel resolves first (`/tmp/x` is checked
 /// as `/private/tmp/x`), so such a rule never sees it. Empty when the argument is not a
