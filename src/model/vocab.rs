@@ -905,17 +905,13 @@ impl Vocabulary {
         self.modifiers.iter().find(|m| m.name == name)
     }
 
-    /// The closest known names, for "did you mean".
+    /// The closest known name, for "did you mean" ([`super::suggest::closest`]).
     pub fn suggest<'a>(
         &self,
         name: &str,
         candidates: impl Iterator<Item = &'a str>,
     ) -> Option<String> {
-        candidates
-            .map(|c| (strsim::levenshtein(name, c), c))
-            .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
-            .min()
-            .map(|(_, c)| c.to_string())
+        super::suggest::closest(name, candidates).map(str::to_string)
     }
 
     pub fn operation_names(&self) -> impl Iterator<Item = &str> {
