@@ -1,11 +1,8 @@
 //! `sblint learn [LOG] [--into PROFILE] [--generalize N] [--allow-secrets] [--format json]`
 
-use std::path::PathBuf;
-
-use clap::Args;
 use serde_json::json;
 
-use super::args::{ExplainFormat, ModelArgs};
+use super::args::{ExplainFormat, LearnArgs};
 use super::error::{report_all, AppError};
 use super::evaluate::load;
 use super::output;
@@ -13,33 +10,6 @@ use super::ExitStatus;
 use crate::learn::{learn, merge, rules_text, unified_diff, Learned, Merged, Options, Verdict};
 use crate::model::Model;
 use crate::workspace::{inputs, Input, Settings};
-
-#[derive(Debug, Args)]
-pub struct LearnArgs {
-    /// The log: `log stream`/`log show` output, syslog or `--style ndjson`/`json`
-    /// (`-` or nothing: stdin)
-    #[arg(value_name = "LOG")]
-    pub log: Option<PathBuf>,
-    /// Insert the proposed rules into this profile where they take effect, and print the
-    /// result as a unified diff (the file is not changed)
-    #[arg(long, value_name = "PROFILE")]
-    pub into: Option<PathBuf>,
-    /// Propose a `subpath` when this many denied paths of one operation share a
-    /// directory (0: never)
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub generalize: usize,
-    /// Propose access to secrets too (`~/.ssh`, `~/.aws`, keychains, `.env`, …)
-    #[arg(long)]
-    pub allow_secrets: bool,
-    /// Output format: human or json
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
-    pub format: ExplainFormat,
-    /// A file read before the profile of `--into` (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
-    #[command(flatten)]
-    pub model: ModelArgs,
-}
 
 pub fn run(args: &LearnArgs) -> ExitStatus {
     if args.format == ExplainFormat::Json {
@@ -72,9 +42,9 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
             ExplainFormat::Human => to_human(&learned, None, &log_name, None),
         });
     };
-    let loaded = load(profile, &args.preludes, &args.model)?;
+    let loaded = load(profile, &args.load)?;
     let profile_input = Input::File(profile.clone());
-    let mut settings = Settings::new(args.model.overrides(&args.preludes, &[], &[])?)?;
+    let mut settings = Settings::new(args.load.overrides(&[], &[])?)?;
     let file_options = settings.options_for(&profile_input)?;
     let prelude_trees: Vec<&crate::syntax::SyntaxTree> =
         file_options.preludes.iter().map(|p| &p.tree).collect();

@@ -2,12 +2,9 @@
 //! hidden `sblint probe OP ARG`.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command as Process, Stdio};
 
-use clap::Args;
-
-use super::args::ModelArgs;
+use super::args::{ProbeArgs, RunArgs};
 use super::error::{report_all, AppError};
 use super::evaluate::load;
 use super::ExitStatus;
@@ -18,32 +15,6 @@ use crate::run::{
     denials_of, log_refusal, log_stream, process_listing, report, sandbox_exec, scrub_env,
     Invocation, ProcessTree,
 };
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The profile
-    pub profile: PathBuf,
-    /// Keep this environment variable too (repeatable; the others but PATH, HOME, TERM,
-    /// LANG, TMPDIR, USER are dropped)
-    #[arg(long = "env", value_name = "NAME")]
-    pub env: Vec<String>,
-    /// A file read before the profile (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// The command and its arguments, after `--`
-    #[arg(last = true, required = true, value_name = "COMMAND")]
-    pub command: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ProbeArgs {
-    /// read, write, create, stat, connect, exec, sysctl or mach-lookup
-    pub op: String,
-    /// A path, HOST:PORT, a unix socket path, or a name
-    pub arg: String,
-}
 
 /// `sblint probe OP ARG`: prints the outcome and exits with its code.
 pub fn probe(args: &ProbeArgs) -> ExitStatus {
@@ -85,7 +56,7 @@ fn spawn(inv: &Invocation) -> std::io::Result<Process> {
 }
 
 fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     // Refuse a profile with errors: sandbox-exec would refuse it, or worse, load another.
     let errors: Vec<String> = check_tree(
         &loaded.tree,
@@ -93,6 +64,7 @@ fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
             preludes: loaded.preludes.clone(),
             model: crate::model::ModelOptions {
                 params: args
+                    .load
                     .model
                     .params
                     .iter()
