@@ -76,9 +76,9 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         let ignore = selectors("--ignore", &args.ignore)?;
         let extend = selectors("--extend-select", &args.extend_select)?;
         // With `--base`, each file is an add-on: the base is read first, as a prelude.
-        let mut preludes = args.preludes.clone();
+        let mut preludes = args.load.preludes.clone();
         preludes.extend(args.base.iter().cloned());
-        let mut overrides = args.model.overrides(&preludes, &select, &ignore)?;
+        let mut overrides = args.load.model.overrides(&preludes, &select, &ignore)?;
         overrides.extend_select = extend;
         Ok(Settings::new(overrides)?)
     });
@@ -93,7 +93,7 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     let mut errors = Vec::new();
     let files = match args.exclude.collect(
         &args.paths,
-        args.model.config.clone(),
+        args.load.model.config.clone(),
         &mut errors,
         args.quiet,
     ) {
@@ -218,8 +218,7 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
             match super::diff::addon_report(
                 base,
                 path,
-                &args.preludes,
-                &args.model,
+                &args.load,
                 None,
                 super::args::ExplainFormat::Human,
             ) {

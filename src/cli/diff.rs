@@ -44,8 +44,7 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
         let (text, widens) = addon_report(
             &args.old,
             addon,
-            &args.preludes,
-            &args.model,
+            &args.load,
             args.operation.as_deref(),
             args.format,
         )?;
@@ -59,8 +58,8 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
     let Some(new) = &args.new else {
         return Err(AppError::Usage("give NEW, or `--append ADDON`".into()));
     };
-    let old = load(&args.old, &args.preludes, &args.model)?;
-    let new = load(new, &args.preludes, &args.model)?;
+    let old = load(&args.old, &args.load)?;
+    let new = load(new, &args.load)?;
     let budget = Budget::default();
     let ops = operations(args, &old, &new)?;
     // One call for all of them, so that leaves deciding alike are computed once.
@@ -101,15 +100,14 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
 pub fn addon_report(
     base: &std::path::Path,
     addon: &std::path::Path,
-    preludes: &[std::path::PathBuf],
-    model: &super::args::ModelArgs,
+    load_args: &super::args::LoadArgs,
     operation: Option<&str>,
     format: ExplainFormat,
 ) -> Result<(String, bool), AppError> {
-    let old = load(base, preludes, model)?;
-    let mut with_base = preludes.to_vec();
-    with_base.push(base.to_path_buf());
-    let new = load(addon, &with_base, model)?;
+    let old = load(base, load_args)?;
+    let mut with_base = load_args.clone();
+    with_base.preludes.push(base.to_path_buf());
+    let new = load(addon, &with_base)?;
     let vocab = vocabulary();
     let root = match operation {
         Some(name) => super::sets::operation(&new, name)?,

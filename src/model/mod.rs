@@ -3,6 +3,7 @@
 
 pub mod addon;
 pub mod applematch;
+pub mod argument;
 pub mod changes;
 pub mod essentials;
 mod eval;
@@ -13,6 +14,7 @@ pub mod rule;
 pub mod secrets;
 pub mod sets;
 pub mod sources;
+pub mod suggest;
 pub mod value;
 pub mod vocab;
 
