@@ -297,3 +297,31 @@ fn removing_an_essential_grant_brings_its_rule_back() {
         assert_eq!(found[0].severity, severity, "{code}");
     }
 }
+
+/// The presets' secrets are `grammar/secrets.tsv`'s: every file row under the home is denied
+/// in the profile and asserted in the test file; with the internet allowed, the test file
+/// says "network only to the endpoints and the DNS socket".
+#[test]
+fn presets_take_their_secrets_and_sockets_from_the_tables() {
+    use sblint::model::secrets::{table, Access, Match};
+    for options in combinations() {
+        let g = generate(&options).unwrap();
+        for s in table() {
+            let Some(rest) = s.path.strip_prefix('~') else {
+                continue;
+            };
+            if s.access != Access::File || s.matching == Match::Name {
+                continue;
+            }
+            assert!(g.profile.contains(&format!("\"{rest}\"")), "{}", s.id);
+            assert!(g.test.contains(&format!("{rest}")), "{}", s.id);
+        }
+        let internet = options.allow_hosts.iter().any(|h| h.starts_with('*'));
+        assert_eq!(
+            g.test.contains("\"/private/var/run/mDNSResponder\"]"),
+            internet,
+            "{}",
+            g.test
+        );
+    }
+}

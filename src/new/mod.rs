@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::model::essentials::{self, Essential};
 use crate::model::quote;
+use crate::model::secrets::{self, Access, Match, Secret};
 
 /// The kinds of program a preset is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +195,14 @@ impl Profile {
         );
         self.rule(&why, row.grant);
     }
+}
+
+/// The file rows of `grammar/secrets.tsv` under the home, each with its path after `~`.
+fn home_secrets() -> impl Iterator<Item = (&'static Secret, &'static str)> {
+    secrets::table()
+        .iter()
+        .filter(|s| s.access == Access::File && s.matching != Match::Name)
+        .filter_map(|s| s.path.strip_prefix('~').map(|rest| (s, rest)))
 }
 
 fn row(id: &str) -> &'static Essential {
@@ -403,6 +412,8 @@ pub fn generate(options: &Options) -> Result<Generated, NewError> {
     p.essential("root-read");
     p.essential("dyld-cache");
     p.essential("process-fork");
+    p.essential("opendirectoryd-libinfo");
+    p.essential("opendirectoryd-membership");
     p.rule(
         "Language runtimes read many hw.*, kern.* and machdep.* sysctls at start, and every allow-list has missed some (openai/codex#31264, #46656, #7099, #11210); reading is allowed but for the argument and environment of other processes, which can hold secrets (eugene1g/agent-safehouse#150).",
         "(allow sysctl-read)",
@@ -586,22 +597,26 @@ pub fn generate(options: &Options) -> Result<Generated, NewError> {
     if internet {
         p.essential("trustd");
         p.essential("dns-configuration");
-        p.rule(
-            "Name resolution goes through mDNSResponder's socket (nolabs-ai/nono#590; as in corpus nixos-nix/sandbox-network.unwrapped.sb).",
-            "(allow network-outbound (remote unix-socket (path-literal \"/private/var/run/mDNSResponder\")))",
-        );
+        p.essential("configd");
+        p.essential("mdns-socket");
     }
 
     p.section("Secrets stay denied (after the allows above, so that they win)");
+    let filters: Vec<String> = home_secrets()
+        .map(|(s, rest)| {
+            let kind = if s.matching == Match::Subpath {
+                "subpath"
+            } else {
+                "literal"
+            };
+            format!("({kind} {})", under("HOME", rest))
+        })
+        .collect();
     p.rule(
-        "SSH and cloud keys, GnuPG, keychains, and .env files in the project: never read or written.",
+        "The credentials and personal data of grammar/secrets.tsv (SSH and cloud keys, GnuPG, registry and git tokens, keychains, password managers, browser cookies, shell history), and .env files in every folder of a home (projects live there): never read or written.",
         &format!(
-            "(deny file-read* file-write* (subpath {}) (subpath {}) (subpath {}) (subpath {}) (require-all (subpath {}) (regex #\"^/.+/\\.env$\")))",
-            under("HOME", "/.ssh"),
-            under("HOME", "/.aws"),
-            under("HOME", "/.gnupg"),
-            under("HOME", "/Library/Keychains"),
-            param("PROJECT"),
+            "(deny file-read* file-write* {} (regex #\"^/Users/.+/\\.env$\"))",
+            filters.join(" "),
         ),
     );
     if preset == Preset::Shell {
@@ -810,22 +825,35 @@ fn test_file(
         "\n# Never writes outside the write roots.\n[[never]]\noperation = \"file-write*\"\nexcept = {}\n",
         list(&except)
     );
-    let secrets = vec![
-        format!("{home}/.ssh/**"),
-        format!("{home}/.aws/**"),
-        format!("{home}/.gnupg/**"),
-        format!("{home}/Library/Keychains/**"),
-        format!("{project}/.env"),
-    ];
+    let mut secrets: Vec<String> = home_secrets()
+        .map(|(s, rest)| match s.matching {
+            Match::Subpath => format!("{home}{rest}/**"),
+            _ => format!("{home}{rest}"),
+        })
+        .collect();
+    secrets.push(format!("{project}/.env"));
     let _ = write!(
         t,
         "\n# Never reads the user's secrets.\n[[never]]\noperation = \"file-read*\"\nwithin = {}\n",
         list(&secrets)
     );
-    let allowed: Vec<String> = endpoints.iter().map(Endpoint::text).collect();
+    let mut allowed: Vec<String> = endpoints.iter().map(Endpoint::text).collect();
+    // With the internet allowed, name resolution's socket is too (mdns-socket); no other
+    // unix socket (ssh-agent, gpg-agent, Docker: grammar/secrets.tsv) is reachable.
+    let internet = endpoints.iter().any(|e| e.host != "localhost");
+    if internet {
+        if let Some(dns) = row("mdns-socket").argument {
+            allowed.push(dns.to_string());
+        }
+    }
+    let what = if internet {
+        "the allowed endpoints and the DNS socket"
+    } else {
+        "the allowed endpoints (no unix socket)"
+    };
     let _ = write!(
         t,
-        "\n# Never connects anywhere but the allowed endpoints.\n[[never]]\noperation = \"network-outbound\"\nexcept = {}\n",
+        "\n# Never connects anywhere but {what}.\n[[never]]\noperation = \"network-outbound\"\nexcept = {}\n",
         list(&allowed)
     );
     let _ = write!(
