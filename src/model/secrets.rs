@@ -333,7 +333,10 @@ fn decide_at(
     witness: &str,
 ) -> Option<super::precedence::Decision> {
     let op = vocabulary().op_id(operation)?;
-    Some(decide(rules, op, &Arg::Path(witness.to_string())))
+    // As `explain` reads it: a path, or a unix socket for a network operation.
+    let arg = super::argument::parse(operation, witness, std::path::Path::new("/"))
+        .unwrap_or_else(|_| Arg::Path(witness.to_string()));
+    Some(decide(rules, op, &arg))
 }
 
 /// Every secret of `access` that some rule certainly lets the program reach, with the
