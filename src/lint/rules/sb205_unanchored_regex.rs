@@ -32,7 +32,7 @@ pub const RULE: Rule = Rule {
         code: "SB205",
         name: "unanchored-regex",
         severity: Severity::Info,
-        summary: "a path regex without `^` matches anywhere in the path",
+        summary: "a path regex without `^` matches anywhere in the path; a write regex without `$` goes on past its name",
         doc: DOC,
     },
     check: Check::Rule(check),

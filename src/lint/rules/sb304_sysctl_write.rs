@@ -4,8 +4,8 @@ use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports a rule naming `sysctl-write` where the alias changes what the rule does: a deny
-(it also denies reading, unless the profile allows `sysctl-read` by name), or an allow with no filter (it allows reading and writing
-every sysctl). An allow that names its sysctls is not reported: the alias only adds
+(it also denies reading, unless the profile allows `sysctl-read` by name), or an allow
+with no filter (it allows reading and writing every sysctl). An allow that names its sysctls is not reported: the alias only adds
 reading the same names, and the program needs the write it asks for (V8 writes
 `kern.tcsm_enable`, the JVM `kern.grade_cputype`).
 
@@ -35,7 +35,7 @@ pub const RULE: Rule = Rule {
         code: "SB304",
         name: "sysctl-write",
         severity: Severity::Warning,
-        summary: "`sysctl-write` is `sysctl*`: it covers reads too",
+        summary: "`sysctl-write` is `sysctl*`: denying it denies reads too",
         doc: DOC,
     },
     check: Check::Rule(check),
