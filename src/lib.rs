@@ -17,10 +17,13 @@
 //! - The doors: [`cli`] (clap) and [`lsp`] (the language server). Nothing imports a door.
 //!
 //! `generate` and `fuzzing` are test support, compiled only with the `testing` feature
-//! (which the tests, benches and fuzz targets turn on).
+//! (which the tests, benches and fuzz targets turn on). The doors and `run` (and walking
+//! directories) need the default `native` feature; without it the library is the engine
+//! alone, texts in and answers out, as the WebAssembly build (`wasm/`) uses it.
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "native")]
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
@@ -34,10 +37,12 @@ pub mod fuzzing;
 pub mod generate;
 pub mod learn;
 pub mod lint;
+#[cfg(feature = "native")]
 pub mod lsp;
 pub mod model;
 pub mod new;
 pub mod render;
+#[cfg(feature = "native")]
 pub mod run;
 pub mod sbtest;
 pub mod syntax;
