@@ -338,6 +338,14 @@ fn readme_and_hooks_name_a_real_tag_of_this_version() {
     for id in ids {
         assert!(readme.contains(&format!("- id: {id}")), "README names {id}");
     }
+    for needed in [
+        format!("uses: sblint/sblint@v{version}"),
+        "repo: https://github.com/sblint/sblint-pre-commit".to_owned(),
+        "pip install sblint".to_owned(),
+        format!("releases/download/v{version}/sblint-v{version}-aarch64-apple-darwin.tar.gz"),
+    ] {
+        assert!(readme.contains(&needed), "the README has `{needed}`");
+    }
     let vsix = format!("code --install-extension sblint-{version}.vsix");
     assert!(readme.contains(&vsix), "the README installs `{vsix}`");
 }
@@ -370,10 +378,21 @@ fn ci_run_turns_the_slow_tests_on_and_runs_the_extension_checks() {
         "npm run check",
         "npm test",
         "npm run package",
+        "cargo build --release --locked",
+        "maturin build --release --locked --out target/wheels",
+        r#"(cd "$venv" && "$venv/bin/python" -m pytest -q -p no:cacheprovider "$recipes")"#,
+        r#"export SBLINT_WHEEL_DIR="$PWD/target/wheels""#,
         "cargo test",
     ] {
         assert!(lines.contains(&needed), ".ci/run lacks `{needed}`");
     }
+    // One release build, before the wheel; the wheel before the tests that install it.
+    let at = |needle: &str| script.find(needle).unwrap();
+    assert!(at("cargo build --release") < at("maturin build"));
+    assert!(at("export SBLINT_WHEEL_DIR") < at("\ncargo test"));
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("python/tests/test_generator.py")
+        .is_file());
 }
 
 /// The targets of a release build, as (target, runner) pairs.
