@@ -34,11 +34,21 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 class SblintError(Exception):
-    """sblint exited 2: a usage or input error. ``message`` is what it said."""
+    """sblint exited 2: a usage or input error. ``message`` is what it said, ``kind`` the
+    error's kind (``sblint::syntax`` …) when it printed a JSON error object."""
 
-    def __init__(self, message: str, *, command: Sequence[str], returncode: int, stderr: str):
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: Sequence[str],
+        returncode: int,
+        stderr: str,
+        kind: Optional[str] = None,
+    ):
         super().__init__(message)
         self.message = message
+        self.kind = kind
         self.command = list(command)
         self.returncode = returncode
         self.stderr = stderr
@@ -71,20 +81,25 @@ def find_sblint_bin() -> str:
     )
 
 
-def _error_message(stdout: str, stderr: str) -> str:
-    """sblint's own words for an exit 2: a JSON error object if it printed one, else its
-    stderr."""
+def _error(stdout: str, stderr: str) -> "tuple[str, Optional[str]]":
+    """sblint's own words for an exit 2, and the error's kind: the JSON error object it
+    prints with ``--format json`` (``{"error": kind, "message": …, "errors": [...]}``),
+    else its stderr."""
     try:
         value = json.loads(stdout)
     except ValueError:
         value = None
     if isinstance(value, dict) and "error" in value:
-        error = value["error"]
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        return str(error)
+        entries = value.get("errors") or [value]
+        lines = []
+        for entry in entries:
+            line = str(entry.get("message") or entry.get("error"))
+            if entry.get("help"):
+                line += f" (help: {entry['help']})"
+            lines.append(line)
+        return "\n".join(lines), str(value["error"])
     text = stderr.strip()
-    return text or "sblint exited 2 without a message"
+    return text or "sblint exited 2 without a message", None
 
 
 def run(args: Sequence[str], *, stdin: Optional[str] = None, cwd: Optional[PathLike] = None) -> Any:
@@ -100,11 +115,13 @@ def run(args: Sequence[str], *, stdin: Optional[str] = None, cwd: Optional[PathL
         env={**os.environ, "NO_COLOR": "1"},
     )
     if done.returncode not in (0, 1):
+        message, kind = _error(done.stdout, done.stderr)
         raise SblintError(
-            _error_message(done.stdout, done.stderr),
+            message,
             command=command,
             returncode=done.returncode,
             stderr=done.stderr,
+            kind=kind,
         )
     try:
         return json.loads(done.stdout)
