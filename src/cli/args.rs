@@ -524,6 +524,11 @@ pub struct TestArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// The profile to test instead of each test file's `profile`: a path, or `-` to read it
+    /// from stdin (a generator pipes its output in with one test file)
+    #[arg(long, value_name = "PATH")]
+    pub profile: Option<PathBuf>,
+
     /// Also run each point assertion and each failure's witness for real under
     /// `sandbox-exec` (a probe: `sblint probe`) and report where the kernel disagrees with
     /// sblint (macOS only)

@@ -106,9 +106,9 @@ fn broken_promises(
     let mut out = Vec::new();
     for file in crate::sbtest::files_naming(profile) {
         let overrides = super::test::file_overrides(&file, model_args)?;
-        let before = super::evaluate::load_with(&file.profile, overrides.clone())?;
+        let before = super::evaluate::load_with(profile, overrides.clone())?;
         let mut settings = Settings::new(overrides)?;
-        let options = settings.options_for(&Input::File(file.profile.clone()))?;
+        let options = settings.options_for(&Input::File(profile.to_path_buf()))?;
         let preludes: Vec<&crate::syntax::SyntaxTree> =
             options.preludes.iter().map(|p| &p.tree).collect();
         let after = Model::new(&crate::syntax::parse(merged), &preludes, &options.model);

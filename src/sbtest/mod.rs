@@ -3,7 +3,7 @@
 //! arguments (`[[never]]`, `[[always]]`), answered by the same model as `sblint explain`.
 //!
 //! ```toml
-//! profile = "python.sb"                      # relative to this file
+//! profile = "python.sb"                      # relative to this file; or `--profile`
 //! params = { PROJECT = "/Users/me/proj" }    # also preludes = [...], macos = "14"
 //! [[allow]]
 //! operation = "file-read-data"
@@ -93,8 +93,9 @@ pub struct Assertion {
 pub struct TestFile {
     pub path: PathBuf,
     pub text: String,
-    /// The profile, resolved against the test file's directory.
-    pub profile: PathBuf,
+    /// The profile, resolved against the test file's directory; `None` when the file names
+    /// none (the profile then comes from `sblint test --profile`).
+    pub profile: Option<PathBuf>,
     /// The span of the `profile` value (an unreadable profile is reported there).
     pub profile_span: Range<usize>,
     pub params: Vec<(String, String)>,
@@ -106,7 +107,8 @@ pub struct TestFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Spec {
-    profile: Spanned<String>,
+    #[serde(default)]
+    profile: Option<Spanned<String>>,
     #[serde(default)]
     params: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
@@ -276,8 +278,11 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
     Ok(TestFile {
         path: path.to_path_buf(),
         text: text.to_string(),
-        profile: lexical(&base.join(spec.profile.get_ref())),
-        profile_span: spec.profile.span(),
+        profile: spec
+            .profile
+            .as_ref()
+            .map(|p| lexical(&base.join(p.get_ref()))),
+        profile_span: spec.profile.as_ref().map_or(0..0, |p| p.span()),
         params: spec
             .params
             .into_iter()
@@ -358,7 +363,7 @@ pub fn files_naming(profile: &Path) -> Vec<TestFile> {
         .filter_map(|path| {
             let text = std::fs::read_to_string(&path).ok()?;
             let file = parse(&path, &text).ok()?;
-            (file.profile.canonicalize().ok()? == target).then_some(file)
+            (file.profile.as_ref()?.canonicalize().ok()? == target).then_some(file)
         })
         .collect()
 }
