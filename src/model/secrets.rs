@@ -16,6 +16,11 @@ use super::{vocabulary, Action, Rule};
 
 const TABLE: &str = include_str!("../../grammar/secrets.tsv");
 
+/// Homes tried (with `/Users/me`).
+pub const MAX_HOMES: usize = 4;
+/// Folders a name row (`.env`) is tried in.
+pub const MAX_FOLDERS: usize = 24;
+
 /// How a row's path matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Match {
@@ -205,7 +210,8 @@ impl Secret {
 }
 
 /// The homes to try: every `/Users/NAME` the rules' paths spell (not `/Users/Shared`; a
-/// template's `%username%` or `{{USER}}` is a name too: it is filled with one), then `/Users/me` for rules that match any home. At most eight.
+/// template's `%username%` or `{{USER}}` is a name too: it is filled with one), then `/Users/me` for rules that match any home. At most four: each home costs a point decision
+/// per row (the per-profile decision table of issue 22 §0 would lift the bound).
 pub fn homes(rules: &[Rule]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for pattern in rules.iter().flat_map(path_patterns) {
@@ -220,7 +226,7 @@ pub fn homes(rules: &[Rule]) -> Vec<String> {
                         || matches!(c, '.' | '_' | '-' | '%' | '{' | '}' | '$')
                 })
                 .collect();
-            if !name.is_empty() && name != "Shared" && out.len() < 7 {
+            if !name.is_empty() && name != "Shared" && out.len() < MAX_HOMES - 1 {
                 let home = format!("/Users/{name}");
                 if !out.contains(&home) {
                     out.push(home);
@@ -248,7 +254,7 @@ fn path_patterns(rule: &Rule) -> impl Iterator<Item = &PathPattern> {
 
 /// Folders where a name row (`.env`) is tried: the homes, and the folders under a home
 /// that the profile's allow rules grant (a literal's parent, a subpath or prefix, a regex's
-/// literal start), at most 64. Projects live in homes, outside `~/Library`: a `.env` under
+/// literal start), at most [`MAX_FOLDERS`]. Projects live in homes, outside `~/Library`: a `.env` under
 /// `/usr/lib` or `~/Library/Preferences` is no project's.
 fn folders(rules: &[Rule], homes: &[String]) -> Vec<String> {
     let mut out: Vec<String> = homes.to_vec();
@@ -271,7 +277,7 @@ fn folders(rules: &[Rule], homes: &[String]) -> Vec<String> {
                 continue;
             };
             let dir = paths::resolve(&dir);
-            if out.len() >= 64 {
+            if out.len() >= MAX_FOLDERS {
                 return out;
             }
             if !out.contains(&dir) {
