@@ -25,13 +25,7 @@ fn every_readable_corpus_file_parses_and_prints_back() {
         if !READABLE.contains(&entry.role.as_str()) {
             continue;
         }
-        let mut options = CheckOptions::default();
-        if let Some(prelude) = &entry.prelude {
-            let prelude_bytes = std::fs::read(dir.join(prelude)).expect("prelude is readable");
-            options
-                .preludes
-                .push(lint::load_prelude(prelude, prelude_bytes));
-        }
+        let options = common::assembly_options(&dir, &entry);
         let report = lint::check_bytes(&entry.file, bytes, &options);
         let structural: Vec<_> = report
             .diagnostics
