@@ -1,10 +1,10 @@
 //! Loading a profile with its preludes and settings into a model, for `explain` and
 //! `compile`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use super::args::ModelArgs;
+use super::args::LoadArgs;
 use super::error::{AppError, SourceError};
 use crate::lint::{self, Prelude};
 use crate::model::sources::SourceMap;
@@ -88,8 +88,8 @@ fn at_source(name: &str, tree: &SyntaxTree, span: Span, message: String, label: 
 
 /// Reads, parses and evaluates `profile`; a syntax error or an import that fails is bad
 /// input.
-pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Loaded, AppError> {
-    load_with(profile, args.overrides(preludes, &[], &[])?)
+pub fn load(profile: &Path, args: &LoadArgs) -> Result<Loaded, AppError> {
+    load_with(profile, args.overrides(&[], &[])?)
 }
 
 /// [`load`] with the settings given directly (a test file's params, preludes and macOS).

@@ -2,6 +2,7 @@
 //! libsandbox sees them, path facts, and the one precedence model.
 
 pub mod applematch;
+pub mod argument;
 pub mod essentials;
 mod eval;
 pub mod paths;
@@ -10,6 +11,7 @@ pub mod regex;
 pub mod rule;
 pub mod sets;
 pub mod sources;
+pub mod suggest;
 pub mod value;
 pub mod vocab;
 
