@@ -319,8 +319,9 @@ fn homebrew_formula_builds_this_version_from_the_release_tarball() {
 
 #[test]
 fn readme_and_hooks_name_a_real_tag_of_this_version() {
-    // The install snippets for pre-commit and VS Code are on the book's integrations page.
-    let readme = read("docs/src/integrations.md");
+    // The install lines are in the README; the snippets for pre-commit, the action and VS
+    // Code on the book's integrations page.
+    let readme = read("README.md") + &read("docs/src/integrations.md");
     let version = version();
     let rev = format!("rev: v{version}");
     assert!(
