@@ -26,10 +26,13 @@
 //! and folders of `model`, of `cli` …) import each other, directly or round a loop.
 //!
 //! `generate` and `fuzzing` are test support, compiled only with the `testing` feature
-//! (which the tests, benches and fuzz targets turn on).
+//! (which the tests, benches and fuzz targets turn on). The doors and `run` (and walking
+//! directories) need the default `native` feature; without it the library is the engine
+//! alone, texts in and answers out, as the WebAssembly build (`wasm/`) uses it.
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "native")]
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
@@ -43,10 +46,12 @@ pub mod fuzzing;
 pub mod generate;
 pub mod learn;
 pub mod lint;
+#[cfg(feature = "native")]
 pub mod lsp;
 pub mod model;
 pub mod new;
 pub mod render;
+#[cfg(feature = "native")]
 pub mod run;
 pub mod sbtest;
 pub mod syntax;

@@ -214,7 +214,7 @@ pub enum FormatArg {
     Human,
     /// One line per finding: `path:line:col: severity[CODE]: message`.
     Concise,
-    /// A JSON array of findings (documented in the README).
+    /// A JSON array of findings (documented in docs/src/output-formats.md).
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
@@ -506,6 +506,11 @@ pub struct TestArgs {
     /// List passing assertions too
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// The profile to test instead of each test file's `profile`: a path, or `-` to read it
+    /// from stdin (a generator pipes its output in with one test file)
+    #[arg(long, value_name = "PATH")]
+    pub profile: Option<PathBuf>,
 
     /// Also run each point assertion and each failure's witness for real under
     /// `sandbox-exec` (a probe: `sblint probe`) and report where the kernel disagrees with

@@ -114,7 +114,7 @@ pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Loaded, AppErro
     let model = Model::new(&tree, &prelude_trees, &options.model);
     // Without the imported rules the answer would be about another profile.
     if let Some((span, message)) = model.issues.iter().find_map(|issue| match issue {
-        Issue::Import { span, message } => Some((*span, message)),
+        Issue::Import { span, message, .. } => Some((*span, message)),
         _ => None,
     }) {
         return Err(at_source(

@@ -283,6 +283,7 @@ pub(super) fn condition_words(
         },
         "branch" => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
         "filter" => "has a filter sblint cannot decide for this argument".into(),
+        "trailing-slash" => "is unverified: its `subpath` ends with `/`, and whether that matches the directory itself is not recorded on a Mac (SB203)".into(),
         f => format!("depends on `{f}`, which is only known at run time"),
     }
 }
