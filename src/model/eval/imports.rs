@@ -9,6 +9,23 @@ use crate::model::Issue;
 use crate::syntax::{parse, Element, Span};
 
 impl<'a> Evaluator<'a> {
+    /// Records an import whose rules are missing, where the checked file shows it.
+    fn unread(&mut self, file: FileId, name: &str, span: Span) {
+        let span = if file == FileId::MAIN {
+            span
+        } else {
+            match self.site {
+                Some(site) => site,
+                None => return,
+            }
+        };
+        self.unread_imports.push(crate::model::UnreadImport {
+            name: name.to_string(),
+            span,
+            at: self.rules.len(),
+        });
+    }
+
     pub(super) fn import(&mut self, file: FileId, name: &str, span: Span) {
         let mut candidates = Vec::new();
         if Path::new(name).is_absolute() {
@@ -21,6 +38,7 @@ impl<'a> Evaluator<'a> {
         }
         let Some(path) = candidates.into_iter().find(|p| p.exists()) else {
             self.missing_import = true;
+            self.unread(file, name, span);
             self.issue(
                 file,
                 Issue::Import {
@@ -67,6 +85,7 @@ impl<'a> Evaluator<'a> {
                 return;
             }
             Err(why) => {
+                self.unread(file, name, span);
                 self.issue(
                     file,
                     Issue::Import {
