@@ -209,6 +209,12 @@ pub(super) fn to_value(
             "verified": verified,
             "source": row.source,
         })),
+        "disputes": e.disputes.iter().map(|d| json!({
+            "id": d.id,
+            "question": d.question,
+            "one": d.one,
+            "other": d.other,
+        })).collect::<Vec<_>>(),
         "unread_imports": e.unread_imports.iter().map(|u| {
             let at = sources.line_col(crate::model::Origin { file: FileId::MAIN, span: u.span });
             json!({ "import": u.name, "line": at.line })
@@ -432,6 +438,12 @@ pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation
             sources.name(FileId::MAIN),
             at.line,
             at.col
+        ));
+    }
+    for d in &e.disputes {
+        out.push_str(&format!(
+            "  conditional: recordings disagree on {} (`{}`): one: {}; the other: {}\n",
+            d.question, d.id, d.one, d.other
         ));
     }
     // The other conditions, by what they depend on.

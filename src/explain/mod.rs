@@ -3,6 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::model::disputed::{disputes, Dispute};
 use crate::model::implicit::ImplicitRule;
 use crate::model::paths;
 use crate::model::precedence::{
@@ -36,13 +37,16 @@ pub struct Explanation {
     /// Imports that could not be read and whose rules could change the decision: it is
     /// what the rules sblint could read decide, conditional on these.
     pub unread_imports: Vec<UnreadImport>,
+    /// Facts the deciding rule rests on that recordings on real Macs disagree on
+    /// (`grammar/disputed.tsv`): the answer is the model's, conditional on them.
+    pub disputes: Vec<&'static Dispute>,
 }
 
 impl Explanation {
     /// True when something sblint cannot know could change the outcome: a filter only known
     /// at run time, an unverified rule or order, an import it could not read.
     pub fn conditional(&self) -> bool {
-        self.decision.conditional() || !self.unread_imports.is_empty()
+        self.decision.conditional() || !self.unread_imports.is_empty() || !self.disputes.is_empty()
     }
 }
 
@@ -206,6 +210,13 @@ pub fn explain(
         .filter(|u| !settled_after(u.at))
         .cloned()
         .collect();
+    let disputes = match decision.rule {
+        Some(i) => disputes()
+            .iter()
+            .filter(|d| d.concerns(&model.rules[i], op))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(Explanation {
         operation: operation.to_string(),
         op,
@@ -218,6 +229,7 @@ pub fn explain(
         traversal,
         implicit,
         unread_imports,
+        disputes,
     })
 }
 

@@ -2,6 +2,7 @@
 //! libsandbox sees them, path facts, and the one precedence model.
 
 pub mod applematch;
+pub mod disputed;
 pub mod essentials;
 mod eval;
 pub mod implicit;
