@@ -443,3 +443,19 @@ fn explain_answers_when_an_absolute_import_cannot_be_read() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_require_not_inside_a_deny_is_no_error() {
+    // Apple's application.sb of 10.15.2 (knightsc/sandbox_profiles) denies with a
+    // `require-not` inside: App Store apps load it. anthropics/claude-code#39635 reports
+    // `sandbox-exec` aborting on a deny with `require-not` (2026, its text not shown):
+    // unverified, so no finding either way.
+    let apple = "(version 1)\n(deny default)\n(deny file-write-create (require-all (require-not (vnode-type DIRECTORY)) (subpath \"/Library\")))\n";
+    let found = findings(apple);
+    assert!(
+        !found
+            .iter()
+            .any(|(_, severity, _)| *severity == Severity::Error),
+        "{found:?}"
+    );
+}
