@@ -1,10 +1,10 @@
 //! Loading a profile with its preludes and settings into a model, for `explain` and
 //! `compile`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use super::args::ModelArgs;
+use super::args::LoadArgs;
 use super::error::{AppError, SourceError};
 use crate::lint::{self, Prelude};
 use crate::model::sources::SourceMap;
@@ -88,19 +88,15 @@ fn at_source(name: &str, tree: &SyntaxTree, span: Span, message: String, label: 
 
 /// Reads, parses and evaluates `profile`; a syntax error or an import that fails is bad
 /// input.
-pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Loaded, AppError> {
-    load_with(profile, args.overrides(preludes, &[], &[])?)
+pub fn load(profile: &Path, args: &LoadArgs) -> Result<Loaded, AppError> {
+    load_with(profile, args.overrides(&[], &[])?)
 }
 
 /// [`load`] for `explain`: the model has the rules libsandbox adds by itself, and an import
 /// that cannot be read (Apple's `/System/Library/Sandbox/Profiles/bsd.sb` off a Mac) is no
 /// error: the answer is what the rules it can read decide, marked conditional on it.
-pub fn load_for_explain(
-    profile: &Path,
-    preludes: &[PathBuf],
-    args: &ModelArgs,
-) -> Result<Loaded, AppError> {
-    load_inner(profile, args.overrides(preludes, &[], &[])?, true)
+pub fn load_for_explain(profile: &Path, args: &LoadArgs) -> Result<Loaded, AppError> {
+    load_inner(profile, args.overrides(&[], &[])?, true)
 }
 
 /// [`load`] with the settings given directly (a test file's params, preludes and macOS).
@@ -133,7 +129,7 @@ fn load_inner(profile: &Path, overrides: Overrides, explain: bool) -> Result<Loa
     // answer says so); one that was read but is broken is still an error.
     let unread = |span: Span| explain && model.unread_imports.iter().any(|u| u.span == span);
     if let Some((span, message)) = model.issues.iter().find_map(|issue| match issue {
-        Issue::Import { span, message } if !unread(*span) => Some((*span, message)),
+        Issue::Import { span, message, .. } if !unread(*span) => Some((*span, message)),
         _ => None,
     }) {
         return Err(at_source(
