@@ -120,6 +120,7 @@ rule_tests! {
     sb402_redundant_rule => RedundantRule,
     sb403_unused_define => UnusedDefine,
     sb404_wildcard_overridden => WildcardOverridden,
+    sb405_deny_reopened => DenyReopened,
     sb501_needs_dyld_cache => NeedsDyldCache,
     sb502_needs_trustd => NeedsTrustd,
     sb503_needs_root_domain_iokit => NeedsRootDomainIokit,
