@@ -112,7 +112,7 @@ impl Default for FileBudget {
     fn default() -> Self {
         FileBudget {
             states: 2_000_000,
-            decisions: 50_000_000,
+            decisions: 20_000_000,
         }
     }
 }
@@ -298,9 +298,14 @@ impl<'r> Table<'r> {
                         let decision = &profile.decisions[d];
                         let mut eff = SmallVec::new();
                         for r in removable(decision) {
-                            let without = profile.decide_skip(comps, v, &mut scratch, Some(r));
-                            work += scratch.len();
-                            if change_of(decision, &without).is_some() {
+                            let changes = if decision.rule == Some(r) {
+                                let without = profile.decide_skip(comps, v, &mut scratch, Some(r));
+                                work += scratch.len();
+                                change_of(decision, &without).is_some()
+                            } else {
+                                condition_removal_changes(decision, r)
+                            };
+                            if changes {
                                 eff.push(r);
                             }
                         }
@@ -344,14 +349,19 @@ impl<'r> Table<'r> {
                     }
                     let mut eff = SmallVec::new();
                     for r in removable(&d) {
-                        let without = decide_among(
-                            rules,
-                            op,
-                            candidates.iter().copied().filter(|&c| c != r),
-                            truth,
-                        );
-                        work += candidates.len();
-                        if change_of(&d, &without).is_some() {
+                        let changes = if d.rule == Some(r) {
+                            let without = decide_among(
+                                rules,
+                                op,
+                                candidates.iter().copied().filter(|&c| c != r),
+                                truth,
+                            );
+                            work += candidates.len();
+                            change_of(&d, &without).is_some()
+                        } else {
+                            condition_removal_changes(&d, r)
+                        };
+                        if changes {
                             eff.push(r);
                         }
                     }
@@ -410,6 +420,26 @@ fn removable(d: &Decision) -> SmallVec<[usize; 4]> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Whether leaving out rule `r`, which the outcome depends on at run time but which does
+/// not decide, changes the decision as [`change_of`] sees it: the deciding rule stays, the
+/// conditions lose `r`'s, and that changes something only when a kind of condition goes
+/// with them. (Computed, not re-decided: a profile with thousands of unknown rules has
+/// thousands of conditions per decision.)
+fn condition_removal_changes(d: &Decision, r: usize) -> bool {
+    let kinds = |skip: Option<usize>| {
+        let mut k: SmallVec<[&str; 4]> = d
+            .conditions
+            .iter()
+            .filter(|c| Some(c.rule) != skip)
+            .map(|c| c.filter)
+            .collect();
+        k.sort_unstable();
+        k.dedup();
+        k
+    };
+    kinds(None) != kinds(Some(r))
 }
 
 /// What tells two decisions apart, for deduplicating endpoints.
