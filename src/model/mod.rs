@@ -33,6 +33,9 @@ pub struct ModelOptions {
     /// Directory of the checked file, for `import`.
     pub base_dir: Option<PathBuf>,
     pub import_paths: Vec<PathBuf>,
+    /// Texts of imported files by the name `import` gives, found before the file system
+    /// (the WebAssembly build has none).
+    pub imports: HashMap<String, String>,
 }
 
 /// Something evaluation found wrong, by kind. The model knows no lint codes: the lint
