@@ -10,11 +10,20 @@
 //!   [`diagnostic`]s), [`explain`] (which rule decides), [`compile`] (a flat profile) and
 //!   [`sbtest`] (policy tests as files).
 //!   [`fmt`] needs only the tree.
+//! - Writers of profiles: [`new`] (a starting profile and its test file from a preset, on
+//!   the model and `fmt`), [`learn`] (the narrowest rules for a log's denials, on the model,
+//!   `explain` and `fmt`) and [`run`] (a command under `sandbox-exec`, its denials read
+//!   back through `learn` and `sbtest`).
 //! - [`render`]: diagnostics → the output formats; it knows diagnostics, not the rules'
 //!   registry (SARIF's rule metadata is passed in).
 //! - [`workspace`]: which files, how they are read, and each file's options from the
 //!   door's overrides and `sblint.toml`; shared by both doors.
-//! - The doors: [`cli`] (clap) and [`lsp`] (the language server). Nothing imports a door.
+//! - The doors: [`cli`] (clap) and [`lsp`] (the language server). Nothing imports a door,
+//!   not even the other door: the binary hands `sblint lsp` to [`lsp::run`] by passing it
+//!   to [`cli::main`].
+//!
+//! `tests/layers.rs` checks this order, and that no two modules inside a layer (the files
+//! and folders of `model`, of `cli` …) import each other, directly or round a loop.
 //!
 //! `generate` and `fuzzing` are test support, compiled only with the `testing` feature
 //! (which the tests, benches and fuzz targets turn on). The doors and `run` (and walking
