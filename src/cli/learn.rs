@@ -70,7 +70,7 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
         .as_ref()
         .map(|m| unified_diff(&loaded.name, loaded.tree.text(), &m.text));
     let broken = match &merged {
-        Some(m) => broken_promises(profile, &m.text, &args.model)?,
+        Some(m) => broken_promises(profile, &m.text, &args.load.model)?,
         None => Vec::new(),
     };
     Ok(match args.format {
@@ -101,7 +101,7 @@ struct Broken {
 fn broken_promises(
     profile: &std::path::Path,
     merged: &str,
-    model_args: &ModelArgs,
+    model_args: &super::args::ModelArgs,
 ) -> Result<Vec<Broken>, AppError> {
     let mut out = Vec::new();
     for file in crate::sbtest::files_naming(profile) {
