@@ -41,6 +41,9 @@ pub struct ModelOptions {
     /// [`implicit`]): what `explain` and `sblint test` decide with. Off for the checks,
     /// which are about the profile's own text.
     pub implicit: bool,
+    /// Texts of imported files by the name `import` gives, found before the file system
+    /// (the WebAssembly build has none).
+    pub imports: HashMap<String, String>,
 }
 
 /// Something evaluation found wrong, by kind. The model knows no lint codes: the lint
