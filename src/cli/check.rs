@@ -75,7 +75,7 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     let settings = selectors("--select", &args.select).and_then(|select| {
         let ignore = selectors("--ignore", &args.ignore)?;
         let extend = selectors("--extend-select", &args.extend_select)?;
-        let mut overrides = args.model.overrides(&args.preludes, &select, &ignore)?;
+        let mut overrides = args.load.overrides(&select, &ignore)?;
         overrides.extend_select = extend;
         Ok(Settings::new(overrides)?)
     });
@@ -90,7 +90,7 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
     let mut errors = Vec::new();
     let files = match args.exclude.collect(
         &args.paths,
-        args.model.config.clone(),
+        args.load.model.config.clone(),
         &mut errors,
         args.quiet,
     ) {

@@ -22,7 +22,7 @@ fn emit(args: &CompileArgs) -> Result<(), AppError> {
     if args.emit == Emit::Json {
         super::error::output_for_programs();
     }
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     let reasons = loaded.load_error_lines();
     if !reasons.is_empty() {
         // A flat copy of a profile `sandbox-exec` refuses would hide why.

@@ -40,8 +40,8 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
     if args.format == ExplainFormat::Json {
         super::error::output_for_programs();
     }
-    let old = load(&args.old, &args.preludes, &args.model)?;
-    let new = load(&args.new, &args.preludes, &args.model)?;
+    let old = load(&args.old, &args.load)?;
+    let new = load(&args.new, &args.load)?;
     let budget = Budget::default();
     let ops = operations(args, &old, &new)?;
     // One call for all of them, so that leaves deciding alike are computed once.

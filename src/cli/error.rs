@@ -119,7 +119,7 @@ fn style() -> Style {
         Style::OneLine
     } else {
         Style::Graphical {
-            color: super::args::ColorArg::Auto.enabled(true),
+            color: crate::render::color_enabled(None, true),
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Loading a profile with its preludes and settings into a model, for `explain` and
 //! `compile`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use super::args::ModelArgs;
+use super::args::LoadArgs;
 use super::error::{AppError, SourceError};
 use crate::lint::{self, Prelude};
 use crate::model::sources::SourceMap;
@@ -88,8 +88,8 @@ fn at_source(name: &str, tree: &SyntaxTree, span: Span, message: String, label: 
 
 /// Reads, parses and evaluates `profile`; a syntax error or an import that fails is bad
 /// input.
-pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Loaded, AppError> {
-    load_with(profile, args.overrides(preludes, &[], &[])?)
+pub fn load(profile: &Path, args: &LoadArgs) -> Result<Loaded, AppError> {
+    load_with(profile, args.overrides(&[], &[])?)
 }
 
 /// [`load`] with the settings given directly (a test file's params, preludes and macOS).
@@ -114,7 +114,7 @@ pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Loaded, AppErro
     let model = Model::new(&tree, &prelude_trees, &options.model);
     // Without the imported rules the answer would be about another profile.
     if let Some((span, message)) = model.issues.iter().find_map(|issue| match issue {
-        Issue::Import { span, message } => Some((*span, message)),
+        Issue::Import { span, message, .. } => Some((*span, message)),
         _ => None,
     }) {
         return Err(at_source(

@@ -16,10 +16,9 @@ use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
 use crate::workspace::{inputs, Input};
 
+/// One decision (`--outside`/`--within` ask the decision sets instead: `cli/sets.rs`,
+/// chosen in `cli/mod.rs`, since the sets' answer prints through this file's printers).
 pub fn run(args: &ExplainArgs) -> ExitStatus {
-    if !args.outside.is_empty() || !args.within.is_empty() {
-        return super::sets::explain(args);
-    }
     match answer(args) {
         Ok((text, met)) => match output::print(&text) {
             // `--expect`: 1 when the decision is another, or the profile fails to load.
@@ -42,7 +41,7 @@ fn answer(args: &ExplainArgs) -> Result<(String, bool), AppError> {
     if args.format == ExplainFormat::Json {
         super::error::output_for_programs();
     }
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {
         return Ok((audit(&loaded, log, &cwd)?, true));
@@ -264,7 +263,7 @@ pub(super) fn condition_words(
                 } else {
                     crate::model::precedence::Arg::Name(a.to_string())
                 };
-                crate::model::regex::unverified_regex(&rules[rule], &a).map(str::to_string)
+                crate::explain::unverified_regex(&rules[rule], &a).map(str::to_string)
             });
             match regex {
                 Some(r) => format!("is unverified: its regex `{r}` uses a construct whose meaning on a Mac is not recorded (SB112)"),
@@ -284,6 +283,7 @@ pub(super) fn condition_words(
         },
         "branch" => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
         "filter" => "has a filter sblint cannot decide for this argument".into(),
+        "trailing-slash" => "is unverified: its `subpath` ends with `/`, and whether that matches the directory itself is not recorded on a Mac (SB203)".into(),
         f => format!("depends on `{f}`, which is only known at run time"),
     }
 }

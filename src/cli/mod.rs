@@ -31,8 +31,13 @@ pub enum ExitStatus {
     Error = 2,
 }
 
+/// The other door, `sblint lsp`: the binary (`src/main.rs`) passes `crate::lsp::run` in,
+/// so that the command line does not import the language server.
+pub type LanguageServer =
+    fn(crate::workspace::Overrides) -> Result<(), Box<dyn std::error::Error + Sync + Send>>;
+
 /// Runs sblint with the process arguments and returns the exit status.
-pub fn main() -> ExitStatus {
+pub fn main(language_server: LanguageServer) -> ExitStatus {
     error::install_handler();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -42,6 +47,9 @@ pub fn main() -> ExitStatus {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Parse(args)) => parse::run(args),
         Some(Command::Fmt(args)) => fmt::run(args),
+        Some(Command::Explain(args)) if !args.outside.is_empty() || !args.within.is_empty() => {
+            sets::explain(args)
+        }
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Compile(args)) => compile::run(args),
         Some(Command::Test(args)) => test::run(args),
@@ -50,7 +58,7 @@ pub fn main() -> ExitStatus {
             .model
             .overrides(&[], &[], &[])
             .map_err(|err| err.to_string())
-            .and_then(|overrides| crate::lsp::run(overrides).map_err(|err| err.to_string()))
+            .and_then(|overrides| language_server(overrides).map_err(|err| err.to_string()))
         {
             Ok(()) => ExitStatus::Clean,
             Err(err) => {

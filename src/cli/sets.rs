@@ -37,7 +37,7 @@ fn answer(args: &ExplainArgs) -> Result<(String, ExitStatus), AppError> {
     if args.format == ExplainFormat::Json {
         super::error::output_for_programs();
     }
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     let name = args.operation.as_deref().unwrap_or_default();
     let op = operation(&loaded, name)?;
     let (question, texts) = if args.within.is_empty() {

@@ -257,18 +257,7 @@ fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> 
             ))]);
         }
     };
-    let mut overrides = args
-        .model
-        .overrides(&file.preludes, &[], &[])
-        .map_err(|e| vec![e])?;
-    // The file's own params win over `--param`.
-    overrides
-        .params
-        .retain(|(k, _)| !file.params.iter().any(|(fk, _)| fk == k));
-    overrides.params.extend(file.params.iter().cloned());
-    if file.macos.is_some() {
-        overrides.macos = file.macos;
-    }
+    let overrides = file_overrides(&file, &args.model).map_err(|e| vec![e])?;
     let loaded = load_with(&profile, overrides).map_err(|e| vec![e])?;
     // One outcome per assertion, in the file's order.
     let outcomes = sbtest::run(&file, &loaded.model)
@@ -285,6 +274,23 @@ fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> 
         loaded,
         outcomes,
     })
+}
+
+/// The settings a test file's profile is evaluated with: the flags', with the file's own
+/// preludes, params (which win over `--param`) and macOS.
+pub(super) fn file_overrides(
+    file: &sbtest::TestFile,
+    model: &super::args::ModelArgs,
+) -> Result<crate::workspace::Overrides, AppError> {
+    let mut overrides = model.overrides(&file.preludes, &[], &[])?;
+    overrides
+        .params
+        .retain(|(k, _)| !file.params.iter().any(|(fk, _)| fk == k));
+    overrides.params.extend(file.params.iter().cloned());
+    if file.macos.is_some() {
+        overrides.macos = file.macos;
+    }
+    Ok(overrides)
 }
 
 fn source_error(name: &str, text: &str, p: Problem) -> AppError {

@@ -27,7 +27,7 @@ use toml::Spanned;
 
 use crate::model::vocab::{vocabulary, OpId};
 
-pub use run::{run, Failure, Outcome};
+pub use run::{broken_by, run, Failure, Outcome};
 
 /// The suffix that makes a file a test file.
 pub const SUFFIX: &str = ".sbtest.toml";
@@ -336,4 +336,34 @@ fn lexical(path: &Path) -> PathBuf {
         out.push(".");
     }
     out
+}
+
+/// The test files in `profile`'s directory (not below it) whose `profile` is that file:
+/// the promises `sblint learn --into` checks a merge against. A file that does not parse
+/// is skipped (`sblint test` reports it).
+pub fn files_naming(profile: &Path) -> Vec<TestFile> {
+    let Ok(target) = profile.canonicalize() else {
+        return Vec::new();
+    };
+    // Listed as the profile was named, so that the files are shown the same way.
+    let dir = match profile.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_test_file(p))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let file = parse(&path, &text).ok()?;
+            (file.profile.as_ref()?.canonicalize().ok()? == target).then_some(file)
+        })
+        .collect()
 }
