@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::args::{ExplainFormat, LearnArgs};
+use super::args::{ExplainFormat, LearnArgs, ModelArgs};
 use super::error::{report_all, AppError};
 use super::evaluate::load;
 use super::output;
@@ -70,7 +70,7 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
         .as_ref()
         .map(|m| unified_diff(&loaded.name, loaded.tree.text(), &m.text));
     let broken = match &merged {
-        Some(m) => broken_promises(profile, &m.text, &args.model)?,
+        Some(m) => broken_promises(profile, &m.text, &args.load.model)?,
         None => Vec::new(),
     };
     Ok(match args.format {
