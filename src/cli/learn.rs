@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::args::{ExplainFormat, LearnArgs};
+use super::args::{ExplainFormat, LearnArgs, ModelArgs};
 use super::error::{report_all, AppError};
 use super::evaluate::load;
 use super::output;
@@ -101,7 +101,7 @@ struct Broken {
 fn broken_promises(
     profile: &std::path::Path,
     merged: &str,
-    model_args: &super::args::ModelArgs,
+    model_args: &ModelArgs,
 ) -> Result<Vec<Broken>, AppError> {
     let mut out = Vec::new();
     for file in crate::sbtest::files_naming(profile) {
