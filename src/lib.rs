@@ -21,10 +21,26 @@
 
 #![forbid(unsafe_code)]
 
+mod api;
+
+pub use api::{
+    diff, format, Change, Condition, Decision, Diff, Error, Finding, LoadError, Options,
+    PreludeSource, Profile, RuleAt, SetAnswer, Side, SourceError, Traversal, Verdict, Witness,
+};
+pub use diagnostic::Severity;
+
+// The layers below are not the API: they change without notice. They stay reachable,
+// hidden, for the tests, benches and fuzz targets that exercise them directly, and for
+// the `sblint` binary (`cli`).
+#[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod compile;
+#[doc(hidden)]
 pub mod diagnostic;
+#[doc(hidden)]
 pub mod explain;
+#[doc(hidden)]
 pub mod fmt;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
@@ -32,13 +48,23 @@ pub mod fuzzing;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod generate;
+#[doc(hidden)]
 pub mod learn;
+#[doc(hidden)]
 pub mod lint;
+#[doc(hidden)]
 pub mod lsp;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod new;
+#[doc(hidden)]
 pub mod render;
+#[doc(hidden)]
 pub mod run;
+#[doc(hidden)]
 pub mod sbtest;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod workspace;

@@ -5,7 +5,6 @@ use super::error::{report_all, AppError};
 use super::evaluate::load;
 use super::output;
 use super::ExitStatus;
-use crate::compile::{compile, compile_json};
 use crate::fmt::{format_text, FormatOptions};
 
 pub fn run(args: &CompileArgs) -> ExitStatus {
@@ -23,29 +22,16 @@ fn emit(args: &CompileArgs) -> Result<(), AppError> {
         super::error::output_for_programs();
     }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
-    let reasons = loaded.load_error_lines();
-    if !reasons.is_empty() {
-        // A flat copy of a profile `sandbox-exec` refuses would hide why.
-        return Err(AppError::Usage(format!(
-            "cannot compile `{}`: the profile fails to load: {}",
-            loaded.name,
-            reasons.join("; ")
-        )));
-    }
-    let sources = loaded.sources();
-    let refuse = |e: crate::compile::CompileError| {
-        AppError::Usage(format!("cannot compile `{}`: {e}", loaded.name))
-    };
     let text = match args.emit {
         Emit::Sbpl => {
-            let flat = compile(&loaded.model, &sources).map_err(refuse)?;
+            let flat = loaded.compile()?;
             // The output goes through the formatter, like any profile.
             format_text(&flat, &FormatOptions::default()).map_err(|_| {
                 AppError::Usage("internal error: the compiled profile does not parse".into())
             })?
         }
         Emit::Json => {
-            let value = compile_json(&loaded.model, &sources).map_err(refuse)?;
+            let value = loaded.compile_json()?;
             let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
             text.push('\n');
             text

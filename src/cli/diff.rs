@@ -3,37 +3,19 @@
 
 use std::io::IsTerminal;
 
-use serde_json::json;
-
 use super::args::{DiffArgs, ExplainFormat};
 use super::error::AppError;
-use super::evaluate::{load, Loaded};
+use super::evaluate::load;
 use super::output;
 use super::ExitStatus;
+use crate::api::Profile as Loaded;
 use crate::model::precedence::Decision;
-use crate::model::sets::{self, Budget, Change, Direction};
+use crate::model::sets::{Change, Direction};
 use crate::model::{vocabulary, FileId, OpId};
 use crate::render::{render_note, Mark};
 
 pub fn run(args: &DiffArgs) -> ExitStatus {
     output::respond(answer(args))
-}
-
-/// The leaf operations compared: those of `--operation`, or every leaf operation either
-/// profile's macOS has.
-fn operations(args: &DiffArgs, old: &Loaded, new: &Loaded) -> Result<Vec<OpId>, AppError> {
-    let vocab = vocabulary();
-    let root = match &args.operation {
-        Some(name) => super::sets::operation(new, name)?,
-        None => vocab.default,
-    };
-    Ok(sets::leaves(root)
-        .into_iter()
-        .filter(|&op| {
-            let o = vocab.operation(op);
-            o.exists_in(old.model.macos) || o.exists_in(new.model.macos)
-        })
-        .collect())
 }
 
 fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
@@ -42,26 +24,19 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
     }
     let old = load(&args.old, &args.preludes, &args.model)?;
     let new = load(&args.new, &args.preludes, &args.model)?;
-    let budget = Budget::default();
-    let ops = operations(args, &old, &new)?;
-    // One call for all of them, so that leaves deciding alike are computed once.
-    let (mut changes, undecided): (Vec<Change>, Vec<OpId>) =
-        match sets::diff_leaves(&old.model.rules, &new.model.rules, &ops, &budget) {
-            Ok(found) => (found, Vec::new()),
-            Err(partial) => {
-                let undecided = ops
-                    .iter()
-                    .copied()
-                    .filter(|op| !partial.decided.contains(op))
-                    .collect();
-                (partial.changes, undecided)
-            }
-        };
+    let (mut changes, undecided) = crate::api::diff_changes(&old, &new, args.operation.as_deref())?;
     if args.widen_only {
         changes.retain(|c| c.direction == Direction::Allowed);
     }
     let text = match args.format {
-        ExplainFormat::Json => to_json(&old, &new, &changes, &undecided),
+        ExplainFormat::Json => {
+            let value =
+                serde_json::to_value(crate::api::Diff::new(&old, &new, &changes, &undecided))
+                    .unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            text.push('\n');
+            text
+        }
         ExplainFormat::Human => to_human(&old, &new, &changes, &undecided, args.widen_only),
     };
     let status = if !changes.is_empty() {
@@ -72,48 +47,6 @@ fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
         ExitStatus::Clean
     };
     Ok((text, status))
-}
-
-fn line(loaded: &Loaded, d: &Decision) -> Option<u32> {
-    d.rule
-        .map(|i| loaded.sources().line_col(loaded.model.rules[i].origin).line)
-}
-
-fn side(loaded: &Loaded, d: &Decision) -> serde_json::Value {
-    json!({ "decision": d.outcome().as_str(), "line": line(loaded, d) })
-}
-
-fn to_json(old: &Loaded, new: &Loaded, changes: &[Change], undecided: &[OpId]) -> String {
-    let vocab = vocabulary();
-    let list: Vec<serde_json::Value> = changes
-        .iter()
-        .map(|c| {
-            let mut v = json!({
-                "operation": vocab.operation(c.operation).name,
-                "change": c.direction.as_str(),
-                "conditional": c.conditional,
-                "old": side(old, &c.old),
-                "new": side(new, &c.new),
-            });
-            if let Some(w) = &c.witness {
-                v["witness"] = json!(w);
-            }
-            v
-        })
-        .collect();
-    let mut value = json!({
-        "equivalent": changes.is_empty() && undecided.is_empty(),
-        "changes": list,
-    });
-    if !undecided.is_empty() {
-        value["too_complex"] = json!(undecided
-            .iter()
-            .map(|&op| vocab.operation(op).name.as_str())
-            .collect::<Vec<_>>());
-    }
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 /// The family an operation belongs to: its topmost wildcard below `default`.
@@ -137,10 +70,10 @@ fn at(loaded: &Loaded, origin: crate::model::Origin) -> String {
 fn where_(loaded: &Loaded, d: &Decision) -> String {
     let mut text = match d.rule {
         None => "no rule (libsandbox's own default)".to_string(),
-        Some(i) => at(loaded, loaded.model.rules[i].origin),
+        Some(i) => at(loaded, loaded.model().rules[i].origin),
     };
     for c in &d.conditions {
-        let action = loaded.model.rules[c.rule].action.as_str();
+        let action = loaded.model().rules[c.rule].action.as_str();
         let name = crate::model::precedence::condition_name(c, loaded.sources().text(c.origin))
             .to_string();
         let what = match name.as_str() {
@@ -260,7 +193,7 @@ fn excerpt(old: &Loaded, new: &Loaded, c: &Change, color: bool) -> String {
     let mut marks = Vec::new();
     for (is_new, loaded, d) in [(false, old, &c.old), (true, new, &c.new)] {
         let Some(i) = d.rule else { continue };
-        let origin = loaded.model.rules[i].origin;
+        let origin = loaded.model().rules[i].origin;
         let file = match files.iter().position(|f| *f == (is_new, origin.file)) {
             Some(at) => at,
             None => {

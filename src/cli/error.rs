@@ -11,8 +11,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, ReportHandler,
-    SourceCode, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, ReportHandler, SourceCode,
 };
 
 use crate::workspace::{ConfigError, WorkspaceError};
@@ -36,29 +35,21 @@ pub enum AppError {
     #[error("{0}")]
     #[diagnostic(code(sblint::usage))]
     Usage(String),
+    /// A flag's value the library refused (`--outside ENTRY`).
+    #[error("--{flag}: {message}")]
+    #[diagnostic(code(sblint::usage))]
+    Flag { flag: &'static str, message: String },
     /// Something wrong at a place in a text.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Source(Box<SourceError>),
+    /// What the library reports (loading a profile, asking it a question).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Api(#[from] crate::api::Error),
 }
 
-/// Something wrong at a place in a text: `{location}: {message}` on one line, the text
-/// with `span` labelled when drawn.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{location}: {message}")]
-#[diagnostic(code(sblint::source))]
-pub struct SourceError {
-    /// `` `path`:line:col `` or `` `--param` ``.
-    pub location: String,
-    pub message: String,
-    #[source_code]
-    pub text: NamedSource<String>,
-    #[label("{label}")]
-    pub span: SourceSpan,
-    pub label: String,
-    #[help]
-    pub help: Option<String>,
-}
+pub use crate::api::SourceError;
 
 impl From<SourceError> for AppError {
     fn from(error: SourceError) -> AppError {
@@ -71,6 +62,7 @@ impl AppError {
     fn headline(&self) -> Option<String> {
         match self {
             AppError::Source(error) => Some(error.message.clone()),
+            AppError::Api(error) => error.source_error().map(|e| e.message.clone()),
             AppError::Workspace(WorkspaceError::Config(ConfigError::Invalid(error))) => {
                 Some(error.message.clone())
             }
@@ -210,6 +202,7 @@ pub fn report_all(errors: Vec<AppError>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use miette::NamedSource;
 
     fn param_error() -> AppError {
         SourceError {

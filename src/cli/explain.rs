@@ -2,14 +2,13 @@
 
 use std::io::IsTerminal;
 
-use serde_json::json;
-
 use super::args::{Expected, ExplainArgs, ExplainFormat};
 use super::error::{report_all, AppError};
-use super::evaluate::{load, Loaded};
+use super::evaluate::load;
 use super::output;
 use super::ExitStatus;
-use crate::explain::{explain, Explanation};
+use crate::api::Profile as Loaded;
+use crate::explain::Explanation;
 use crate::lint::RuleId;
 use crate::model::sources::SourceMap;
 use crate::model::{Action, FileId};
@@ -48,18 +47,22 @@ fn answer(args: &ExplainArgs) -> Result<(String, bool), AppError> {
         return Ok((audit(&loaded, log, &cwd)?, true));
     }
     let operation = args.operation.as_deref().unwrap_or_default();
-    let explanation = explain(&loaded.model, operation, args.argument.as_deref(), &cwd)
-        .map_err(|e| AppError::Usage(e.to_string()))?;
+    let explanation = loaded.explain(operation, args.argument.as_deref())?;
     let sources = loaded.sources();
     let met = args.expect.is_none_or(|expected| {
         let wanted = match expected {
             Expected::Allow => Action::Allow,
             Expected::Deny => Action::Deny,
         };
-        loaded.errors.is_empty() && explanation.action == wanted
+        loaded.loads() && explanation.action == wanted
     });
     let text = match args.format {
-        ExplainFormat::Json => to_json(&loaded, &sources, &explanation),
+        ExplainFormat::Json => {
+            let value = serde_json::to_value(loaded.decision(&explanation)).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            text.push('\n');
+            text
+        }
         ExplainFormat::Human => {
             // What `sandbox-exec` would do first: refuse the profile.
             let mut out: String = loaded
@@ -90,7 +93,7 @@ fn audit(
         Input::File(log.to_path_buf())
     };
     let bytes = inputs::read(&input)?;
-    let audit = crate::learn::audit(&loaded.model, &String::from_utf8_lossy(&bytes), cwd);
+    let audit = crate::learn::audit(loaded.model(), &String::from_utf8_lossy(&bytes), cwd);
     let mut out = String::new();
     for (denial, outcome) in &audit.denials {
         let what = format!(
@@ -103,7 +106,7 @@ fn audit(
             Ok(e) => {
                 let by = match e.decision.rule {
                     Some(i) => {
-                        let at = loaded.sources().line_col(loaded.model.rules[i].origin);
+                        let at = loaded.sources().line_col(loaded.model().rules[i].origin);
                         format!("line {}", at.line)
                     }
                     None => "no rule".into(),
@@ -143,84 +146,6 @@ fn audit(
     out.push_str("\n; Narrowest rules that would allow these (append them to the profile):\n");
     out.push_str(&formatted);
     Ok(out)
-}
-
-pub(super) fn to_json(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String {
-    let mut text = serde_json::to_string_pretty(&to_value(loaded, sources, e)).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// The JSON object of one explanation.
-pub(super) fn to_value(
-    loaded: &Loaded,
-    sources: &SourceMap<'_>,
-    e: &Explanation,
-) -> serde_json::Value {
-    let rules = &loaded.model.rules;
-    let decider = e.decision.rule.map(|i| &rules[i]);
-    let (line, column) = match decider {
-        Some(r) => {
-            let at = sources.line_col(r.origin);
-            (json!(at.line), json!(at.col))
-        }
-        None => (json!(null), json!(null)),
-    };
-    let errors: Vec<_> = loaded
-        .load_errors()
-        .into_iter()
-        .map(
-            |e| json!({ "line": e.line, "column": e.column, "code": e.code, "message": e.message }),
-        )
-        .collect();
-    let value = json!({
-        "loads": errors.is_empty(),
-        "errors": errors,
-        "decision": e.action.as_str(),
-        "operation": e.operation,
-        "argument": e.argument,
-        "resolved": e.resolved,
-        "line": line,
-        "column": column,
-        "rule": decider.map(|r| sources.text(r.origin)),
-        "default": e.default,
-        "overridden": e.decision.overridden.iter().map(|&i| {
-            let at = sources.line_col(rules[i].origin);
-            json!({ "line": at.line, "column": at.col, "action": rules[i].action.as_str() })
-        }).collect::<Vec<_>>(),
-        "unverified": e.decision.unverified.iter().map(|&i| {
-            let at = sources.line_col(rules[i].origin);
-            json!({ "line": at.line, "column": at.col, "action": rules[i].action.as_str() })
-        }).collect::<Vec<_>>(),
-        "traversal": e.traversal.as_ref().map(|t| {
-            let line = t.decision.rule.map(|i| sources.line_col(rules[i].origin).line);
-            json!({
-                "link": t.link,
-                "operation": "file-read-metadata",
-                "decision": t.action.as_str(),
-                "line": line,
-            })
-        }),
-        "conditional": e.decision.conditional(),
-        "conditions": conditions(sources, &e.decision),
-    });
-    value
-}
-
-/// What a decision depends on, as JSON: `[{"filter", "line"}]`.
-pub(super) fn conditions(
-    sources: &SourceMap<'_>,
-    d: &crate::model::precedence::Decision,
-) -> Vec<serde_json::Value> {
-    d.conditions
-        .iter()
-        .map(|c| {
-            json!({
-                "filter": crate::model::precedence::condition_name(c, sources.text(c.origin)),
-                "line": sources.line_col(c.origin).line,
-            })
-        })
-        .collect()
 }
 
 /// Why an undecided rule leaves a decision open, in words.
@@ -289,7 +214,7 @@ pub(super) fn condition_words(
 }
 
 pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation) -> String {
-    let rules = &loaded.model.rules;
+    let rules = &loaded.model().rules;
     let vocab = crate::model::vocabulary();
     let mut out = String::new();
     let what = match (&e.argument, &e.resolved) {
@@ -348,7 +273,7 @@ pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation
     }
     // A rule spelled with the path before resolution never sees this argument.
     if let (Some(written), Some(resolved)) = (&e.argument, &e.resolved) {
-        for i in crate::explain::written_path_matches(&loaded.model, e) {
+        for i in crate::explain::written_path_matches(loaded.model(), e) {
             let at = sources.line_col(rules[i].origin);
             out.push_str(&format!(
                 "  note: the rule at {}:{}:{} matches `{written}` as written, but the kernel checks `{resolved}` ({})\n",
@@ -363,7 +288,7 @@ pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation
         let at = sources.line_col(rules[*i].origin);
         let why = condition_words(
             sources,
-            &loaded.model,
+            loaded.model(),
             &e.decision,
             *i,
             e.resolved.as_deref(),

@@ -85,12 +85,12 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
             &file_options.model,
         )
     };
-    let learned = learn(&log, Some(&loaded.model), &options);
+    let learned = learn(&log, Some(loaded.model()), &options);
     let header = format!("; Learned from {log_name} by `sblint learn`:\n");
     let merged = (!learned.rules.is_empty()).then(|| {
         merge(
-            loaded.tree.text(),
-            &loaded.model,
+            loaded.tree().text(),
+            loaded.model(),
             &learned,
             &header,
             &rebuild,
@@ -98,14 +98,14 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
     });
     let diff = merged
         .as_ref()
-        .map(|m| unified_diff(&loaded.name, loaded.tree.text(), &m.text));
+        .map(|m| unified_diff(loaded.name(), loaded.tree().text(), &m.text));
     Ok(match args.format {
         ExplainFormat::Json => to_json(&learned, merged.as_ref().zip(diff.as_deref())),
         ExplainFormat::Human => to_human(
             &learned,
             merged.as_ref().zip(diff.as_deref()),
             &log_name,
-            Some(&loaded.name),
+            Some(loaded.name()),
         ),
     })
 }

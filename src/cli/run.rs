@@ -12,7 +12,6 @@ use super::error::{report_all, AppError};
 use super::evaluate::load;
 use super::ExitStatus;
 use crate::diagnostic::Severity;
-use crate::lint::{check_tree, CheckOptions};
 use crate::run::probe::{self, Op};
 use crate::run::{denials_of, log_stream, report, sandbox_exec, scrub_env, Invocation};
 
@@ -84,38 +83,24 @@ fn spawn(inv: &Invocation) -> std::io::Result<Process> {
 fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     // Refuse a profile with errors: sandbox-exec would refuse it, or worse, load another.
-    let errors: Vec<String> = check_tree(
-        &loaded.tree,
-        &CheckOptions {
-            preludes: loaded.preludes.clone(),
-            model: crate::model::ModelOptions {
-                params: args
-                    .model
-                    .params
-                    .iter()
-                    .filter_map(|p| p.split_once('='))
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                ..Default::default()
-            },
-            ..CheckOptions::default()
-        },
-    )
-    .into_iter()
-    .filter(|d| d.severity == Severity::Error)
-    .map(|d| format!("{}: {}", d.code, d.message))
-    .collect();
+    // The same load, options and rule selection as every other command.
+    let errors: Vec<String> = loaded
+        .check()
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {}", f.code, f.message))
+        .collect();
     if let Some(first) = errors.first() {
         return Err(AppError::Usage(format!(
             "`{}` has {} error{} (run `sblint check`): {first}",
-            loaded.name,
+            loaded.name(),
             errors.len(),
             if errors.len() == 1 { "" } else { "s" }
         )));
     }
     let sources = loaded.sources();
-    let flat = crate::compile::compile(&loaded.model, &sources)
-        .map_err(|e| AppError::Usage(format!("cannot compile `{}`: {e}", loaded.name)))?;
+    let flat = crate::compile::compile(loaded.model(), &sources)
+        .map_err(|e| AppError::Usage(format!("cannot compile `{}`: {e}", loaded.name())))?;
     let mut compiled = tempfile::Builder::new()
         .prefix("sblint-run-")
         .suffix(".sb")
@@ -159,8 +144,8 @@ fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
     let _ = log.wait();
     let text = reader.join().unwrap_or_default();
     let mine = denials_of(&text, pid);
-    let rule_line = |i: usize| sources.line_col(loaded.model.rules[i].origin).line as usize;
-    eprint!("{}", report(&loaded.model, &mine, &rule_line));
+    let rule_line = |i: usize| sources.line_col(loaded.model().rules[i].origin).line as usize;
+    eprint!("{}", report(loaded.model(), &mine, &rule_line));
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;

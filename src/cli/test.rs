@@ -8,9 +8,10 @@ use serde_json::json;
 
 use super::args::{TestArgs, TestFormat};
 use super::error::{report_all, AppError, SourceError};
-use super::evaluate::{load_with, Loaded};
+use super::evaluate::load_with;
 use super::output;
 use super::ExitStatus;
+use crate::api::Profile as Loaded;
 use crate::model::sources::SourceMap;
 use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
@@ -97,7 +98,7 @@ fn on_device(results: &[FileResults], errors: &mut Vec<AppError>) -> Vec<DeviceR
     let mut out = Vec::new();
     for (file, r) in results.iter().enumerate() {
         let sources = r.loaded.sources();
-        let mut compiled = match crate::compile::compile(&r.loaded.model, &sources) {
+        let mut compiled = match crate::compile::compile(r.loaded.model(), &sources) {
             Ok(text) => text,
             Err(e) => {
                 errors.push(AppError::Usage(format!(
@@ -132,7 +133,7 @@ fn on_device(results: &[FileResults], errors: &mut Vec<AppError>) -> Vec<DeviceR
         };
         let failures: Vec<Option<&sbtest::Failure>> =
             r.outcomes.iter().map(|o| o.failure.as_ref()).collect();
-        for check in device::plan(&r.file, &r.loaded.model, &failures) {
+        for check in device::plan(&r.file, r.loaded.model(), &failures) {
             let command = vec![
                 exe.clone(),
                 "probe".to_string(),
@@ -254,7 +255,7 @@ fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> 
     }
     let loaded = load_with(&file.profile, overrides).map_err(|e| vec![e])?;
     // One outcome per assertion, in the file's order.
-    let outcomes = sbtest::run(&file, &loaded.model)
+    let outcomes = sbtest::run(&file, loaded.model())
         .into_iter()
         .enumerate()
         .map(|(assertion, o)| Owned {
@@ -355,7 +356,7 @@ fn failure_line(r: &FileResults, a: &sbtest::Assertion, f: &sbtest::Failure) -> 
     };
     let by = match f.rule {
         Some(i) => {
-            let origin = r.loaded.model.rules[i].origin;
+            let origin = r.loaded.model().rules[i].origin;
             let at = sources.line_col(origin);
             format!(" by {}:{}:{}", sources.name(origin.file), at.line, at.col)
         }
@@ -432,7 +433,7 @@ fn human(results: &[FileResults], verbose: bool) -> String {
                     if let Some(i) = f.rule {
                         out.push_str(&excerpt(
                             &r.loaded.sources(),
-                            &r.loaded.model.rules,
+                            &r.loaded.model().rules,
                             i,
                             color,
                         ));
@@ -500,7 +501,7 @@ fn result_json(r: &FileResults, o: &Owned) -> serde_json::Value {
         let sources = r.loaded.sources();
         let line = f
             .rule
-            .map(|i| sources.line_col(r.loaded.model.rules[i].origin).line);
+            .map(|i| sources.line_col(r.loaded.model().rules[i].origin).line);
         map.insert("witness".into(), json!(f.witness));
         map.insert("witness_operation".into(), json!(f.witness_operation));
         map.insert("decision".into(), json!(f.decision.map(Action::as_str)));
