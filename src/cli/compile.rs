@@ -1,26 +1,13 @@
 //! `sblint compile PROFILE`
 
 use super::args::{CompileArgs, Emit};
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::load;
-use super::output;
+use super::output::{self, Output};
 use super::ExitStatus;
 use crate::fmt::{format_text, FormatOptions};
 
-pub fn run(args: &CompileArgs) -> ExitStatus {
-    match emit(args) {
-        Ok(()) => ExitStatus::Clean,
-        Err(err) => {
-            report_all(vec![err]);
-            ExitStatus::Error
-        }
-    }
-}
-
-fn emit(args: &CompileArgs) -> Result<(), AppError> {
-    if args.emit == Emit::Json {
-        super::error::output_for_programs();
-    }
+pub fn run(args: &CompileArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let text = match args.emit {
         Emit::Sbpl => {
@@ -38,7 +25,8 @@ fn emit(args: &CompileArgs) -> Result<(), AppError> {
         }
     };
     match &args.output {
-        Some(path) => output::write_atomically(path, text.as_bytes()),
-        None => output::print(&text),
+        Some(path) => output::write_atomically(path, text.as_bytes())?,
+        None => out.print(&text)?,
     }
+    Ok(ExitStatus::Clean)
 }

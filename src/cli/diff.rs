@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use super::args::{DiffArgs, ExplainFormat};
 use super::error::AppError;
 use super::evaluate::load;
-use super::output;
+use super::output::Output;
 use super::ExitStatus;
 use crate::api::Profile as Loaded;
 use crate::model::precedence::Decision;
@@ -14,14 +14,13 @@ use crate::model::sets::{Change, Direction};
 use crate::model::{vocabulary, FileId, OpId};
 use crate::render::{render_note, Mark};
 
-pub fn run(args: &DiffArgs) -> ExitStatus {
-    output::respond(answer(args))
+pub fn run(args: &DiffArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
+    let (text, status) = answer(args)?;
+    out.print(&text)?;
+    Ok(status)
 }
 
 fn answer(args: &DiffArgs) -> Result<(String, ExitStatus), AppError> {
-    if args.format == ExplainFormat::Json {
-        super::error::output_for_programs();
-    }
     let old = load(&args.old, &args.preludes, &args.model)?;
     let new = load(&args.new, &args.preludes, &args.model)?;
     let (mut changes, undecided) = crate::api::diff_changes(&old, &new, args.operation.as_deref())?;

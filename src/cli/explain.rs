@@ -3,9 +3,9 @@
 use std::io::IsTerminal;
 
 use super::args::{Expected, ExplainArgs, ExplainFormat};
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::load;
-use super::output;
+use super::output::Output;
 use super::ExitStatus;
 use crate::api::Profile as Loaded;
 use crate::explain::Explanation;
@@ -15,32 +15,22 @@ use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
 use crate::workspace::{inputs, Input};
 
-pub fn run(args: &ExplainArgs) -> ExitStatus {
+pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     if !args.outside.is_empty() || !args.within.is_empty() {
-        return super::sets::explain(args);
+        return super::sets::explain(args, out);
     }
-    match answer(args) {
-        Ok((text, met)) => match output::print(&text) {
-            // `--expect`: 1 when the decision is another, or the profile fails to load.
-            Ok(()) if met => ExitStatus::Clean,
-            Ok(()) => ExitStatus::Findings,
-            Err(err) => {
-                report_all(vec![err]);
-                ExitStatus::Error
-            }
-        },
-        Err(err) => {
-            report_all(vec![err]);
-            ExitStatus::Error
-        }
-    }
+    let (text, met) = answer(args)?;
+    out.print(&text)?;
+    // `--expect`: 1 when the decision is another, or the profile fails to load.
+    Ok(if met {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Findings
+    })
 }
 
 /// The answer, and whether it is what `--expect` expects (true without `--expect`).
 fn answer(args: &ExplainArgs) -> Result<(String, bool), AppError> {
-    if args.format == ExplainFormat::Json {
-        super::error::output_for_programs();
-    }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {

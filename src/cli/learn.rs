@@ -6,9 +6,9 @@ use clap::Args;
 use serde_json::json;
 
 use super::args::{ExplainFormat, ModelArgs};
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::load;
-use super::output;
+use super::output::Output;
 use super::ExitStatus;
 use crate::learn::{learn, merge, rules_text, unified_diff, Learned, Merged, Options, Verdict};
 use crate::model::Model;
@@ -41,17 +41,9 @@ pub struct LearnArgs {
     pub model: ModelArgs,
 }
 
-pub fn run(args: &LearnArgs) -> ExitStatus {
-    if args.format == ExplainFormat::Json {
-        super::error::output_for_programs();
-    }
-    match answer(args).and_then(|text| output::print(&text)) {
-        Ok(()) => ExitStatus::Clean,
-        Err(e) => {
-            report_all(vec![e]);
-            ExitStatus::Error
-        }
-    }
+pub fn run(args: &LearnArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
+    out.print(&answer(args)?)?;
+    Ok(ExitStatus::Clean)
 }
 
 fn answer(args: &LearnArgs) -> Result<String, AppError> {

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::error::{report_all, AppError};
-use super::output;
+use super::error::AppError;
+use super::output::{self, Output};
 use super::ExitStatus;
 use crate::new::{generate, Options, Preset};
 
@@ -47,20 +47,9 @@ pub struct NewArgs {
     pub force: bool,
 }
 
-pub fn run(args: &NewArgs) -> ExitStatus {
-    match write(args) {
-        Ok(text) => match output::print(&text) {
-            Ok(()) => ExitStatus::Clean,
-            Err(e) => {
-                report_all(vec![e]);
-                ExitStatus::Error
-            }
-        },
-        Err(e) => {
-            report_all(vec![e]);
-            ExitStatus::Error
-        }
-    }
+pub fn run(args: &NewArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
+    out.print(&write(args)?)?;
+    Ok(ExitStatus::Clean)
 }
 
 /// The test file's path beside `profile`: `dir/name.sb` → `dir/name.sbtest.toml`.

@@ -8,7 +8,7 @@ use std::process::{Command as Process, Stdio};
 use clap::Args;
 
 use super::args::ModelArgs;
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::load;
 use super::ExitStatus;
 use crate::diagnostic::Severity;
@@ -42,33 +42,26 @@ pub struct ProbeArgs {
 }
 
 /// `sblint probe OP ARG`: prints the outcome and exits with its code.
-pub fn probe(args: &ProbeArgs) -> ExitStatus {
+pub fn probe(args: &ProbeArgs) -> Result<ExitStatus, AppError> {
     let Some(op) = Op::from_name(&args.op) else {
-        report_all(vec![AppError::Usage(format!(
+        return Err(AppError::Usage(format!(
             "unknown probe `{}` (read, write, create, stat, connect, exec, sysctl, mach-lookup)",
             args.op
-        ))]);
-        return ExitStatus::Error;
+        )));
     };
     let outcome = probe::run(op, &args.arg);
     println!("{}", outcome.text());
     std::process::exit(outcome.code());
 }
 
-pub fn run(args: &RunArgs) -> ExitStatus {
+pub fn run(args: &RunArgs) -> Result<ExitStatus, AppError> {
     if !cfg!(target_os = "macos") {
-        report_all(vec![AppError::Usage(
+        return Err(AppError::Usage(
             "sblint run needs macOS (sandbox-exec); here, `sblint check` and `sblint explain` answer statically".into(),
-        )]);
-        return ExitStatus::Error;
+        ));
     }
-    match run_on_mac(args) {
-        Ok(code) => std::process::exit(code),
-        Err(e) => {
-            report_all(vec![e]);
-            ExitStatus::Error
-        }
-    }
+    // The command's own exit status, not one of sblint's.
+    std::process::exit(run_on_mac(args)?)
 }
 
 fn spawn(inv: &Invocation) -> std::io::Result<Process> {

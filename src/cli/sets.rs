@@ -6,18 +6,17 @@ use serde_json::json;
 use super::args::{ExplainArgs, ExplainFormat};
 use super::error::AppError;
 use super::evaluate::load;
-use super::output;
+use super::output::Output;
 use super::ExitStatus;
 use crate::api::Error;
 
-pub fn explain(args: &ExplainArgs) -> ExitStatus {
-    output::respond(answer(args))
+pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
+    let (text, status) = answer(args)?;
+    out.print(&text)?;
+    Ok(status)
 }
 
 fn answer(args: &ExplainArgs) -> Result<(String, ExitStatus), AppError> {
-    if args.format == ExplainFormat::Json {
-        super::error::output_for_programs();
-    }
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let name = args.operation.as_deref().unwrap_or_default();
     let (question, texts) = if args.within.is_empty() {

@@ -7,9 +7,9 @@ use miette::NamedSource;
 use serde_json::json;
 
 use super::args::{TestArgs, TestFormat};
-use super::error::{report_all, AppError, SourceError};
+use super::error::{AppError, SourceError};
 use super::evaluate::load_with;
-use super::output;
+use super::output::Output;
 use super::ExitStatus;
 use crate::api::Profile as Loaded;
 use crate::model::sources::SourceMap;
@@ -20,23 +20,13 @@ use crate::run::probe::Outcome;
 use crate::sbtest::{self, Kind, Problem, TestFile};
 use crate::syntax::LineIndex;
 
-pub fn run(args: &TestArgs) -> ExitStatus {
-    if args.format != TestFormat::Human {
-        super::error::output_for_programs();
-    }
+pub fn run(args: &TestArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     if args.on_device && !cfg!(target_os = "macos") {
-        report_all(vec![AppError::Usage(
+        return Err(AppError::Usage(
             "`sblint test --on-device` needs macOS (sandbox-exec); without it, `sblint test` answers statically".into(),
-        )]);
-        return ExitStatus::Error;
+        ));
     }
-    let files = match discover(&args.paths) {
-        Ok(files) => files,
-        Err(err) => {
-            report_all(vec![err]);
-            return ExitStatus::Error;
-        }
-    };
+    let files = discover(&args.paths)?;
     let mut errors = Vec::new();
     let mut results: Vec<FileResults> = Vec::new();
     for path in files {
@@ -50,6 +40,10 @@ pub fn run(args: &TestArgs) -> ExitStatus {
     } else {
         Vec::new()
     };
+    // A JSON result without the files that could not be used would read as a pass.
+    if args.format == TestFormat::Json && !errors.is_empty() {
+        return Err(AppError::Several(errors));
+    }
     let mut text = match args.format {
         TestFormat::Human => human(&results, args.verbose),
         TestFormat::Json => to_json(&results, args.on_device.then_some(&device[..])),
@@ -58,20 +52,15 @@ pub fn run(args: &TestArgs) -> ExitStatus {
     if args.on_device && args.format == TestFormat::Human {
         text.push_str(&device_human(&results, &device));
     }
-    let printed = output::print(&text);
-    let failed = results.iter().any(|r| r.outcomes.iter().any(|o| !o.passed))
-        || device.iter().any(|d| d.agreement == Agreement::Disagrees);
-    let any_error = !errors.is_empty() || printed.is_err();
-    if let Err(err) = printed {
+    if let Err(err) = out.print(&text) {
         errors.push(err);
     }
-    report_all(errors);
-    if any_error {
-        ExitStatus::Error
-    } else if failed {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
+    let failed = results.iter().any(|r| r.outcomes.iter().any(|o| !o.passed))
+        || device.iter().any(|d| d.agreement == Agreement::Disagrees);
+    match AppError::all(errors) {
+        Some(error) => Err(error),
+        None if failed => Ok(ExitStatus::Findings),
+        None => Ok(ExitStatus::Clean),
     }
 }
 
