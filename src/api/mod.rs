@@ -664,7 +664,11 @@ impl Profile {
     pub(crate) fn entries(&self, op: OpId, texts: &[impl AsRef<str>]) -> Result<Vec<Entry>, Error> {
         texts
             .iter()
-            .map(|t| sets::parse_entry(op, t.as_ref()).map_err(|message| Error::Entry { message }))
+            .map(|t| {
+                sets::parse_entry(op, t.as_ref()).map_err(|e| Error::Entry {
+                    message: e.to_string(),
+                })
+            })
             .collect()
     }
 

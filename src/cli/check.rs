@@ -58,7 +58,10 @@ impl Sink<'_> {
 /// Every selector of the flags as the code prefix the selection matches; exit 2 on one
 /// that names no rule.
 fn selectors(flag: &str, list: &[String]) -> Result<Vec<String>, AppError> {
-    lint::resolve_selectors(list).map_err(|message| AppError::Usage(format!("`{flag}`: {message}")))
+    lint::resolve_selectors(list).map_err(|error| AppError::Selector {
+        flag: flag.to_string(),
+        error,
+    })
 }
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> Result<ExitStatus, AppError> {

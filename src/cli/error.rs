@@ -37,6 +37,21 @@ pub enum AppError {
     #[error("{0}")]
     #[diagnostic(code(sblint::usage))]
     Usage(String),
+    /// A rule selector that names no rule (`--select`, `sblint rule CODE`).
+    #[error("`{flag}`: {error}")]
+    #[diagnostic(code(sblint::usage))]
+    Selector {
+        flag: String,
+        error: crate::lint::UnknownRule,
+    },
+    /// A rule code or name that names no rule (`sblint rule CODE`).
+    #[error("{0}")]
+    #[diagnostic(code(sblint::usage))]
+    Rule(#[from] crate::lint::UnknownRule),
+    /// What `sblint new` cannot write.
+    #[error("{0}")]
+    #[diagnostic(code(sblint::usage))]
+    New(#[from] crate::new::NewError),
     /// A flag's value the library refused (`--outside ENTRY`).
     #[error("--{flag}: {message}")]
     #[diagnostic(code(sblint::usage))]

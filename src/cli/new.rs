@@ -62,10 +62,7 @@ pub fn test_path(profile: &std::path::Path) -> PathBuf {
 }
 
 fn write(args: &NewArgs) -> Result<String, AppError> {
-    let preset: Preset = args
-        .preset
-        .parse()
-        .map_err(|e: crate::new::NewError| AppError::Usage(e.0))?;
+    let preset: Preset = args.preset.parse().map_err(AppError::New)?;
     let profile_path = args
         .output
         .clone()

@@ -39,10 +39,11 @@ pub fn run(args: &RuleArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
                 out.print(&text)?;
                 Ok(ExitStatus::Clean)
             }
-            None => Err(AppError::Usage(RuleId::unknown_selector_message(
-                code,
-                RuleId::suggest(code),
-            ))),
+            None => Err(crate::lint::UnknownRule {
+                selector: code.clone(),
+                suggestion: RuleId::suggest(code),
+            }
+            .into()),
         },
     }
 }
