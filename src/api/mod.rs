@@ -23,6 +23,7 @@
 
 mod answers;
 mod error;
+mod text;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -493,12 +494,57 @@ impl Profile {
     /// # Ok::<(), sblint::Error>(())
     /// ```
     pub fn decide(&self, operation: &str, argument: Option<&str>) -> Result<Decision, Error> {
-        let explanation = self.explain(operation, argument)?;
+        let explanation = self.explanation(operation, argument)?;
         Ok(self.decision(&explanation))
     }
 
+    /// Which rule decides `operation` on `argument`, in words, as `sblint explain` prints
+    /// it: the outcome, the deciding rule drawn in its file with the rules it overrides,
+    /// what could change it at run time; first, why `sandbox-exec` would refuse the
+    /// profile, if it would.
+    ///
+    /// ```
+    /// use sblint::{Options, Profile};
+    ///
+    /// let profile = Profile::named(
+    ///     "p.sb",
+    ///     "(version 1)\n(deny default)\n(allow file-read* (subpath \"/usr\"))\n",
+    ///     &Options::new(),
+    /// )?;
+    /// let text = profile.explain("file-read-data", Some("/usr/lib/libz.dylib"))?;
+    /// assert!(text.starts_with("allow: file-read-data /usr/lib/libz.dylib\n"), "{text}");
+    /// assert!(text.contains("this rule decides"), "{text}");
+    /// # Ok::<(), sblint::Error>(())
+    /// ```
+    pub fn explain(&self, operation: &str, argument: Option<&str>) -> Result<String, Error> {
+        let explanation = self.explanation(operation, argument)?;
+        Ok(self.explanation_text(&explanation, false, true))
+    }
+
+    /// An explanation in words; with `load_errors`, why `sandbox-exec` would refuse the
+    /// profile first.
+    pub(crate) fn explanation_text(
+        &self,
+        e: &crate::explain::Explanation,
+        color: bool,
+        load_errors: bool,
+    ) -> String {
+        let mut out = String::new();
+        if load_errors {
+            // What `sandbox-exec` would do first: refuse the profile.
+            for line in self.load_error_lines() {
+                out.push_str(&format!("fails to load: {line}\n"));
+            }
+            if !out.is_empty() {
+                out.push_str("  (`sandbox-exec` refuses this profile; the answer below is what it would decide if it loaded)\n");
+            }
+        }
+        out.push_str(&text::to_human(self, &self.sources(), e, color));
+        out
+    }
+
     /// The point decision, as the model has it (the command line renders it).
-    pub(crate) fn explain(
+    pub(crate) fn explanation(
         &self,
         operation: &str,
         argument: Option<&str>,
@@ -692,7 +738,7 @@ impl Profile {
     /// A failed set question's witness, with the point decision there.
     pub(crate) fn witness(&self, w: &sets::Witness) -> Result<Witness, Error> {
         let leaf = &vocabulary().operation(w.operation).name;
-        let explanation = self.explain(leaf, w.argument.as_deref())?;
+        let explanation = self.explanation(leaf, w.argument.as_deref())?;
         let sources = self.sources();
         Ok(Witness {
             operation: leaf.clone(),

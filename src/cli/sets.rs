@@ -11,12 +11,12 @@ use super::ExitStatus;
 use crate::api::Error;
 
 pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
-    let (text, status) = answer(args)?;
+    let (text, status) = answer(args, out)?;
     out.print(&text)?;
     Ok(status)
 }
 
-fn answer(args: &ExplainArgs) -> Result<(String, ExitStatus), AppError> {
+fn answer(args: &ExplainArgs, out: &Output) -> Result<(String, ExitStatus), AppError> {
     let loaded = load(&args.profile, &args.preludes, &args.model)?;
     let name = args.operation.as_deref().unwrap_or_default();
     let (question, texts) = if args.within.is_empty() {
@@ -94,8 +94,9 @@ fn answer(args: &ExplainArgs) -> Result<(String, ExitStatus), AppError> {
                     list.join(", ")
                 ),
             };
-            let e = loaded.explain(leaf, w.argument.as_deref())?;
-            head + &super::explain::to_human(&loaded, &loaded.sources(), &e)
+            let e = loaded.explanation(leaf, w.argument.as_deref())?;
+            let color = super::args::ColorArg::Auto.enabled(out.is_terminal());
+            head + &loaded.explanation_text(&e, color, false)
         }
     };
     Ok((text, ExitStatus::Findings))
