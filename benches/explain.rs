@@ -1,5 +1,6 @@
 //! `sblint explain` and `sblint compile` as the CLI runs them: parse, evaluate, then
-//! decide one operation (explain) or flatten and format the whole profile (compile).
+//! decide one operation (explain) or flatten and format the whole profile (compile); and
+//! `sblint learn` over a long denial log.
 //! Run: `cargo bench --bench explain`.
 
 mod common;
@@ -83,4 +84,23 @@ fn compile_corpus(bencher: Bencher) {
     common::over_corpus(bencher, |text| {
         black_box(compile_one(text, &options));
     });
+}
+
+/// `sblint learn` over a denial log of N lines (9 processes, 7 directories): it must stay
+/// linear in the log (the unit test that once timed 20,000 lines is here instead).
+#[divan::bench(args = [20_000, 200_000], sample_count = 5)]
+fn learn_log(bencher: Bencher, lines: usize) {
+    let log: String = (0..lines)
+        .map(|i| {
+            format!(
+                "Sandbox: p{}({i}) deny(1) file-read-data /Users/me/d{}/f{i}\n",
+                i % 9,
+                i % 7
+            )
+        })
+        .collect();
+    let options = sblint::learn::Options::default();
+    bencher
+        .counter(BytesCount::of_str(&log))
+        .bench(|| black_box(sblint::learn::learn(&log, None, &options).findings.len()));
 }

@@ -90,21 +90,49 @@ fn a_refused_write_is_eperm_or_eacces() {
     }
 }
 
+/// A refused connect is checked on a port this test holds bound but never listens on: no
+/// other socket can take it, and it is never an ephemeral source port, so the answer is
+/// always "refused". (Dropping a listener and connecting again, as this test once did,
+/// failed in most full-suite runs: while another test thread spawns a process, the child
+/// holds a copy of every open descriptor until its exec, the dropped listener among them,
+/// and the connect succeeded.)
 #[test]
 fn connect_to_tcp_and_unix_sockets() {
     let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = tcp.local_addr().unwrap().to_string();
-    assert_eq!(run(Op::Connect, &addr), Outcome::Success);
-    drop(tcp);
-    assert!(matches!(run(Op::Connect, &addr), Outcome::Other(e) if e.contains("refused")));
+    let outcome = run(Op::Connect, &addr);
+    assert_eq!(outcome, Outcome::Success, "connect to listening {addr}");
+
+    let closed = refusing_port();
+    let addr = closed
+        .local_addr()
+        .unwrap()
+        .as_socket()
+        .unwrap()
+        .to_string();
+    let outcome = run(Op::Connect, &addr);
+    assert!(
+        matches!(&outcome, Outcome::Other(e) if e.contains("refused")),
+        "connect to bound, not listening {addr}: {outcome:?}"
+    );
+
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("s.sock");
     let _unix = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    assert_eq!(run(Op::Connect, sock.to_str().unwrap()), Outcome::Success);
-    assert_eq!(
-        run(Op::Connect, dir.path().join("none.sock").to_str().unwrap()),
-        Outcome::Enoent
-    );
+    let outcome = run(Op::Connect, sock.to_str().unwrap());
+    assert_eq!(outcome, Outcome::Success, "connect to {}", sock.display());
+    let none = dir.path().join("none.sock");
+    let outcome = run(Op::Connect, none.to_str().unwrap());
+    assert_eq!(outcome, Outcome::Enoent, "connect to {}", none.display());
+}
+
+/// A TCP socket bound to a free loopback port, never listening.
+fn refusing_port() -> socket2::Socket {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    socket.bind(&any.into()).unwrap();
+    socket
 }
 
 #[test]

@@ -553,8 +553,8 @@ mod ruff_flags {
             .as_array()
             .unwrap();
         let sb201 = rules.iter().find(|r| r["id"] == "SB201").unwrap();
-        let url =
-            "https://github.com/sblint/sblint/blob/main/src/lint/rules/sb201_unresolved_path.rs";
+        // The rule's page on the documentation site (docs/src/rules/SB201.md, tests/docs.rs).
+        let url = "https://sblint.github.io/sblint/rules/SB201.html";
         assert_eq!(sb201["helpUri"], url);
         assert!(rules.iter().all(|r| !r["help"]["markdown"]
             .as_str()

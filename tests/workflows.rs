@@ -305,12 +305,13 @@ fn homebrew_formula_builds_this_version_from_the_release_tarball() {
 
 #[test]
 fn readme_and_hooks_name_a_real_tag_of_this_version() {
-    let readme = read("README.md");
+    // The install snippets for pre-commit and VS Code are on the book's integrations page.
+    let readme = read("docs/src/integrations.md");
     let version = version();
     let rev = format!("rev: v{version}");
     assert!(
         readme.contains(&rev),
-        "the README's pre-commit snippet has `{rev}`"
+        "the integrations page's pre-commit snippet has `{rev}`"
     );
     assert!(readme.contains("repo: https://github.com/sblint/sblint"));
     let hooks = yaml(".pre-commit-hooks.yaml");

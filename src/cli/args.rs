@@ -220,7 +220,7 @@ pub enum FormatArg {
     Human,
     /// One line per finding: `path:line:col: severity[CODE]: message`.
     Concise,
-    /// A JSON array of findings (documented in the README).
+    /// A JSON array of findings (documented in docs/src/output-formats.md).
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,

@@ -4,7 +4,7 @@
 //! It never recurses on the input's depth: flat widths are computed in one post-order walk,
 //! and broken lists are laid out with an explicit stack of frames.
 //!
-//! The rules (also in the README):
+//! The rules (also in the book, docs/src/fmt.md):
 //! - top-level forms start in column 0, one per line; blank lines between forms are kept
 //!   but collapsed to one; no trailing whitespace; exactly one final newline;
 //! - a form that fits in the line width stays on one line;

@@ -277,7 +277,7 @@ mod tests {
     use super::*;
 
     /// A 10 MB profile has over 100,000 rules and more leaves: their size is most of the
-    /// model's memory (README, Performance).
+    /// model's memory (docs/src/performance.md).
     #[test]
     fn rules_and_leaves_stay_small() {
         assert!(

@@ -1,4 +1,4 @@
-//! A JSON array of findings; the keys are documented in the README and stable.
+//! A JSON array of findings; the keys are documented in the book (docs/src/output-formats.md) and stable.
 
 use serde::Serialize;
 

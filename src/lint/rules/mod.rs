@@ -6,6 +6,10 @@ use super::rule::Rule;
 /// Where the code is published (Cargo.toml's `repository`).
 const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 
+/// Where the documentation site (the book in `docs/`) is published: each rule has a page
+/// there, `rules/CODE.html`, generated from its `DOC` (`tests/docs.rs`).
+pub const DOCS_URL: &str = "https://sblint.github.io/sblint";
+
 mod needs;
 use crate::diagnostic::Diagnostic;
 
@@ -168,10 +172,30 @@ impl RuleId {
         }
     }
 
-    /// The rule's documentation where it is kept (its file, whose `DOC` is what
-    /// `sblint rule` prints): a stable URL for SARIF's `helpUri` and `sblint rule`.
+    /// The rule's page on the documentation site: a stable URL for SARIF's `helpUri`, the
+    /// language server's hover and `sblint rule`.
     pub fn help_uri(self) -> String {
+        format!("{DOCS_URL}/rules/{}.html", self.code())
+    }
+
+    /// The file that holds the rule, whose `DOC` is what `sblint rule` prints.
+    pub fn source_uri(self) -> String {
         format!("{REPOSITORY}/blob/main/src/lint/rules/{}.rs", self.module())
+    }
+
+    /// The rule's page in the book (`docs/src/rules/CODE.md`): the documentation `sblint
+    /// rule` prints, under the code, name and severity, with a link to its source.
+    pub fn page(self) -> String {
+        let m = self.meta();
+        format!(
+            "# {} {}\n\n*{}*: {}. [Source]({})\n\n{}\n",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary,
+            self.source_uri(),
+            self.printed_doc().trim_end()
+        )
     }
 
     /// The documentation as printed (`sblint rule`, SARIF): the examples' fences without
@@ -210,8 +234,12 @@ mod tests {
                 Some(*id)
             );
             assert_eq!(RuleId::from_code(meta.name), Some(*id));
-            // The help URL names the file that holds the rule, and that file exists.
-            let uri = id.help_uri();
+            // The source URL names the file that holds the rule, and that file exists; the
+            // help URL is the rule's page on the site.
+            assert!(id
+                .help_uri()
+                .ends_with(&format!("/rules/{}.html", meta.code)));
+            let uri = id.source_uri();
             let file = uri.rsplit_once("/blob/main/").unwrap().1;
             assert!(
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
