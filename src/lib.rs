@@ -66,5 +66,4 @@ pub mod run;
 pub mod sbtest;
 #[doc(hidden)]
 pub mod syntax;
-#[doc(hidden)]
-pub mod workspace;
+pub(crate) mod workspace;

@@ -1,20 +1,20 @@
 //! The command line: one of the two doors into sblint (the other is the language server).
 //! clap lives here; what both doors share is in [`crate::workspace`].
 
-pub mod args;
+mod args;
 mod check;
 mod compile;
 mod diff;
-pub mod error;
+mod error;
 mod evaluate;
 mod explain;
 mod fmt;
-pub mod learn;
-pub mod new;
+mod learn;
+mod new;
 mod output;
 mod parse;
 mod rule;
-pub mod run;
+mod run;
 mod sets;
 mod test;
 
