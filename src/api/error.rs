@@ -175,6 +175,34 @@ impl Error {
     }
 }
 
+/// `{"error": kind, "message": …, "help": …, "location": …}`: what the WebAssembly build
+/// and the command line's JSON formats return instead of a result.
+///
+/// ```
+/// use sblint::{Options, Profile};
+///
+/// let error = Profile::from_text("(allow", &Options::new()).unwrap_err();
+/// let json = serde_json::to_value(&error)?;
+/// assert_eq!(json["error"], "sblint::syntax");
+/// assert_eq!(json["location"], "`<text>`:1:1");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let located = self.source_error();
+        let mut s = serializer.serialize_struct("Error", 4)?;
+        s.serialize_field("error", &self.kind())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field(
+            "help",
+            &miette::Diagnostic::help(self).map(|h| h.to_string()),
+        )?;
+        s.serialize_field("location", &located.map(|e| e.location.as_str()))?;
+        s.end()
+    }
+}
+
 /// Something wrong at a place in a text: `{location}: {message}` on one line, the text
 /// with `span` labelled when drawn.
 ///

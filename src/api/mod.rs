@@ -764,6 +764,12 @@ impl Profile {
         SourceMap::new((self.name.as_str(), &self.tree), &preludes, &self.model)
     }
 
+    /// Another text evaluated with this profile's preludes and options (a merge's result).
+    pub(crate) fn evaluate_text(&self, text: &str) -> Model {
+        let preludes: Vec<&SyntaxTree> = self.options.preludes.iter().map(|p| &p.tree).collect();
+        Model::new(&parse(text), &preludes, &self.options.model)
+    }
+
     pub(crate) fn model(&self) -> &Model {
         &self.model
     }

@@ -11,8 +11,7 @@ use super::evaluate::load;
 use super::output::Output;
 use super::ExitStatus;
 use crate::learn::{learn, merge, rules_text, unified_diff, Learned, Merged, Options, Verdict};
-use crate::model::Model;
-use crate::workspace::{inputs, Input, Settings};
+use crate::workspace::{inputs, Input};
 
 #[derive(Debug, Args)]
 pub struct LearnArgs {
@@ -65,18 +64,8 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
         });
     };
     let loaded = load(profile, &args.preludes, &args.model)?;
-    let profile_input = Input::File(profile.clone());
-    let mut settings = Settings::new(args.model.overrides(&args.preludes, &[], &[])?)?;
-    let file_options = settings.options_for(&profile_input)?;
-    let prelude_trees: Vec<&crate::syntax::SyntaxTree> =
-        file_options.preludes.iter().map(|p| &p.tree).collect();
-    let rebuild = |text: &str| {
-        Model::new(
-            &crate::syntax::parse(text),
-            &prelude_trees,
-            &file_options.model,
-        )
-    };
+    // The merged text, evaluated as the profile was (its preludes, params, macOS).
+    let rebuild = |text: &str| loaded.evaluate_text(text);
     let learned = learn(&log, Some(loaded.model()), &options);
     let header = format!("; Learned from {log_name} by `sblint learn`:\n");
     let merged = (!learned.rules.is_empty()).then(|| {
