@@ -35,6 +35,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "fmt",
             "explain",
             "compile",
+            "sbtest",
             "render",
             "workspace",
         ],

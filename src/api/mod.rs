@@ -23,6 +23,7 @@
 
 mod answers;
 mod error;
+pub(crate) mod tests;
 mod text;
 
 use std::collections::BTreeMap;

@@ -6,16 +6,12 @@ use std::path::{Path, PathBuf};
 use super::args::ModelArgs;
 use super::error::AppError;
 use crate::api::Profile;
-use crate::workspace::{Input, Overrides};
+use crate::workspace::Input;
 
 /// Reads, parses and evaluates `profile` with the command line's options over
 /// `sblint.toml`; a syntax error or an import that fails is bad input.
 pub fn load(profile: &Path, preludes: &[PathBuf], args: &ModelArgs) -> Result<Profile, AppError> {
-    load_with(profile, args.overrides(preludes, &[], &[])?)
-}
-
-/// [`load`] with the settings given directly (a test file's params, preludes and macOS).
-pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Profile, AppError> {
+    let overrides = args.overrides(preludes, &[], &[])?;
     let input = if profile.as_os_str() == "-" {
         Input::Stdin
     } else {
