@@ -22,6 +22,7 @@
 //! ```
 
 mod answers;
+pub(crate) mod diff_text;
 mod error;
 pub(crate) mod tests;
 mod text;
