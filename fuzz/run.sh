@@ -4,7 +4,8 @@
 # `cargo test --test fuzz` replays it forever. Fork mode with -ignore_crashes keeps going
 # after a crash, so one long run finds more than one.
 #
-#   fuzz/run.sh TARGET [SECONDS] [JOBS]     TARGET: parse check fmt explain compile regex
+#   fuzz/run.sh TARGET [SECONDS] [JOBS]
+#   TARGET: parse check fmt explain compile regex sbtest learn diff lsp
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`). RUSTC_BOOTSTRAP lets stable rustc take
 # the coverage flags cargo-fuzz passes; no sanitizer is needed (sblint has no unsafe code),
@@ -18,7 +19,8 @@ seeds=fuzz/corpus/$target
 mkdir -p "$seeds"
 for dir in ../shared/corpus tests; do
   [ -d "$dir" ] || continue
-  find "$dir" -type f \( -name '*.sb' -o -name '*.sb.in' -o -name '*.scm' -o -name '*.log' \) \
+  find "$dir" -type f \( -name '*.sb' -o -name '*.sb.in' -o -name '*.scm' -o -name '*.log' \
+    -o -name '*.sbtest.toml' \) \
     -size -64k -print0 |
     while IFS= read -r -d '' f; do cp -n "$f" "$seeds/$(echo "$f" | tr '/' '_')"; done
 done

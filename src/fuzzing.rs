@@ -26,6 +26,10 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("explain", explain_never_panics),
     ("compile", compile_round_trips),
     ("regex", regex_round_trips),
+    ("sbtest", sbtest_never_panics),
+    ("learn", learn_allows_what_it_proposes),
+    ("diff", diff_witnesses_hold),
+    ("lsp", lsp_survives_edits),
 ];
 
 /// Any bytes read as an AppleMatch regex: no panic; a tree prints back to text that
@@ -200,4 +204,288 @@ pub fn compile_round_trips(data: &[u8]) {
             "{op} {path} decided differently after compiling:\n{formatted}"
         );
     }
+}
+
+/// The profile the `sbtest` and `learn` targets use when the input brings none.
+const FUZZ_PROFILE: &str = "(version 1)\n(deny default)\n(import \"system.sb\")\n\
+(allow file-read* (subpath \"/usr\") (literal \"/etc/hosts\"))\n\
+(allow file-write* (subpath \"/private/tmp\") (regex #\"^/Users/[^/]+/project/\"))\n\
+(deny file-write* (literal \"/private/tmp/secret\"))\n\
+(allow network-outbound (remote tcp \"localhost:8080\") (remote ip \"*:443\"))\n\
+(allow mach-lookup (global-name-prefix \"com.apple.\"))\n\
+(allow sysctl-read)\n";
+
+/// A model of `text`, as `check` would build it without options.
+fn model_of(text: &str) -> Model {
+    Model::new(&parse(text), &[], &ModelOptions::default())
+}
+
+/// `data` split at its first NUL byte: the text before, and the text after when there is
+/// one.
+fn split_at_nul(data: &[u8]) -> (String, Option<String>) {
+    match data.iter().position(|b| *b == 0) {
+        Some(at) => (
+            String::from_utf8_lossy(&data[..at]).into_owned(),
+            Some(String::from_utf8_lossy(&data[at + 1..]).into_owned()),
+        ),
+        None => (String::from_utf8_lossy(data).into_owned(), None),
+    }
+}
+
+/// A test file (`*.sbtest.toml`; after a NUL byte, its profile, else [`FUZZ_PROFILE`]):
+/// reading it never panics and every problem points inside the file; running it answers
+/// every assertion once, and every witness of a failed set assertion is decided by the
+/// profile as the failure says.
+pub fn sbtest_never_panics(data: &[u8]) {
+    use crate::model::precedence::decide;
+    use crate::model::sets;
+    let (toml, profile) = split_at_nul(data);
+    let file = match crate::sbtest::parse(Path::new("/fuzz/t.sbtest.toml"), &toml) {
+        Ok(file) => file,
+        Err(problems) => {
+            assert!(!problems.is_empty(), "a refused test file says why");
+            for p in problems {
+                assert!(
+                    p.span.start <= p.span.end && p.span.end <= toml.len(),
+                    "problem `{}` at {:?} is outside the file ({} bytes)",
+                    p.message,
+                    p.span,
+                    toml.len()
+                );
+            }
+            return;
+        }
+    };
+    let model = model_of(profile.as_deref().unwrap_or(FUZZ_PROFILE));
+    let outcomes = crate::sbtest::run(&file, &model);
+    assert_eq!(
+        outcomes.len(),
+        file.assertions.len(),
+        "an assertion unanswered"
+    );
+    let vocab = vocabulary();
+    for outcome in &outcomes {
+        let set = matches!(
+            outcome.assertion.kind,
+            crate::sbtest::Kind::Never | crate::sbtest::Kind::Always
+        );
+        let Some(f) = outcome.failure.as_ref().filter(|f| set && !f.too_complex) else {
+            continue;
+        };
+        assert!(!outcome.passed);
+        let op = vocab
+            .op_id(&f.witness_operation)
+            .expect("a witness names a known operation");
+        let arg = sets::argument(op, f.witness.as_deref());
+        let decision = decide(&model.rules, op, &arg);
+        assert_eq!(
+            decision.rule, f.rule,
+            "{} {:?}: the witness is decided by another rule",
+            f.witness_operation, f.witness
+        );
+    }
+}
+
+/// A denial log (lossy UTF-8): `learn` never panics, with or without a profile; the rules
+/// it proposes parse; merged into a profile that denies everything, they allow every
+/// denial they were proposed for (none stays denied), and the merged profile parses.
+pub fn learn_allows_what_it_proposes(data: &[u8]) {
+    use crate::learn::{learn, merge, rules_text, Options, Verdict};
+    let log = String::from_utf8_lossy(data);
+    let generalize = data.first().map_or(3, |b| usize::from(*b % 5));
+    let options = Options {
+        generalize,
+        allow_secrets: data.last().is_some_and(|b| b % 2 == 1),
+    };
+    let with_profile = model_of(FUZZ_PROFILE);
+    let _ = learn(&log, Some(&with_profile), &options);
+    let learned = learn(&log, None, &options);
+    let rules = rules_text(&learned);
+    let tree = parse(rules.as_str());
+    assert!(
+        !tree.has_errors(),
+        "the proposed rules do not parse:\n{rules}"
+    );
+    let base = "(version 1)\n(deny default)\n";
+    let model = model_of(base);
+    let merged = merge(base, &model, &learned, "; learned\n", &|t: &str| {
+        model_of(t)
+    });
+    let merged_tree = parse(merged.text.as_str());
+    assert!(
+        !merged_tree.has_errors(),
+        "the merged profile does not parse:\n{}",
+        merged.text
+    );
+    for (i, why) in &merged.still_denied {
+        let f = &learned.findings[*i];
+        assert!(
+            f.verdict != Verdict::Proposed,
+            "{} {:?} proposed but still denied ({why}):\n{}",
+            f.operation,
+            f.argument,
+            merged.text
+        );
+    }
+}
+
+/// Two profiles (the input split at its first NUL; without one, the first half of the
+/// lines against the whole): `diff` answers within a small budget or says it stopped, and
+/// every change it reports is confirmed by the point decision of both profiles at its
+/// witness.
+pub fn diff_witnesses_hold(data: &[u8]) {
+    use crate::model::precedence::decide;
+    use crate::model::sets::{argument, diff, Budget};
+    let (first, second) = split_at_nul(data);
+    let (old, new) = match second {
+        Some(new) => (first, new),
+        None => {
+            let lines: Vec<&str> = first.lines().collect();
+            (lines[..lines.len() / 2].join("\n"), first.clone())
+        }
+    };
+    let (old, new) = (model_of(&old), model_of(&new));
+    let budget = Budget {
+        states: 20_000,
+        dfa_states: 2_000,
+    };
+    let all = vocabulary().default;
+    let changes = match diff(&old.rules, &new.rules, all, &budget) {
+        Ok(changes) => changes,
+        Err(stopped) => stopped.changes,
+    };
+    for c in changes {
+        let arg = argument(c.operation, c.witness.as_deref());
+        let name = &vocabulary().operation(c.operation).name;
+        assert_eq!(
+            decide(&old.rules, c.operation, &arg),
+            c.old,
+            "{name} {:?}: the old profile decides the witness otherwise",
+            c.witness
+        );
+        assert_eq!(
+            decide(&new.rules, c.operation, &arg),
+            c.new,
+            "{name} {:?}: the new profile decides the witness otherwise",
+            c.witness
+        );
+        assert!(
+            c.old.outcome() != c.new.outcome() || c.conditional,
+            "{name} {:?}: a change that changes nothing",
+            c.witness
+        );
+    }
+}
+
+/// The language server under random edits: the input's NUL-separated chunks are the text
+/// opened and then edits (two bytes pick where, one how much to delete, the rest is
+/// inserted), each followed by hover, completion, definition, code actions and formatting
+/// at a place the edit picks. The server never panics, answers every request, publishes
+/// diagnostics after every change, each inside the document, and shuts down cleanly.
+pub fn lsp_survives_edits(data: &[u8]) {
+    use lsp_server::{Connection, Message, Notification, Request, RequestId};
+    use serde_json::{json, Value};
+    use std::time::Duration;
+
+    let (server, client) = Connection::memory();
+    let thread = std::thread::spawn(move || crate::lsp::serve(server).map_err(|e| e.to_string()));
+    let wait = Duration::from_secs(30);
+    let mut next_id = 0;
+    let mut request = |method: &str, params: Value| -> Value {
+        next_id += 1;
+        let id = RequestId::from(next_id);
+        let message = Request::new(id.clone(), method.to_string(), params);
+        client.sender.send(Message::Request(message)).unwrap();
+        loop {
+            match client.receiver.recv_timeout(wait) {
+                Ok(Message::Response(r)) if r.id == id => {
+                    return r.result.unwrap_or(Value::Null);
+                }
+                Ok(_) => {}
+                Err(e) => panic!("no answer to {method}: {e} (the server stopped or hangs)"),
+            }
+        }
+    };
+    request("initialize", json!({ "capabilities": {} }));
+    let notify = |method: &str, params: Value| {
+        let message = Notification::new(method.to_string(), params);
+        client.sender.send(Message::Notification(message)).unwrap();
+    };
+    notify("initialized", json!({}));
+    let uri = "file:///fuzz/profile.sb";
+    let published = |text: &str| loop {
+        match client.receiver.recv_timeout(wait) {
+            Ok(Message::Notification(n)) if n.method == "textDocument/publishDiagnostics" => {
+                assert_eq!(n.params["uri"], uri);
+                let lines = text.split('\n').count() as u64;
+                for d in n.params["diagnostics"].as_array().unwrap() {
+                    let line = d["range"]["end"]["line"].as_u64().unwrap();
+                    assert!(line < lines, "a diagnostic past the last line: {d}");
+                }
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => panic!("no diagnostics published: {e}"),
+        }
+    };
+    let mut chunks = data.split(|b| *b == 0);
+    let mut text = String::from_utf8_lossy(chunks.next().unwrap_or(&[])).into_owned();
+    notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "sbpl", "version": 1, "text": text } }),
+    );
+    published(&text);
+    for (version, chunk) in chunks.take(16).enumerate() {
+        let [a, b, cut, insert @ ..] = chunk else {
+            continue;
+        };
+        let mut at = (usize::from(*a) << 8 | usize::from(*b)) % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + usize::from(*cut % 8)).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        text.replace_range(at..end, &String::from_utf8_lossy(insert));
+        notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version + 2 },
+                "contentChanges": [{ "text": text }],
+            }),
+        );
+        published(&text);
+        let before = &text[..at];
+        let line = before.matches('\n').count();
+        let character = before
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .encode_utf16()
+            .count();
+        let position = json!({ "line": line, "character": character });
+        let doc = json!({ "uri": uri });
+        let at_point = json!({ "textDocument": doc, "position": position });
+        request("textDocument/hover", at_point.clone());
+        request("textDocument/completion", at_point.clone());
+        request("textDocument/definition", at_point);
+        request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": doc,
+                "range": { "start": position, "end": position },
+                "context": { "diagnostics": [] },
+            }),
+        );
+        request(
+            "textDocument/formatting",
+            json!({ "textDocument": doc, "options": { "tabSize": 2, "insertSpaces": true } }),
+        );
+    }
+    request("shutdown", Value::Null);
+    notify("exit", Value::Null);
+    drop(client);
+    let outcome = thread.join().expect("the language server panicked");
+    assert!(outcome.is_ok(), "the language server failed: {outcome:?}");
 }

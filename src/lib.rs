@@ -10,14 +10,29 @@
 //!   [`diagnostic`]s), [`explain`] (which rule decides), [`compile`] (a flat profile) and
 //!   [`sbtest`] (policy tests as files).
 //!   [`fmt`] needs only the tree.
+//! - Writers of profiles: [`new`] (a starting profile and its test file from a preset, on
+//!   the model and `fmt`), [`learn`] (the narrowest rules for a log's denials, on the model,
+//!   `explain` and `fmt`) and [`run`] (a command under `sandbox-exec`, its denials read
+//!   back through `learn` and `sbtest`).
 //! - [`render`]: diagnostics → the output formats; it knows diagnostics, not the rules'
 //!   registry (SARIF's rule metadata is passed in).
 //! - [`workspace`]: which files, how they are read, and each file's options from the
 //!   door's overrides and `sblint.toml`; shared by both doors.
-//! - The doors: [`cli`] (clap) and [`lsp`] (the language server). Nothing imports a door.
+//! - The doors: [`cli`] (clap) and [`lsp`] (the language server). Nothing imports a door,
+//!   not even the other door: the binary hands `sblint lsp` to [`lsp::run`] by passing it
+//!   to [`cli::main`].
+//!
+//! `tests/layers.rs` checks this order, and that no two modules inside a layer (the files
+//! and folders of `model`, of `cli` …) import each other, directly or round a loop.
+//!
+//! Above the readers, [`Profile`] and its companions are the library API, the calls a
+//! profile generator's tests make (`src/api`); the modules named here are the layers
+//! under it, hidden from the documentation: they change without notice.
 //!
 //! `generate` and `fuzzing` are test support, compiled only with the `testing` feature
-//! (which the tests, benches and fuzz targets turn on).
+//! (which the tests, benches and fuzz targets turn on). The doors and `run` (and walking
+//! directories) need the default `native` feature; without it the library is the engine
+//! alone, texts in and answers out, as the WebAssembly build (`wasm/`) uses it.
 
 #![forbid(unsafe_code)]
 
@@ -30,8 +45,9 @@ pub use api::{
 pub use diagnostic::Severity;
 
 // The layers below are not the API: they change without notice. They stay reachable,
-// hidden, for the tests, benches and fuzz targets that exercise them directly, and for
-// the `sblint` binary (`cli`).
+// hidden, for the tests, benches and fuzz targets that exercise them directly, the
+// WebAssembly build (`wasm/`), and the `sblint` binary (`cli`).
+#[cfg(feature = "native")]
 #[doc(hidden)]
 pub mod cli;
 #[doc(hidden)]
@@ -52,6 +68,7 @@ pub mod generate;
 pub mod learn;
 #[doc(hidden)]
 pub mod lint;
+#[cfg(feature = "native")]
 #[doc(hidden)]
 pub mod lsp;
 #[doc(hidden)]
@@ -60,10 +77,12 @@ pub mod model;
 pub mod new;
 #[doc(hidden)]
 pub mod render;
+#[cfg(feature = "native")]
 #[doc(hidden)]
 pub mod run;
 #[doc(hidden)]
 pub mod sbtest;
 #[doc(hidden)]
 pub mod syntax;
-pub(crate) mod workspace;
+#[doc(hidden)]
+pub mod workspace;

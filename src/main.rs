@@ -6,6 +6,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let status = sblint::cli::main();
+    // The two doors meet only here: `sblint lsp` hands over to the language server.
+    let status = sblint::cli::main(sblint::lsp::run);
     std::process::exit(status as i32);
 }

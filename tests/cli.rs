@@ -564,6 +564,67 @@ mod lint_surface {
         ]));
         assert!(out14.contains("SB109"), "{out14}");
     }
+
+    /// A `[[preludes]]` list is an assembly: each file of it is checked after the ones
+    /// listed before it (agent-safehouse's modules), the files a glob matches after all.
+    #[test]
+    fn config_assembly_checks_each_file_after_the_ones_that_ship_before_it() {
+        let dir = tempdir("config-assembly");
+        std::fs::write(
+            dir.join("00-base.sb"),
+            "(version 1)\n(define (home-subpath rel) (subpath (string-append \"/Users/me\" rel)))\n\
+             (deny default)\n(allow file-read-data (literal \"/\"))\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("10-runtime.sb"),
+            "(allow file-read* (home-subpath \"/x\"))\n(define (runtime-path) (literal \"/usr/lib\"))\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("20-net.sb"),
+            "(allow file-read* (home-subpath \"/y\") (runtime-path))\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("30-extra.sb"),
+            "(allow file-read* (runtime-path))\n",
+        )
+        .unwrap();
+        let files = ["00-base.sb", "10-runtime.sb", "20-net.sb", "30-extra.sb"];
+        let check = || {
+            stdout(
+                sblint().current_dir(&dir).args(
+                    ["check", "--format", "concise", "--select", "SB002,SB102"]
+                        .iter()
+                        .chain(&files),
+                ),
+            )
+        };
+        // Alone, each fragment lacks the version and the helpers of the files before it.
+        let (alone, code) = check();
+        assert_eq!(code, 1);
+        for f in &files[1..] {
+            assert!(alone.contains(&format!("{f}:1:1: error[SB002]")), "{alone}");
+        }
+        assert!(alone.contains("20-net.sb:1:20: error[SB102]"), "{alone}");
+        std::fs::write(
+            dir.join("sblint.toml"),
+            "[[preludes]]\nfiles = [\"00-base.sb\", \"10-runtime.sb\", \"20-net.sb\"]\n\n\
+             [[preludes]]\nglob = \"30-*.sb\"\nfiles = [\"00-base.sb\", \"10-runtime.sb\"]\n",
+        )
+        .unwrap();
+        let (assembled, code) = check();
+        assert_eq!((assembled.as_str(), code), ("", 0));
+        // A list member is not read before itself: `20-net.sb` defines nothing twice.
+        std::fs::write(
+            dir.join("sblint.toml"),
+            "[[preludes]]\nglob = \"*.sb\"\nfiles = [\"00-base.sb\", \"10-runtime.sb\"]\n",
+        )
+        .unwrap();
+        let (globbed, code) = check();
+        assert_eq!((globbed.as_str(), code), ("", 0));
+    }
 }
 
 mod explain_compile {

@@ -163,11 +163,7 @@ fn shipping_profiles_and_fragments_have_no_errors() {
         if !matches!(entry.role.as_str(), "profile" | "fragment") {
             continue;
         }
-        let mut options = CheckOptions::default();
-        if let Some(prelude) = &entry.prelude {
-            let bytes = std::fs::read(dir.join(prelude)).unwrap();
-            options.preludes.push(lint::load_prelude(prelude, bytes));
-        }
+        let options = common::assembly_options(&dir, &entry);
         let report = common::check_fixture(&dir.join(&entry.file), &options);
         for d in &report.diagnostics {
             match d.severity {
@@ -199,7 +195,7 @@ fn shipping_profiles_and_fragments_have_no_errors() {
 }
 
 /// Every finding on every corpus file, as `file: CODE lines…` (one line per file and
-/// code), checked the way `sblint check` would with the prelude SOURCES.tsv names. A rule
+/// code), each checked with the files that ship before it (SOURCES.tsv's `assembly`). A rule
 /// that starts firing on profiles that load on a Mac shows up here as a diff to review.
 #[test]
 fn ecosystem_findings_are_the_reviewed_ones() {
@@ -209,11 +205,7 @@ fn ecosystem_findings_are_the_reviewed_ones() {
     let mut out = String::new();
     let mut total = 0;
     for entry in common::corpus_entries(&dir) {
-        let mut options = CheckOptions::default();
-        if let Some(prelude) = &entry.prelude {
-            let bytes = std::fs::read(dir.join(prelude)).unwrap();
-            options.preludes.push(lint::load_prelude(prelude, bytes));
-        }
+        let options = common::assembly_options(&dir, &entry);
         let report = common::check_fixture(&dir.join(&entry.file), &options);
         let mut by_code: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
         for d in &report.diagnostics {
@@ -237,4 +229,177 @@ fn ecosystem_findings_are_the_reviewed_ones() {
     }
     out.push_str(&format!("total: {total} findings\n"));
     common::with_snapshots("corpus", || insta::assert_snapshot!("ecosystem", out));
+}
+
+/// One reviewed verdict: `snapshots/corpus/verdicts.tsv`.
+struct Verdict {
+    file: String,
+    line: u32,
+    code: String,
+    correct: bool,
+    reason: String,
+}
+
+const VERDICTS: &str = "snapshots/corpus/verdicts.tsv";
+
+fn read_verdicts() -> Vec<Verdict> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(VERDICTS);
+    let text = std::fs::read_to_string(&path).expect("the verdict file is readable");
+    let mut verdicts = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') || n == 0 {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(
+            fields.len(),
+            5,
+            "{VERDICTS}:{}: want file, line, code, verdict, reason: {line}",
+            n + 1
+        );
+        let correct = match fields[3] {
+            "true" => true,
+            "false" => false,
+            other => panic!(
+                "{VERDICTS}:{}: verdict `{other}` is not true or false",
+                n + 1
+            ),
+        };
+        assert!(
+            !fields[4].trim().is_empty(),
+            "{VERDICTS}:{}: a verdict needs its reason",
+            n + 1
+        );
+        verdicts.push(Verdict {
+            file: fields[0].to_string(),
+            line: fields[1]
+                .parse()
+                .unwrap_or_else(|_| panic!("{VERDICTS}:{}: bad line number", n + 1)),
+            code: fields[2].to_string(),
+            correct,
+            reason: fields[4].to_string(),
+        });
+    }
+    verdicts
+}
+
+/// Every warning and error on the profiles and fragments that ship, each checked with
+/// the files that ship before it (SOURCES.tsv's `assembly`): `(file, line, code, message)`.
+fn shipping_findings(dir: &std::path::Path) -> Vec<(String, u32, &'static str, String)> {
+    let mut findings = Vec::new();
+    for entry in common::corpus_entries(dir) {
+        if !matches!(entry.role.as_str(), "profile" | "fragment") {
+            continue;
+        }
+        let options = common::assembly_options(dir, &entry);
+        let report = common::check_fixture(&dir.join(&entry.file), &options);
+        for d in &report.diagnostics {
+            if d.severity == sblint::diagnostic::Severity::Info {
+                continue;
+            }
+            let line = report.line_col(d.primary.span.start).line;
+            findings.push((entry.file.clone(), line, d.code, d.message.clone()));
+        }
+    }
+    findings
+}
+
+/// Every warning and error `check` reports on a shipping corpus profile or fragment has a
+/// reviewed verdict (true or false, with a one-line reason and its source) in
+/// `snapshots/corpus/verdicts.tsv`; every verdict still has its finding. Prints the rate
+/// of false verdicts per code. A rule whose findings are mostly false fails: fix it or
+/// lower it to info.
+#[test]
+fn every_shipping_finding_has_a_reviewed_verdict() {
+    let Some(dir) = common::corpus_dir() else {
+        return;
+    };
+    let findings = shipping_findings(&dir);
+    let verdicts = read_verdicts();
+    let key = |file: &str, line: u32, code: &str| format!("{file}:{line}: {code}");
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &verdicts {
+        assert!(
+            seen.insert(key(&v.file, v.line, &v.code)),
+            "two verdicts for {}",
+            key(&v.file, v.line, &v.code)
+        );
+    }
+    let mut missing = Vec::new();
+    let mut skew = 0;
+    // code → (findings, false ones)
+    let mut by_code: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (file, line, code, message) in &findings {
+        let verdict = verdicts
+            .iter()
+            .find(|v| v.file == *file && v.line == *line && v.code == *code);
+        match verdict {
+            // The corpus's own defect (files from different commits), not a rule's.
+            Some(v)
+                if KNOWN_ERRORS.iter().any(|(f, c, fragment, _)| {
+                    f == file && c == code && message.contains(fragment)
+                }) =>
+            {
+                assert!(
+                    !v.correct,
+                    "{}: a known corpus error is a false finding",
+                    v.file
+                );
+                skew += 1;
+            }
+            Some(v) => {
+                let counts = by_code.entry(code).or_default();
+                counts.0 += 1;
+                counts.1 += usize::from(!v.correct);
+            }
+            None => missing.push(format!("{file}\t{line}\t{code}\t?\t{message}")),
+        }
+    }
+    let stale: Vec<String> = verdicts
+        .iter()
+        .filter(|v| {
+            !findings
+                .iter()
+                .any(|(f, l, c, _)| *f == v.file && *l == v.line && *c == v.code)
+        })
+        .map(|v| format!("{} ({})", key(&v.file, v.line, &v.code), v.reason))
+        .collect();
+    let (total, wrong) = by_code
+        .values()
+        .fold((0, 0), |(t, w), (n, f)| (t + n, w + f));
+    let mut rates = String::new();
+    for (code, (n, f)) in &by_code {
+        rates.push_str(&format!("{code}: {f} false of {n}\n"));
+    }
+    let percent = if total == 0 {
+        0.0
+    } else {
+        100.0 * wrong as f64 / total as f64
+    };
+    rates.push_str(&format!(
+        "total: {wrong} false of {total} ({percent:.1}%); besides, {skew} false from the \
+         corpus's version skew (KNOWN_ERRORS)\n"
+    ));
+    eprintln!("false verdicts on shipping corpus findings, per code:\n{rates}");
+    assert!(
+        missing.is_empty(),
+        "findings without a verdict in {VERDICTS} (fill in true/false and a reason with its \
+         source):\n{}",
+        missing.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "verdicts in {VERDICTS} for findings `check` no longer reports:\n{}",
+        stale.join("\n")
+    );
+    let mostly_false: Vec<_> = by_code
+        .iter()
+        .filter(|(_, (n, f))| 2 * f > *n)
+        .map(|(code, (n, f))| format!("{code}: {f} false of {n}"))
+        .collect();
+    assert!(
+        mostly_false.is_empty(),
+        "rules whose findings are mostly false (fix them or lower them to info):\n{}",
+        mostly_false.join("\n")
+    );
 }

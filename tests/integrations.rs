@@ -1,8 +1,8 @@
 //! sblint inside the tools people use, each driven for real: pre-commit (from PyPI), vim's
 //! quickfix, and Neovim's LSP client.
 //!
-//! These are slow (pre-commit builds sblint in release mode) and need tools a fresh
-//! machine lacks, so they run only with `SBLINT_INTEGRATION=1`, which `.ci/run` sets after
+//! These are slow (pre-commit makes a Python environment with sblint's wheel) and need
+//! tools a fresh machine lacks, so they run only with `SBLINT_INTEGRATION=1`, which `.ci/run` sets after
 //! installing the tools. Without it each test says on stderr that it was skipped. With it,
 //! a missing tool skips its test with a message, and fails it under `CI=true`.
 
@@ -74,11 +74,55 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
+/// The directory holding the wheel `.ci/run` built (`SBLINT_WHEEL_DIR`); the pre-commit
+/// hooks install it from there as they would from PyPI.
+fn wheel_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SBLINT_WHEEL_DIR").map(PathBuf::from);
+    let found = dir.filter(|d| {
+        std::fs::read_dir(d).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".whl"))
+        })
+    });
+    if found.is_none() {
+        let message = "SBLINT_WHEEL_DIR names no directory with sblint's wheel (.ci/run builds it with maturin): the pre-commit test did not run";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{message}");
+        }
+        say(&format!("SKIPPED: {message}"));
+    }
+    found
+}
+
 #[test]
 fn pre_commit_blocks_a_pitfall_and_passes_a_clean_profile() {
     if !opted_in("pre-commit") || !tool("pre-commit") || !tool("git") {
         return;
     }
+    let Some(wheels) = wheel_dir() else {
+        return;
+    };
+    // The hook repository as the release publishes it (packaging/pre-commit): its hooks
+    // are `language: python` and install the sblint wheel, found here in the wheel
+    // directory instead of on PyPI. No Rust toolchain is involved.
+    let hooks = scratch("pre-commit-hooks");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/pre-commit");
+    for file in [".pre-commit-hooks.yaml", "pyproject.toml", "README.md"] {
+        std::fs::copy(source.join(file), hooks.join(file)).unwrap();
+    }
+    git(&hooks, &["init", "-q"]);
+    git(&hooks, &["config", "user.email", "ci@example.invalid"]);
+    git(&hooks, &["config", "user.name", "ci"]);
+    git(&hooks, &["add", "-A"]);
+    git(&hooks, &["commit", "-qm", "hooks"]);
+    let rev = Command::new("git")
+        .current_dir(&hooks)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    let rev = String::from_utf8(rev.stdout).unwrap().trim().to_owned();
+
     let dir = scratch("pre-commit-repo");
     git(&dir, &["init", "-q"]);
     git(&dir, &["config", "user.email", "ci@example.invalid"]);
@@ -87,25 +131,48 @@ fn pre_commit_blocks_a_pitfall_and_passes_a_clean_profile() {
     std::fs::write(dir.join("sblint.toml"), "exclude = [\"vendor/**\"]\n").unwrap();
     std::fs::write(dir.join("profile.sb"), PITFALL).unwrap();
     std::fs::write(dir.join("vendor/theirs.sb"), PITFALL).unwrap();
+    // As a user's configuration names the hook repository (here by its path).
+    std::fs::write(
+        dir.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: sblint\n      - id: sblint-fmt\n",
+            hooks.display()
+        ),
+    )
+    .unwrap();
     git(&dir, &["add", "-A"]);
-    // The hook environment (a release build of sblint) is cached between runs, and
-    // `cargo install` keeps its build in one target directory, so the environments that
-    // `try-repo` makes for each new shadow commit reuse the dependencies' build.
-    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home");
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-target");
+    // A fresh pre-commit home: the hook environment is made once, from the wheel.
+    let home = scratch("pre-commit-home");
     let run = |hook: &str| {
         Command::new("pre-commit")
             .current_dir(&dir)
             .env("PRE_COMMIT_HOME", &home)
-            .env("CARGO_TARGET_DIR", &target)
+            .env("PIP_FIND_LINKS", &wheels)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .env("NO_COLOR", "1")
-            .args(["try-repo", env!("CARGO_MANIFEST_DIR"), hook, "--all-files"])
+            .args(["run", hook, "--all-files"])
             .output()
             .unwrap()
     };
     let blocked = run("sblint");
     let out = String::from_utf8_lossy(&blocked.stdout);
     assert!(!blocked.status.success(), "{out}");
+    // The environment pre-commit made holds the binary the wheel carries.
+    let installed = std::fs::read_dir(&home)
+        .unwrap()
+        .flatten()
+        .flat_map(|repo| {
+            std::fs::read_dir(repo.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .any(|env| env.path().join("bin/sblint").is_file());
+    assert!(
+        installed,
+        "no bin/sblint in a hook environment under {}",
+        home.display()
+    );
     assert!(out.contains("SB201") && out.contains("profile.sb"), "{out}");
     assert!(
         !out.contains("vendor/theirs.sb"),

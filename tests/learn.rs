@@ -223,3 +223,48 @@ fn stdin_secrets_aliases_and_the_explain_alias() {
         "{text}"
     );
 }
+
+/// `--into PROFILE` runs the test files beside PROFILE that name it on the merged profile
+/// and reports each promise the merge would break, before anything is written; the
+/// proposal that opens a port on every host says so and suggests a proxy.
+#[test]
+fn into_reports_the_promises_a_merge_breaks_and_what_a_proposal_risks() {
+    let out = sblint(&[
+        "learn",
+        "tests/learn/promises/https.log",
+        "--into",
+        "tests/learn/promises/agent.sb",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("; the merge breaks tests/learn/promises/agent.sbtest.toml:4: [[deny]] network-outbound 151.101.0.223:443"),
+        "{text}"
+    );
+    assert!(
+        text.contains("; the merge breaks tests/learn/promises/agent.sbtest.toml:8: [[never]] network-outbound: network-outbound "),
+        "{text}"
+    );
+    // The file-read promise still holds: it is not listed.
+    assert!(!text.contains("agent.sbtest.toml:12"), "{text}");
+    assert!(
+        text.contains("risk: opens port 443 on every host, not only 151.101.0.223:443"),
+        "{text}"
+    );
+    let json = sblint(&[
+        "learn",
+        "tests/learn/promises/https.log",
+        "--into",
+        "tests/learn/promises/agent.sb",
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let breaks = value["breaks"].as_array().unwrap();
+    assert_eq!(breaks.len(), 2, "{value:#}");
+    assert_eq!(breaks[1]["decision"], "allowed");
+    assert!(value["rules"][0]["filters"][0]["risk"]
+        .as_str()
+        .unwrap()
+        .contains("every host"));
+}

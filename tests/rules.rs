@@ -1,138 +1,130 @@
-//! Every rule has `tests/rules/<CODE>/trigger.sb`, which must report it (snapshot of the
-//! rendered diagnostics), and `clean.sb`, which must not (either may be another fixture's
-//! text: [`SAME_AS`]). The examples in each rule's documentation are checked the same way,
-//! so the docs cannot drift from the code. Each rule is its own test.
+//! The fixture folders drive the rule tests: in `tests/rules/<CODE>/`, every `clean*.sb`
+//! must not report the rule and every `trigger*.sb` must, with a snapshot of what users
+//! see beside it (`trigger.snap` for `trigger.sb`); other files there are what fixtures
+//! import or what other tests read with other options (`tests/macos.rs`). A rule
+//! has as many fixtures as its branches need; every rule of the registry has at least one
+//! of each. A fixture that is another test's file is a symbolic link to it, so each text
+//! is in the tree once. The examples in each rule's documentation are checked the same
+//! way, so the docs cannot drift from the code.
 
 mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sblint::diagnostic::FileReport;
 use sblint::lint::{CheckOptions, RuleId, RuleMeta, RULES};
-
-/// Fixtures that are byte for byte another fixture, read from there (and shown under
-/// their own name, so the snapshots do not change): one copy of each text in the tree.
-const SAME_AS: &[(&str, &str)] = &[
-    ("SB002/trigger.sb", "../fixes/missing-version.sb"),
-    ("SB202/trigger.sb", "../explain/seed-ls-no-root.sb"),
-    ("SB202/clean.sb", "../explain/seed-ls-root.sb"),
-    ("SB303/trigger.sb", "../explain/seed-deny-writes.sb"),
-    ("SB303/clean.sb", "SB308/trigger.sb"),
-];
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules")
 }
 
-/// `tests/rules/<CODE>/<file>` checked and shown as `<file>`.
-fn check(code: &str, file: &str) -> FileReport {
-    let logical = format!("{code}/{file}");
-    let path = match SAME_AS.iter().find(|(name, _)| *name == logical) {
-        Some((_, actual)) => rules_dir().join(actual),
-        None => rules_dir().join(&logical),
+/// What a file in a rule's folder is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fixture {
+    /// `trigger*`: must report the rule.
+    Trigger,
+    /// `clean*`: must not.
+    Clean,
+    /// Anything else: a file a fixture or another test uses.
+    Other,
+}
+
+/// The rule code a file is for (its folder) and what it is.
+fn fixture_kind(path: &Path) -> (String, Fixture) {
+    let code = path.parent().unwrap().file_name().unwrap();
+    let name = path.file_name().unwrap().to_string_lossy();
+    let kind = if name.starts_with("clean") {
+        Fixture::Clean
+    } else if name.starts_with("trigger") {
+        Fixture::Trigger
+    } else {
+        Fixture::Other
     };
-    let mut report = common::check_fixture(&path, &CheckOptions::default());
-    report.path = file.to_string();
-    report
-}
-
-/// `trigger.sb` reports the rule (snapshot of what users see) and `clean.sb` does not;
-/// the examples of its documentation behave as documented.
-fn rule_behaves_as_its_fixtures_and_docs_say(id: RuleId) {
-    let code = id.code();
-    let mut report = check(code, "trigger.sb");
-    report.diagnostics.retain(|d| d.code == code);
-    assert!(
-        !report.diagnostics.is_empty(),
-        "{code}: trigger.sb reports nothing"
-    );
-    common::with_snapshots("rules", || {
-        insta::assert_snapshot!(code, common::human(&report));
-    });
-    let clean = check(code, "clean.sb");
-    let found: Vec<_> = clean
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == code)
-        .collect();
-    assert!(found.is_empty(), "{code}: clean.sb reports {found:#?}");
-    docs_behave_as_documented(id.meta());
-}
-
-/// One test per rule, so that one failing rule does not hide the others.
-macro_rules! rule_tests {
-    ($($test:ident => $id:ident,)*) => {
-        $(
-            #[test]
-            fn $test() {
-                rule_behaves_as_its_fixtures_and_docs_say(RuleId::$id);
-            }
-        )*
-
-        const TESTED: &[RuleId] = &[$(RuleId::$id),*];
-    };
-}
-
-rule_tests! {
-    sb001_syntax_error => SyntaxError,
-    sb002_missing_version => MissingVersion,
-    sb003_unsupported_version => UnsupportedVersion,
-    sb004_unknown_function => UnknownFunction,
-    sb005_evaluation_limit => EvaluationLimit,
-    sb006_import_failed => ImportFailed,
-    sb101_unknown_operation => UnknownOperation,
-    sb102_unknown_filter => UnknownFilter,
-    sb103_invalid_filter_argument => InvalidFilterArgument,
-    sb104_invalid_regex => InvalidRegex,
-    sb105_invalid_network_address => InvalidNetworkAddress,
-    sb106_relative_path => RelativePath,
-    sb107_invalid_modifier => InvalidModifier,
-    sb108_filter_not_applicable => FilterNotApplicable,
-    sb109_obsolete_operation => ObsoleteOperation,
-    sb111_unexpanded_shell_variable => UnexpandedShellVariable,
-    sb112_regex_dialect => RegexDialect,
-    sb201_unresolved_path => UnresolvedPath,
-    sb202_missing_root_literal => MissingRootLiteral,
-    sb203_trailing_slash => TrailingSlash,
-    sb204_glob_pattern => GlobPattern,
-    sb205_unanchored_regex => UnanchoredRegex,
-    sb206_regex_in_plain_string => RegexInPlainString,
-    sb207_unescaped_dot => UnescapedDot,
-    sb208_prefix_regex_boundary => PrefixRegexBoundary,
-    sb209_one_byte_class => OneByteClass,
-    sb210_symlink_traversal_denied => SymlinkTraversalDenied,
-    sb211_split_regex => SplitRegex,
-    sb212_ored_attribute_filter => OredAttributeFilter,
-    sb301_broad_network => BroadNetwork,
-    sb302_port_deny_list => PortDenyList,
-    sb303_allow_default_base => AllowDefaultBase,
-    sb304_sysctl_write => SysctlWrite,
-    sb305_broad_file_write => BroadFileWrite,
-    sb306_broad_mach_lookup => BroadMachLookup,
-    sb307_unfiltered_process_exec => UnfilteredProcessExec,
-    sb308_allowed_by_default => AllowedByDefault,
-    sb309_local_endpoint_outbound => LocalEndpointOutbound,
-    sb310_writable_code_path => WritableCodePath,
-    sb311_read_all_with_network => ReadAllWithNetwork,
-    sb312_socket_reachable_by_network => SocketReachableByNetwork,
-    sb401_shadowed_rule => ShadowedRule,
-    sb402_redundant_rule => RedundantRule,
-    sb403_unused_define => UnusedDefine,
-    sb404_wildcard_overridden => WildcardOverridden,
-    sb501_needs_dyld_cache => NeedsDyldCache,
-    sb502_needs_trustd => NeedsTrustd,
-    sb503_needs_root_domain_iokit => NeedsRootDomainIokit,
-    sb504_needs_tty => NeedsTty,
-    sb505_needs_runtime_sysctl => NeedsRuntimeSysctl,
-    sb506_needs_dns_configuration => NeedsDnsConfiguration,
-    sb507_needs_process_fork => NeedsProcessFork,
-    sb901_unused_suppression => UnusedSuppression,
+    (code.to_string_lossy().into_owned(), kind)
 }
 
 #[test]
-fn every_rule_of_the_registry_has_its_test() {
-    assert_eq!(TESTED, RuleId::ALL, "add the new rule to rule_tests!");
+fn every_fixture_behaves_as_its_name_says() {
+    let codes: Vec<&str> = RULES.iter().map(|r| r.meta.code).collect();
+    insta::glob!("rules/*/*.sb", |path| {
+        let (code, kind) = fixture_kind(path);
+        if kind == Fixture::Other {
+            return;
+        }
+        assert!(
+            codes.contains(&code.as_str()),
+            "tests/rules/{code} is not a rule of the registry"
+        );
+        let mut report = common::check_fixture(path, &CheckOptions::default());
+        report.diagnostics.retain(|d| d.code == code);
+        let name = path.file_name().unwrap().to_string_lossy();
+        if kind == Fixture::Clean {
+            assert!(
+                report.diagnostics.is_empty(),
+                "{code}/{name} reports {:#?}",
+                report.diagnostics
+            );
+            return;
+        }
+        assert!(
+            !report.diagnostics.is_empty(),
+            "{code}/{name} reports nothing"
+        );
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(path.parent().unwrap());
+        settings.remove_snapshot_suffix();
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            insta::assert_snapshot!(stem, common::human(&report));
+        });
+    });
+}
+
+/// Every rule of the registry has a fixture that triggers it and one that does not, and
+/// behaves as the examples of its documentation say.
+#[test]
+fn every_rule_has_fixtures_both_ways_and_true_docs() {
+    let mut missing = Vec::new();
+    for rule in RuleId::ALL {
+        let code = rule.code();
+        let dir = rules_dir().join(code);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".sb"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !names.iter().any(|n| n.starts_with("clean")) {
+            missing.push(format!("{code}: no clean*.sb"));
+        }
+        if !names.iter().any(|n| !n.starts_with("clean")) {
+            missing.push(format!("{code}: no trigger*.sb"));
+        }
+        docs_behave_as_documented(rule.meta());
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Every snapshot beside a fixture belongs to a fixture that triggers (none is left over).
+#[test]
+fn no_snapshot_without_its_fixture() {
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir(rules_dir()).unwrap() {
+        let dir = entry.unwrap().path();
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_some_and(|e| e == "snap")
+                && (!path.with_extension("sb").is_file()
+                    || fixture_kind(&path).1 != Fixture::Trigger)
+            {
+                orphans.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(orphans.is_empty(), "{}", orphans.join("\n"));
 }
 
 #[test]
@@ -143,9 +135,10 @@ fn no_two_fixtures_are_byte_identical() {
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
+            let link = path.symlink_metadata().unwrap().is_symlink();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "sb") {
+            } else if path.extension().is_some_and(|e| e == "sb") && !link {
                 let bytes = std::fs::read(&path).unwrap();
                 if let Some(first) = seen.insert(bytes, path.clone()) {
                     duplicates.push(format!("{} = {}", first.display(), path.display()));
@@ -155,7 +148,7 @@ fn no_two_fixtures_are_byte_identical() {
     }
     assert!(
         duplicates.is_empty(),
-        "use SAME_AS instead of a copy:\n{}",
+        "link to the first instead of copying it:\n{}",
         duplicates.join("\n")
     );
 }

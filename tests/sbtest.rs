@@ -255,3 +255,62 @@ fn on_device_needs_macos() {
         "sblint: error: `sblint test --on-device` needs macOS (sandbox-exec); without it, `sblint test` answers statically\n"
     );
 }
+
+/// A generator pipes the profile it made into `sblint test --profile -` with a test file
+/// that names no profile of its own; `--profile PATH` replaces the file's `profile`.
+#[test]
+fn the_profile_comes_from_stdin_or_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("generated.sbtest.toml");
+    std::fs::write(
+        &spec,
+        "params = { PROJECT = \"/Users/me/project\", PYTHON_PREFIX = \"/opt/py\" }\n\
+         [[never]]\noperation = \"file-read*\"\nwithin = [\"/Users/me/.ssh/**\"]\n",
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    let piped = |profile: &str, args: &[&str]| {
+        let output = sblint()
+            .args(["test", "--format", "json"])
+            .args(args)
+            .arg(spec)
+            .write_stdin(profile)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+            output.status.code().unwrap(),
+        )
+    };
+    let kept = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/untrusted-python.sb"),
+    )
+    .unwrap();
+    let (out, err, code) = piped(&kept, &["--profile", "-"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["passed"],
+        1
+    );
+
+    let open = "(version 1)\n(allow default)\n";
+    let (out, err, code) = piped(open, &["--profile", "-"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(value["results"][0]["witness"], "/Users/me/.ssh");
+
+    let (out, err, code) = piped("", &["--profile", "examples/untrusted-python.sb"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (_, err, code) = run(&["test", spec]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("names no `profile`") && err.contains("--profile"),
+        "{err}"
+    );
+
+    let (_, err, code) = run(&["test", "--profile", "-", spec, "examples"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`--profile -` reads one profile"), "{err}");
+}

@@ -22,8 +22,10 @@
 //! ```
 
 mod answers;
+#[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod diff_text;
 mod error;
+#[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod tests;
 mod text;
 
@@ -308,6 +310,7 @@ impl Profile {
     /// The profile a door names (a file or stdin), with the door's overrides over
     /// `sblint.toml`, refused when it does not parse or an import fails (the command
     /// line's `explain`, `compile`, `test`, `diff`, `run`).
+    #[cfg_attr(not(feature = "native"), allow(dead_code))] // the command line's
     pub(crate) fn load_input(input: &Input, overrides: Overrides) -> Result<Profile, Error> {
         let name = inputs::display_name(input, None);
         let bytes = inputs::read(input)?;
@@ -363,7 +366,7 @@ impl Profile {
         }
         // Without the imported rules the answer would be about another profile.
         if let Some((span, message)) = self.model.issues.iter().find_map(|issue| match issue {
-            Issue::Import { span, message } => Some((*span, message)),
+            Issue::Import { span, message, .. } => Some((*span, message)),
             _ => None,
         }) {
             return Err(Error::Import(Box::new(SourceError::at(
@@ -657,6 +660,7 @@ impl Profile {
     }
 
     /// The rules as JSON (`sblint compile --emit json`).
+    #[cfg_attr(not(feature = "native"), allow(dead_code))] // the command line's
     pub(crate) fn compile_json(&self) -> Result<serde_json::Value, Error> {
         self.loadable()?;
         crate::compile::compile_json(&self.model, &self.sources()).map_err(|e| Error::Compile {
@@ -767,6 +771,7 @@ impl Profile {
     }
 
     /// Another text evaluated with this profile's preludes and options (a merge's result).
+    #[cfg_attr(not(feature = "native"), allow(dead_code))] // the command line's
     pub(crate) fn evaluate_text(&self, text: &str) -> Model {
         let preludes: Vec<&SyntaxTree> = self.options.preludes.iter().map(|p| &p.tree).collect();
         Model::new(&parse(text), &preludes, &self.options.model)
@@ -776,6 +781,7 @@ impl Profile {
         &self.model
     }
 
+    #[cfg_attr(not(feature = "native"), allow(dead_code))] // the command line's
     pub(crate) fn tree(&self) -> &SyntaxTree {
         &self.tree
     }

@@ -27,14 +27,9 @@ pub(crate) struct Owned {
     pub(crate) failure: Option<sbtest::Failure>,
 }
 
-/// Loads `profile` for the test `file` (the file's params, preludes and macOS win over
-/// `overrides`, the command line's) and answers its assertions.
-pub(crate) fn run(
-    file: TestFile,
-    profile: &Path,
-    mut overrides: Overrides,
-) -> Result<FileResults, Error> {
-    // The file's own params win over `--param`.
+/// The settings a test file's profile is evaluated with: `overrides` (the command
+/// line's, with the file's preludes), with the file's own params (which win) and macOS.
+pub(crate) fn file_overrides(file: &TestFile, mut overrides: Overrides) -> Overrides {
     overrides
         .params
         .retain(|(k, _)| !file.params.iter().any(|(fk, _)| fk == k));
@@ -42,6 +37,16 @@ pub(crate) fn run(
     if file.macos.is_some() {
         overrides.macos = file.macos;
     }
+    overrides
+}
+
+/// Loads `profile` for the test `file` with `overrides` ([`file_overrides`]) and answers
+/// its assertions.
+pub(crate) fn run(
+    file: TestFile,
+    profile: &Path,
+    overrides: Overrides,
+) -> Result<FileResults, Error> {
     let input = if profile.as_os_str() == "-" {
         Input::Stdin
     } else {

@@ -50,7 +50,7 @@ fn condition_words(
                 } else {
                     crate::model::precedence::Arg::Name(a.to_string())
                 };
-                crate::model::regex::unverified_regex(&rules[rule], &a).map(str::to_string)
+                crate::explain::unverified_regex(&rules[rule], &a).map(str::to_string)
             });
             match regex {
                 Some(r) => format!("is unverified: its regex `{r}` uses a construct whose meaning on a Mac is not recorded (SB112)"),
@@ -70,6 +70,7 @@ fn condition_words(
         },
         "branch" => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
         "filter" => "has a filter sblint cannot decide for this argument".into(),
+        "trailing-slash" => "is unverified: its `subpath` ends with `/`, and whether that matches the directory itself is not recorded on a Mac (SB203)".into(),
         f => format!("depends on `{f}`, which is only known at run time"),
     }
 }

@@ -45,14 +45,14 @@ pub enum Command {
     /// Show the documentation of a rule, or list all rules
     Rule(RuleArgs),
     /// Write a starting profile for a kind of program, and a test file asserting its intent
-    New(super::new::NewArgs),
+    New(NewArgs),
     /// Propose the narrowest rules for the sandbox denials of a log (audit2allow for SBPL)
-    Learn(super::learn::LearnArgs),
+    Learn(LearnArgs),
     /// Run a command under the profile with sandbox-exec and report its denials (macOS)
-    Run(super::run::RunArgs),
+    Run(RunArgs),
     /// Perform one operation and print what the system answered (for `test --on-device`)
     #[command(hide = true)]
-    Probe(super::run::ProbeArgs),
+    Probe(ProbeArgs),
     /// Run the language server on stdin/stdout
     Lsp(LspArgs),
     /// Print a shell completion script
@@ -114,6 +114,7 @@ pub struct FmtArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("preludes", |a| a.help("A file read before each checked file: its definitions are visible, its findings are not reported (repeatable)")))]
 pub struct CheckArgs {
     /// Files or directories; `-` reads stdin. Directories are walked for *.sb and *.sbpl
     /// (any case), skipping hidden files and directories and what .gitignore, .ignore and
@@ -123,11 +124,6 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
-
-    /// A file read before each checked file: its definitions are visible, its findings are not
-    /// reported (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
 
     /// The name to show for the profile read from stdin
     #[arg(long, value_name = "NAME")]
@@ -147,7 +143,7 @@ pub struct CheckArgs {
     pub ignore: Vec<String>,
 
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub load: LoadArgs,
 
     /// Apply the safe fixes in place (never to a file with syntax errors); with `-`, the
     /// profile goes to stdout and the report to stderr
@@ -202,14 +198,12 @@ pub enum ColorArg {
 impl ColorArg {
     /// Whether to colour output going to a terminal (`terminal`) or not.
     pub fn enabled(self, terminal: bool) -> bool {
-        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-        match self {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto if set("NO_COLOR") => false,
-            ColorArg::Auto if set("FORCE_COLOR") => true,
-            ColorArg::Auto => terminal,
-        }
+        let forced = match self {
+            ColorArg::Always => Some(true),
+            ColorArg::Never => Some(false),
+            ColorArg::Auto => None,
+        };
+        crate::render::color_enabled(forced, terminal)
     }
 }
 
@@ -277,6 +271,26 @@ impl ExcludeArgs {
             }
         }
         Ok(files)
+    }
+}
+
+/// What loads one profile: the files read before it (`--prelude`) and the model's options
+/// (`--param`, `--import-path`, `--macos`, `--config`), declared once for every command that
+/// loads a profile. A command words `--prelude`'s help for itself with `mut_arg`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct LoadArgs {
+    /// A file read before the profile (repeatable)
+    #[arg(long = "prelude", value_name = "FILE")]
+    pub preludes: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+impl LoadArgs {
+    /// [`ModelArgs::overrides`] with these preludes.
+    pub fn overrides(&self, select: &[String], ignore: &[String]) -> Result<Overrides, AppError> {
+        self.model.overrides(&self.preludes, select, ignore)
     }
 }
 
@@ -379,17 +393,13 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "ENTRY", conflicts_with_all = ["argument", "log"])]
     pub within: Vec<String>,
 
-    /// A file read before the profile (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
-
     /// Exit 0 when the decision is this one, 1 when it is not or the profile fails to load
     /// (for scripts and CI)
     #[arg(long, value_enum, value_name = "DECISION", conflicts_with = "log")]
     pub expect: Option<Expected>,
 
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub load: LoadArgs,
 }
 
 /// `explain --expect`
@@ -406,6 +416,7 @@ pub enum ExplainFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("preludes", |a| a.help("A file read before each profile (repeatable)")))]
 #[command(
     after_help = "Exit status: 0 equivalent, 1 some decision changes, 2 usage or I/O error (or too complex to decide)."
 )]
@@ -427,16 +438,13 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
     pub format: ExplainFormat,
 
-    /// A file read before each profile (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
-
-    /// Options for both profiles
+    /// Preludes and options for both profiles
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub load: LoadArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("preludes", |a| a.help("A file read before the profile and inlined into the output (repeatable)")))]
 pub struct CompileArgs {
     /// The profile
     pub profile: PathBuf,
@@ -449,12 +457,8 @@ pub struct CompileArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// A file read before the profile and inlined into the output (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
-
     #[command(flatten)]
-    pub model: ModelArgs,
+    pub load: LoadArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -503,6 +507,11 @@ pub struct TestArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// The profile to test instead of each test file's `profile`: a path, or `-` to read it
+    /// from stdin (a generator pipes its output in with one test file)
+    #[arg(long, value_name = "PATH")]
+    pub profile: Option<PathBuf>,
+
     /// Also run each point assertion and each failure's witness for real under
     /// `sandbox-exec` (a probe: `sblint probe`) and report where the kernel disagrees with
     /// sblint (macOS only)
@@ -519,4 +528,89 @@ pub enum TestFormat {
     Human,
     Json,
     Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The kind of program: python, node, shell (an agent's command runner) or build
+    #[arg(long, value_parser = ["python", "node", "shell", "build"])]
+    pub preset: String,
+    /// The project directory: the value the printed command and the test file use
+    /// (default: the command passes `$(pwd -P)`, the test file an example path)
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<String>,
+    /// An endpoint to allow, `localhost:PORT` or `*:PORT` (repeatable; replaces the
+    /// preset's local proxy)
+    #[arg(long = "allow-host", value_name = "HOST:PORT")]
+    pub allow_hosts: Vec<String>,
+    /// Another directory to read (repeatable; relative = in the project)
+    #[arg(long, value_name = "DIR")]
+    pub read: Vec<String>,
+    /// Another directory to write (repeatable; relative = in the project)
+    #[arg(long, value_name = "DIR")]
+    pub write: Vec<String>,
+    /// The profile to write; the test file goes beside it as `NAME.sbtest.toml`
+    /// (default: `PRESET.sb` in the current directory)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The home the test file and the command use (default: `$HOME` in the command, an
+    /// example in the test file)
+    #[arg(long, value_name = "DIR")]
+    pub home: Option<String>,
+    /// The resolved per-user temporary directory the test file and the command use
+    /// (default: the command resolves `getconf DARWIN_USER_TEMP_DIR`, the test file an
+    /// example)
+    #[arg(long, value_name = "DIR")]
+    pub tmpdir: Option<String>,
+    /// Replace the files if they exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("preludes", |a| a.help("A file read before the profile of `--into` (repeatable)")))]
+pub struct LearnArgs {
+    /// The log: `log stream`/`log show` output, syslog or `--style ndjson`/`json`
+    /// (`-` or nothing: stdin)
+    #[arg(value_name = "LOG")]
+    pub log: Option<PathBuf>,
+    /// Insert the proposed rules into this profile where they take effect, and print the
+    /// result as a unified diff (the file is not changed)
+    #[arg(long, value_name = "PROFILE")]
+    pub into: Option<PathBuf>,
+    /// Propose a `subpath` when this many denied paths of one operation share a
+    /// directory (0: never)
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub generalize: usize,
+    /// Propose access to secrets too (`~/.ssh`, `~/.aws`, keychains, `.env`, …)
+    #[arg(long)]
+    pub allow_secrets: bool,
+    /// Output format: human or json
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The profile
+    pub profile: PathBuf,
+    /// Keep this environment variable too (repeatable; the others but PATH, HOME, TERM,
+    /// LANG, TMPDIR, USER are dropped)
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Vec<String>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// read, write, create, stat, connect, exec, sysctl or mach-lookup
+    pub op: String,
+    /// A path, HOST:PORT, a unix socket path, or a name
+    pub arg: String,
 }

@@ -74,14 +74,14 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     let select = selectors("--select", &args.select)?;
     let ignore = selectors("--ignore", &args.ignore)?;
     let extend = selectors("--extend-select", &args.extend_select)?;
-    let mut overrides = args.model.overrides(&args.preludes, &select, &ignore)?;
+    let mut overrides = args.load.overrides(&select, &ignore)?;
     overrides.extend_select = extend;
     let mut settings = Settings::new(overrides)?;
     let rules = rule_infos();
     let mut errors = Vec::new();
     let files = args.exclude.collect(
         &args.paths,
-        args.model.config.clone(),
+        args.load.model.config.clone(),
         &mut errors,
         args.quiet,
     )?;

@@ -8,7 +8,7 @@ use super::ExitStatus;
 use crate::fmt::{format_text, FormatOptions};
 
 pub fn run(args: &CompileArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     let text = match args.emit {
         Emit::Sbpl => {
             let flat = loaded.compile()?;

@@ -16,8 +16,8 @@ pub fn run(args: &DiffArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
 }
 
 fn answer(args: &DiffArgs, color: bool) -> Result<(String, ExitStatus), AppError> {
-    let old = load(&args.old, &args.preludes, &args.model)?;
-    let new = load(&args.new, &args.preludes, &args.model)?;
+    let old = load(&args.old, &args.load)?;
+    let new = load(&args.new, &args.load)?;
     let (mut changes, undecided) = crate::api::diff_changes(&old, &new, args.operation.as_deref())?;
     if args.widen_only {
         changes.retain(|c| c.direction == Direction::Allowed);

@@ -182,25 +182,26 @@ fn style(reader: Reader) -> Style {
         Style::OneLine
     } else {
         Style::Graphical {
-            color: super::args::ColorArg::Auto.enabled(true),
+            color: crate::render::color_enabled(None, true),
         }
     }
 }
 
-/// The one reporter: each error on stderr as `reader` wants it, and with JSON, the object
-/// naming it on `out`.
-pub fn report(error: AppError, reader: Reader, out: &mut super::output::Output) {
-    if reader == Reader::Json {
+/// The one reporter: each error on stderr as `reader` wants it; with JSON, the object
+/// naming it is returned, for stdout.
+pub fn report(error: AppError, reader: Reader) -> Option<String> {
+    let json = (reader == Reader::Json).then(|| {
         let mut text = serde_json::to_string_pretty(&error.json()).unwrap_or_default();
         text.push('\n');
-        let _ = out.print(&text);
-    }
+        text
+    });
     let style = style(reader);
     let mut stderr = std::io::stderr().lock();
     for error in error.flatten() {
         // A closed stderr must not turn an error into a panic.
         let _ = stderr.write_all(render(&error, style).as_bytes());
     }
+    json
 }
 
 /// `error` as `style` writes it, ending with a newline.

@@ -9,10 +9,9 @@ use crate::api::Profile as Loaded;
 use crate::model::Action;
 use crate::workspace::{inputs, Input};
 
+/// One decision (`--outside`/`--within` ask the decision sets instead: `cli/sets.rs`,
+/// chosen in `cli/mod.rs`).
 pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
-    if !args.outside.is_empty() || !args.within.is_empty() {
-        return super::sets::explain(args, out);
-    }
     let color = super::args::ColorArg::Auto.enabled(out.is_terminal());
     let (text, met) = answer(args, color)?;
     out.print(&text)?;
@@ -26,7 +25,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<ExitStatus, AppError>
 
 /// The answer, and whether it is what `--expect` expects (true without `--expect`).
 fn answer(args: &ExplainArgs, color: bool) -> Result<(String, bool), AppError> {
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {
         return Ok((audit(&loaded, log, &cwd)?, true));

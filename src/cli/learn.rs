@@ -1,44 +1,14 @@
 //! `sblint learn [LOG] [--into PROFILE] [--generalize N] [--allow-secrets] [--format json]`
 
-use std::path::PathBuf;
-
-use clap::Args;
 use serde_json::json;
 
-use super::args::{ExplainFormat, ModelArgs};
+use super::args::{ExplainFormat, LearnArgs};
 use super::error::AppError;
 use super::evaluate::load;
 use super::output::Output;
 use super::ExitStatus;
 use crate::learn::{learn, merge, rules_text, unified_diff, Learned, Merged, Options, Verdict};
 use crate::workspace::{inputs, Input};
-
-#[derive(Debug, Args)]
-pub struct LearnArgs {
-    /// The log: `log stream`/`log show` output, syslog or `--style ndjson`/`json`
-    /// (`-` or nothing: stdin)
-    #[arg(value_name = "LOG")]
-    pub log: Option<PathBuf>,
-    /// Insert the proposed rules into this profile where they take effect, and print the
-    /// result as a unified diff (the file is not changed)
-    #[arg(long, value_name = "PROFILE")]
-    pub into: Option<PathBuf>,
-    /// Propose a `subpath` when this many denied paths of one operation share a
-    /// directory (0: never)
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub generalize: usize,
-    /// Propose access to secrets too (`~/.ssh`, `~/.aws`, keychains, `.env`, …)
-    #[arg(long)]
-    pub allow_secrets: bool,
-    /// Output format: human or json
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
-    pub format: ExplainFormat,
-    /// A file read before the profile of `--into` (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
-    #[command(flatten)]
-    pub model: ModelArgs,
-}
 
 pub fn run(args: &LearnArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     out.print(&answer(args)?)?;
@@ -59,11 +29,11 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
     let Some(profile) = &args.into else {
         let learned = learn(&log, None, &options);
         return Ok(match args.format {
-            ExplainFormat::Json => to_json(&learned, None),
+            ExplainFormat::Json => to_json(&learned, None, &[]),
             ExplainFormat::Human => to_human(&learned, None, &log_name, None),
         });
     };
-    let loaded = load(profile, &args.preludes, &args.model)?;
+    let loaded = load(profile, &args.load)?;
     // The merged text, evaluated as the profile was (its preludes, params, macOS).
     let rebuild = |text: &str| loaded.evaluate_text(text);
     let learned = learn(&log, Some(loaded.model()), &options);
@@ -80,15 +50,95 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
     let diff = merged
         .as_ref()
         .map(|m| unified_diff(loaded.name(), loaded.tree().text(), &m.text));
+    let broken = match &merged {
+        Some(m) => broken_promises(profile, &m.text, &args.load.model)?,
+        None => Vec::new(),
+    };
     Ok(match args.format {
-        ExplainFormat::Json => to_json(&learned, merged.as_ref().zip(diff.as_deref())),
-        ExplainFormat::Human => to_human(
-            &learned,
-            merged.as_ref().zip(diff.as_deref()),
-            &log_name,
-            Some(loaded.name()),
-        ),
+        ExplainFormat::Json => to_json(&learned, merged.as_ref().zip(diff.as_deref()), &broken),
+        ExplainFormat::Human => {
+            let mut out = to_human(
+                &learned,
+                merged.as_ref().zip(diff.as_deref()),
+                &log_name,
+                Some(loaded.name()),
+            );
+            out.insert_str(0, &broken_text(&broken));
+            out
+        }
     })
+}
+
+/// An assertion of a test file that the merged profile would break.
+struct Broken {
+    file: String,
+    line: usize,
+    assertion: String,
+    failure: crate::sbtest::Failure,
+}
+
+/// Runs the test files beside `profile` that name it on the merged text: the assertions
+/// that hold today and would fail after the merge.
+fn broken_promises(
+    profile: &std::path::Path,
+    merged: &str,
+    model_args: &super::args::ModelArgs,
+) -> Result<Vec<Broken>, AppError> {
+    let mut out = Vec::new();
+    for file in crate::sbtest::files_naming(profile) {
+        let overrides = super::test::file_overrides(&file, model_args)?;
+        // One load with the file's settings; the merged text evaluated the same way.
+        let before = super::evaluate::load_with(profile, overrides)?;
+        let after = before.evaluate_text(merged);
+        let index = crate::syntax::LineIndex::new(&file.text);
+        for (i, failure) in crate::sbtest::broken_by(&file, before.model(), &after) {
+            let a = &file.assertions[i];
+            let line = index.line_col(&file.text, a.span.start as u32).line as usize;
+            let what = match (&a.argument, &a.within) {
+                (Some(arg), _) => format!("{} {arg}", a.operation),
+                (None, Some(within)) => format!("{} within {}", a.operation, within.join(", ")),
+                (None, None) => a.operation.clone(),
+            };
+            out.push(Broken {
+                file: file.path.display().to_string(),
+                line,
+                assertion: format!("[[{}]] {what}", a.kind.as_str()),
+                failure,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn broken_text(broken: &[Broken]) -> String {
+    let mut out = String::new();
+    for b in broken {
+        let witness = b
+            .failure
+            .witness
+            .as_deref()
+            .map(|w| {
+                format!(
+                    ": {} {w} becomes {}",
+                    b.failure.witness_operation,
+                    decision(&b.failure)
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "; the merge breaks {}:{}: {}{witness}\n",
+            b.file, b.line, b.assertion
+        ));
+    }
+    out
+}
+
+fn decision(f: &crate::sbtest::Failure) -> &'static str {
+    match f.decision {
+        Some(crate::model::Action::Allow) => "allowed",
+        Some(crate::model::Action::Deny) => "denied",
+        None => "undecided",
+    }
 }
 
 fn what(learned: &Learned, i: usize) -> String {
@@ -203,7 +253,7 @@ fn to_human(
     out
 }
 
-fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>) -> String {
+fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>, broken: &[Broken]) -> String {
     let findings: Vec<_> = learned
         .findings
         .iter()
@@ -242,7 +292,11 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>) -> String {
             json!({
                 "operation": r.operation,
                 "rule": r.text(),
-                "filters": r.filters.iter().map(|(f, a)| json!({"filter": f, "lines": line_list(a)})).collect::<Vec<_>>(),
+                "filters": r.filters.iter().map(|(f, a)| json!({
+                    "filter": f,
+                    "lines": line_list(a),
+                    "risk": crate::learn::filter_risk(f, a, &learned.findings),
+                })).collect::<Vec<_>>(),
                 "lines": line_list(&r.answers),
             })
         })
@@ -268,6 +322,14 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>) -> String {
         "findings": findings,
         "rules": rules,
         "merged": merged,
+        "breaks": broken.iter().map(|b| json!({
+            "file": b.file,
+            "line": b.line,
+            "assertion": b.assertion,
+            "witness": b.failure.witness,
+            "operation": b.failure.witness_operation,
+            "decision": decision(&b.failure),
+        })).collect::<Vec<_>>(),
     }))
     .unwrap_or_default();
     text.push('\n');

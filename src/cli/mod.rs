@@ -33,35 +33,49 @@ pub enum ExitStatus {
     Error = 2,
 }
 
+/// The other door, `sblint lsp`: the binary (`src/main.rs`) passes `crate::lsp::run` in,
+/// so that the command line does not import the language server.
+pub type LanguageServer =
+    fn(crate::workspace::Overrides) -> Result<(), Box<dyn std::error::Error + Sync + Send>>;
+
 /// Runs sblint with the process arguments and returns the exit status. Each command
 /// writes its answer to the output it is given and returns its status, or the error that
 /// stopped it; the error is reported here, once.
-pub fn main() -> ExitStatus {
+pub fn main(language_server: LanguageServer) -> ExitStatus {
     error::install_handler();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return clap_error(err),
     };
     let mut out = Output::stdout();
-    match dispatch(&cli, &mut out) {
+    match dispatch(&cli, &mut out, language_server) {
         Ok(status) => status,
         Err(err) => {
-            error::report(err, reader(&cli), &mut out);
+            if let Some(json) = error::report(err, reader(&cli)) {
+                let _ = out.print(&json);
+            }
             ExitStatus::Error
         }
     }
 }
 
-fn dispatch(cli: &Cli, out: &mut Output) -> Result<ExitStatus, AppError> {
+fn dispatch(
+    cli: &Cli,
+    out: &mut Output,
+    language_server: LanguageServer,
+) -> Result<ExitStatus, AppError> {
     match &cli.command {
         Some(Command::Check(args)) => check::run(args, out),
         Some(Command::Parse(args)) => parse::run(args, out),
         Some(Command::Fmt(args)) => fmt::run(args, out),
+        Some(Command::Explain(args)) if !args.outside.is_empty() || !args.within.is_empty() => {
+            sets::explain(args, out)
+        }
         Some(Command::Explain(args)) => explain::run(args, out),
         Some(Command::Compile(args)) => compile::run(args, out),
         Some(Command::Test(args)) => test::run(args, out),
         Some(Command::Diff(args)) => diff::run(args, out),
-        Some(Command::Lsp(args)) => lsp(args),
+        Some(Command::Lsp(args)) => lsp(args, language_server),
         Some(Command::Completions(args)) => completions(args, out),
         Some(Command::Man(args)) => man(args, out),
         Some(Command::Rule(args)) => rule::run(args, out),
@@ -101,13 +115,13 @@ fn check_reader(format: args::FormatArg) -> Reader {
     }
 }
 
-fn lsp(args: &args::LspArgs) -> Result<ExitStatus, AppError> {
-    let language_server = |err: String| AppError::Usage(format!("language server: {err}"));
+fn lsp(args: &args::LspArgs, language_server: LanguageServer) -> Result<ExitStatus, AppError> {
+    let failed = |err: String| AppError::Usage(format!("language server: {err}"));
     let overrides = args
         .model
         .overrides(&[], &[], &[])
-        .map_err(|err| language_server(err.to_string()))?;
-    crate::lsp::run(overrides).map_err(|err| language_server(err.to_string()))?;
+        .map_err(|err| failed(err.to_string()))?;
+    language_server(overrides).map_err(|err| failed(err.to_string()))?;
     Ok(ExitStatus::Clean)
 }
 
@@ -125,7 +139,7 @@ fn clap_error(err: clap::Error) -> ExitStatus {
             let first = text.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
             let usage = AppError::Usage(format!("{first} (see `sblint --help`)"));
-            error::report(usage, Reader::Programs, &mut Output::stdout());
+            error::report(usage, Reader::Programs);
             ExitStatus::Error
         }
     }

@@ -3,49 +3,11 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
-
+use super::args::NewArgs;
 use super::error::AppError;
 use super::output::{self, Output};
 use super::ExitStatus;
 use crate::new::{generate, Options, Preset};
-
-#[derive(Debug, Args)]
-pub struct NewArgs {
-    /// The kind of program: python, node, shell (an agent's command runner) or build
-    #[arg(long, value_parser = ["python", "node", "shell", "build"])]
-    pub preset: String,
-    /// The project directory: the value the printed command and the test file use
-    /// (default: the command passes `$(pwd -P)`, the test file an example path)
-    #[arg(long, value_name = "DIR")]
-    pub project: Option<String>,
-    /// An endpoint to allow, `localhost:PORT` or `*:PORT` (repeatable; replaces the
-    /// preset's local proxy)
-    #[arg(long = "allow-host", value_name = "HOST:PORT")]
-    pub allow_hosts: Vec<String>,
-    /// Another directory to read (repeatable; relative = in the project)
-    #[arg(long, value_name = "DIR")]
-    pub read: Vec<String>,
-    /// Another directory to write (repeatable; relative = in the project)
-    #[arg(long, value_name = "DIR")]
-    pub write: Vec<String>,
-    /// The profile to write; the test file goes beside it as `NAME.sbtest.toml`
-    /// (default: `PRESET.sb` in the current directory)
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The home the test file and the command use (default: `$HOME` in the command, an
-    /// example in the test file)
-    #[arg(long, value_name = "DIR")]
-    pub home: Option<String>,
-    /// The resolved per-user temporary directory the test file and the command use
-    /// (default: the command resolves `getconf DARWIN_USER_TEMP_DIR`, the test file an
-    /// example)
-    #[arg(long, value_name = "DIR")]
-    pub tmpdir: Option<String>,
-    /// Replace the files if they exist
-    #[arg(long)]
-    pub force: bool,
-}
 
 pub fn run(args: &NewArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     out.print(&write(args)?)?;

@@ -2,44 +2,18 @@
 //! hidden `sblint probe OP ARG`.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command as Process, Stdio};
 
-use clap::Args;
-
-use super::args::ModelArgs;
+use super::args::{ProbeArgs, RunArgs};
 use super::error::AppError;
 use super::evaluate::load;
 use super::ExitStatus;
 use crate::diagnostic::Severity;
 use crate::run::probe::{self, Op};
-use crate::run::{denials_of, log_stream, report, sandbox_exec, scrub_env, Invocation};
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The profile
-    pub profile: PathBuf,
-    /// Keep this environment variable too (repeatable; the others but PATH, HOME, TERM,
-    /// LANG, TMPDIR, USER are dropped)
-    #[arg(long = "env", value_name = "NAME")]
-    pub env: Vec<String>,
-    /// A file read before the profile (repeatable)
-    #[arg(long = "prelude", value_name = "FILE")]
-    pub preludes: Vec<PathBuf>,
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// The command and its arguments, after `--`
-    #[arg(last = true, required = true, value_name = "COMMAND")]
-    pub command: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ProbeArgs {
-    /// read, write, create, stat, connect, exec, sysctl or mach-lookup
-    pub op: String,
-    /// A path, HOST:PORT, a unix socket path, or a name
-    pub arg: String,
-}
+use crate::run::{
+    denials_of, log_refusal, log_stream, process_listing, report, sandbox_exec, scrub_env,
+    Invocation, ProcessTree,
+};
 
 /// `sblint probe OP ARG`: prints the outcome and exits with its code.
 pub fn probe(args: &ProbeArgs) -> Result<ExitStatus, AppError> {
@@ -74,7 +48,7 @@ fn spawn(inv: &Invocation) -> std::io::Result<Process> {
 }
 
 fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     // Refuse a profile with errors: sandbox-exec would refuse it, or worse, load another.
     // The same load, options and rule selection as every other command.
     let errors: Vec<String> = loaded
@@ -105,10 +79,17 @@ fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
     let mut log = spawn(&log_stream())
         .map_err(AppError::Output)?
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| AppError::Usage(format!("cannot start `log stream`: {e}")))?;
     let stdout = log.stdout.take();
+    let log_errors = log.stderr.take().map(|err| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut { err }, &mut text);
+            text
+        })
+    });
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
         if let Some(out) = stdout {
@@ -130,13 +111,31 @@ fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
         .map_err(AppError::Output)?
         .spawn()
         .map_err(|e| AppError::Usage(format!("cannot run sandbox-exec: {e}")))?;
-    let pid = child.id();
-    let status = child.wait().map_err(AppError::Output)?;
+    // The command's descendants, listed every 0.1 s while it runs: their denials are the
+    // command's too. A process that lives less than that may be missed.
+    let mut tree = ProcessTree::new(child.id());
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(AppError::Output)? {
+            break status;
+        }
+        if let Ok(listing) = spawn(&process_listing())
+            .map_err(AppError::Output)?
+            .stderr(Stdio::null())
+            .output()
+        {
+            tree.observe(&String::from_utf8_lossy(&listing.stdout));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     std::thread::sleep(std::time::Duration::from_millis(500));
     let _ = log.kill();
     let _ = log.wait();
     let text = reader.join().unwrap_or_default();
-    let mine = denials_of(&text, pid);
+    let errors = log_errors.and_then(|t| t.join().ok()).unwrap_or_default();
+    if let Some(why) = log_refusal(&errors) {
+        eprintln!("sblint run: {why}");
+    }
+    let mine = denials_of(&text, &tree);
     let rule_line = |i: usize| sources.line_col(loaded.model().rules[i].origin).line as usize;
     eprint!("{}", report(loaded.model(), &mine, &rule_line));
     #[cfg(unix)]

@@ -17,7 +17,7 @@ pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<ExitStatus, AppEr
 }
 
 fn answer(args: &ExplainArgs, out: &Output) -> Result<(String, ExitStatus), AppError> {
-    let loaded = load(&args.profile, &args.preludes, &args.model)?;
+    let loaded = load(&args.profile, &args.load)?;
     let name = args.operation.as_deref().unwrap_or_default();
     let (question, texts) = if args.within.is_empty() {
         ("outside", &args.outside)

@@ -22,6 +22,12 @@ pub fn run(args: &TestArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
         ));
     }
     let files = discover(&args.paths)?;
+    if args.profile.as_deref() == Some(Path::new("-")) && files.len() > 1 {
+        return Err(AppError::Usage(format!(
+            "`--profile -` reads one profile from stdin, for one test file; {} were found",
+            files.len()
+        )));
+    }
     let mut errors = Vec::new();
     let mut results: Vec<FileResults> = Vec::new();
     for path in files {
@@ -225,24 +231,40 @@ fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> 
             .map(|p| source_error(&name, &text, p))
             .collect::<Vec<_>>()
     })?;
-    if !file.profile.is_file() {
-        return Err(vec![source_error(
-            &name,
-            &text,
-            Problem {
-                span: file.profile_span.clone(),
-                message: format!("the profile `{}` does not exist", file.profile.display()),
-                label: "this profile".into(),
-                help: Some("`profile` is relative to the test file's directory".into()),
-            },
-        )]);
-    }
-    let overrides = args
-        .model
-        .overrides(&file.preludes, &[], &[])
-        .map_err(|e| vec![e])?;
-    let profile = file.profile.clone();
+    // `--profile` wins over the file's own `profile`.
+    let profile = match (&args.profile, &file.profile) {
+        (Some(flag), _) => flag.clone(),
+        (None, Some(own)) if own.is_file() => own.clone(),
+        (None, Some(own)) => {
+            return Err(vec![source_error(
+                &name,
+                &text,
+                Problem {
+                    span: file.profile_span.clone(),
+                    message: format!("the profile `{}` does not exist", own.display()),
+                    label: "this profile".into(),
+                    help: Some("`profile` is relative to the test file's directory".into()),
+                },
+            )]);
+        }
+        (None, None) => {
+            return Err(vec![AppError::Usage(format!(
+                "`{name}` names no `profile`: add `profile = \"….sb\"` or pass `--profile PATH` (`-` for stdin)"
+            ))]);
+        }
+    };
+    let overrides = file_overrides(&file, &args.model).map_err(|e| vec![e])?;
     tests::run(file, &profile, overrides).map_err(|e| vec![e.into()])
+}
+
+/// The settings a test file's profile is evaluated with: the flags', with the file's own
+/// preludes, params (which win over `--param`) and macOS.
+pub(super) fn file_overrides(
+    file: &sbtest::TestFile,
+    model: &super::args::ModelArgs,
+) -> Result<crate::workspace::Overrides, AppError> {
+    let overrides = model.overrides(&file.preludes, &[], &[])?;
+    Ok(tests::file_overrides(file, overrides))
 }
 
 fn source_error(name: &str, text: &str, p: Problem) -> AppError {

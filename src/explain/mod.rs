@@ -1,12 +1,11 @@
 //! `sblint explain`: which rule decides an operation on an argument, with the one
 //! precedence model the linter uses.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
+use crate::model::argument::{self, normalize, BadArgument};
 use crate::model::paths;
-use crate::model::precedence::{
-    arg_kind, decide, matches, Arg, ArgumentKind as ArgKind, Decision, Truth,
-};
+use crate::model::precedence::{decide, matches, Arg, Decision, Truth};
 use crate::model::{vocabulary, Action, Model, OpId};
 
 /// An answer: the decision, and what could change it at run time.
@@ -52,26 +51,6 @@ pub enum ExplainError {
     BadArgument(String),
 }
 
-/// `/a/./b/../c` → `/a/c`, relative paths against `cwd`.
-fn normalize(path: &str, cwd: &Path) -> String {
-    let joined = if Path::new(path).is_absolute() {
-        PathBuf::from(path)
-    } else {
-        cwd.join(path)
-    };
-    let mut parts: Vec<String> = Vec::new();
-    for component in joined.components() {
-        match component {
-            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
-            Component::ParentDir => {
-                parts.pop();
-            }
-            _ => {}
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
 /// Parses ARGUMENT for the operation: a path, `HOST:PORT`, or a name.
 pub fn parse_argument(
     op: &str,
@@ -81,33 +60,16 @@ pub fn parse_argument(
     let Some(text) = text else {
         return Ok((Arg::None, None));
     };
-    match arg_kind(op) {
-        ArgKind::Path => {
-            let resolved = paths::resolve(&normalize(text, cwd));
-            Ok((Arg::Path(resolved.clone()), Some(resolved)))
-        }
-        ArgKind::Network => {
-            let (host, port) = text.rsplit_once(':').ok_or_else(|| {
-                ExplainError::BadArgument(format!(
-                    "`{text}` is not HOST:PORT (for example `example.com:443`)"
-                ))
-            })?;
-            let port: u16 = port
-                .parse()
-                .map_err(|_| ExplainError::BadArgument(format!("`{port}` is not a port number")))?;
-            let host = host.trim_matches(|c| c == '[' || c == ']').to_string();
-            Ok((
-                Arg::Network {
-                    host: host.clone(),
-                    port,
-                    // Bind and inbound are decided on the machine's own end.
-                    local: op.starts_with("network-bind") || op.starts_with("network-inbound"),
-                },
-                Some(format!("{host}:{port}")),
-            ))
-        }
-        ArgKind::Name | ArgKind::None => Ok((Arg::Name(text.to_string()), Some(text.to_string()))),
-    }
+    let arg = argument::parse(op, text, cwd).map_err(|bad| {
+        ExplainError::BadArgument(match bad {
+            BadArgument::NotHostPort => {
+                format!("`{text}` is not HOST:PORT (for example `example.com:443`)")
+            }
+            BadArgument::NotAPort(port) => format!("`{port}` is not a port number"),
+        })
+    })?;
+    let shown = argument::shown(&arg);
+    Ok((arg, shown))
 }
 
 /// Explains `operation` on `argument` against the model's rules.
@@ -171,6 +133,35 @@ pub fn explain(
         alternatives,
         traversal,
     })
+}
+
+/// The first regex of `rule` whose match on `arg` is unverified (it depends on a construct
+/// whose meaning on a Mac is not recorded): what `explain` names when such a rule leaves a
+/// decision open.
+pub fn unverified_regex<'r>(
+    rule: &'r crate::model::Rule,
+    arg: &crate::model::precedence::Arg,
+) -> Option<&'r str> {
+    use crate::model::applematch::Verdict;
+    use crate::model::precedence::Arg;
+    use crate::model::regex::verdict;
+    use crate::model::{FilterValue, NamePattern, PathPattern};
+    let text = match arg {
+        Arg::Path(t) | Arg::Name(t) => t.as_str(),
+        _ => return None,
+    };
+    rule.filter
+        .iter()
+        .flat_map(|f| f.leaves())
+        .find_map(|leaf| match &leaf.value {
+            FilterValue::Path(PathPattern::Regex(r)) if matches!(arg, Arg::Path(_)) => {
+                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
+            }
+            FilterValue::Name(NamePattern::Regex(r)) if matches!(arg, Arg::Name(_)) => {
+                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
+            }
+            _ => None,
+        })
 }
 
 /// The rules (indices into the model's rules) that match the argument as it was written

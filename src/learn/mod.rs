@@ -404,6 +404,62 @@ pub fn secret(operation: &str, argument: Option<&str>) -> Option<&'static str> {
     None
 }
 
+/// A subtree that holds credentials when a rule opens all of it: a home directory, an
+/// ancestor of one, or a directory inside a home that one of [`SECRET_PATHS`] lies in
+/// (`~/Library` holds the keychains). What it holds, if anything.
+pub fn subtree_secret(dir: &str) -> Option<&'static str> {
+    let dir = paths::resolve(dir);
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() || dir == "/Users" {
+        return Some("every user's SSH keys, credentials and keychains");
+    }
+    let rest = dir.strip_prefix("/Users/")?;
+    let within = rest.split_once('/').map_or("", |(_, w)| w);
+    if within.is_empty() {
+        return Some("the home's SSH keys, credentials and keychains");
+    }
+    let inside = format!("/{within}/");
+    SECRET_PATHS
+        .iter()
+        .find(|(_, m)| m.starts_with(&inside) || inside.starts_with(m))
+        .map(|(what, _)| *what)
+}
+
+/// What a proposed filter opens beyond the denials it answers, when that is more than a
+/// reader of the proposal would guess: a `remote ip` with host `*` opens the port on every
+/// host (SBPL names no host but `*` and `localhost`: the seed post, and libsandbox refuses
+/// others, SB105), and a generalised `subpath` may take in a subtree that holds secrets.
+pub fn filter_risk(filter: &str, answers: &[usize], findings: &[Finding]) -> Option<String> {
+    if let Some(address) = filter
+        .strip_prefix("(remote ip \"*:")
+        .and_then(|rest| rest.strip_suffix("\")"))
+    {
+        let mut hosts: Vec<&str> = answers
+            .iter()
+            .filter_map(|&i| findings[i].argument.as_deref())
+            .collect();
+        hosts.dedup();
+        let port = if address == "*" {
+            "every port".to_string()
+        } else {
+            format!("port {address}")
+        };
+        return Some(format!(
+            "opens {port} on every host, not only {}: SBPL cannot name a host (only `*` or `localhost`); to reach one host, run a proxy on localhost and allow `(remote ip \"localhost:PROXY_PORT\")` instead",
+            hosts.join(", ")
+        ));
+    }
+    let dir = filter
+        .strip_prefix("(subpath \"")
+        .and_then(|rest| rest.strip_suffix("\")"))?;
+    let what = subtree_secret(dir)?;
+    Some(format!(
+        "generalises {} denied path{} to all of `{dir}`, which holds {what}: `--generalize 0` keeps one literal per path",
+        answers.len(),
+        if answers.len() == 1 { "" } else { "s" }
+    ))
+}
+
 /// The operation as sblint knows it: the name itself, or what it is known as.
 fn known_operation(name: &str) -> Option<String> {
     let vocab = vocabulary();
@@ -673,6 +729,9 @@ pub fn rules_text(learned: &Learned) -> String {
             } else {
                 essential_note(answers)
             };
+            if let Some(risk) = filter_risk(filter, answers, &learned.findings) {
+                out.push_str(&format!("  ; risk: {risk}\n"));
+            }
             out.push_str(&format!("  ; {}{note}\n  {filter}\n", lines_of(answers)));
         }
         out.push_str(")\n");
@@ -964,6 +1023,51 @@ mod tests {
             },
         );
         assert!(all.findings.iter().all(|f| f.verdict == Verdict::Proposed));
+    }
+
+    #[test]
+    fn a_proposal_that_opens_every_host_or_a_subtree_of_secrets_says_so() {
+        let log = "Sandbox: curl(9) deny(1) network-outbound 151.101.0.223:443\n";
+        let l = learn(log, None, &Options::default());
+        let text = rules_text(&l);
+        assert!(text.contains("(remote ip \"*:443\")"), "{text}");
+        assert!(
+            text.contains("; risk: opens port 443 on every host, not only 151.101.0.223:443: SBPL cannot name a host"),
+            "{text}"
+        );
+        assert!(text.contains("localhost:PROXY_PORT"), "{text}");
+        // A loopback connection is named exactly: no risk.
+        let l = learn(
+            "Sandbox: a(1) deny(1) network-outbound 127.0.0.1:8080\n",
+            None,
+            &Options::default(),
+        );
+        assert!(!rules_text(&l).contains("risk"), "{}", rules_text(&l));
+
+        // Three denied files directly in the home generalise to the home: its keys too.
+        let log: String = ["a", "b", "c"]
+            .iter()
+            .map(|f| format!("Sandbox: p(1) deny(1) file-read-data /Users/me/{f}.txt\n"))
+            .collect();
+        let text = rules_text(&learn(&log, None, &Options::default()));
+        assert!(text.contains("(subpath \"/Users/me\")"), "{text}");
+        assert!(
+            text.contains("; risk: generalises 3 denied paths to all of `/Users/me`, which holds the home's SSH keys"),
+            "{text}"
+        );
+        // A project directory holds none: no risk.
+        let log: String = ["a", "b", "c"]
+            .iter()
+            .map(|f| format!("Sandbox: p(1) deny(1) file-read-data /Users/me/p/{f}\n"))
+            .collect();
+        assert!(!rules_text(&learn(&log, None, &Options::default())).contains("risk"));
+        assert_eq!(subtree_secret("/Users/me/Library"), Some("keychains"));
+        assert_eq!(
+            subtree_secret("/Users/me/Library/Application Support"),
+            Some("browser profile")
+        );
+        assert_eq!(subtree_secret("/Users/me/.ssh/keys"), Some("SSH keys"));
+        assert_eq!(subtree_secret("/opt/homebrew"), None);
     }
 
     #[test]

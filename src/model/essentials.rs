@@ -2,9 +2,10 @@
 //! real programs were seen to fail without, with the symptom and the thread that reported
 //! it, and how a model decides each row.
 
+use std::path::Path;
 use std::sync::OnceLock;
 
-use super::paths;
+use super::argument;
 use super::precedence::{decide, Arg, Decision};
 use super::{vocabulary, Action, Model, OpId};
 
@@ -95,22 +96,8 @@ pub fn argument(operation: &str, text: Option<&str>) -> Arg {
     let Some(text) = text else {
         return Arg::None;
     };
-    if operation.starts_with("file") || operation.starts_with("process-exec") {
-        return Arg::Path(paths::resolve(text));
-    }
-    if operation.starts_with("network") {
-        if let Some((host, port)) = text.rsplit_once(':') {
-            if let Ok(port) = port.parse() {
-                return Arg::Network {
-                    host: host.trim_matches(|c| c == '[' || c == ']').to_string(),
-                    port,
-                    local: operation.starts_with("network-bind")
-                        || operation.starts_with("network-inbound"),
-                };
-            }
-        }
-    }
-    Arg::Name(text.to_string())
+    // A network text that is not `HOST:PORT` is asked about as a name.
+    argument::parse(operation, text, Path::new("/")).unwrap_or_else(|_| Arg::Name(text.to_string()))
 }
 
 /// How the model decides `operation` on `argument`.

@@ -2,6 +2,7 @@
 //! libsandbox sees them, path facts, and the one precedence model.
 
 pub mod applematch;
+pub mod argument;
 pub mod essentials;
 mod eval;
 pub mod paths;
@@ -10,6 +11,7 @@ pub mod regex;
 pub mod rule;
 pub mod sets;
 pub mod sources;
+pub mod suggest;
 pub mod value;
 pub mod vocab;
 
@@ -55,7 +57,13 @@ pub enum Issue {
     /// Evaluation stopped at its step or depth limit.
     EvaluationLimit { span: Span, message: String },
     /// An `import` that could not be read.
-    Import { span: Span, message: String },
+    /// `apple` when the file is one of Apple's own profiles that libsandbox finds on
+    /// every Mac (`grammar/apple-profiles.tsv`): sblint's limitation, not the profile's.
+    Import {
+        span: Span,
+        message: String,
+        apple: bool,
+    },
     /// An operation name the vocabulary does not know, or one only newer macOS versions
     /// have (`note` says which).
     UnknownOperation {

@@ -104,33 +104,6 @@ pub fn matches(pattern: &str, text: &str) -> Option<bool> {
     }
 }
 
-/// The first regex of `rule` whose match on `arg` is unverified (it depends on a construct
-/// whose meaning on a Mac is not recorded): what `explain` names when such a rule leaves a
-/// decision open.
-pub fn unverified_regex<'r>(
-    rule: &'r super::Rule,
-    arg: &super::precedence::Arg,
-) -> Option<&'r str> {
-    use super::precedence::Arg;
-    use super::{FilterValue, NamePattern, PathPattern};
-    let text = match arg {
-        Arg::Path(t) | Arg::Name(t) => t.as_str(),
-        _ => return None,
-    };
-    rule.filter
-        .iter()
-        .flat_map(|f| f.leaves())
-        .find_map(|leaf| match &leaf.value {
-            FilterValue::Path(PathPattern::Regex(r)) if matches!(arg, Arg::Path(_)) => {
-                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
-            }
-            FilterValue::Name(NamePattern::Regex(r)) if matches!(arg, Arg::Name(_)) => {
-                (verdict(r, text) == Verdict::Unverified).then_some(&**r)
-            }
-            _ => None,
-        })
-}
-
 /// The literal text every match must start with, for a regex anchored with `^`
 /// (`^/usr/lib/` → `/usr/lib/`): the plain bytes after the `^`, up to the first operator,
 /// without a last byte that a quantifier makes optional. `None` when the regex is not

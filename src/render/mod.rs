@@ -42,6 +42,19 @@ pub struct RuleInfo<'a> {
     pub help_uri: &'a str,
 }
 
+/// Whether to colour output: `forced` when `--color` says always (`Some(true)`) or never
+/// (`Some(false)`); otherwise not under `NO_COLOR`, always under `FORCE_COLOR`, else when
+/// the output goes to a terminal (`terminal`).
+pub fn color_enabled(forced: Option<bool>, terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    match forced {
+        Some(color) => color,
+        None if set("NO_COLOR") => false,
+        None if set("FORCE_COLOR") => true,
+        None => terminal,
+    }
+}
+
 /// Writes every report in `format`. `color` only affects the human format; `rules` only
 /// SARIF (its `rules` array, in this order).
 pub fn render(

@@ -74,15 +74,92 @@ pub fn log_stream() -> Invocation {
     }
 }
 
-/// The log lines about process `pid` (`NAME(PID) deny…`). The command's children have
-/// other pids: their denials are not attributed (a limit of filtering by pid).
-pub fn denials_of(log: &str, pid: u32) -> String {
-    let needle = format!("({pid})");
+/// The command's process and every descendant seen so far. Denials are attributed to
+/// the processes of this tree (openai/codex#27745 follows descendant pids the same way):
+/// the kernel logs a denial with the pid of the process denied, a child's or a
+/// grandchild's as well as the command's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessTree {
+    pids: std::collections::BTreeSet<u32>,
+}
+
+impl ProcessTree {
+    /// A tree of the command's own process.
+    pub fn new(root: u32) -> ProcessTree {
+        ProcessTree {
+            pids: [root].into(),
+        }
+    }
+
+    /// Takes in one listing of the running processes as `ps -ax -o pid=,ppid=` prints it
+    /// (each line a pid and its parent's pid): every process whose parent is in the tree
+    /// joins it, however deep. A pid once seen stays: the process may have exited before
+    /// its denials are read.
+    pub fn observe(&mut self, listing: &str) {
+        let pairs: Vec<(u32, u32)> = listing
+            .lines()
+            .filter_map(|line| {
+                let mut it = line.split_whitespace().map(str::parse::<u32>);
+                Some((it.next()?.ok()?, it.next()?.ok()?))
+            })
+            .collect();
+        // Parents can be listed after their children: repeat until nothing joins.
+        loop {
+            let before = self.pids.len();
+            for &(pid, ppid) in &pairs {
+                if self.pids.contains(&ppid) {
+                    self.pids.insert(pid);
+                }
+            }
+            if self.pids.len() == before {
+                break;
+            }
+        }
+    }
+
+    /// The pids of the tree.
+    pub fn pids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.pids.iter().copied()
+    }
+}
+
+/// `ps -ax -o pid=,ppid=`: the listing [`ProcessTree::observe`] reads, taken while the
+/// command runs.
+pub fn process_listing() -> Invocation {
+    Invocation {
+        program: PathBuf::from("/bin/ps"),
+        args: vec!["-ax".into(), "-o".into(), "pid=,ppid=".into()],
+        env: None,
+    }
+}
+
+/// The log lines about the processes of `tree` (`NAME(PID) deny…`).
+pub fn denials_of(log: &str, tree: &ProcessTree) -> String {
+    let needles: Vec<String> = tree.pids().map(|pid| format!("({pid}) deny")).collect();
     read_log(log)
         .into_iter()
-        .filter(|l| l.text.contains(&needle))
+        .filter(|l| needles.iter().any(|n| l.text.contains(n.as_str())))
         .map(|l| l.text + "\n")
         .collect()
+}
+
+/// What to say when `log stream` stopped at once with `stderr`: `log` refuses to run in a
+/// sandbox ("log: Cannot run while sandboxed", measured by yonatangross/orchestkit#3631),
+/// which is where sblint runs when an agent's own sandbox started it.
+pub fn log_refusal(stderr: &str) -> Option<String> {
+    let stderr = stderr.trim();
+    if stderr.is_empty() {
+        return None;
+    }
+    if stderr.contains("Cannot run while sandboxed") {
+        return Some(
+            "`log stream` refused to run (\"Cannot run while sandboxed\"): sblint itself runs inside a sandbox, so the denials cannot be read; run `sblint run` outside it, or capture the log outside and read it with `sblint learn`".into(),
+        );
+    }
+    Some(format!(
+        "`log stream` stopped: {}",
+        stderr.lines().next().unwrap_or(stderr)
+    ))
 }
 
 /// What `run` prints at exit: each denial with the rule that denied it, then the rules
@@ -156,13 +233,44 @@ mod tests {
     }
 
     #[test]
+    fn denials_of_children_and_grandchildren_are_the_commands_too() {
+        let mut tree = ProcessTree::new(100);
+        // A grandchild listed before its parent, an unrelated process, a pid that only
+        // shares digits with the command's.
+        tree.observe("  300   200\n  200   100\n  999     1\n 1100     1\n");
+        assert_eq!(tree.pids().collect::<Vec<_>>(), [100, 200, 300]);
+        // The child exits; its pid stays in the tree.
+        tree.observe("  300     1\n");
+        assert_eq!(tree.pids().count(), 3);
+        let log = "Sandbox: sh(100) deny(1) file-read-data /a\n\
+                   Sandbox: python3(300) deny(1) file-read-data /b\n\
+                   Sandbox: other(999) deny(1) file-read-data /c\n\
+                   Sandbox: other(1100) deny(1) file-read-data /d\n";
+        let mine = denials_of(log, &tree);
+        assert_eq!(mine.lines().count(), 2, "{mine}");
+        assert!(mine.contains("/b"), "{mine}");
+        assert_eq!(process_listing().args, ["-ax", "-o", "pid=,ppid="]);
+    }
+
+    #[test]
+    fn a_log_stream_refused_in_a_sandbox_is_said_plainly() {
+        let why = log_refusal("log: Cannot run while sandboxed\n").unwrap();
+        assert!(why.contains("sblint itself runs inside a sandbox"), "{why}");
+        assert!(log_refusal("").is_none());
+        assert_eq!(
+            log_refusal("log: some other failure\nmore").unwrap(),
+            "`log stream` stopped: log: some other failure"
+        );
+    }
+
+    #[test]
     fn the_report_names_the_denying_rule_and_the_proposal() {
         let tree = crate::syntax::parse("(version 1)\n(deny default)\n(allow process-exec)\n");
         let model = Model::new(&tree, &[], &crate::model::ModelOptions::default());
         let log =
             "{\"eventMessage\":\"Sandbox: gh(77) deny(1) mach-lookup com.apple.trustd.agent\"}\n\
                    {\"eventMessage\":\"Sandbox: other(5) deny(1) mach-lookup x\"}\n";
-        let mine = denials_of(log, 77);
+        let mine = denials_of(log, &ProcessTree::new(77));
         assert_eq!(mine.lines().count(), 1);
         let r = report(&model, &mine, &|i| i + 1);
         assert!(

@@ -3,7 +3,7 @@
 //! arguments (`[[never]]`, `[[always]]`), answered by the same model as `sblint explain`.
 //!
 //! ```toml
-//! profile = "python.sb"                      # relative to this file
+//! profile = "python.sb"                      # relative to this file; or `--profile`
 //! params = { PROJECT = "/Users/me/proj" }    # also preludes = [...], macos = "14"
 //! [[allow]]
 //! operation = "file-read-data"
@@ -27,7 +27,7 @@ use toml::Spanned;
 
 use crate::model::vocab::{vocabulary, OpId};
 
-pub use run::{run, Failure, Outcome};
+pub use run::{broken_by, run, Failure, Outcome};
 
 /// The suffix that makes a file a test file.
 pub const SUFFIX: &str = ".sbtest.toml";
@@ -93,8 +93,9 @@ pub struct Assertion {
 pub struct TestFile {
     pub path: PathBuf,
     pub text: String,
-    /// The profile, resolved against the test file's directory.
-    pub profile: PathBuf,
+    /// The profile, resolved against the test file's directory; `None` when the file names
+    /// none (the profile then comes from `sblint test --profile`).
+    pub profile: Option<PathBuf>,
     /// The span of the `profile` value (an unreadable profile is reported there).
     pub profile_span: Range<usize>,
     pub params: Vec<(String, String)>,
@@ -106,7 +107,8 @@ pub struct TestFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Spec {
-    profile: Spanned<String>,
+    #[serde(default)]
+    profile: Option<Spanned<String>>,
     #[serde(default)]
     params: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
@@ -276,8 +278,11 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
     Ok(TestFile {
         path: path.to_path_buf(),
         text: text.to_string(),
-        profile: lexical(&base.join(spec.profile.get_ref())),
-        profile_span: spec.profile.span(),
+        profile: spec
+            .profile
+            .as_ref()
+            .map(|p| lexical(&base.join(p.get_ref()))),
+        profile_span: spec.profile.as_ref().map_or(0..0, |p| p.span()),
         params: spec
             .params
             .into_iter()
@@ -331,4 +336,34 @@ fn lexical(path: &Path) -> PathBuf {
         out.push(".");
     }
     out
+}
+
+/// The test files in `profile`'s directory (not below it) whose `profile` is that file:
+/// the promises `sblint learn --into` checks a merge against. A file that does not parse
+/// is skipped (`sblint test` reports it).
+pub fn files_naming(profile: &Path) -> Vec<TestFile> {
+    let Ok(target) = profile.canonicalize() else {
+        return Vec::new();
+    };
+    // Listed as the profile was named, so that the files are shown the same way.
+    let dir = match profile.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_test_file(p))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let file = parse(&path, &text).ok()?;
+            (file.profile.as_ref()?.canonicalize().ok()? == target).then_some(file)
+        })
+        .collect()
 }

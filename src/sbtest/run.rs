@@ -38,6 +38,18 @@ pub struct Outcome<'a> {
     pub failure: Option<Failure>,
 }
 
+/// The assertions of `file` that hold on `before` and fail on `after` (by position in the
+/// file), each with its failure on `after`: what a change to the profile would break.
+pub fn broken_by(file: &TestFile, before: &Model, after: &Model) -> Vec<(usize, Failure)> {
+    let held: Vec<bool> = run(file, before).iter().map(|o| o.passed).collect();
+    run(file, after)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| held[*i])
+        .filter_map(|(i, o)| o.failure.map(|f| (i, f)))
+        .collect()
+}
+
 /// Runs every assertion of `file` against `model` (the file's profile, evaluated with the
 /// file's params, preludes and macOS).
 pub fn run<'a>(file: &'a TestFile, model: &Model) -> Vec<Outcome<'a>> {

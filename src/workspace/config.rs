@@ -27,7 +27,9 @@ pub struct Config {
     pub params: Option<BTreeMap<String, String>>,
     /// Directories searched by `import`, relative to this file.
     pub import_paths: Option<Vec<PathBuf>>,
-    /// Files read before the profiles a glob matches (paths relative to this file).
+    /// Files read before the profiles a glob matches (paths relative to this file). A
+    /// file that is itself in `files` is read after the ones listed before it only: the
+    /// list is an assembly, the files in the order they ship.
     pub preludes: Option<Vec<PreludeRule>>,
     /// Globs (relative to this file) of profiles never checked or formatted when a
     /// directory is walked, nor, with `--force-exclude`, when named.
@@ -37,7 +39,9 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PreludeRule {
-    pub glob: String,
+    /// The profiles the files are read before; without it, only the files listed
+    /// (each after the ones before it).
+    pub glob: Option<String>,
     pub files: Vec<PathBuf>,
 }
 
@@ -147,10 +151,16 @@ impl Config {
             }
         }
         for prelude in self.preludes.iter().flatten() {
-            if let Err(e) = globset::Glob::new(&prelude.glob) {
+            if let Some(glob) = &prelude.glob {
+                if let Err(e) = globset::Glob::new(glob) {
+                    return Err(invalid(glob, format!("bad glob `{glob}`: {e}")));
+                }
+            }
+            if prelude.files.is_empty() {
                 return Err(invalid(
-                    &prelude.glob,
-                    format!("bad glob `{}`: {e}", prelude.glob),
+                    "[[preludes]]",
+                    "a `[[preludes]]` entry needs `files` (the files in the order they ship)"
+                        .into(),
                 ));
             }
         }

@@ -16,6 +16,7 @@ pub enum Input {
 /// and what `.gitignore` excludes, as git does), keeps named files whatever their
 /// extension, and sorts the result so that output order does not depend on the file
 /// system. Each directory that holds no profile is added to `empty`.
+#[cfg(feature = "native")]
 pub fn collect(
     paths: &[PathBuf],
     exclusions: &mut Exclusions,
@@ -112,6 +113,7 @@ fn glob_set(globs: &[String]) -> Result<globset::GlobSet, WorkspaceError> {
         .map_err(|e| WorkspaceError::GlobSet(e.to_string()))
 }
 
+#[cfg(feature = "native")]
 fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<WorkspaceError>) {
     let walker = ignore::WalkBuilder::new(dir)
         .standard_filters(true)

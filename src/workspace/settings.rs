@@ -133,13 +133,27 @@ impl Settings {
                             .and_then(|d| f.strip_prefix(d).ok().map(Path::to_path_buf))
                     })
                     .unwrap_or_else(|| file.clone());
+                let canonical = std::fs::canonicalize(file).ok();
                 for rule in config.preludes.iter().flatten() {
-                    let matcher = globset::Glob::new(&rule.glob).map(|g| g.compile_matcher());
-                    if matcher.is_ok_and(|m| m.is_match(&relative)) {
-                        for f in &rule.files {
-                            let prelude = self.prelude(&dir.join(f))?;
-                            options.preludes.push(prelude);
+                    // A file of the list itself is read after the ones before it only: the
+                    // list is an assembly, in the order the files ship.
+                    let position = rule.files.iter().position(|f| {
+                        canonical.is_some() && std::fs::canonicalize(dir.join(f)).ok() == canonical
+                    });
+                    let before = match (position, &rule.glob) {
+                        (Some(i), _) => &rule.files[..i],
+                        (None, Some(glob)) => {
+                            let matcher = globset::Glob::new(glob).map(|g| g.compile_matcher());
+                            if !matcher.is_ok_and(|m| m.is_match(&relative)) {
+                                continue;
+                            }
+                            &rule.files[..]
                         }
+                        (None, None) => continue,
+                    };
+                    for f in before {
+                        let prelude = self.prelude(&dir.join(f))?;
+                        options.preludes.push(prelude);
                     }
                 }
             }

@@ -64,10 +64,17 @@ pub struct CorpusEntry {
     pub file: String,
     pub role: String,
     pub prelude: Option<String>,
+    /// Every file that ships before this one, in order (the `assembly` column).
+    pub assembly: Vec<String>,
 }
 
 pub fn corpus_entries(dir: &Path) -> Vec<CorpusEntry> {
     let text = std::fs::read_to_string(dir.join("SOURCES.tsv")).expect("SOURCES.tsv");
+    let assembly_column = text
+        .lines()
+        .next()
+        .and_then(|header| header.split('\t').position(|c| c == "assembly"))
+        .expect("SOURCES.tsv has an `assembly` column");
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
@@ -80,7 +87,23 @@ pub fn corpus_entries(dir: &Path) -> Vec<CorpusEntry> {
                     .get(2)
                     .filter(|p| !p.is_empty())
                     .map(|p| p.to_string()),
+                assembly: fields
+                    .get(assembly_column)
+                    .map(|a| a.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default(),
             }
         })
         .collect()
+}
+
+/// The options that check `entry` as it ships: every file of its `assembly` read first,
+/// in order.
+pub fn assembly_options(dir: &Path, entry: &CorpusEntry) -> CheckOptions {
+    let mut options = CheckOptions::default();
+    for file in &entry.assembly {
+        let bytes = std::fs::read(dir.join(file))
+            .unwrap_or_else(|e| panic!("{}: assembly file {file}: {e}", entry.file));
+        options.preludes.push(lint::load_prelude(file, bytes));
+    }
+    options
 }

@@ -150,17 +150,8 @@ impl RuleId {
 
     /// The code or name closest to `text`, when one is close enough to be a typo.
     pub fn suggest(text: &str) -> Option<&'static str> {
-        let lower = text.to_ascii_lowercase();
-        RuleId::ALL
-            .iter()
-            .flat_map(|id| [id.code(), id.name()])
-            .map(|candidate| {
-                let distance = strsim::damerau_levenshtein(&lower, &candidate.to_ascii_lowercase());
-                (distance, candidate)
-            })
-            .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
-            .min_by_key(|(distance, _)| *distance)
-            .map(|(_, candidate)| candidate)
+        let candidates = RuleId::ALL.iter().flat_map(|id| [id.code(), id.name()]);
+        crate::model::suggest::closest(text, candidates)
     }
 
     /// "`SB2O1` is not a rule code or name (did you mean `SB201`?)": the one wording of an

@@ -79,14 +79,38 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !reads_allowed {
         return;
     }
-    let Some(span) = denier.main_span() else {
-        return;
+    // The deny may come from a file read before this one (a prelude, the files that ship
+    // first). Then the finding is this file's only when it allows something on `/` itself
+    // but not its data (Codex's restricted-read base: the metadata of `/` after the base's
+    // `(deny default)`, openai/codex#46406); other fragments may rely on what the tool
+    // that assembles them adds.
+    let (span, label) = match denier.main_span() {
+        Some(span) => (span, "this rule denies reading `/`"),
+        None => {
+            let root = Arg::Path("/".into());
+            let names_root = model.rules.iter().find(|r| {
+                r.action == Action::Allow
+                    && r.origin.file == crate::model::FileId::MAIN
+                    && r.filter.iter().flat_map(|f| f.leaves()).any(|leaf| {
+                        matches!(leaf.value, crate::model::FilterValue::Path(_))
+                            && crate::model::precedence::leaf_matches(leaf, &root)
+                                == crate::model::precedence::Truth::Yes
+                    })
+            });
+            match names_root {
+                Some(r) => (
+                    r.origin.span,
+                    "allows `/` only for these operations; a file read before this one denies reading its data",
+                ),
+                None => return,
+            }
+        }
     };
     let mut d = ctx.report(
         &RULE.meta,
         span,
         "reading `/` is denied: programs abort before they start",
-        "this rule denies reading `/`",
+        label,
     );
     if unknown {
         d.severity = Severity::Info;
@@ -124,4 +148,37 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             edits: vec![append_form(ctx, "(allow file-read-data (literal \"/\"))")],
         }),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{self, CheckOptions};
+
+    fn sb202(prelude: &str, text: &str) -> Vec<u32> {
+        let options = CheckOptions {
+            preludes: vec![lint::load_prelude("base.sb", prelude.as_bytes().to_vec())],
+            ..CheckOptions::default()
+        };
+        let report = lint::check_text("fragment.sb", text.to_string(), &options);
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "SB202")
+            .map(|d| report.line_col(d.primary.span.start).line)
+            .collect()
+    }
+
+    #[test]
+    fn a_fragment_that_allows_only_the_metadata_of_root_after_a_prelude_deny() {
+        let base = "(version 1)\n(deny default)\n";
+        // Codex's restricted-read base (openai/codex#46406).
+        let metadata = "(allow file-read* (subpath \"/usr/lib\"))\n\
+                        (allow file-read-metadata (literal \"/\") (literal \"/tmp\"))\n";
+        assert_eq!(sb202(base, metadata), vec![2]);
+        // A fragment that does not name `/` may rely on what its assembler adds.
+        assert!(sb202(base, "(allow file-read* (subpath \"/usr/lib\"))\n").is_empty());
+        // Data of `/` allowed: nothing to say.
+        let data = "(allow file-read* (literal \"/\") (subpath \"/usr/lib\"))\n";
+        assert!(sb202(base, data).is_empty());
+    }
 }

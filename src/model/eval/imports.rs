@@ -8,6 +8,22 @@ use crate::model::rule::FileId;
 use crate::model::Issue;
 use crate::syntax::{parse, Element, Span};
 
+const APPLE_PROFILES: &str = include_str!("../../../grammar/apple-profiles.tsv");
+
+/// The directory where libsandbox finds `name` when it is one of Apple's own profiles
+/// (`grammar/apple-profiles.tsv`).
+pub fn apple_profile(name: &str) -> Option<&'static str> {
+    APPLE_PROFILES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t'))
+        .find_map(|mut fields| {
+            let (file, dir) = (fields.next()?, fields.next()?);
+            let full = name.strip_prefix(dir).and_then(|r| r.strip_prefix('/'));
+            (name == file || full == Some(file)).then_some(dir)
+        })
+}
+
 impl<'a> Evaluator<'a> {
     pub(super) fn import(&mut self, file: FileId, name: &str, span: Span) {
         let mut candidates = Vec::new();
@@ -21,13 +37,19 @@ impl<'a> Evaluator<'a> {
         }
         let Some(path) = candidates.into_iter().find(|p| p.exists()) else {
             self.missing_import = true;
+            let message = match apple_profile(name) {
+                Some(dir) => format!(
+                    "`{name}` is Apple's, found by libsandbox in `{dir}` on every Mac; sblint \
+                     has no copy: names it defines and what it grants are not checked"
+                ),
+                None => format!("cannot find `{name}` to import: names it defines are not checked"),
+            };
             self.issue(
                 file,
                 Issue::Import {
                     span,
-                    message: format!(
-                        "cannot find `{name}` to import: names it defines are not checked"
-                    ),
+                    message,
+                    apple: apple_profile(name).is_some(),
                 },
             );
             return;
@@ -38,6 +60,7 @@ impl<'a> Evaluator<'a> {
                 file,
                 Issue::Import {
                     span,
+                    apple: false,
                     message: format!(
                         "`{name}` imports itself (an import cycle); not followed again"
                     ),
@@ -61,6 +84,7 @@ impl<'a> Evaluator<'a> {
                     file,
                     Issue::Import {
                         span,
+                        apple: false,
                         message: format!("cannot import `{name}`: it is not UTF-8"),
                     },
                 );
@@ -71,6 +95,7 @@ impl<'a> Evaluator<'a> {
                     file,
                     Issue::Import {
                         span,
+                        apple: false,
                         message: format!("cannot import `{name}`: {why}"),
                     },
                 );

@@ -7,6 +7,7 @@ use smallvec::SmallVec;
 
 use super::interp::describe;
 use super::{Evaluator, Position};
+use crate::model::argument::Endpoint;
 use crate::model::rule::{
     Action, FileId, Filter, FilterExpr, FilterValue, Modifier, NamePattern, NetAddr, Origin,
     PathPattern, Port, Rule, RuleOp,
@@ -705,12 +706,14 @@ impl<'a> Evaluator<'a> {
 
 /// `"HOST:PORT"`: HOST is `*` or `localhost`, PORT is `*` or 0–65535.
 fn parse_address(text: &str) -> Result<(String, Port), (String, String)> {
-    let Some((host, port)) = text.rsplit_once(':') else {
+    let Some(end) = Endpoint::parse(text) else {
         return Err((
             format!("`{text}` is not `HOST:PORT`: the whole profile fails to load"),
             "write `\"*:443\"` or `\"localhost:8080\"`".into(),
         ));
     };
+    // libsandbox takes the host as written: `[::1]` is not `localhost`.
+    let (host, port) = (end.written_host, end.port);
     if host != "*" && host != "localhost" {
         return Err((
             format!("host `{host}` is not allowed: only `*` and `localhost` parse, and the whole profile fails to load"),
@@ -721,17 +724,14 @@ fn parse_address(text: &str) -> Result<(String, Port), (String, String)> {
             },
         ));
     }
-    let port = if port == "*" {
-        Port::Any
-    } else {
-        match port.parse::<u32>() {
-            Ok(p) if p <= 65535 => Port::Number(p as u16),
-            _ => {
-                return Err((
-                    format!("port `{port}` is not `*` or a number from 0 to 65535: the whole profile fails to load"),
-                    "not a port".into(),
-                ))
-            }
+    let port = match (port, end.port_number()) {
+        ("*", _) => Port::Any,
+        (_, Some(p)) => Port::Number(p),
+        (_, None) => {
+            return Err((
+                format!("port `{port}` is not `*` or a number from 0 to 65535: the whole profile fails to load"),
+                "not a port".into(),
+            ))
         }
     };
     Ok((host.to_string(), port))

@@ -154,11 +154,12 @@ impl<'a> Evaluator<'a> {
     fn issue(&mut self, file: FileId, issue: Issue) {
         if file == FileId::MAIN {
             self.issues.push(issue);
-        } else if let (Issue::Import { message, .. }, Some(site)) = (&issue, self.site) {
+        } else if let (Issue::Import { message, apple, .. }, Some(site)) = (&issue, self.site) {
             // A failed import inside an imported file surfaces where the chain started.
             self.issues.push(Issue::Import {
                 span: site,
                 message: format!("in an imported file: {message}"),
+                apple: *apple,
             });
         }
     }

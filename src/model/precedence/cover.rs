@@ -98,6 +98,11 @@ fn path_covers(a: &PathPattern, b: &PathPattern) -> bool {
     use PathPattern::*;
     match (a, b) {
         (Literal(x), Literal(y)) => x == y,
+        // A trailing slash leaves `/x` itself unverified (see `leaf_matches`): it covers
+        // only what is certainly below.
+        (Subpath(x), Literal(y) | Subpath(y)) if x.len() > 1 && x.ends_with('/') => {
+            under(y, x) && (y.ends_with('/') || **y != *x.trim_end_matches('/'))
+        }
         (Subpath(x), Literal(y) | Subpath(y)) => under(y, x),
         (Subpath(x), Prefix(y)) => y
             .strip_prefix(x.trim_end_matches('/'))

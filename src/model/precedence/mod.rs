@@ -206,6 +206,13 @@ pub fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
     match (&filter.value, arg) {
         (FilterValue::Path(p), Arg::Path(path)) => bool_truth(match p {
             PathPattern::Literal(l) => **l == **path,
+            // `(subpath "/x/")` matches what is below `/x`; whether it matches `/x` itself is
+            // unverified (nothing recorded on a Mac settles it: SB203).
+            PathPattern::Subpath(s)
+                if s.len() > 1 && s.ends_with('/') && **path == *s.trim_end_matches('/') =>
+            {
+                return Truth::Unknown
+            }
             PathPattern::Subpath(s) => under(path, s),
             PathPattern::Prefix(s) => path.starts_with(&**s),
             PathPattern::Regex(r) => return regex_truth(r, path),
@@ -442,6 +449,13 @@ pub fn open_filter(rule: &Rule) -> (&'static str, Origin) {
     }
     if !rule.certain {
         return ("branch", rule.origin);
+    }
+    // A `subpath` ending in `/` leaves its directory itself unverified (`leaf_matches`).
+    let slash = rule.filter.iter().flat_map(|f| f.leaves()).find(|l| {
+        matches!(&l.value, FilterValue::Path(PathPattern::Subpath(s)) if s.len() > 1 && s.ends_with('/'))
+    });
+    if let Some(leaf) = slash {
+        return ("trailing-slash", leaf.origin);
     }
     // Decided by the argument's kind: a filter of another kind (a name filter on a path
     // operation) is unknown to the point decision.

@@ -477,6 +477,16 @@ fn source(leaf: &Filter, kind: ArgumentKind, comps: &mut Components) -> Source {
         _ => return Source::Unknown,
     };
     if let Some((k, t)) = plain {
+        // `(subpath "/x/")`: certain below `/x`, unverified at `/x` itself (as
+        // `precedence::leaf_matches` has it): what may match, and what surely does.
+        if k == Plain::Subpath && t.len() > 1 && t.ends_with('/') {
+            let below = format!("{}/", t.trim_end_matches('/'));
+            return Source::Regex {
+                over: comps.plain(Plain::Subpath, t.as_bytes()),
+                under: comps.plain(Plain::Prefix, below.as_bytes()),
+                prefix: None,
+            };
+        }
         return Source::Plain(comps.plain(k, t.as_bytes()));
     }
     let Some(r) = regex_text else {
