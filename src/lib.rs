@@ -39,8 +39,9 @@
 mod api;
 
 pub use api::{
-    diff, format, Change, Condition, Decision, Diff, Error, Finding, LoadError, Options,
-    PreludeSource, Profile, RuleAt, SetAnswer, Side, SourceError, Traversal, Verdict, Witness,
+    diff, format, Change, Condition, Decision, Diff, Dispute, Error, Finding, Implicit, LoadError,
+    Options, PreludeSource, Profile, RuleAt, SetAnswer, Side, SourceError, Traversal, UnreadImport,
+    Verdict, Witness,
 };
 pub use diagnostic::Severity;
 

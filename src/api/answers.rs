@@ -236,6 +236,12 @@ pub struct Decision {
     pub conditional: bool,
     /// What it depends on.
     pub conditions: Vec<Condition>,
+    /// The deciding rule when libsandbox adds it by itself (not in the profile).
+    pub implicit: Option<Implicit>,
+    /// Facts the deciding rule rests on that recordings on real Macs disagree on.
+    pub disputes: Vec<Dispute>,
+    /// Imports that could not be read, whose rules could change the decision.
+    pub unread_imports: Vec<UnreadImport>,
     /// False when `sandbox-exec` would refuse the profile (the decision is what it would
     /// be if it loaded).
     pub loads: bool,
@@ -255,6 +261,59 @@ impl Decision {
     pub fn allowed(&self) -> bool {
         self.verdict == Verdict::Allow
     }
+}
+
+/// A rule libsandbox adds by itself (`grammar/implicit.tsv`) that decides.
+///
+/// ```
+/// let implicit = sblint::Implicit { id: "x".into(), rule: "(allow file-link)".into(), verified: false, source: "s".into() };
+/// assert_eq!(serde_json::to_value(&implicit)?["rule"], "(allow file-link)");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Implicit {
+    /// Its row.
+    pub id: String,
+    /// The rule as SBPL text.
+    pub rule: String,
+    /// True when a source shows it on the profile's macOS.
+    pub verified: bool,
+    /// Where it is recorded.
+    pub source: String,
+}
+
+/// A fact recordings on real Macs disagree on (`grammar/disputed.tsv`).
+///
+/// ```
+/// let d = sblint::Dispute { id: "x".into(), question: "q".into(), one: "a".into(), other: "b".into() };
+/// assert_eq!(serde_json::to_value(&d)?["question"], "q");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dispute {
+    /// Its row.
+    pub id: String,
+    /// What is in dispute.
+    pub question: String,
+    /// One side, with its recordings.
+    pub one: String,
+    /// The other side, with its recordings.
+    pub other: String,
+}
+
+/// An `import` that could not be read.
+///
+/// ```
+/// let u = sblint::UnreadImport { import: "bsd.sb".into(), line: 2 };
+/// assert_eq!(serde_json::to_value(&u)?["import"], "bsd.sb");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnreadImport {
+    /// The name as written.
+    pub import: String,
+    /// Where.
+    pub line: u32,
 }
 
 /// What a decision depends on, with lines.
@@ -307,8 +366,37 @@ impl Profile {
                     .rule
                     .map(|i| sources.line_col(rules[i].origin).line),
             }),
-            conditional: e.decision.conditional(),
+            conditional: e.conditional(),
             conditions: conditions(&sources, &e.decision),
+            implicit: e.implicit.map(|(row, verified)| Implicit {
+                id: row.id.to_string(),
+                rule: row.rule.to_string(),
+                verified,
+                source: row.source.to_string(),
+            }),
+            disputes: e
+                .disputes
+                .iter()
+                .map(|d| Dispute {
+                    id: d.id.to_string(),
+                    question: d.question.to_string(),
+                    one: d.one.to_string(),
+                    other: d.other.to_string(),
+                })
+                .collect(),
+            unread_imports: e
+                .unread_imports
+                .iter()
+                .map(|u| UnreadImport {
+                    import: u.name.clone(),
+                    line: sources
+                        .line_col(crate::model::Origin {
+                            file: crate::model::FileId::MAIN,
+                            span: u.span,
+                        })
+                        .line,
+                })
+                .collect(),
             loads: errors.is_empty(),
             errors,
         }

@@ -35,8 +35,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use answers::{
-    Change, Condition, Decision, Diff, Finding, LoadError, RuleAt, SetAnswer, Side, Traversal,
-    Verdict, Witness,
+    Change, Condition, Decision, Diff, Dispute, Finding, Implicit, LoadError, RuleAt, SetAnswer,
+    Side, Traversal, UnreadImport, Verdict, Witness,
 };
 pub use error::{Error, SourceError};
 
@@ -53,7 +53,8 @@ use crate::workspace::{inputs, Input, Overrides, Settings};
 /// Nothing is read from `sblint.toml`: a library call gets what it is given.
 ///
 /// Serialises as `{"params": {...}, "preludes": [{"name", "text"} | {"path"}],
-/// "import_paths": [...], "macos": "14"}`, every key optional.
+/// "import_paths": [...], "imports": {"name.sb": "text"}, "macos": "14"}`, every key
+/// optional.
 ///
 /// ```
 /// use sblint::Options;
@@ -76,6 +77,9 @@ pub struct Options {
     pub preludes: Vec<PreludeSource>,
     /// Directories searched by `import` after the profile's own directory.
     pub import_paths: Vec<PathBuf>,
+    /// Texts of imported files by the name `import` gives, found before the file system
+    /// (where there is none, as in WebAssembly).
+    pub imports: BTreeMap<String, String>,
     /// The macOS version: `10.12`-`10.15`, `11`-`15`, `26`, a minor version (`14.2`) or a
     /// name (`sonoma`); default 14.4.1, the newest with complete tables.
     pub macos: Option<String>,
@@ -207,6 +211,8 @@ impl Options {
                 params: self.params.clone().into_iter().collect(),
                 base_dir,
                 import_paths: self.import_paths.clone(),
+                imports: self.imports.clone().into_iter().collect(),
+                ..ModelOptions::default()
             },
             selection: Selection::default(),
         })
@@ -278,7 +284,7 @@ impl Profile {
     ) -> Result<Profile, Error> {
         let name = name.into();
         let profile = Profile::build(name, text.into(), options.resolve(None)?);
-        profile.evaluable()?;
+        profile.evaluable(false)?;
         Ok(profile)
     }
 
@@ -303,7 +309,7 @@ impl Profile {
         })?;
         let base_dir = Some(path.parent().map(Path::to_path_buf).unwrap_or_default());
         let profile = Profile::build(name, text, options.resolve(base_dir)?);
-        profile.evaluable()?;
+        profile.evaluable(false)?;
         Ok(profile)
     }
 
@@ -311,7 +317,15 @@ impl Profile {
     /// `sblint.toml`, refused when it does not parse or an import fails (the command
     /// line's `explain`, `compile`, `test`, `diff`, `run`).
     #[cfg_attr(not(feature = "native"), allow(dead_code))] // the command line's
-    pub(crate) fn load_input(input: &Input, overrides: Overrides) -> Result<Profile, Error> {
+    ///
+    /// With `explain`, the model has the rules libsandbox adds by itself, and an import
+    /// that cannot be read (Apple's `/System/Library/Sandbox/Profiles/bsd.sb` off a Mac) is
+    /// no error: the answer is what the rules it can read decide, marked conditional on it.
+    pub(crate) fn load_input(
+        input: &Input,
+        overrides: Overrides,
+        explain: bool,
+    ) -> Result<Profile, Error> {
         let name = inputs::display_name(input, None);
         let bytes = inputs::read(input)?;
         let text = lint::decode(bytes).map_err(|e| Error::NotUtf8 {
@@ -330,9 +344,10 @@ impl Profile {
             ))));
         }
         let mut settings = Settings::new(overrides)?;
-        let options = settings.options_for(input)?;
+        let mut options = settings.options_for(input)?;
+        options.model.implicit = explain;
         let profile = Profile::evaluate(name, tree, options);
-        profile.evaluable()?;
+        profile.evaluable(explain)?;
         Ok(profile)
     }
 
@@ -353,8 +368,9 @@ impl Profile {
         }
     }
 
-    /// `Err` when the questions cannot be answered: a syntax error, an import not read.
-    fn evaluable(&self) -> Result<(), Error> {
+    /// `Err` when the questions cannot be answered: a syntax error, an import not read
+    /// (with `unread_ok`, only one that was read but is broken).
+    fn evaluable(&self, unread_ok: bool) -> Result<(), Error> {
         if let Some(error) = self.tree.errors().first() {
             return Err(Error::Syntax(Box::new(SourceError::at(
                 &self.name,
@@ -365,8 +381,11 @@ impl Profile {
             ))));
         }
         // Without the imported rules the answer would be about another profile.
+        let unread = |span: crate::syntax::Span| {
+            unread_ok && self.model.unread_imports.iter().any(|u| u.span == span)
+        };
         if let Some((span, message)) = self.model.issues.iter().find_map(|issue| match issue {
-            Issue::Import { span, message, .. } => Some((*span, message)),
+            Issue::Import { span, message, .. } if !unread(*span) => Some((*span, message)),
             _ => None,
         }) {
             return Err(Error::Import(Box::new(SourceError::at(

@@ -52,7 +52,7 @@ pub(crate) fn run(
     } else {
         Input::File(profile.to_path_buf())
     };
-    let loaded = Profile::load_input(&input, overrides)?;
+    let loaded = Profile::load_input(&input, overrides, false)?;
     // One outcome per assertion, in the file's order.
     let outcomes = sbtest::run(&file, loaded.model())
         .into_iter()

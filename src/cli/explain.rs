@@ -2,7 +2,7 @@
 
 use super::args::{Expected, ExplainArgs, ExplainFormat};
 use super::error::AppError;
-use super::evaluate::load;
+use super::evaluate::load_for_explain;
 use super::output::Output;
 use super::ExitStatus;
 use crate::api::Profile as Loaded;
@@ -25,7 +25,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<ExitStatus, AppError>
 
 /// The answer, and whether it is what `--expect` expects (true without `--expect`).
 fn answer(args: &ExplainArgs, color: bool) -> Result<(String, bool), AppError> {
-    let loaded = load(&args.profile, &args.load)?;
+    let loaded = load_for_explain(&args.profile, &args.load)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {
         return Ok((audit(&loaded, log, &cwd)?, true));
