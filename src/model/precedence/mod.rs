@@ -207,19 +207,7 @@ pub fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
         return Truth::Unknown;
     }
     match (&filter.value, arg) {
-        (FilterValue::Path(p), Arg::Path(path)) => bool_truth(match p {
-            PathPattern::Literal(l) => **l == **path,
-            // `(subpath "/x/")` matches what is below `/x`; whether it matches `/x` itself is
-            // unverified (nothing recorded on a Mac settles it: SB203).
-            PathPattern::Subpath(s)
-                if s.len() > 1 && s.ends_with('/') && **path == *s.trim_end_matches('/') =>
-            {
-                return Truth::Unknown
-            }
-            PathPattern::Subpath(s) => under(path, s),
-            PathPattern::Prefix(s) => path.starts_with(&**s),
-            PathPattern::Regex(r) => return regex_truth(r, path),
-        }),
+        (FilterValue::Path(p), Arg::Path(path)) => path_truth(p, path),
         // `connect()` to a unix socket: `network-outbound` on its path. A unix-socket
         // address matches by its path filter (every socket without one); an IP address is
         // another family (microsoft/mxc#749, nolabs-ai/nono#590).
@@ -258,9 +246,17 @@ pub fn leaf_matches(filter: &Filter, arg: &Arg) -> Truth {
     }
 }
 
+/// A path filter against a path (a file's, or a unix socket's).
 fn path_truth(p: &PathPattern, path: &str) -> Truth {
     bool_truth(match p {
         PathPattern::Literal(l) => **l == *path,
+        // `(subpath "/x/")` matches what is below `/x`; whether it matches `/x` itself is
+        // unverified (nothing recorded on a Mac settles it: SB203).
+        PathPattern::Subpath(s)
+            if s.len() > 1 && s.ends_with('/') && *path == *s.trim_end_matches('/') =>
+        {
+            return Truth::Unknown
+        }
         PathPattern::Subpath(s) => under(path, s),
         PathPattern::Prefix(s) => path.starts_with(&**s),
         PathPattern::Regex(r) => return regex_truth(r, path),
