@@ -25,6 +25,23 @@ pub fn apple_profile(name: &str) -> Option<&'static str> {
 }
 
 impl<'a> Evaluator<'a> {
+    /// Records an import whose rules are missing, where the checked file shows it.
+    fn unread(&mut self, file: FileId, name: &str, span: Span) {
+        let span = if file == FileId::MAIN {
+            span
+        } else {
+            match self.site {
+                Some(site) => site,
+                None => return,
+            }
+        };
+        self.unread_imports.push(crate::model::UnreadImport {
+            name: name.to_string(),
+            span,
+            at: self.rules.len(),
+        });
+    }
+
     pub(super) fn import(&mut self, file: FileId, name: &str, span: Span) {
         if let Some(text) = self.options.imports.get(name) {
             // Given as text: named by itself for the cycle check.
@@ -60,6 +77,7 @@ impl<'a> Evaluator<'a> {
         }
         let Some(path) = candidates.into_iter().find(|p| p.exists()) else {
             self.missing_import = true;
+            self.unread(file, name, span);
             let message = match apple_profile(name) {
                 Some(dir) => format!(
                     "`{name}` is Apple's, found by libsandbox in `{dir}` on every Mac; sblint \
@@ -105,6 +123,7 @@ impl<'a> Evaluator<'a> {
                 return;
             }
             Err(why) => {
+                self.unread(file, name, span);
                 self.issue(
                     file,
                     Issue::Import {
