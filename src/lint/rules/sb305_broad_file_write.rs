@@ -138,7 +138,17 @@ fn regex_reach(
     };
     let mut alone = rule.clone();
     alone.filter = Some(crate::model::FilterExpr::Leaf(leaf.clone()));
-    let rules = [alone];
+    alone.certain = true;
+    // Under `(deny default)`: what the regex does not match is denied.
+    let mut base = alone.clone();
+    base.action = Action::Deny;
+    base.filter = None;
+    base.modifiers = Box::new([]);
+    let mut ops = base.operations.to_vec();
+    ops.truncate(1);
+    ops[0].id = vocab.default;
+    base.operations = ops.into();
+    let rules = [base, alone];
     // A home directory stands for every one.
     let roots = BROAD.iter().copied().chain(["/Users/u"]);
     let Some(root) = roots.into_iter().find(|root| {
