@@ -257,3 +257,54 @@ pub fn witness_note(ctx: &Context<'_>, i: usize, confirmed: bool) -> Option<Stri
         "for example, `{op} {arg}` is decided by the rule at line {line} whether this rule is there or not (`sblint explain` shows it{sets})"
     ))
 }
+
+/// How SB401 and SB402 word a rule that other rules make dead.
+pub struct DeadRule {
+    pub meta: &'static super::rule::RuleMeta,
+    /// The finding's message, from the dead rule.
+    pub message: fn(&Rule) -> String,
+    /// The label on the dead rule.
+    pub label: &'static str,
+    /// The label on each rule that makes it dead.
+    pub other: fn(&Rule) -> String,
+    /// A last note, after the witness.
+    pub advice: Option<&'static str>,
+}
+
+/// The skeleton SB401 and SB402 share: each main rule that `others` finds a rule for on
+/// every operation it names (`others(i, rule, op)`), unless removing it changes a
+/// decision exactly, reported with those rules labelled and a witness.
+pub fn report_dead_rules(
+    ctx: &Context<'_>,
+    dead: &DeadRule,
+    out: &mut Vec<crate::diagnostic::Diagnostic>,
+    mut others: impl FnMut(usize, &Rule, crate::model::OpId) -> Option<usize>,
+) {
+    if !ctx.model.complete {
+        return;
+    }
+    let rules = &ctx.model.rules;
+    main_rules(ctx).for_each(|(i, rule, span)| {
+        let Some(found) = for_every_operation(rule, |op| others(i, rule, op)) else {
+            return;
+        };
+        // Exactly: if removing the rule changes a decision, it does take effect.
+        let exact = removal_changes(ctx, i);
+        if exact == Some(true) {
+            return;
+        }
+        let mut d = ctx.report(dead.meta, span, (dead.message)(rule), dead.label);
+        for j in found {
+            if let Some(at) = rules[j].main_span() {
+                d = d.with_secondary(at, (dead.other)(&rules[j]));
+            }
+        }
+        if let Some(note) = witness_note(ctx, i, exact == Some(false)) {
+            d = d.with_note(note);
+        }
+        if let Some(advice) = dead.advice {
+            d = d.with_note(advice);
+        }
+        out.push(d);
+    });
+}

@@ -224,10 +224,10 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
     }
     let entries = |op: OpId, list: &[Spanned<String>], problems: &mut Vec<Problem>| {
         for e in list {
-            if let Err(message) = crate::model::sets::parse_entry(op, e.get_ref()) {
+            if let Err(error) = crate::model::sets::parse_entry(op, e.get_ref()) {
                 problems.push(Problem {
                     span: e.span(),
-                    message,
+                    message: error.to_string(),
                     label: "this entry".into(),
                     help: None,
                 });

@@ -138,17 +138,13 @@ fn regex_reach(
     };
     let mut alone = rule.clone();
     alone.filter = Some(crate::model::FilterExpr::Leaf(leaf.clone()));
-    alone.certain = true;
-    // Under `(deny default)`: what the regex does not match is denied.
-    let mut base = alone.clone();
-    base.action = Action::Deny;
-    base.filter = None;
-    base.modifiers = Box::new([]);
-    let mut ops = base.operations.to_vec();
-    ops.truncate(1);
-    ops[0].id = vocab.default;
-    base.operations = ops.into();
-    let rules = [base, alone];
+    // The rule alone against a deny of everything else: with no rule under it, what it
+    // does not match would fall to libsandbox's own default (allow), and every regex
+    // would seem to reach everything.
+    let mut rest = rule.clone();
+    rest.action = crate::model::Action::Deny;
+    rest.filter = None;
+    let rules = [rest, alone];
     // A home directory stands for every one.
     let roots = BROAD.iter().copied().chain(["/Users/u"]);
     let Some(root) = roots.into_iter().find(|root| {

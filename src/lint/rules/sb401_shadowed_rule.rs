@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{for_every_operation, main_rules};
+use crate::lint::facts::{report_dead_rules, DeadRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::OrderIndex;
 use crate::model::precedence::Within;
@@ -48,50 +48,28 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.model.complete {
-        return;
-    }
-    let rules = &ctx.model.rules;
-    main_rules(ctx).for_each(|(i, rule, span)| {
-        let Some(shadows) = for_every_operation(rule, |op| {
-            order.covering(
-                op,
-                rule.action.opposite(),
-                rule.filter.as_ref(),
-                Within::After(i),
-            )
-        }) else {
-            return;
-        };
-        // Exactly: if removing the rule changes a decision, it does take effect.
-        let exact = crate::lint::facts::removal_changes(ctx, i);
-        if exact == Some(true) {
-            return;
-        }
-        let mut d = ctx.report(
-            &RULE.meta,
-            span,
+    let dead = DeadRule {
+        meta: &RULE.meta,
+        message: |rule| {
             format!(
                 "this {} never takes effect: a later {} overrides it",
                 rule.action.as_str(),
                 rule.action.opposite().as_str()
-            ),
-            "never takes effect",
-        );
-        for j in shadows {
-            if let Some(later) = rules[j].main_span() {
-                d = d.with_secondary(
-                    later,
-                    format!(
-                        "this later `{}` matches everything it matches",
-                        rules[j].action.as_str()
-                    ),
-                );
-            }
-        }
-        if let Some(note) = crate::lint::facts::witness_note(ctx, i, exact == Some(false)) {
-            d = d.with_note(note);
-        }
-        out.push(d.with_note("among rules naming the same operation the last match wins; move this rule after the other"));
+            )
+        },
+        label: "never takes effect",
+        other: |later| {
+            format!(
+                "this later `{}` matches everything it matches",
+                later.action.as_str()
+            )
+        },
+        advice: Some(
+            "among rules naming the same operation the last match wins; move this rule after the other",
+        ),
+    };
+    report_dead_rules(ctx, &dead, out, |i, rule, op| {
+        let opposite = rule.action.opposite();
+        order.covering(op, opposite, rule.filter.as_ref(), Within::After(i))
     });
 }

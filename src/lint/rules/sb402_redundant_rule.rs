@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{for_every_operation, main_rules};
+use crate::lint::facts::{report_dead_rules, DeadRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::OrderIndex;
 use crate::model::precedence::Within;
@@ -41,46 +41,28 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.model.complete {
-        return;
-    }
-    let rules = &ctx.model.rules;
-    main_rules(ctx).for_each(|(i, rule, span)| {
-        let Some(covers) = for_every_operation(rule, |op| {
-            order
-                .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
-                .filter(|&e| {
-                    let filtered = rule.filter.is_some();
-                    !order.any_between(rules, op, rule.action.opposite(), filtered, e, i)
-                })
-                // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
-                .filter(|&e| same_modifiers(&rules[e], rule))
-        }) else {
-            return;
-        };
-        // Exactly: if removing the rule changes a decision, it is not redundant.
-        let exact = crate::lint::facts::removal_changes(ctx, i);
-        if exact == Some(true) {
-            return;
-        }
-        let mut d = ctx.report(
-            &RULE.meta,
-            span,
+    let dead = DeadRule {
+        meta: &RULE.meta,
+        message: |rule| {
             format!(
                 "this {} changes nothing: an earlier rule already covers it",
                 rule.action.as_str()
-            ),
-            "redundant",
-        );
-        for e in covers {
-            if let Some(earlier) = rules[e].main_span() {
-                d = d.with_secondary(earlier, "already covered here");
-            }
-        }
-        if let Some(note) = crate::lint::facts::witness_note(ctx, i, exact == Some(false)) {
-            d = d.with_note(note);
-        }
-        out.push(d);
+            )
+        },
+        label: "redundant",
+        other: |_| "already covered here".to_string(),
+        advice: None,
+    };
+    let rules = &ctx.model.rules;
+    report_dead_rules(ctx, &dead, out, |i, rule, op| {
+        order
+            .covering(op, rule.action, rule.filter.as_ref(), Within::Before(i))
+            .filter(|&e| {
+                let filtered = rule.filter.is_some();
+                !order.any_between(rules, op, rule.action.opposite(), filtered, e, i)
+            })
+            // A modifier (`no-sandbox`, `report` …) makes the later rule matter.
+            .filter(|&e| same_modifiers(&rules[e], rule))
     });
 }
 

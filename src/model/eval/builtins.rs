@@ -70,6 +70,9 @@ impl<'a> Evaluator<'a> {
     ) -> Value {
         let origin = self.origin(file, self.tree(file).get().node(node).span);
         let vals: Vec<&Value> = args.iter().map(|(v, _)| v).collect();
+        if let Some(value) = sbpl_value(name, &vals) {
+            return value;
+        }
         match name {
             "param" | "getenv" => match vals.first() {
                 Some(Value::Str(key, _)) => match self.options.params.get(&**key) {
@@ -97,60 +100,8 @@ impl<'a> Evaluator<'a> {
                 };
                 Value::Str(out.into(), origin)
             }
-            "regex-quote" => match vals.first() {
-                Some(Value::Str(s, o)) => Value::Str(regex_quote(s).into(), *o),
-                _ => Value::UnknownStr,
-            },
-            "string-prefix?" | "string-suffix?" | "string=?" => match (vals.first(), vals.get(1)) {
-                (Some(Value::Str(a, _)), Some(Value::Str(b, _))) => Value::Bool(match name {
-                    "string-prefix?" => b.starts_with(&**a),
-                    "string-suffix?" => b.ends_with(&**a),
-                    _ => a == b,
-                }),
-                _ => Value::Unknown,
-            },
-            "string?" => match vals.first() {
-                Some(Value::Str(..)) => Value::Bool(true),
-                Some(Value::UnknownStr | Value::Unknown) | None => Value::Unknown,
-                Some(_) => Value::Bool(false),
-            },
-            "not" => match vals.first().and_then(|v| v.truthy()) {
-                Some(b) => Value::Bool(!b),
-                None => Value::Unknown,
-            },
             "defined?" => match vals.first() {
                 Some(Value::Sym(s)) => Value::Bool(self.is_defined(s)),
-                _ => Value::Unknown,
-            },
-            "list" => Value::List(Rc::new(vals.into_iter().cloned().collect())),
-            "cons" => match (vals.first(), vals.get(1)) {
-                (Some(a), Some(Value::List(xs))) => {
-                    let mut v = vec![(*a).clone()];
-                    v.extend(xs.iter().cloned());
-                    Value::List(Rc::new(v))
-                }
-                _ => Value::Unknown,
-            },
-            "append" => {
-                let mut out = Vec::new();
-                for v in vals {
-                    match v {
-                        Value::List(xs) => out.extend(xs.iter().cloned()),
-                        _ => return Value::Unknown,
-                    }
-                }
-                Value::List(Rc::new(out))
-            }
-            "car" => match vals.first() {
-                Some(Value::List(xs)) if !xs.is_empty() => xs[0].clone(),
-                _ => Value::Unknown,
-            },
-            "cdr" => match vals.first() {
-                Some(Value::List(xs)) if !xs.is_empty() => Value::List(Rc::new(xs[1..].to_vec())),
-                _ => Value::Unknown,
-            },
-            "null?" => match vals.first() {
-                Some(Value::List(xs)) => Value::Bool(xs.is_empty()),
                 _ => Value::Unknown,
             },
             "apply" => {
@@ -220,47 +171,6 @@ impl<'a> Evaluator<'a> {
                 }
                 Value::Filter(Rc::new(FilterExpr::Any(alternatives)))
             }
-            "+" | "-" | "*" => {
-                let mut ints = Vec::new();
-                for v in &vals {
-                    match v {
-                        Value::Int(i) => ints.push(*i),
-                        _ => return Value::Unknown,
-                    }
-                }
-                let r = match (name, ints.as_slice()) {
-                    ("-", [a]) => a.checked_neg(),
-                    ("-", [a, rest @ ..]) => rest.iter().try_fold(*a, |acc, x| acc.checked_sub(*x)),
-                    ("+", xs) => xs.iter().try_fold(0i64, |acc, x| acc.checked_add(*x)),
-                    ("*", xs) => xs.iter().try_fold(1i64, |acc, x| acc.checked_mul(*x)),
-                    _ => None,
-                };
-                r.map_or(Value::Unknown, Value::Int)
-            }
-            "=" | "<" | ">" | "<=" | ">=" => match (vals.first(), vals.get(1)) {
-                (Some(Value::Int(a)), Some(Value::Int(b))) => Value::Bool(match name {
-                    "=" => a == b,
-                    "<" => a < b,
-                    ">" => a > b,
-                    "<=" => a <= b,
-                    _ => a >= b,
-                }),
-                _ => Value::Unknown,
-            },
-            "string->number" => match vals.first() {
-                Some(Value::Str(s, _)) => parse_number(s).map_or(Value::Bool(false), Value::Int),
-                _ => Value::Unknown,
-            },
-            "number->string" => match vals.first() {
-                Some(Value::Int(i)) => Value::Str(i.to_string().into(), None),
-                _ => Value::UnknownStr,
-            },
-            "eq?" | "equal?" | "eqv?" => match (vals.first(), vals.get(1)) {
-                (Some(Value::Sym(a)), Some(Value::Sym(b))) => Value::Bool(a == b),
-                (Some(Value::Str(a, _)), Some(Value::Str(b, _))) => Value::Bool(a == b),
-                (Some(Value::Int(a)), Some(Value::Int(b))) => Value::Bool(a == b),
-                _ => Value::Unknown,
-            },
             _ => self.scheme_builtin(file, node, name, args),
         }
     }
@@ -276,170 +186,10 @@ impl<'a> Evaluator<'a> {
         args: Vec<(Value, Span)>,
     ) -> Value {
         let vals: Vec<&Value> = args.iter().map(|(v, _)| v).collect();
-        let list = |v: Option<&&Value>| match v {
-            Some(Value::List(xs)) => Some(xs.clone()),
-            _ => None,
-        };
+        if let Some(value) = scheme_value(name, &vals) {
+            return value;
+        }
         match name {
-            // libsandbox's native `split-string`, as 0xbf00/simbple re-implements it: every
-            // part between separators, empty ones included, in order.
-            "split-string" => match (vals.first(), vals.get(1)) {
-                (Some(Value::Str(s, _)), Some(Value::Str(sep, _))) if !sep.is_empty() => {
-                    Value::List(Rc::new(
-                        s.split(&**sep)
-                            .map(|p| Value::Str(p.into(), None))
-                            .collect(),
-                    ))
-                }
-                _ => Value::Unknown,
-            },
-            // TinyScheme strings are C strings: lengths and indices count bytes.
-            "string-length" => match vals.first() {
-                Some(Value::Str(s, _)) => Value::Int(s.len() as i64),
-                _ => Value::Unknown,
-            },
-            "substring" => match (vals.first(), ints_from(&vals, 1)) {
-                (Some(Value::Str(s, _)), Some(bounds)) => {
-                    let start = bounds.first().copied().unwrap_or(0);
-                    let end = bounds.get(1).copied().unwrap_or(s.len() as i64);
-                    match (usize::try_from(start), usize::try_from(end)) {
-                        (Ok(a), Ok(b)) => s
-                            .get(a..b)
-                            .map_or(Value::Unknown, |t| Value::Str(t.into(), None)),
-                        _ => Value::Unknown,
-                    }
-                }
-                _ => Value::UnknownStr,
-            },
-            "string-ref" => match (vals.first(), vals.get(1)) {
-                (Some(Value::Str(s, _)), Some(Value::Int(k))) => usize::try_from(*k)
-                    .ok()
-                    .and_then(|k| s.as_bytes().get(k))
-                    .filter(|b| b.is_ascii())
-                    .map_or(Value::Unknown, |b| Value::Char(*b as char)),
-                _ => Value::Unknown,
-            },
-            "string->list" => match vals.first() {
-                Some(Value::Str(s, _)) => {
-                    Value::List(Rc::new(s.chars().map(Value::Char).collect()))
-                }
-                _ => Value::Unknown,
-            },
-            "char->integer" => match vals.first() {
-                Some(Value::Char(c)) => Value::Int(*c as i64),
-                _ => Value::Unknown,
-            },
-            "string->symbol" => match vals.first() {
-                Some(Value::Str(s, _)) => Value::Sym(s.clone()),
-                _ => Value::Unknown,
-            },
-            "symbol->string" => match vals.first() {
-                Some(Value::Sym(s)) => Value::Str(s.clone(), None),
-                _ => Value::UnknownStr,
-            },
-            // sbpl1.scm: (+ n (* 256 (char->integer (car (string->list g))))).
-            "_IO" => match (vals.first(), vals.get(1)) {
-                (Some(Value::Str(g, _)), Some(Value::Int(n))) => g
-                    .chars()
-                    .next()
-                    .and_then(|c| (c as i64).checked_mul(256))
-                    .and_then(|v| v.checked_add(*n))
-                    .map_or(Value::Unknown, Value::Int),
-                _ => Value::Unknown,
-            },
-            "length" => list(vals.first()).map_or(Value::Unknown, |xs| Value::Int(xs.len() as i64)),
-            "reverse" => list(vals.first()).map_or(Value::Unknown, |xs| {
-                Value::List(Rc::new(xs.iter().rev().cloned().collect()))
-            }),
-            "cadr" | "cddr" | "caddr" | "list-ref" | "last-pair" => {
-                let Some(xs) = list(vals.first()) else {
-                    return Value::Unknown;
-                };
-                let at = |i: usize| xs.get(i).cloned().unwrap_or(Value::Unknown);
-                match name {
-                    "cadr" => at(1),
-                    "caddr" => at(2),
-                    "cddr" if xs.len() >= 2 => Value::List(Rc::new(xs[2..].to_vec())),
-                    "last-pair" if !xs.is_empty() => {
-                        Value::List(Rc::new(xs[xs.len() - 1..].to_vec()))
-                    }
-                    "list-ref" => match vals.get(1) {
-                        Some(Value::Int(k)) => usize::try_from(*k).map_or(Value::Unknown, at),
-                        _ => Value::Unknown,
-                    },
-                    _ => Value::Unknown,
-                }
-            }
-            "list?" | "pair?" | "symbol?" | "number?" | "integer?" | "boolean?" | "procedure?" => {
-                match vals.first() {
-                    None | Some(Value::Unknown | Value::UnknownStr) => Value::Unknown,
-                    Some(v) => Value::Bool(match name {
-                        "list?" => matches!(v, Value::List(_)),
-                        "pair?" => matches!(v, Value::List(xs) if !xs.is_empty()),
-                        "symbol?" => matches!(v, Value::Sym(_)),
-                        "number?" | "integer?" => matches!(v, Value::Int(_)),
-                        "boolean?" => matches!(v, Value::Bool(_)),
-                        _ => matches!(
-                            v,
-                            Value::Closure(_) | Value::Builtin(_) | Value::FilterFn(_)
-                        ),
-                    }),
-                }
-            }
-            "zero?" | "positive?" | "negative?" => match vals.first() {
-                Some(Value::Int(i)) => Value::Bool(match name {
-                    "zero?" => *i == 0,
-                    "positive?" => *i > 0,
-                    _ => *i < 0,
-                }),
-                _ => Value::Unknown,
-            },
-            "quotient" | "remainder" | "modulo" => match ints_from(&vals, 0).as_deref() {
-                Some([a, b]) if *b != 0 => match name {
-                    "quotient" => a.checked_div(*b),
-                    "remainder" => a.checked_rem(*b),
-                    _ => a
-                        .checked_rem_euclid(*b)
-                        .map(|r| if *b < 0 && r != 0 { r + b } else { r }),
-                }
-                .map_or(Value::Unknown, Value::Int),
-                _ => Value::Unknown,
-            },
-            "abs" => match ints_from(&vals, 0).as_deref() {
-                Some([a]) => a.checked_abs().map_or(Value::Unknown, Value::Int),
-                _ => Value::Unknown,
-            },
-            "min" | "max" => match ints_from(&vals, 0).as_deref() {
-                Some(xs) if !xs.is_empty() => Value::Int(if name == "min" {
-                    *xs.iter().min().expect("not empty")
-                } else {
-                    *xs.iter().max().expect("not empty")
-                }),
-                _ => Value::Unknown,
-            },
-            "member" | "memq" | "assoc" | "assq" => {
-                let (Some(key), Some(xs)) = (vals.first(), list(vals.get(1))) else {
-                    return Value::Unknown;
-                };
-                let assoc = name.starts_with("ass");
-                for (i, x) in xs.iter().enumerate() {
-                    let candidate = match (assoc, x) {
-                        (true, Value::List(pair)) => match pair.first() {
-                            Some(k) => k,
-                            None => continue,
-                        },
-                        (true, _) => return Value::Unknown,
-                        (false, x) => x,
-                    };
-                    match same(key, candidate) {
-                        Some(true) if assoc => return x.clone(),
-                        Some(true) => return Value::List(Rc::new(xs[i..].to_vec())),
-                        Some(false) => {}
-                        None => return Value::Unknown,
-                    }
-                }
-                Value::Bool(false)
-            }
             // init.scm's `filter` and `partition` (with-filter uses the latter).
             "filter" | "partition" => {
                 let mut args = args.into_iter();
@@ -533,6 +283,286 @@ fn same(a: &Value, b: &Value) -> Option<bool> {
         (Value::List(_), _) | (_, Value::List(_)) => None,
         _ => Some(false),
     }
+}
+
+/// The built-ins of `call_builtin` whose value depends only on their arguments' values (no
+/// evaluator state): strings, lists, numbers and comparisons. `None`: not one of them.
+fn sbpl_value(name: &str, vals: &[&Value]) -> Option<Value> {
+    Some(match name {
+        "regex-quote" => match vals.first() {
+            Some(Value::Str(s, o)) => Value::Str(regex_quote(s).into(), *o),
+            _ => Value::UnknownStr,
+        },
+        "string-prefix?" | "string-suffix?" | "string=?" => match (vals.first(), vals.get(1)) {
+            (Some(Value::Str(a, _)), Some(Value::Str(b, _))) => Value::Bool(match name {
+                "string-prefix?" => b.starts_with(&**a),
+                "string-suffix?" => b.ends_with(&**a),
+                _ => a == b,
+            }),
+            _ => Value::Unknown,
+        },
+        "string?" => match vals.first() {
+            Some(Value::Str(..)) => Value::Bool(true),
+            Some(Value::UnknownStr | Value::Unknown) | None => Value::Unknown,
+            Some(_) => Value::Bool(false),
+        },
+        "not" => match vals.first().and_then(|v| v.truthy()) {
+            Some(b) => Value::Bool(!b),
+            None => Value::Unknown,
+        },
+        "list" => Value::List(Rc::new(vals.iter().map(|v| (*v).clone()).collect())),
+        "cons" => match (vals.first(), vals.get(1)) {
+            (Some(a), Some(Value::List(xs))) => {
+                let mut v = vec![(*a).clone()];
+                v.extend(xs.iter().cloned());
+                Value::List(Rc::new(v))
+            }
+            _ => Value::Unknown,
+        },
+        "append" => {
+            let mut out = Vec::new();
+            for v in vals {
+                match v {
+                    Value::List(xs) => out.extend(xs.iter().cloned()),
+                    _ => return Some(Value::Unknown),
+                }
+            }
+            Value::List(Rc::new(out))
+        }
+        "car" => match vals.first() {
+            Some(Value::List(xs)) if !xs.is_empty() => xs[0].clone(),
+            _ => Value::Unknown,
+        },
+        "cdr" => match vals.first() {
+            Some(Value::List(xs)) if !xs.is_empty() => Value::List(Rc::new(xs[1..].to_vec())),
+            _ => Value::Unknown,
+        },
+        "null?" => match vals.first() {
+            Some(Value::List(xs)) => Value::Bool(xs.is_empty()),
+            _ => Value::Unknown,
+        },
+        "+" | "-" | "*" => {
+            let mut ints = Vec::new();
+            for v in vals {
+                match v {
+                    Value::Int(i) => ints.push(*i),
+                    _ => return Some(Value::Unknown),
+                }
+            }
+            let r = match (name, ints.as_slice()) {
+                ("-", [a]) => a.checked_neg(),
+                ("-", [a, rest @ ..]) => rest.iter().try_fold(*a, |acc, x| acc.checked_sub(*x)),
+                ("+", xs) => xs.iter().try_fold(0i64, |acc, x| acc.checked_add(*x)),
+                ("*", xs) => xs.iter().try_fold(1i64, |acc, x| acc.checked_mul(*x)),
+                _ => None,
+            };
+            r.map_or(Value::Unknown, Value::Int)
+        }
+        "=" | "<" | ">" | "<=" | ">=" => match (vals.first(), vals.get(1)) {
+            (Some(Value::Int(a)), Some(Value::Int(b))) => Value::Bool(match name {
+                "=" => a == b,
+                "<" => a < b,
+                ">" => a > b,
+                "<=" => a <= b,
+                _ => a >= b,
+            }),
+            _ => Value::Unknown,
+        },
+        "string->number" => match vals.first() {
+            Some(Value::Str(s, _)) => parse_number(s).map_or(Value::Bool(false), Value::Int),
+            _ => Value::Unknown,
+        },
+        "number->string" => match vals.first() {
+            Some(Value::Int(i)) => Value::Str(i.to_string().into(), None),
+            _ => Value::UnknownStr,
+        },
+        "eq?" | "equal?" | "eqv?" => match (vals.first(), vals.get(1)) {
+            (Some(Value::Sym(a)), Some(Value::Sym(b))) => Value::Bool(a == b),
+            (Some(Value::Str(a, _)), Some(Value::Str(b, _))) => Value::Bool(a == b),
+            (Some(Value::Int(a)), Some(Value::Int(b))) => Value::Bool(a == b),
+            _ => Value::Unknown,
+        },
+        _ => return None,
+    })
+}
+
+/// The Scheme procedures of `scheme_builtin` whose value depends only on their arguments'
+/// values: strings and symbols first, then lists and numbers. `None`: not one of them.
+fn scheme_value(name: &str, vals: &[&Value]) -> Option<Value> {
+    scheme_string_value(name, vals).or_else(|| scheme_list_value(name, vals))
+}
+
+/// Strings, characters and symbols.
+fn scheme_string_value(name: &str, vals: &[&Value]) -> Option<Value> {
+    Some(match name {
+        // libsandbox's native `split-string`, as 0xbf00/simbple re-implements it: every
+        // part between separators, empty ones included, in order.
+        "split-string" => match (vals.first(), vals.get(1)) {
+            (Some(Value::Str(s, _)), Some(Value::Str(sep, _))) if !sep.is_empty() => {
+                Value::List(Rc::new(
+                    s.split(&**sep)
+                        .map(|p| Value::Str(p.into(), None))
+                        .collect(),
+                ))
+            }
+            _ => Value::Unknown,
+        },
+        // TinyScheme strings are C strings: lengths and indices count bytes.
+        "string-length" => match vals.first() {
+            Some(Value::Str(s, _)) => Value::Int(s.len() as i64),
+            _ => Value::Unknown,
+        },
+        "substring" => match (vals.first(), ints_from(vals, 1)) {
+            (Some(Value::Str(s, _)), Some(bounds)) => {
+                let start = bounds.first().copied().unwrap_or(0);
+                let end = bounds.get(1).copied().unwrap_or(s.len() as i64);
+                match (usize::try_from(start), usize::try_from(end)) {
+                    (Ok(a), Ok(b)) => s
+                        .get(a..b)
+                        .map_or(Value::Unknown, |t| Value::Str(t.into(), None)),
+                    _ => Value::Unknown,
+                }
+            }
+            _ => Value::UnknownStr,
+        },
+        "string-ref" => match (vals.first(), vals.get(1)) {
+            (Some(Value::Str(s, _)), Some(Value::Int(k))) => usize::try_from(*k)
+                .ok()
+                .and_then(|k| s.as_bytes().get(k))
+                .filter(|b| b.is_ascii())
+                .map_or(Value::Unknown, |b| Value::Char(*b as char)),
+            _ => Value::Unknown,
+        },
+        "string->list" => match vals.first() {
+            Some(Value::Str(s, _)) => Value::List(Rc::new(s.chars().map(Value::Char).collect())),
+            _ => Value::Unknown,
+        },
+        "char->integer" => match vals.first() {
+            Some(Value::Char(c)) => Value::Int(*c as i64),
+            _ => Value::Unknown,
+        },
+        "string->symbol" => match vals.first() {
+            Some(Value::Str(s, _)) => Value::Sym(s.clone()),
+            _ => Value::Unknown,
+        },
+        "symbol->string" => match vals.first() {
+            Some(Value::Sym(s)) => Value::Str(s.clone(), None),
+            _ => Value::UnknownStr,
+        },
+        // sbpl1.scm: (+ n (* 256 (char->integer (car (string->list g))))).
+        "_IO" => match (vals.first(), vals.get(1)) {
+            (Some(Value::Str(g, _)), Some(Value::Int(n))) => g
+                .chars()
+                .next()
+                .and_then(|c| (c as i64).checked_mul(256))
+                .and_then(|v| v.checked_add(*n))
+                .map_or(Value::Unknown, Value::Int),
+            _ => Value::Unknown,
+        },
+        _ => return None,
+    })
+}
+
+/// Lists, numbers and the predicates on them.
+fn scheme_list_value(name: &str, vals: &[&Value]) -> Option<Value> {
+    let list = |v: Option<&&Value>| match v {
+        Some(Value::List(xs)) => Some(xs.clone()),
+        _ => None,
+    };
+    Some(match name {
+        "length" => list(vals.first()).map_or(Value::Unknown, |xs| Value::Int(xs.len() as i64)),
+        "reverse" => list(vals.first()).map_or(Value::Unknown, |xs| {
+            Value::List(Rc::new(xs.iter().rev().cloned().collect()))
+        }),
+        "cadr" | "cddr" | "caddr" | "list-ref" | "last-pair" => {
+            let Some(xs) = list(vals.first()) else {
+                return Some(Value::Unknown);
+            };
+            let at = |i: usize| xs.get(i).cloned().unwrap_or(Value::Unknown);
+            match name {
+                "cadr" => at(1),
+                "caddr" => at(2),
+                "cddr" if xs.len() >= 2 => Value::List(Rc::new(xs[2..].to_vec())),
+                "last-pair" if !xs.is_empty() => Value::List(Rc::new(xs[xs.len() - 1..].to_vec())),
+                "list-ref" => match vals.get(1) {
+                    Some(Value::Int(k)) => usize::try_from(*k).map_or(Value::Unknown, at),
+                    _ => Value::Unknown,
+                },
+                _ => Value::Unknown,
+            }
+        }
+        "list?" | "pair?" | "symbol?" | "number?" | "integer?" | "boolean?" | "procedure?" => {
+            match vals.first() {
+                None | Some(Value::Unknown | Value::UnknownStr) => Value::Unknown,
+                Some(v) => Value::Bool(match name {
+                    "list?" => matches!(v, Value::List(_)),
+                    "pair?" => matches!(v, Value::List(xs) if !xs.is_empty()),
+                    "symbol?" => matches!(v, Value::Sym(_)),
+                    "number?" | "integer?" => matches!(v, Value::Int(_)),
+                    "boolean?" => matches!(v, Value::Bool(_)),
+                    _ => matches!(
+                        v,
+                        Value::Closure(_) | Value::Builtin(_) | Value::FilterFn(_)
+                    ),
+                }),
+            }
+        }
+        "zero?" | "positive?" | "negative?" => match vals.first() {
+            Some(Value::Int(i)) => Value::Bool(match name {
+                "zero?" => *i == 0,
+                "positive?" => *i > 0,
+                _ => *i < 0,
+            }),
+            _ => Value::Unknown,
+        },
+        "quotient" | "remainder" | "modulo" => match ints_from(vals, 0).as_deref() {
+            Some([a, b]) if *b != 0 => match name {
+                "quotient" => a.checked_div(*b),
+                "remainder" => a.checked_rem(*b),
+                _ => a
+                    .checked_rem_euclid(*b)
+                    .map(|r| if *b < 0 && r != 0 { r + b } else { r }),
+            }
+            .map_or(Value::Unknown, Value::Int),
+            _ => Value::Unknown,
+        },
+        "abs" => match ints_from(vals, 0).as_deref() {
+            Some([a]) => a.checked_abs().map_or(Value::Unknown, Value::Int),
+            _ => Value::Unknown,
+        },
+        "min" | "max" => match ints_from(vals, 0).as_deref() {
+            Some(xs) if !xs.is_empty() => Value::Int(if name == "min" {
+                *xs.iter().min().expect("not empty")
+            } else {
+                *xs.iter().max().expect("not empty")
+            }),
+            _ => Value::Unknown,
+        },
+        "member" | "memq" | "assoc" | "assq" => {
+            let (Some(key), Some(xs)) = (vals.first(), list(vals.get(1))) else {
+                return Some(Value::Unknown);
+            };
+            let assoc = name.starts_with("ass");
+            for (i, x) in xs.iter().enumerate() {
+                let candidate = match (assoc, x) {
+                    (true, Value::List(pair)) => match pair.first() {
+                        Some(k) => k,
+                        None => continue,
+                    },
+                    (true, _) => return Some(Value::Unknown),
+                    (false, x) => x,
+                };
+                match same(key, candidate) {
+                    Some(true) if assoc => return Some(x.clone()),
+                    Some(true) => return Some(Value::List(Rc::new(xs[i..].to_vec()))),
+                    Some(false) => {}
+                    None => return Some(Value::Unknown),
+                }
+            }
+            Value::Bool(false)
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -347,187 +347,15 @@ impl<'a> Evaluator<'a> {
             "quasiquote" => args
                 .first()
                 .map_or(Value::Unknown, |d| self.quasi(file, *d, env)),
-            "define" | "define-macro" | "macro" => {
-                let Some(&target) = args.first() else {
-                    return Some(Value::Unknown);
-                };
-                match target {
-                    Element::Token(t) => {
-                        let value = match args.get(1) {
-                            Some(&v) if name == "define" => {
-                                self.eval(file, v, env, Position::Statement)
-                            }
-                            _ => Value::Macro,
-                        };
-                        env.define(tree.token_text(t).into(), value);
-                    }
-                    Element::Node(sig) if tree.node(sig).kind == NodeKind::List => {
-                        let parts: Vec<Element> = tree.items(sig).collect();
-                        let Some(Element::Token(fname)) = parts.first() else {
-                            return Some(Value::Unknown);
-                        };
-                        let fname: Rc<str> = tree.token_text(*fname).into();
-                        let value = if name == "define" {
-                            let (params, rest) = parameters(tree, &parts[1..]);
-                            Value::Closure(Rc::new(Closure {
-                                name: Some(fname.clone()),
-                                params,
-                                rest,
-                                body: args[1..].to_vec(),
-                                file,
-                                env: env.clone(),
-                            }))
-                        } else {
-                            Value::Macro
-                        };
-                        env.define(fname, value);
-                    }
-                    _ => {}
-                }
-                Value::Unknown
-            }
-            "lambda" | "named-lambda" => {
-                let (sig, body) = match (name, args.first()) {
-                    ("lambda", Some(&sig)) => (sig, &args[1..]),
-                    ("named-lambda", Some(&Element::Node(sig))) => {
-                        let parts: Vec<Element> = tree.items(sig).collect();
-                        return Some(self.lambda_value(
-                            file,
-                            tree,
-                            &parts[1.min(parts.len())..],
-                            &args[1..],
-                            env,
-                        ));
-                    }
-                    _ => return Some(Value::Unknown),
-                };
-                match sig {
-                    Element::Node(n) if tree.node(n).kind == NodeKind::List => {
-                        let parts: Vec<Element> = tree.items(n).collect();
-                        self.lambda_value(file, tree, &parts, body, env)
-                    }
-                    Element::Token(t) => Value::Closure(Rc::new(Closure {
-                        name: None,
-                        params: Vec::new(),
-                        rest: Some(tree.token_text(t).into()),
-                        body: body.to_vec(),
-                        file,
-                        env: env.clone(),
-                    })),
-                    _ => Value::Unknown,
-                }
-            }
+            "define" | "define-macro" | "macro" => self.define_form(file, name, args, env),
+            "lambda" | "named-lambda" => self.lambda_form(file, name, args, env),
             "let" | "let*" | "letrec" | "letrec*" => self.eval_let(file, name, args, env),
-            "if" => {
-                let test = match args.first() {
-                    Some(&c) => self.eval(file, c, env, Position::Statement),
-                    None => return Some(Value::Unknown),
-                };
-                match test.truthy() {
-                    Some(true) => args.get(1).map_or(Value::Unknown, |&e| {
-                        self.eval(file, e, env, Position::Statement)
-                    }),
-                    Some(false) => args.get(2).map_or(Value::Unknown, |&e| {
-                        self.eval(file, e, env, Position::Statement)
-                    }),
-                    None => {
-                        self.uncertain += 1;
-                        for &e in args.iter().skip(1).take(2) {
-                            self.eval(file, e, env, Position::Statement);
-                        }
-                        self.uncertain -= 1;
-                        Value::Unknown
-                    }
-                }
-            }
-            "when" | "unless" => {
-                let test = match args.first() {
-                    Some(&c) => self.eval(file, c, env, Position::Statement),
-                    None => return Some(Value::Unknown),
-                };
-                let run = test.truthy().map(|t| t == (name == "when"));
-                match run {
-                    Some(false) => Value::Unknown,
-                    Some(true) => self.body(file, &args[1..], env),
-                    None => {
-                        self.uncertain += 1;
-                        self.body(file, &args[1..], env);
-                        self.uncertain -= 1;
-                        Value::Unknown
-                    }
-                }
-            }
-            "cond" => {
-                let mut unknown = 0;
-                let mut result = Value::Unknown;
-                for &clause in args {
-                    let Element::Node(c) = clause else { continue };
-                    let parts: Vec<Element> = tree.items(c).collect();
-                    let Some(&test) = parts.first() else { continue };
-                    let is_else = matches!(test, Element::Token(t) if tree.token_text(t) == "else");
-                    let truth = if is_else {
-                        Some(true)
-                    } else {
-                        self.eval(file, test, env, Position::Statement).truthy()
-                    };
-                    match truth {
-                        Some(false) => continue,
-                        Some(true) => {
-                            result = self.body(file, &parts[1..], env);
-                            break;
-                        }
-                        None => {
-                            unknown += 1;
-                            self.uncertain += 1;
-                            self.body(file, &parts[1..], env);
-                        }
-                    }
-                }
-                self.uncertain -= unknown;
-                if unknown > 0 {
-                    Value::Unknown
-                } else {
-                    result
-                }
-            }
-            "case" => {
-                // The key is rarely known statically; run every clause as uncertain.
-                self.uncertain += 1;
-                for &clause in args.iter().skip(1) {
-                    if let Element::Node(c) = clause {
-                        let parts: Vec<Element> = tree.items(c).collect();
-                        self.body(file, parts.get(1..).unwrap_or(&[]), env);
-                    }
-                }
-                self.uncertain -= 1;
-                Value::Unknown
-            }
+            "if" => self.if_form(file, args, env),
+            "when" | "unless" => self.when_form(file, name, args, env),
+            "cond" => self.cond_form(file, args, env),
+            "case" => self.case_form(file, args, env),
             "begin" => self.body(file, args, env),
-            "and" | "or" => {
-                let mut last = Value::Bool(name == "and");
-                let guarded = self.guarded;
-                for &a in args {
-                    let v = self.eval(file, a, env, Position::Statement);
-                    match (name, v.truthy()) {
-                        ("and", Some(false)) | ("or", Some(true)) => {
-                            self.guarded = guarded;
-                            return Some(v);
-                        }
-                        (_, None) => {
-                            // What follows an unknown test may never be evaluated.
-                            self.guarded = guarded + 1;
-                            last = Value::Unknown
-                        }
-                        _ => {
-                            if !matches!(last, Value::Unknown) {
-                                last = v;
-                            }
-                        }
-                    }
-                }
-                self.guarded = guarded;
-                last
-            }
+            "and" | "or" => self.and_or_form(file, name, args, env),
             "set!" => {
                 if let (Some(Element::Token(t)), Some(&v)) = (args.first(), args.get(1)) {
                     let value = self.eval(file, v, env, Position::Statement);
@@ -536,37 +364,8 @@ impl<'a> Evaluator<'a> {
                 Value::Unknown
             }
             "with" => self.modifier(file, node, args, env),
-            "with-filter" => {
-                let filter = match args.first() {
-                    Some(&f) => self.eval(file, f, env, Position::Filter),
-                    None => return Some(Value::Unknown),
-                };
-                let expr = match filter {
-                    Value::Filter(f) => (*f).clone(),
-                    _ => FilterExpr::Unknown(self.origin(file, tree.node(node).span)),
-                };
-                self.filter_context.push(expr);
-                self.body(file, &args[1..], env);
-                self.filter_context.pop();
-                Value::Unknown
-            }
-            "with-modifier" => {
-                let modifier = match args.first() {
-                    Some(&m) => self.eval(file, m, env, Position::Statement),
-                    None => return Some(Value::Unknown),
-                };
-                let pushed = if let Value::Modifier(m) = modifier {
-                    self.modifier_context.push((*m).clone());
-                    true
-                } else {
-                    false
-                };
-                self.body(file, &args[1..], env);
-                if pushed {
-                    self.modifier_context.pop();
-                }
-                Value::Unknown
-            }
+            "with-filter" => self.with_filter_form(file, node, args, env),
+            "with-modifier" => self.with_modifier_form(file, args, env),
             "import" => {
                 let path = args
                     .first()
@@ -580,6 +379,253 @@ impl<'a> Evaluator<'a> {
             _ => return None,
         };
         Some(value)
+    }
+
+    /// `define`, `define-macro`, `macro`: a variable, a procedure or a macro (not run).
+    fn define_form(&mut self, file: FileId, name: &str, args: &[Element], env: &Rc<Env>) -> Value {
+        let tree_ref = self.tree(file);
+        let tree = tree_ref.get();
+
+        let Some(&target) = args.first() else {
+            return Value::Unknown;
+        };
+        match target {
+            Element::Token(t) => {
+                let value = match args.get(1) {
+                    Some(&v) if name == "define" => self.eval(file, v, env, Position::Statement),
+                    _ => Value::Macro,
+                };
+                env.define(tree.token_text(t).into(), value);
+            }
+            Element::Node(sig) if tree.node(sig).kind == NodeKind::List => {
+                let parts: Vec<Element> = tree.items(sig).collect();
+                let Some(Element::Token(fname)) = parts.first() else {
+                    return Value::Unknown;
+                };
+                let fname: Rc<str> = tree.token_text(*fname).into();
+                let value = if name == "define" {
+                    let (params, rest) = parameters(tree, &parts[1..]);
+                    Value::Closure(Rc::new(Closure {
+                        name: Some(fname.clone()),
+                        params,
+                        rest,
+                        body: args[1..].to_vec(),
+                        file,
+                        env: env.clone(),
+                    }))
+                } else {
+                    Value::Macro
+                };
+                env.define(fname, value);
+            }
+            _ => {}
+        }
+        Value::Unknown
+    }
+
+    /// `lambda`, `named-lambda`: a procedure.
+    fn lambda_form(&mut self, file: FileId, name: &str, args: &[Element], env: &Rc<Env>) -> Value {
+        let tree_ref = self.tree(file);
+        let tree = tree_ref.get();
+
+        let (sig, body) = match (name, args.first()) {
+            ("lambda", Some(&sig)) => (sig, &args[1..]),
+            ("named-lambda", Some(&Element::Node(sig))) => {
+                let parts: Vec<Element> = tree.items(sig).collect();
+                return self.lambda_value(
+                    file,
+                    tree,
+                    &parts[1.min(parts.len())..],
+                    &args[1..],
+                    env,
+                );
+            }
+            _ => return Value::Unknown,
+        };
+        match sig {
+            Element::Node(n) if tree.node(n).kind == NodeKind::List => {
+                let parts: Vec<Element> = tree.items(n).collect();
+                self.lambda_value(file, tree, &parts, body, env)
+            }
+            Element::Token(t) => Value::Closure(Rc::new(Closure {
+                name: None,
+                params: Vec::new(),
+                rest: Some(tree.token_text(t).into()),
+                body: body.to_vec(),
+                file,
+                env: env.clone(),
+            })),
+            _ => Value::Unknown,
+        }
+    }
+
+    /// `if`: the branch the test picks; both, as uncertain, when the test is unknown.
+    fn if_form(&mut self, file: FileId, args: &[Element], env: &Rc<Env>) -> Value {
+        let test = match args.first() {
+            Some(&c) => self.eval(file, c, env, Position::Statement),
+            None => return Value::Unknown,
+        };
+        match test.truthy() {
+            Some(true) => args.get(1).map_or(Value::Unknown, |&e| {
+                self.eval(file, e, env, Position::Statement)
+            }),
+            Some(false) => args.get(2).map_or(Value::Unknown, |&e| {
+                self.eval(file, e, env, Position::Statement)
+            }),
+            None => {
+                self.uncertain += 1;
+                for &e in args.iter().skip(1).take(2) {
+                    self.eval(file, e, env, Position::Statement);
+                }
+                self.uncertain -= 1;
+                Value::Unknown
+            }
+        }
+    }
+
+    /// `when`, `unless`: the body when the test says so; as uncertain when it is unknown.
+    fn when_form(&mut self, file: FileId, name: &str, args: &[Element], env: &Rc<Env>) -> Value {
+        let test = match args.first() {
+            Some(&c) => self.eval(file, c, env, Position::Statement),
+            None => return Value::Unknown,
+        };
+        let run = test.truthy().map(|t| t == (name == "when"));
+        match run {
+            Some(false) => Value::Unknown,
+            Some(true) => self.body(file, &args[1..], env),
+            None => {
+                self.uncertain += 1;
+                self.body(file, &args[1..], env);
+                self.uncertain -= 1;
+                Value::Unknown
+            }
+        }
+    }
+
+    /// `cond`: the first clause whose test holds; clauses after an unknown test run as uncertain.
+    fn cond_form(&mut self, file: FileId, args: &[Element], env: &Rc<Env>) -> Value {
+        let tree_ref = self.tree(file);
+        let tree = tree_ref.get();
+
+        let mut unknown = 0;
+        let mut result = Value::Unknown;
+        for &clause in args {
+            let Element::Node(c) = clause else { continue };
+            let parts: Vec<Element> = tree.items(c).collect();
+            let Some(&test) = parts.first() else { continue };
+            let is_else = matches!(test, Element::Token(t) if tree.token_text(t) == "else");
+            let truth = if is_else {
+                Some(true)
+            } else {
+                self.eval(file, test, env, Position::Statement).truthy()
+            };
+            match truth {
+                Some(false) => continue,
+                Some(true) => {
+                    result = self.body(file, &parts[1..], env);
+                    break;
+                }
+                None => {
+                    unknown += 1;
+                    self.uncertain += 1;
+                    self.body(file, &parts[1..], env);
+                }
+            }
+        }
+        self.uncertain -= unknown;
+        if unknown > 0 {
+            Value::Unknown
+        } else {
+            result
+        }
+    }
+
+    /// `case`: the key is rarely known statically; every clause runs as uncertain.
+    fn case_form(&mut self, file: FileId, args: &[Element], env: &Rc<Env>) -> Value {
+        let tree_ref = self.tree(file);
+        let tree = tree_ref.get();
+
+        // The key is rarely known statically; run every clause as uncertain.
+        self.uncertain += 1;
+        for &clause in args.iter().skip(1) {
+            if let Element::Node(c) = clause {
+                let parts: Vec<Element> = tree.items(c).collect();
+                self.body(file, parts.get(1..).unwrap_or(&[]), env);
+            }
+        }
+        self.uncertain -= 1;
+        Value::Unknown
+    }
+
+    /// `and`, `or`: the value that decides; what follows an unknown test is guarded.
+    fn and_or_form(&mut self, file: FileId, name: &str, args: &[Element], env: &Rc<Env>) -> Value {
+        let mut last = Value::Bool(name == "and");
+        let guarded = self.guarded;
+        for &a in args {
+            let v = self.eval(file, a, env, Position::Statement);
+            match (name, v.truthy()) {
+                ("and", Some(false)) | ("or", Some(true)) => {
+                    self.guarded = guarded;
+                    return v;
+                }
+                (_, None) => {
+                    // What follows an unknown test may never be evaluated.
+                    self.guarded = guarded + 1;
+                    last = Value::Unknown
+                }
+                _ => {
+                    if !matches!(last, Value::Unknown) {
+                        last = v;
+                    }
+                }
+            }
+        }
+        self.guarded = guarded;
+        last
+    }
+
+    /// `with-filter`: the body's rules get the filter too.
+    fn with_filter_form(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        args: &[Element],
+        env: &Rc<Env>,
+    ) -> Value {
+        let tree_ref = self.tree(file);
+        let tree = tree_ref.get();
+
+        let filter = match args.first() {
+            Some(&f) => self.eval(file, f, env, Position::Filter),
+            None => return Value::Unknown,
+        };
+        let expr = match filter {
+            Value::Filter(f) => (*f).clone(),
+            _ => FilterExpr::Unknown(self.origin(file, tree.node(node).span)),
+        };
+        self.filter_context.push(expr);
+        self.body(file, &args[1..], env);
+        self.filter_context.pop();
+        Value::Unknown
+    }
+
+    /// `with-modifier`: the body's rules get the modifier too.
+    fn with_modifier_form(&mut self, file: FileId, args: &[Element], env: &Rc<Env>) -> Value {
+        let modifier = match args.first() {
+            Some(&m) => self.eval(file, m, env, Position::Statement),
+            None => return Value::Unknown,
+        };
+        let pushed = if let Value::Modifier(m) = modifier {
+            self.modifier_context.push((*m).clone());
+            true
+        } else {
+            false
+        };
+        self.body(file, &args[1..], env);
+        if pushed {
+            self.modifier_context.pop();
+        }
+        Value::Unknown
     }
 
     fn lambda_value(

@@ -13,7 +13,7 @@ use crate::model::rule::{
     PathPattern, Port, Rule, RuleOp,
 };
 use crate::model::value::{Env, Value};
-use crate::model::vocab::{ArgKind, Availability, ModifierActions, Name, Release};
+use crate::model::vocab::{ArgKind, Availability, FilterDef, ModifierActions, Name, Release};
 use crate::model::Issue;
 use crate::syntax::string::quote;
 use crate::syntax::{Element, NodeId, Span, TokenKind};
@@ -368,69 +368,25 @@ impl<'a> Evaluator<'a> {
                 arg: origin,
             })));
         };
-        let availability = def.availability(self.macos);
-        if availability != Availability::Present {
-            let tree = self.tree(file);
-            let head = tree
-                .get()
-                .items(node)
-                .next()
-                .map_or(origin.span, |h| tree.get().span(h));
-            let known: Vec<crate::model::MacOs> = def
-                .evidence
-                .releases()
-                .into_iter()
-                .map(crate::model::MacOs::release)
-                .collect();
-            let issue = if availability == Availability::Absent {
-                Issue::UnknownFilter {
-                    span: head,
-                    name: written.to_string(),
-                    suggestion: None,
-                    note: Some(format!(
-                        "`{written}` is a filter of macOS {}; this check targets {}",
-                        known
-                            .iter()
-                            .map(|v| v.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        self.macos
-                    )),
-                }
-            } else {
-                Issue::UnverifiedName {
-                    span: head,
-                    name: written.to_string(),
-                    kind: "filter",
-                    macos: self.macos,
-                    known,
-                }
-            };
-            self.issue(file, issue);
-        }
-        let kind = def.arg;
-        let category = def.category.as_str();
-        let leaf = |value: FilterValue, arg: Origin| {
-            FilterExpr::Leaf(Filter {
-                name,
-                written,
-                value,
-                origin,
-                arg,
-            })
+        self.filter_availability(file, node, origin, def, written);
+        let call = FilterCall {
+            file,
+            def,
+            name,
+            written,
+            origin,
         };
-        let arg_origin = |o: Option<Origin>, span: Span| o.unwrap_or(Origin { file, span });
-        if kind == ArgKind::Network {
-            return self.network_filter(file, &written, origin, &args, leaf);
+        if def.arg == ArgKind::Network {
+            return self.network_filter(file, &written, origin, &args, |v, a| call.leaf(v, a));
         }
         if args.is_empty() {
-            if matches!(kind, ArgKind::Unknown) {
+            if matches!(def.arg, ArgKind::Unknown) {
                 return unknown(origin);
             }
             // Apple's own profiles call boolean filters with no argument:
             // `(extension-path-ancestor)` in application.sb of macOS 10.15.
-            if kind == ArgKind::Boolean {
-                return Value::Filter(Rc::new(leaf(FilterValue::Atom("#t".into()), origin)));
+            if def.arg == ArgKind::Boolean {
+                return Value::Filter(Rc::new(call.leaf(FilterValue::Atom("#t".into()), origin)));
             }
             self.issue(
                 file,
@@ -442,167 +398,239 @@ impl<'a> Evaluator<'a> {
             );
             return unknown(origin);
         }
-        let mut alternatives: SmallVec<[FilterExpr; 1]> = SmallVec::new();
-        for (value, span) in args {
-            let expr = match (kind, value) {
-                (_, Value::Unknown | Value::UnknownStr) => {
-                    FilterExpr::Unknown(Origin { file, span })
-                }
-                (ArgKind::Path | ArgKind::PathSubpath | ArgKind::PathPrefix, Value::Str(s, o)) => {
-                    let pattern = match kind {
-                        ArgKind::Path => PathPattern::Literal(s.as_ref().into()),
-                        ArgKind::PathSubpath => PathPattern::Subpath(s.as_ref().into()),
-                        _ => PathPattern::Prefix(s.as_ref().into()),
-                    };
-                    leaf(FilterValue::Path(pattern), arg_origin(o, span))
-                }
-                (ArgKind::Regex, Value::Str(s, o)) => {
-                    let at = arg_origin(o, span);
-                    if let Err(message) = crate::model::regex::check(&s) {
-                        self.issue(
-                            file,
-                            Issue::InvalidRegex {
-                                span: at.span,
-                                message,
-                            },
-                        );
-                    }
-                    if category == "path" {
-                        leaf(FilterValue::Path(PathPattern::Regex(s.as_ref().into())), at)
-                    } else {
-                        leaf(FilterValue::Name(NamePattern::Regex(s.as_ref().into())), at)
-                    }
-                }
-                (ArgKind::Name, Value::Str(s, o)) => leaf(
-                    FilterValue::Name(NamePattern::Exact(s.as_ref().into())),
-                    arg_origin(o, span),
-                ),
-                (ArgKind::NamePrefix, Value::Str(s, o)) => leaf(
-                    FilterValue::Name(NamePattern::Prefix(s.as_ref().into())),
-                    arg_origin(o, span),
-                ),
-                (ArgKind::String | ArgKind::Unknown, Value::Str(s, o)) => {
-                    leaf(FilterValue::Other(s.as_ref().into()), arg_origin(o, span))
-                }
-                (ArgKind::Constant | ArgKind::Bitfield, Value::Int(i)) => leaf(
-                    FilterValue::Atom(i.to_string().into()),
-                    Origin { file, span },
-                ),
-                (ArgKind::Boolean, Value::Bool(b)) => leaf(
-                    FilterValue::Atom(if b { "#t" } else { "#f" }.into()),
-                    Origin { file, span },
-                ),
-                (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
-                    match self.vocab.constant_availability(&c, self.macos) {
-                        Some((Availability::Absent, evidence)) => self.issue(
-                            file,
-                            Issue::InvalidFilterArgument {
-                                span,
-                                message: format!(
-                                    "`{c}` is an unbound variable on {}: the profile fails to load",
-                                    self.macos
-                                ),
-                                label: match &evidence.source {
-                                    Some(source) => format!("seen refused: {source}"),
-                                    None => "not defined there".into(),
-                                },
-                            },
-                        ),
-                        Some((Availability::Unverified, evidence)) => self.issue(
-                            file,
-                            Issue::UnverifiedName {
-                                span,
-                                name: c.to_string(),
-                                kind: "constant",
-                                macos: self.macos,
-                                known: evidence
-                                    .releases()
-                                    .into_iter()
-                                    .map(crate::model::MacOs::release)
-                                    .collect(),
-                            },
-                        ),
-                        _ => {}
-                    }
-                    if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
-                        let suggestion = self
-                            .vocab
-                            .suggest(&c, def.named_values.iter().map(String::as_str));
-                        self.issue(
-                            file,
-                            Issue::InvalidFilterArgument {
-                                span,
-                                message: format!("`{c}` is not a value of `{written}`"),
-                                label: match suggestion {
-                                    Some(s) => format!("did you mean `{s}`?"),
-                                    None => {
-                                        format!("expected one of: {}", def.named_values.join(", "))
-                                    }
-                                },
-                            },
-                        );
-                    }
-                    leaf(FilterValue::Atom(c.as_ref().into()), Origin { file, span })
-                }
-                (ArgKind::Unknown, _) => FilterExpr::Unknown(Origin { file, span }),
-                (_, Value::Filter(_)) => {
-                    self.issue(
-                        file,
-                        Issue::InvalidFilterArgument {
-                            span,
-                            message: format!("`{written}` takes a value, not another filter"),
-                            label: "a filter here".into(),
-                        },
-                    );
-                    FilterExpr::Unknown(Origin { file, span })
-                }
-                (kind, other) => {
-                    let expected = match kind {
-                        ArgKind::Path | ArgKind::PathSubpath | ArgKind::PathPrefix => {
-                            "a path string"
-                        }
-                        ArgKind::Regex => "a regex string (#\"...\")",
-                        ArgKind::Name | ArgKind::NamePrefix | ArgKind::String => "a string",
-                        ArgKind::Constant => "a number or a named constant",
-                        ArgKind::Bitfield => "a number such as #o644",
-                        ArgKind::Boolean => "#t or #f",
-                        _ => "another argument",
-                    };
-                    let bare = match &other {
-                        Value::Sym(name) => {
-                            let tree = self.tree(file);
-                            tree.get().source(span) == &**name
-                        }
-                        _ => false,
-                    };
-                    if matches!(other, Value::Closure(_) | Value::List(_) | Value::Macro) {
-                        FilterExpr::Unknown(Origin { file, span })
-                    } else if let (true, Value::Sym(name)) = (bare, &other) {
-                        // `(subpath PROJECT_DIR)`: the problem is the name nothing
-                        // defines (libsandbox stops there), not the kind of its value.
-                        self.unbound(file, span, name);
-                        FilterExpr::Unknown(Origin { file, span })
-                    } else {
-                        self.issue(
-                            file,
-                            Issue::InvalidFilterArgument {
-                                span,
-                                message: format!("`{written}` expects {expected}"),
-                                label: format!("{} here", describe(&other)),
-                            },
-                        );
-                        FilterExpr::Unknown(Origin { file, span })
-                    }
-                }
-            };
-            alternatives.push(expr);
-        }
+        let mut alternatives: SmallVec<[FilterExpr; 1]> = args
+            .into_iter()
+            .map(|(value, span)| self.filter_argument(&call, value, span))
+            .collect();
         let expr = if alternatives.len() == 1 {
             alternatives.pop().expect("one")
         } else {
             FilterExpr::Any(alternatives.into_vec())
         };
         Value::Filter(Rc::new(expr))
+    }
+
+    /// Reports a filter the target macOS lacks, or whose presence there is unverified.
+    fn filter_availability(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        origin: Origin,
+        def: &FilterDef,
+        written: Name,
+    ) {
+        let availability = def.availability(self.macos);
+        if availability == Availability::Present {
+            return;
+        }
+        let tree = self.tree(file);
+        let head = tree
+            .get()
+            .items(node)
+            .next()
+            .map_or(origin.span, |h| tree.get().span(h));
+        let known: Vec<crate::model::MacOs> = def
+            .evidence
+            .releases()
+            .into_iter()
+            .map(crate::model::MacOs::release)
+            .collect();
+        let issue = if availability == Availability::Absent {
+            Issue::UnknownFilter {
+                span: head,
+                name: written.to_string(),
+                suggestion: None,
+                note: Some(format!(
+                    "`{written}` is a filter of macOS {}; this check targets {}",
+                    known
+                        .iter()
+                        .map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.macos
+                )),
+            }
+        } else {
+            Issue::UnverifiedName {
+                span: head,
+                name: written.to_string(),
+                kind: "filter",
+                macos: self.macos,
+                known,
+            }
+        };
+        self.issue(file, issue);
+    }
+
+    /// One argument of a filter call, checked against the filter's argument kind.
+    fn filter_argument(&mut self, call: &FilterCall, value: Value, span: Span) -> FilterExpr {
+        let file = call.file;
+        let kind = call.def.arg;
+        let here = Origin { file, span };
+        let arg_origin = |o: Option<Origin>| o.unwrap_or(here);
+        match (kind, value) {
+            (_, Value::Unknown | Value::UnknownStr) => FilterExpr::Unknown(here),
+            (ArgKind::Path | ArgKind::PathSubpath | ArgKind::PathPrefix, Value::Str(s, o)) => {
+                let pattern = match kind {
+                    ArgKind::Path => PathPattern::Literal(s.as_ref().into()),
+                    ArgKind::PathSubpath => PathPattern::Subpath(s.as_ref().into()),
+                    _ => PathPattern::Prefix(s.as_ref().into()),
+                };
+                call.leaf(FilterValue::Path(pattern), arg_origin(o))
+            }
+            (ArgKind::Regex, Value::Str(s, o)) => {
+                let at = arg_origin(o);
+                if let Err(error) = crate::model::regex::check(&s) {
+                    self.issue(
+                        file,
+                        Issue::InvalidRegex {
+                            span: at.span,
+                            message: error.to_string(),
+                        },
+                    );
+                }
+                if call.def.category == "path" {
+                    call.leaf(FilterValue::Path(PathPattern::Regex(s.as_ref().into())), at)
+                } else {
+                    call.leaf(FilterValue::Name(NamePattern::Regex(s.as_ref().into())), at)
+                }
+            }
+            (ArgKind::Name, Value::Str(s, o)) => call.leaf(
+                FilterValue::Name(NamePattern::Exact(s.as_ref().into())),
+                arg_origin(o),
+            ),
+            (ArgKind::NamePrefix, Value::Str(s, o)) => call.leaf(
+                FilterValue::Name(NamePattern::Prefix(s.as_ref().into())),
+                arg_origin(o),
+            ),
+            (ArgKind::String | ArgKind::Unknown, Value::Str(s, o)) => {
+                call.leaf(FilterValue::Other(s.as_ref().into()), arg_origin(o))
+            }
+            (ArgKind::Constant | ArgKind::Bitfield, Value::Int(i)) => {
+                call.leaf(FilterValue::Atom(i.to_string().into()), here)
+            }
+            (ArgKind::Boolean, Value::Bool(b)) => {
+                call.leaf(FilterValue::Atom(if b { "#t" } else { "#f" }.into()), here)
+            }
+            (ArgKind::Constant, Value::Constant(c) | Value::Sym(c)) => {
+                self.named_constant(call, span, &c);
+                call.leaf(FilterValue::Atom(c.as_ref().into()), here)
+            }
+            (ArgKind::Unknown, _) => FilterExpr::Unknown(here),
+            (_, Value::Filter(_)) => {
+                self.issue(
+                    file,
+                    Issue::InvalidFilterArgument {
+                        span,
+                        message: format!("`{}` takes a value, not another filter", call.written),
+                        label: "a filter here".into(),
+                    },
+                );
+                FilterExpr::Unknown(here)
+            }
+            (kind, other) => self.wrong_argument(call, kind, other, span),
+        }
+    }
+
+    /// A named constant as a filter's argument: whether the target macOS defines it, and
+    /// whether the filter takes it.
+    fn named_constant(&mut self, call: &FilterCall, span: Span, c: &str) {
+        let file = call.file;
+        match self.vocab.constant_availability(c, self.macos) {
+            Some((Availability::Absent, evidence)) => self.issue(
+                file,
+                Issue::InvalidFilterArgument {
+                    span,
+                    message: format!(
+                        "`{c}` is an unbound variable on {}: the profile fails to load",
+                        self.macos
+                    ),
+                    label: match &evidence.source {
+                        Some(source) => format!("seen refused: {source}"),
+                        None => "not defined there".into(),
+                    },
+                },
+            ),
+            Some((Availability::Unverified, evidence)) => self.issue(
+                file,
+                Issue::UnverifiedName {
+                    span,
+                    name: c.to_string(),
+                    kind: "constant",
+                    macos: self.macos,
+                    known: evidence
+                        .releases()
+                        .into_iter()
+                        .map(crate::model::MacOs::release)
+                        .collect(),
+                },
+            ),
+            _ => {}
+        }
+        let def = call.def;
+        if def.named_values_complete && !def.named_values.iter().any(|v| **v == *c) {
+            let suggestion = self
+                .vocab
+                .suggest(c, def.named_values.iter().map(String::as_str));
+            self.issue(
+                file,
+                Issue::InvalidFilterArgument {
+                    span,
+                    message: format!("`{c}` is not a value of `{}`", call.written),
+                    label: match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => {
+                            format!("expected one of: {}", def.named_values.join(", "))
+                        }
+                    },
+                },
+            );
+        }
+    }
+
+    /// A value of the wrong kind for the filter: reported, unless it is a name nothing
+    /// defines (reported as that) or a value evaluation cannot see into.
+    fn wrong_argument(
+        &mut self,
+        call: &FilterCall,
+        kind: ArgKind,
+        other: Value,
+        span: Span,
+    ) -> FilterExpr {
+        let file = call.file;
+        let expected = match kind {
+            ArgKind::Path | ArgKind::PathSubpath | ArgKind::PathPrefix => "a path string",
+            ArgKind::Regex => "a regex string (#\"...\")",
+            ArgKind::Name | ArgKind::NamePrefix | ArgKind::String => "a string",
+            ArgKind::Constant => "a number or a named constant",
+            ArgKind::Bitfield => "a number such as #o644",
+            ArgKind::Boolean => "#t or #f",
+            _ => "another argument",
+        };
+        let bare = match &other {
+            Value::Sym(name) => {
+                let tree = self.tree(file);
+                tree.get().source(span) == &**name
+            }
+            _ => false,
+        };
+        if matches!(other, Value::Closure(_) | Value::List(_) | Value::Macro) {
+            // Nothing to say about a value evaluation cannot see into.
+        } else if let (true, Value::Sym(name)) = (bare, &other) {
+            // `(subpath PROJECT_DIR)`: the problem is the name nothing defines (libsandbox
+            // stops there), not the kind of its value.
+            self.unbound(file, span, name);
+        } else {
+            self.issue(
+                file,
+                Issue::InvalidFilterArgument {
+                    span,
+                    message: format!("`{}` expects {expected}", call.written),
+                    label: format!("{} here", describe(&other)),
+                },
+            );
+        }
+        FilterExpr::Unknown(Origin { file, span })
     }
 
     fn network_filter(
@@ -735,4 +763,25 @@ fn parse_address(text: &str) -> Result<(String, Port), (String, String)> {
         }
     };
     Ok((host.to_string(), port))
+}
+
+/// A filter call being lowered: what each of its arguments becomes a leaf of.
+struct FilterCall {
+    file: FileId,
+    def: &'static FilterDef,
+    name: Name,
+    written: Name,
+    origin: Origin,
+}
+
+impl FilterCall {
+    fn leaf(&self, value: FilterValue, arg: Origin) -> FilterExpr {
+        FilterExpr::Leaf(Filter {
+            name: self.name,
+            written: self.written,
+            value,
+            origin: self.origin,
+            arg,
+        })
+    }
 }
