@@ -353,9 +353,11 @@ pub fn files_naming(profile: &Path) -> Vec<TestFile> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
+    // `./x.sbtest.toml` is shown as `x.sbtest.toml`.
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| is_test_file(p))
+        .map(|p| p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p))
         .collect();
     paths.sort();
     paths
