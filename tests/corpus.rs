@@ -25,13 +25,7 @@ fn every_readable_corpus_file_parses_and_prints_back() {
         if !READABLE.contains(&entry.role.as_str()) {
             continue;
         }
-        let mut options = CheckOptions::default();
-        if let Some(prelude) = &entry.prelude {
-            let prelude_bytes = std::fs::read(dir.join(prelude)).expect("prelude is readable");
-            options
-                .preludes
-                .push(lint::load_prelude(prelude, prelude_bytes));
-        }
+        let options = common::assembly_options(&dir, &entry);
         let report = lint::check_bytes(&entry.file, bytes, &options);
         let structural: Vec<_> = report
             .diagnostics
@@ -247,7 +241,7 @@ fn read_verdicts() -> Vec<Verdict> {
     let text = std::fs::read_to_string(&path).expect("the verdict file is readable");
     let mut verdicts = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') || n == 0 {
+        if line.trim().is_empty() || line.starts_with('#') || line.starts_with("file\t") {
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
@@ -307,8 +301,9 @@ fn shipping_findings(dir: &std::path::Path) -> Vec<(String, u32, &'static str, S
 /// Every warning and error `check` reports on a shipping corpus profile or fragment has a
 /// reviewed verdict (true or false, with a one-line reason and its source) in
 /// `snapshots/corpus/verdicts.tsv`; every verdict still has its finding. Prints the rate
-/// of false verdicts per code. A rule whose findings are mostly false fails: fix it or
-/// lower it to info.
+/// of false verdicts per code. Fails when 2% or more are false (issue 23's goal; the
+/// corpus's own version skew, KNOWN_ERRORS, is counted apart) or when a rule's findings
+/// are mostly false: fix it or lower it to info.
 #[test]
 fn every_shipping_finding_has_a_reviewed_verdict() {
     let Some(dir) = common::corpus_dir() else {
@@ -391,6 +386,11 @@ fn every_shipping_finding_has_a_reviewed_verdict() {
         stale.is_empty(),
         "verdicts in {VERDICTS} for findings `check` no longer reports:\n{}",
         stale.join("\n")
+    );
+    // Issue 23's goal: under 2% of the findings on shipping profiles false.
+    assert!(
+        percent < 2.0,
+        "{percent:.1}% of the findings on shipping profiles are false (the goal is under 2%):\n{rates}"
     );
     let mostly_false: Vec<_> = by_code
         .iter()

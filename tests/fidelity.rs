@@ -304,3 +304,158 @@ fn the_require_all_fix_for_an_ored_attribute_reads_as_its_author_meant() {
     );
     assert!(!findings_with(&fixed, &[]).iter().any(|d| d.code == "SB212"));
 }
+
+fn explain_on(profile: &str, macos: &str, op: &str, arg: &str) -> sblint::explain::Explanation {
+    let options = sblint::model::ModelOptions {
+        macos: sblint::model::MacOs::parse(macos),
+        implicit: true,
+        ..sblint::model::ModelOptions::default()
+    };
+    let model =
+        sblint::model::Model::new(&sblint::syntax::parse(profile.to_string()), &[], &options);
+    sblint::explain::explain(&model, op, Some(arg), std::path::Path::new("/")).unwrap()
+}
+
+#[test]
+fn the_version_1_preamble_allows_file_link_on_26_only() {
+    use sblint::model::Action;
+    // blacktop/ipsw#1258 (Darwin 25.5.0): `(version 1)(deny default)` compiles differently
+    // with `(deny file-link)`; sbpl1.scm opens with `(allow file-link)`. knightsc's
+    // sbpl1.scm of 10.15.2 has no such rule.
+    let deny_default = "(version 1)\n(deny default)\n";
+    let e = explain_on(deny_default, "26", "file-link", "/private/tmp/x");
+    assert_eq!(e.action, Action::Allow);
+    let (row, verified) = e.implicit.expect("an implicit rule decides");
+    assert_eq!((row.id, verified), ("sbpl1-file-link", true));
+    assert!(!e.conditional());
+    // The profile's own deny comes after the preamble and overrides it.
+    let denied = "(version 1)\n(deny default)\n(deny file-link)\n";
+    let e = explain_on(denied, "26", "file-link", "/private/tmp/x");
+    assert_eq!(e.action, Action::Deny);
+    assert!(e.implicit.is_none());
+    // 10.15: Apple's sbpl1.scm has no such rule: denied, certainly.
+    let e = explain_on(deny_default, "10.15", "file-link", "/private/tmp/x");
+    assert_eq!(e.action, Action::Deny);
+    assert!(!e.conditional(), "{:?}", e.decision.conditions);
+    // 14: nothing settles it: denied, conditional on the unverified implicit rule.
+    let e = explain_on(deny_default, "14", "file-link", "/private/tmp/x");
+    assert_eq!(e.action, Action::Deny);
+    assert!(e.conditional());
+    let (_, rule) = e.alternatives[0];
+    assert_eq!(e.alternatives[0].0, Action::Allow);
+    // The model says which implicit rule that is, and that it is unverified here.
+    let options = sblint::model::ModelOptions {
+        macos: sblint::model::MacOs::parse("14"),
+        implicit: true,
+        ..sblint::model::ModelOptions::default()
+    };
+    let model = sblint::model::Model::new(
+        &sblint::syntax::parse(deny_default.to_string()),
+        &[],
+        &options,
+    );
+    let (row, verified) = model.implicit_rule(rule).expect("an implicit rule");
+    assert_eq!((row.id, verified), ("sbpl1-file-link", false));
+    // Without the layer the model is the profile's text alone.
+    let plain = sblint::model::Model::new(
+        &sblint::syntax::parse(deny_default.to_string()),
+        &[],
+        &sblint::model::ModelOptions::default(),
+    );
+    assert!(plain.implicit.is_empty());
+}
+
+#[test]
+fn sb308_lists_what_the_implicit_layer_leaves_open() {
+    let sb308 = |macos: &str| {
+        let mut options = CheckOptions::default();
+        options.model.macos = sblint::model::MacOs::parse(macos);
+        check_text(
+            "p.sb",
+            "(version 1)\n(deny default)\n(allow file-read* (literal \"/\"))\n".to_string(),
+            &options,
+        )
+        .diagnostics
+        .into_iter()
+        .find(|d| d.code == "SB308")
+        .expect("SB308")
+    };
+    let d = sb308("26");
+    assert!(d.message.contains("`file-link`"), "{}", d.message);
+    assert!(d.notes.iter().any(|n| n.contains("blacktop/ipsw#1258")));
+    let d = sb308("10.15");
+    assert!(!d.message.contains("file-link"), "{}", d.message);
+    assert!(!d.notes.iter().any(|n| n.contains("file-link")));
+    let d = sb308("14");
+    assert!(!d.message.contains("file-link"), "{}", d.message);
+    assert!(d
+        .notes
+        .iter()
+        .any(|n| n.contains("`file-link`") && n.contains("unverified for macOS 14")));
+}
+
+#[test]
+fn explain_answers_when_an_absolute_import_cannot_be_read() {
+    // lynaghk/sandboxtron's base imports Apple's bsd.sb by absolute path; off a Mac it
+    // cannot be read. `explain` decides from the rest and says what the import could change.
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.sb");
+    std::fs::write(
+        &profile,
+        "(version 1)\n(deny default)\n(import \"/nonexistent-sblint/System/Library/Sandbox/Profiles/bsd.sb\")\n(allow file-read-data (literal \"/private/etc/hosts\"))\n(allow file-read* (subpath \"/usr\"))\n",
+    )
+    .unwrap();
+    let run = |op: &str, arg: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sblint"))
+            .args(["explain", "--format", "json"])
+            .arg(&profile)
+            .args([op, arg])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    // A later filtered rule naming the operation itself: nothing in the import can beat it.
+    let v = run("file-read-data", "/private/etc/hosts");
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["conditional"], false, "{v}");
+    // A decision at the wildcard or by `default`: a rule in the import could decide instead.
+    let v = run("file-read-data", "/usr/bin/true");
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["conditional"], true, "{v}");
+    assert!(v["unread_imports"][0]["import"]
+        .as_str()
+        .unwrap()
+        .ends_with("bsd.sb"));
+    let v = run("file-write-data", "/private/tmp/x");
+    assert_eq!(v["decision"], "deny");
+    assert_eq!(v["conditional"], true);
+    // `compile` still refuses: its output would be another profile.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sblint"))
+        .arg("compile")
+        .arg(&profile)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_require_not_inside_a_deny_is_no_error() {
+    // Apple's application.sb of 10.15.2 (knightsc/sandbox_profiles) denies with a
+    // `require-not` inside: App Store apps load it. anthropics/claude-code#39635 reports
+    // `sandbox-exec` aborting on a deny with `require-not` (2026, its text not shown):
+    // unverified, so no finding either way.
+    let apple = "(version 1)\n(deny default)\n(deny file-write-create (require-all (require-not (vnode-type DIRECTORY)) (subpath \"/Library\")))\n";
+    let found = findings(apple);
+    assert!(
+        !found
+            .iter()
+            .any(|(_, severity, _)| *severity == Severity::Error),
+        "{found:?}"
+    );
+}

@@ -86,6 +86,38 @@ fn an_import_cycle_and_special_files_are_refused() {
 }
 
 #[test]
+fn imports_given_as_text_are_evaluated_and_their_cycles_refused() {
+    // The WebAssembly build reads no files: imports come as texts, by name.
+    let imports = [
+        ("a.sb", "(define (home p) (subpath p))\n(import \"b.sb\")\n"),
+        ("b.sb", "(import \"a.sb\")\n"),
+    ];
+    let options = CheckOptions {
+        model: sblint::model::ModelOptions {
+            imports: imports
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let text =
+        "(version 1)\n(import \"a.sb\")\n(deny default)\n(allow file-read* (home \"/Users\"))\n";
+    let report = lint::check_text("main.sb", text.to_string(), &options);
+    let found: Vec<(&str, &str)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("SB0"))
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    // `home` is defined by the imported text (no SB004); the cycle back to a.sb is refused.
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "SB006");
+    assert!(found[0].1.contains("import cycle"), "{found:?}");
+}
+
+#[test]
 fn deep_nesting_on_separate_lines_stays_bounded() {
     // Every `(` starts a line: recovery rewinds at most a bounded number of times.
     let text = "(\n".repeat(300_000);

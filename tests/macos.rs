@@ -65,3 +65,58 @@ fn version_3_is_refused_up_to_10_15_and_unverified_after() {
     );
     common::with_snapshots("macos", || insta::assert_snapshot!("version3", out));
 }
+
+/// Apple's own profile sources for 11.5 to 26.0 (`../shared/apple`, see its README): a name
+/// Apple's profile uses on release N exists on N, so each checks with no error and no
+/// vocabulary finding under `--macos N` (`grammar/availability.tsv` has the rows, with the
+/// file and commit, that `grammar/build.py` derives from them).
+#[test]
+fn apples_own_profiles_check_clean_on_their_release() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/apple");
+    let Ok(sources) = std::fs::read_to_string(root.join("SOURCES.tsv")) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "../shared/apple is missing"
+        );
+        eprintln!("../shared/apple is missing: Apple's profiles not checked");
+        return;
+    };
+    let mut checked = std::collections::BTreeMap::<&str, usize>::new();
+    let mut wrong = Vec::new();
+    for line in sources.lines().skip(1) {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let (release, file) = (cells[0], cells[1]);
+        if !file.ends_with(".sb") {
+            continue;
+        }
+        let path = root.join(file);
+        let options = CheckOptions {
+            model: ModelOptions {
+                macos: Some(MacOs::parse(release).expect("a release")),
+                base_dir: path.parent().map(Path::to_path_buf),
+                import_paths: vec![root.join(release).join("files/usr/share/sandbox")],
+                ..ModelOptions::default()
+            },
+            ..CheckOptions::default()
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let report = sblint::lint::check_text(path.to_str().unwrap(), text, &options);
+        *checked.entry(release).or_default() += 1;
+        for d in &report.diagnostics {
+            let vocabulary = matches!(d.code, "SB101" | "SB102" | "SB109");
+            if vocabulary || d.severity == sblint::diagnostic::Severity::Error {
+                wrong.push(format!(
+                    "{file}: {}[{}] {}",
+                    d.severity.as_str(),
+                    d.code,
+                    d.message
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Every release the README lists, each with its files.
+    let releases: Vec<&str> = checked.keys().copied().collect();
+    assert_eq!(releases, ["11.5", "12.5", "13.5", "14.6", "15.6", "26.0"]);
+    assert!(checked.values().all(|n| *n >= 20), "{checked:?}");
+}

@@ -8,9 +8,23 @@
 //! reader opens the file for reading or writing, which is `file-read-data` /
 //! `file-write-data`, and the table names those. A sixth column, when present, marks a row
 //! as pending with the reason (a known gap in the model); such a row must still disagree,
-//! so that it is un-pended the day the model gets it right.
+//! so that it is un-pended the day the model gets it right. A sixth column that starts with
+//! `disputed` marks a fact other recordings disagree on (`grammar/disputed.tsv`): the row
+//! must be reproduced and the answer must be conditional. `-` leaves the sixth column
+//! empty. A seventh column names the macOS the decision was recorded on (default: the
+//! model's default, 14.4.1). The model includes the rules libsandbox adds by itself
+//! (`grammar/implicit.tsv`), as `explain` does.
 
-use sblint::model::{Action, Model, ModelOptions};
+use sblint::model::{Action, MacOs, Model, ModelOptions};
+
+/// The model a row is decided with: its macOS, and the rules libsandbox adds by itself.
+fn options(row: &Row) -> ModelOptions {
+    ModelOptions {
+        macos: row.macos,
+        implicit: true,
+        ..ModelOptions::default()
+    }
+}
 use std::path::Path;
 
 struct Row {
@@ -20,6 +34,8 @@ struct Row {
     argument: String,
     observed: Action,
     pending: Option<String>,
+    disputed: bool,
+    macos: Option<MacOs>,
 }
 
 fn rows() -> Vec<Row> {
@@ -31,8 +47,8 @@ fn rows() -> Vec<Row> {
         .map(|(index, line)| {
             let cells: Vec<&str> = line.split('\t').collect();
             assert!(
-                cells.len() == 5 || cells.len() == 6,
-                "decisions.tsv:{}: 5 or 6 columns, found {}",
+                (5..=7).contains(&cells.len()),
+                "decisions.tsv:{}: 5 to 7 columns, found {}",
                 index + 1,
                 cells.len()
             );
@@ -52,7 +68,15 @@ fn rows() -> Vec<Row> {
                 operation: cells[1].to_string(),
                 argument: cells[2].to_string(),
                 observed,
-                pending: cells.get(5).map(|reason| reason.to_string()),
+                pending: cells
+                    .get(5)
+                    .filter(|c| **c != "-" && !c.starts_with("disputed"))
+                    .map(|reason| reason.to_string()),
+                disputed: cells.get(5).is_some_and(|c| c.starts_with("disputed")),
+                macos: cells.get(6).map(|v| {
+                    MacOs::parse(v)
+                        .unwrap_or_else(|| panic!("decisions.tsv:{}: macOS {v:?}", index + 1))
+                }),
             }
         })
         .collect()
@@ -79,14 +103,15 @@ fn profile_text(row: &Row) -> Option<String> {
     )
 }
 
-fn decide(row: &Row) -> Option<Action> {
+fn decide(row: &Row) -> Option<sblint::explain::Explanation> {
     let text = profile_text(row)?;
-    let model = Model::new(&sblint::syntax::parse(text), &[], &ModelOptions::default());
-    Some(
-        sblint::explain::explain(&model, &row.operation, Some(&row.argument), Path::new("/"))
-            .unwrap_or_else(|error| panic!("decisions.tsv:{}: {error}", row.line))
-            .action,
-    )
+    let model = Model::new(&sblint::syntax::parse(text), &[], &options(row));
+    match sblint::explain::explain(&model, &row.operation, Some(&row.argument), Path::new("/")) {
+        Ok(e) => Some(e),
+        // A pending row may be one `explain` cannot ask yet (a unix socket's path).
+        Err(_) if row.pending.is_some() => None,
+        Err(error) => panic!("decisions.tsv:{}: {error}", row.line),
+    }
 }
 
 #[test]
@@ -95,9 +120,16 @@ fn every_recorded_decision_is_reproduced() {
     assert!(rows.len() >= 40, "{} rows", rows.len());
     let mut wrong = Vec::new();
     for row in &rows {
-        let Some(decided) = decide(row) else {
+        let Some(explanation) = decide(row) else {
             continue;
         };
+        let decided = explanation.action;
+        if row.disputed && explanation.disputes.is_empty() {
+            wrong.push(format!(
+                "decisions.tsv:{}: disputed, but the answer names no dispute",
+                row.line
+            ));
+        }
         match (&row.pending, decided == row.observed) {
             (None, false) => wrong.push(format!(
                 "decisions.tsv:{}: {} {} under {}: observed {:?}, sblint says {:?}",
@@ -127,6 +159,11 @@ fn the_table_covers_what_the_model_must_hold() {
     assert!(has(&|r| r.operation == "mach-lookup"), "mach");
     assert!(has(&|r| r.operation.starts_with("network")), "network");
     assert!(has(&|r| r.operation.starts_with("sysctl")), "sysctl");
+    assert!(
+        has(&|r| r.macos.is_some_and(|v| v.as_str() == "26")),
+        "macOS 26, where the version-1 preamble adds rules"
+    );
+    assert!(has(&|r| r.disputed), "a fact recordings disagree on");
 }
 
 /// The table as `sblint test` files, one per profile (every row a point assertion with its
@@ -140,24 +177,35 @@ fn the_table_as_test_files_passes_sblint_test() {
     let out = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
     std::fs::create_dir_all(&out).unwrap();
     let rows = rows();
-    let mut profiles: Vec<&str> = rows.iter().map(|r| r.profile.as_str()).collect();
+    let mut profiles: Vec<(&str, Option<MacOs>)> =
+        rows.iter().map(|r| (r.profile.as_str(), r.macos)).collect();
     profiles.sort();
     profiles.dedup();
     let mut ran = 0;
-    for profile in profiles {
+    for (profile, macos) in profiles {
         let of: Vec<&Row> = rows
             .iter()
-            .filter(|r| r.profile == profile && r.pending.is_none())
+            .filter(|r| r.profile == profile && r.macos == macos && r.pending.is_none())
             .collect();
-        let Some(text) = profile_text(of[0]) else {
+        let Some(first) = of.first() else {
+            continue;
+        };
+        let Some(text) = profile_text(first) else {
             continue;
         };
         let name = profile.trim_start_matches("corpus:").replace('/', "_");
-        let name = name.trim_end_matches(".sb");
+        let name = match macos {
+            Some(v) => format!("{}.{}", name.trim_end_matches(".sb"), v.as_str()),
+            None => name.trim_end_matches(".sb").to_string(),
+        };
+        let name = name.as_str();
         std::fs::write(out.join(format!("{name}.sb")), &text).unwrap();
         let mut test = format!(
             "# Decisions recorded on real Macs (tests/observed/decisions.tsv), as `sblint test` checks them.\nprofile = \"{name}.sb\"\n"
         );
+        if let Some(v) = macos {
+            test.push_str(&format!("macos = \"{}\"\n", v.as_str()));
+        }
         for r in &of {
             let kind = match r.observed {
                 Action::Allow => "allow",
@@ -171,7 +219,7 @@ fn the_table_as_test_files_passes_sblint_test() {
         let path = out.join(format!("{name}.sbtest.toml"));
         std::fs::write(&path, &test).unwrap();
         let file = sblint::sbtest::parse(&path, &test).unwrap();
-        let model = Model::new(&sblint::syntax::parse(text), &[], &ModelOptions::default());
+        let model = Model::new(&sblint::syntax::parse(text), &[], &options(first));
         for outcome in sblint::sbtest::run(&file, &model) {
             assert!(
                 outcome.passed,

@@ -319,8 +319,9 @@ fn homebrew_formula_builds_this_version_from_the_release_tarball() {
 
 #[test]
 fn readme_and_hooks_name_a_real_tag_of_this_version() {
-    // The install snippets for pre-commit and VS Code are on the book's integrations page.
-    let readme = read("docs/src/integrations.md");
+    // The install lines are in the README; the snippets for pre-commit, the action and VS
+    // Code on the book's integrations page.
+    let readme = read("README.md") + &read("docs/src/integrations.md");
     let version = version();
     let rev = format!("rev: v{version}");
     assert!(
@@ -345,7 +346,12 @@ fn readme_and_hooks_name_a_real_tag_of_this_version() {
         "pip install sblint".to_owned(),
         format!("releases/download/v{version}/sblint-v{version}-aarch64-apple-darwin.tar.gz"),
     ] {
-        assert!(readme.contains(&needed), "the README has `{needed}`");
+        // The install lines are in the README, the integrations on the book's page.
+        let both = format!("{}\n{readme}", read("README.md"));
+        assert!(
+            both.contains(&needed),
+            "README.md or the integrations page has `{needed}`"
+        );
     }
     let vsix = format!("code --install-extension sblint-{version}.vsix");
     assert!(readme.contains(&vsix), "the README installs `{vsix}`");
@@ -726,4 +732,70 @@ fn the_action_reports_what_a_pull_request_newly_allows() {
 
     let (code, _, _) = run("true");
     assert_eq!(code, Some(1), "fail-on-widen fails the step");
+}
+
+/// The action's check step, run as GitHub runs it, in both formats: annotations, or a
+/// SARIF file named in the step's outputs; findings fail the step only when asked.
+#[test]
+fn the_action_checks_with_annotations_or_sarif() {
+    let action = yaml("action.yml");
+    let script = step(action["runs"]["steps"].as_vec().unwrap(), "id", "check")["run"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sblint = assert_cmd::cargo::cargo_bin("sblint");
+    let temp = tempfile::tempdir().unwrap();
+    let run = |format: &str, fail: &str| {
+        let output = temp.path().join("output");
+        let _ = std::fs::remove_file(&output);
+        let out = std::process::Command::new("bash")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["-c", &script])
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    sblint.parent().unwrap().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("NO_COLOR", "1")
+            .env("PATHS", "examples/pitfalls.sb")
+            .env("FORMAT", format)
+            .env("ARGS", "")
+            .env("FAIL", fail)
+            .env("RUNNER_TEMP", temp.path())
+            .env("GITHUB_OUTPUT", &output)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            std::fs::read_to_string(output).unwrap_or_default(),
+        )
+    };
+    let (code, stdout, output) = run("github", "true");
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.contains("::error file=examples/pitfalls.sb,line=2"),
+        "{stdout}"
+    );
+    assert_eq!(output, "status=1\n");
+    let (code, _, _) = run("github", "false");
+    assert_eq!(code, Some(0), "fail-on-findings: false");
+
+    let (code, _, output) = run("sarif", "true");
+    assert_eq!(code, Some(0), "the upload comes first; a later step fails");
+    let sarif = temp.path().join("sblint.sarif");
+    assert!(
+        output.contains(&format!("sarif-file={}", sarif.display())),
+        "{output}"
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
+
+    let (code, _, _) = run("text", "true");
+    assert_eq!(code, Some(2), "an unknown format is an error");
 }

@@ -4,7 +4,7 @@ export type SblintErrorKind =
   | "request"
   /** The profile does not parse (explain, test, diff, format; `check` reports SB001 instead). */
   | "syntax"
-  /** An `(import …)` could not be read (WebAssembly reads no files). */
+  /** An `(import …)` is not among `options.imports` (WebAssembly reads no files). */
   | "import"
   /** An unknown operation, a bad argument, an unknown option or macOS version, a bad rule selector. */
   | "usage"
@@ -32,6 +32,8 @@ export interface Options {
   params?: Record<string, string>;
   /** Profiles evaluated before this one (as `--prelude`), as texts. */
   preludes?: { name: string; text: string }[];
+  /** The texts of the files `(import "NAME")` names, by name (WebAssembly reads no files). */
+  imports?: Record<string, string>;
   /** Rule codes, prefixes or names to run (as `--select`), e.g. `["SB2", "unresolved-path"]`. */
   select?: string[];
   /** Rule codes, prefixes or names not to run (as `--ignore`). */

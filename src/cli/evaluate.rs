@@ -92,8 +92,19 @@ pub fn load(profile: &Path, args: &LoadArgs) -> Result<Loaded, AppError> {
     load_with(profile, args.overrides(&[], &[])?)
 }
 
+/// [`load`] for `explain`: the model has the rules libsandbox adds by itself, and an import
+/// that cannot be read (Apple's `/System/Library/Sandbox/Profiles/bsd.sb` off a Mac) is no
+/// error: the answer is what the rules it can read decide, marked conditional on it.
+pub fn load_for_explain(profile: &Path, args: &LoadArgs) -> Result<Loaded, AppError> {
+    load_inner(profile, args.overrides(&[], &[])?, true)
+}
+
 /// [`load`] with the settings given directly (a test file's params, preludes and macOS).
 pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Loaded, AppError> {
+    load_inner(profile, overrides, false)
+}
+
+fn load_inner(profile: &Path, overrides: Overrides, explain: bool) -> Result<Loaded, AppError> {
     let input = if profile.as_os_str() == "-" {
         Input::Stdin
     } else {
@@ -109,12 +120,16 @@ pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Loaded, AppErro
         return Err(at_source(&name, &tree, error.span, message, "here"));
     }
     let mut settings = Settings::new(overrides)?;
-    let options = settings.options_for(&input)?;
+    let mut options = settings.options_for(&input)?;
+    options.model.implicit = explain;
     let prelude_trees: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(&tree, &prelude_trees, &options.model);
     // Without the imported rules the answer would be about another profile.
+    // For `explain`, an import that cannot be read at all leaves the rules it has (the
+    // answer says so); one that was read but is broken is still an error.
+    let unread = |span: Span| explain && model.unread_imports.iter().any(|u| u.span == span);
     if let Some((span, message)) = model.issues.iter().find_map(|issue| match issue {
-        Issue::Import { span, message, .. } => Some((*span, message)),
+        Issue::Import { span, message, .. } if !unread(*span) => Some((*span, message)),
         _ => None,
     }) {
         return Err(at_source(
@@ -125,12 +140,16 @@ pub fn load_with(profile: &Path, overrides: Overrides) -> Result<Loaded, AppErro
             "this import",
         ));
     }
-    let errors = lint::load_errors(&tree, &options.preludes, &model);
-    Ok(Loaded {
+    Ok(finish(name, tree, options.preludes, model))
+}
+
+fn finish(name: String, tree: SyntaxTree, preludes: Vec<Arc<Prelude>>, model: Model) -> Loaded {
+    let errors = lint::load_errors(&tree, &preludes, &model);
+    Loaded {
         name,
         tree,
-        preludes: options.preludes,
+        preludes,
         model,
         errors,
-    })
+    }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::args::{Expected, ExplainArgs, ExplainFormat};
 use super::error::{report_all, AppError};
-use super::evaluate::{load, Loaded};
+use super::evaluate::{load_for_explain, Loaded};
 use super::output;
 use super::ExitStatus;
 use crate::explain::{explain, Explanation};
@@ -41,7 +41,7 @@ fn answer(args: &ExplainArgs) -> Result<(String, bool), AppError> {
     if args.format == ExplainFormat::Json {
         super::error::output_for_programs();
     }
-    let loaded = load(&args.profile, &args.load)?;
+    let loaded = load_for_explain(&args.profile, &args.load)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(log) = &args.log {
         return Ok((audit(&loaded, log, &cwd)?, true));
@@ -200,8 +200,24 @@ pub(super) fn to_value(
                 "line": line,
             })
         }),
-        "conditional": e.decision.conditional(),
+        "conditional": e.conditional(),
         "conditions": conditions(sources, &e.decision),
+        "implicit": e.implicit.map(|(row, verified)| json!({
+            "id": row.id,
+            "rule": row.rule,
+            "verified": verified,
+            "source": row.source,
+        })),
+        "disputes": e.disputes.iter().map(|d| json!({
+            "id": d.id,
+            "question": d.question,
+            "one": d.one,
+            "other": d.other,
+        })).collect::<Vec<_>>(),
+        "unread_imports": e.unread_imports.iter().map(|u| {
+            let at = sources.line_col(crate::model::Origin { file: FileId::MAIN, span: u.span });
+            json!({ "import": u.name, "line": at.line })
+        }).collect::<Vec<_>>(),
     });
     value
 }
@@ -255,6 +271,28 @@ pub(super) fn condition_words(
         .and_then(|t| t.split("(param \"").nth(1))
         .and_then(|t| t.split('"').next())
         .filter(|n| !n.is_empty());
+    let why = condition_reason(filter, rules, rule, argument, param, unbound, model);
+    match (filter, model.implicit_rule(rule)) {
+        ("branch", _) | (_, None) => why,
+        (_, Some((row, verified))) => format!(
+            "{why} (a rule libsandbox adds by itself, `{}`, {} for {}: {})",
+            row.id,
+            if verified { "seen" } else { "unverified" },
+            model.macos,
+            row.source
+        ),
+    }
+}
+
+fn condition_reason(
+    filter: &str,
+    rules: &[crate::model::Rule],
+    rule: usize,
+    argument: Option<&str>,
+    param: Option<&str>,
+    unbound: Option<&str>,
+    model: &crate::model::Model,
+) -> String {
     match filter {
         "regex" => {
             let regex = argument.and_then(|a| {
@@ -281,7 +319,13 @@ pub(super) fn condition_words(
                 None => "depends on a value sblint cannot know (an unset `param`?)".into(),
             },
         },
-        "branch" => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
+        "branch" => match model.implicit_rule(rule) {
+            Some((row, _)) => format!(
+                "is a rule libsandbox may add by itself (`{}`), unverified for {}: {}",
+                row.id, model.macos, row.source
+            ),
+            None => "comes from a branch on a value sblint cannot know (an unset `param`?)".into(),
+        },
         "filter" => "has a filter sblint cannot decide for this argument".into(),
         "trailing-slash" => "is unverified: its `subpath` ends with `/`, and whether that matches the directory itself is not recorded on a Mac (SB203)".into(),
         f => format!("depends on `{f}`, which is only known at run time"),
@@ -309,7 +353,14 @@ pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation
             } else {
                 format!("no rule naming `{}` matches; decided by the last matching rule naming `{level}`", vocab.operation(e.op).name)
             };
-            out.push_str(&format!("  {how}\n\n"));
+            out.push_str(&format!("  {how}\n"));
+            if let Some((row, _)) = e.implicit {
+                out.push_str(&format!(
+                    "  the rule is not in the profile: libsandbox adds it by itself on {} (`{}`; {})\n",
+                    loaded.model.macos, row.id, row.source
+                ));
+            }
+            out.push('\n');
             out.push_str(&render(sources, rules, i, &e.decision.overridden));
         }
     }
@@ -374,6 +425,25 @@ pub(super) fn to_human(loaded: &Loaded, sources: &SourceMap<'_>, e: &Explanation
             sources.name(rules[*i].origin.file),
             at.line,
             at.col
+        ));
+    }
+    for u in &e.unread_imports {
+        let at = sources.line_col(crate::model::Origin {
+            file: FileId::MAIN,
+            span: u.span,
+        });
+        out.push_str(&format!(
+            "  conditional: `{}` (imported at {}:{}:{}) could not be read; a rule in it could decide instead (the answer is what the rules sblint could read decide)\n",
+            u.name,
+            sources.name(FileId::MAIN),
+            at.line,
+            at.col
+        ));
+    }
+    for d in &e.disputes {
+        out.push_str(&format!(
+            "  conditional: recordings disagree on {} (`{}`): one: {}; the other: {}\n",
+            d.question, d.id, d.one, d.other
         ));
     }
     // The other conditions, by what they depend on.

@@ -101,7 +101,7 @@ struct Broken {
 fn broken_promises(
     profile: &std::path::Path,
     merged: &str,
-    model_args: &ModelArgs,
+    model_args: &super::args::ModelArgs,
 ) -> Result<Vec<Broken>, AppError> {
     let mut out = Vec::new();
     for file in crate::sbtest::files_naming(profile) {

@@ -4,9 +4,11 @@
 use std::path::Path;
 
 use crate::model::argument::{self, normalize, BadArgument};
+use crate::model::disputed::{disputes, Dispute};
+use crate::model::implicit::ImplicitRule;
 use crate::model::paths;
 use crate::model::precedence::{decide, matches, Arg, Decision, Truth};
-use crate::model::{vocabulary, Action, Model, OpId};
+use crate::model::{vocabulary, Action, Model, OpId, UnreadImport};
 
 /// An answer: the decision, and what could change it at run time.
 #[derive(Debug)]
@@ -28,6 +30,23 @@ pub struct Explanation {
     /// A path written through `/tmp`, `/var` or `/etc`: the link resolved on the way, and
     /// how `file-read-metadata` on it is decided. When that is denied, so is the operation.
     pub traversal: Option<Traversal>,
+    /// The deciding rule when it is one libsandbox adds by itself (`grammar/implicit.tsv`),
+    /// and whether a source shows it on the model's macOS.
+    pub implicit: Option<(&'static ImplicitRule, bool)>,
+    /// Imports that could not be read and whose rules could change the decision: it is
+    /// what the rules sblint could read decide, conditional on these.
+    pub unread_imports: Vec<UnreadImport>,
+    /// Facts the deciding rule rests on that recordings on real Macs disagree on
+    /// (`grammar/disputed.tsv`): the answer is the model's, conditional on them.
+    pub disputes: Vec<&'static Dispute>,
+}
+
+impl Explanation {
+    /// True when something sblint cannot know could change the outcome: a filter only known
+    /// at run time, an unverified rule or order, an import it could not read.
+    pub fn conditional(&self) -> bool {
+        self.decision.conditional() || !self.unread_imports.is_empty() || !self.disputes.is_empty()
+    }
 }
 
 /// Resolving a symlinked root on the way to the argument.
@@ -138,6 +157,28 @@ pub fn explain(
             alternatives.push((action, c.rule));
         }
     }
+    let implicit = decision.rule.and_then(|i| model.implicit_rule(i));
+    // An import sblint could not read may hold rules that decide instead, unless the
+    // deciding rule comes after it, names the operation itself and has a filter: rules of
+    // the import naming the operation are then consulted after it, and none is closer.
+    let settled_after = |at: usize| {
+        decision
+            .rule
+            .is_some_and(|i| i >= at && decision.level == Some(op) && !decision.unfiltered)
+    };
+    let unread_imports = model
+        .unread_imports
+        .iter()
+        .filter(|u| !settled_after(u.at))
+        .cloned()
+        .collect();
+    let disputes = match decision.rule {
+        Some(i) => disputes()
+            .iter()
+            .filter(|d| d.concerns(&model.rules[i], op))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(Explanation {
         operation: operation.to_string(),
         op,
@@ -148,6 +189,9 @@ pub fn explain(
         default,
         alternatives,
         traversal,
+        implicit,
+        unread_imports,
+        disputes,
     })
 }
 

@@ -182,25 +182,7 @@ pub fn append_form(ctx: &Context<'_>, form: &str) -> crate::diagnostic::Edit {
 /// cannot decide it within their budget. SB401 and SB402 claim a rule changes nothing; a
 /// change here refutes the claim, so they stay silent.
 pub fn removal_changes(ctx: &Context<'_>, i: usize) -> Option<bool> {
-    let rules = &ctx.model.rules;
-    let without: Vec<Rule> = rules
-        .iter()
-        .enumerate()
-        .filter(|&(j, _)| j != i)
-        .map(|(_, r)| r.clone())
-        .collect();
-    let mut ops: Vec<crate::model::vocab::OpId> = rules[i]
-        .operations
-        .iter()
-        .flat_map(|o| crate::model::sets::leaves(o.id))
-        .collect();
-    ops.sort_unstable_by_key(|o| o.0);
-    ops.dedup();
-    let budget = crate::model::sets::Budget::default();
-    match crate::model::sets::diff_leaves(rules, &without, &ops, &budget) {
-        Ok(changes) => Some(!changes.is_empty()),
-        Err(_) => None,
-    }
+    ctx.sets().takes_effect(i)
 }
 
 /// An argument rule `i` matches on one of its leaf operations, with the rule that decides

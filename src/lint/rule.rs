@@ -58,6 +58,8 @@ pub struct Context<'a> {
     pub model: &'a Model,
     /// See [`super::facts::default_action`].
     pub(super) default_action: std::sync::OnceLock<Option<(crate::model::Action, usize)>>,
+    /// The profile's decisions, per leaf operation, computed once for every rule that asks.
+    sets: std::sync::OnceLock<crate::model::sets::table::Table<'a>>,
     /// A profile beside the checked file (or in an import directory) that imports it, when
     /// the checked file has no `(version 1)`: a fragment, which gets its version there.
     pub importer: Option<String>,
@@ -77,6 +79,7 @@ impl<'a> Context<'a> {
             preludes,
             model,
             default_action: std::sync::OnceLock::new(),
+            sets: std::sync::OnceLock::new(),
             importer: None,
             in_import_dir: false,
         }
@@ -104,7 +107,13 @@ impl RuleMeta {
     }
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The profile's decision sets (SB401, SB402, SB404, SB405 ask them).
+    pub fn sets(&self) -> &crate::model::sets::table::Table<'a> {
+        self.sets
+            .get_or_init(|| crate::model::sets::table::Table::new(&self.model.rules))
+    }
+
     pub fn report(
         &self,
         rule: &RuleMeta,

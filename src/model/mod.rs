@@ -3,8 +3,10 @@
 
 pub mod applematch;
 pub mod argument;
+pub mod disputed;
 pub mod essentials;
 mod eval;
+pub mod implicit;
 pub mod paths;
 pub mod precedence;
 pub mod regex;
@@ -35,6 +37,13 @@ pub struct ModelOptions {
     /// Directory of the checked file, for `import`.
     pub base_dir: Option<PathBuf>,
     pub import_paths: Vec<PathBuf>,
+    /// Add the rules libsandbox adds by itself (`grammar/implicit.tsv`, see
+    /// [`implicit`]): what `explain` and `sblint test` decide with. Off for the checks,
+    /// which are about the profile's own text.
+    pub implicit: bool,
+    /// Texts of imported files by the name `import` gives, found before the file system
+    /// (the WebAssembly build has none).
+    pub imports: HashMap<String, String>,
 }
 
 /// Something evaluation found wrong, by kind. The model knows no lint codes: the lint
@@ -135,6 +144,33 @@ pub struct Model {
     pub imported: Vec<(FileId, String, std::sync::Arc<SyntaxTree>)>,
     /// `param` names that were used without a value (`--param`, `params` in sblint.toml).
     pub unset_params: Vec<String>,
+    /// The rules libsandbox adds by itself ([`ModelOptions::implicit`]): each as an index
+    /// into `rules`, its row of `grammar/implicit.tsv`, and whether a source shows it on the
+    /// selected macOS (false: the rule is uncertain, and a decision resting on it says so).
+    pub implicit: Vec<(usize, &'static implicit::ImplicitRule, bool)>,
+    /// Imports of the checked file that could not be read: the name as written, where, and
+    /// how many rules came before it (its rules would have come next).
+    pub unread_imports: Vec<UnreadImport>,
+}
+
+/// An `import` whose file could not be read: its rules are missing from the model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadImport {
+    pub name: String,
+    /// The `(import ...)` form in the checked file (or the top-level form that led to it).
+    pub span: Span,
+    /// The number of rules before it: its rules would have been `rules[at..]`'s first.
+    pub at: usize,
+}
+
+impl Model {
+    /// The implicit rule (row and whether a source shows it here) that `rule` is, if any.
+    pub fn implicit_rule(&self, rule: usize) -> Option<(&'static implicit::ImplicitRule, bool)> {
+        self.implicit
+            .iter()
+            .find(|(i, _, _)| *i == rule)
+            .map(|(_, row, verified)| (*row, *verified))
+    }
 }
 
 impl Model {

@@ -104,6 +104,8 @@ struct Options {
     macos: Option<MacOs>,
     params: Vec<(String, String)>,
     preludes: Vec<Arc<Prelude>>,
+    /// Texts of the files `(import "NAME")` names, by name.
+    imports: std::collections::HashMap<String, String>,
     select: Vec<String>,
     ignore: Vec<String>,
 }
@@ -117,7 +119,10 @@ impl Options {
             Some(_) => return Err(Failure::new("usage", "`options` must be an object")),
         };
         for key in o.keys() {
-            if !["path", "macos", "params", "preludes", "select", "ignore"].contains(&key.as_str())
+            if ![
+                "path", "macos", "params", "preludes", "imports", "select", "ignore",
+            ]
+            .contains(&key.as_str())
             {
                 return Err(Failure::new(
                     "usage",
@@ -182,6 +187,24 @@ impl Options {
                 ))
             }
         }
+        let mut imports = std::collections::HashMap::new();
+        match o.get("imports") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                for (k, v) in m {
+                    let v = v.as_str().ok_or_else(|| {
+                        Failure::new("usage", format!("import `{k}` must be a string"))
+                    })?;
+                    imports.insert(k.clone(), v.to_string());
+                }
+            }
+            Some(_) => {
+                return Err(Failure::new(
+                    "usage",
+                    "`imports` must be an object of texts by name",
+                ))
+            }
+        }
         let selectors = |key: &str| -> Result<Vec<String>, Failure> {
             let list: Vec<String> = match o.get(key) {
                 None | Some(Value::Null) => Vec::new(),
@@ -207,6 +230,7 @@ impl Options {
             macos,
             params,
             preludes,
+            imports,
             select: selectors("select")?,
             ignore: selectors("ignore")?,
         })
@@ -216,6 +240,7 @@ impl Options {
         ModelOptions {
             macos: self.macos,
             params: self.params.iter().cloned().collect(),
+            imports: self.imports.clone(),
             ..ModelOptions::default()
         }
     }

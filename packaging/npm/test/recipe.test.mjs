@@ -63,6 +63,17 @@ test("the pitfalls example gets its SB201 on the /tmp rule", () => {
   assert.equal(sb201.fix.edits[0].content, '"/private/tmp/build"');
 });
 
+test("imports and preludes come in as texts", () => {
+  const base = '(version 1)\n(deny default)\n(define (project p) (subpath p))\n';
+  const main = '(import "base.sb")\n(allow file-read* (project "/Users/me/project"))\n';
+  const e = sblint.explain(main, "file-read-data", "/Users/me/project/a.py", { imports: { "base.sb": base } });
+  assert.equal(e.decision, "allow");
+  assert.equal(e.line, 2);
+  assert.throws(() => sblint.explain(main, "file-read-data", "/x"), { kind: "import" });
+  const withPrelude = sblint.check(main.replace('(import "base.sb")\n', ""), { preludes: [{ name: "base.sb", text: base }] });
+  assert.deepEqual(withPrelude.filter((d) => d.severity === "error"), []);
+});
+
 test("format is idempotent on the example", () => {
   const once = sblint.format(profile);
   assert.equal(sblint.format(once), once);

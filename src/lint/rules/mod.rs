@@ -94,6 +94,7 @@ registry! {
     RedundantRule => sb402_redundant_rule,
     UnusedDefine => sb403_unused_define,
     WildcardOverridden => sb404_wildcard_overridden,
+    DenyReopened => sb405_deny_reopened,
     NeedsDyldCache => sb501_needs_dyld_cache,
     NeedsTrustd => sb502_needs_trustd,
     NeedsRootDomainIokit => sb503_needs_root_domain_iokit,

@@ -136,9 +136,19 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // macOS 26.3: luizribeiro/lab lockin/docs/macos-seatbelt-baseline.md); what an
         // import sblint could not read grants is unknown.
         d.severity = Severity::Info;
-        d.message = "reading `/` may be denied: nothing here allows it, but an import \
-                     that could not be read may (Apple's `system.sb` does)"
-            .into();
+        let apple = model.issues.iter().any(|i| {
+            matches!(i, crate::model::Issue::Import { apple: true, .. })
+        });
+        d.message = if apple {
+            // `bsd.sb` imports `system.sb` (grammar/apple-profiles.tsv).
+            "reading `/` is likely allowed by Apple's `system.sb` (imported here or through \
+             `bsd.sb`; documented for macOS 26.3, unverified on older versions), which \
+             sblint cannot read"
+        } else {
+            "reading `/` may be denied: nothing here allows it, but an import that could \
+             not be read may (Apple's `system.sb` does)"
+        }
+        .into();
     }
     out.push(
         d.with_note("add `(literal \"/\")` to a `file-read*` allow, or `(allow file-read-data (literal \"/\"))`")
@@ -180,5 +190,15 @@ mod tests {
         // Data of `/` allowed: nothing to say.
         let data = "(allow file-read* (literal \"/\") (subpath \"/usr/lib\"))\n";
         assert!(sb202(base, data).is_empty());
+    }
+
+    #[test]
+    fn apples_system_profile_is_said_to_grant_root_as_an_info() {
+        let text = "(version 1)\n(import \"bsd.sb\")\n(deny default)\n\
+                    (allow file-read* (subpath \"/usr\"))\n";
+        let report = lint::check_text("p.sb", text.to_string(), &CheckOptions::default());
+        let d = report.diagnostics.iter().find(|d| d.code == "SB202").unwrap();
+        assert_eq!(d.severity, crate::diagnostic::Severity::Info);
+        assert!(d.message.contains("Apple's `system.sb`"), "{}", d.message);
     }
 }

@@ -137,3 +137,48 @@ fn check(ctx: &Context<'_>, rule: &crate::model::Rule, _span: Span, out: &mut Ve
         out.push(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{self, CheckOptions};
+    use crate::model::precedence::{decide, Arg};
+    use crate::model::{vocabulary, Action, Model, ModelOptions};
+    use crate::syntax::parse;
+
+    /// What `sblint explain` decides for `op path`: (action, conditional).
+    fn explain(text: &str, op: &str, path: &str) -> (Option<Action>, bool) {
+        let tree = parse(text.to_string());
+        let model = Model::new(&tree, &[], &ModelOptions::default());
+        let id = vocabulary().op_id(op).unwrap();
+        let d = decide(&model.rules, id, &Arg::Path(path.into()));
+        (d.action, d.conditional())
+    }
+
+    fn sb203(text: &str) -> usize {
+        let report = lint::check_text("p.sb", text.to_string(), &CheckOptions::default());
+        report.diagnostics.iter().filter(|d| d.code == "SB203").count()
+    }
+
+    /// SB203 says whether `(subpath "/x/")` matches `/x` is unverified; `explain` says the
+    /// same (a conditional decision at `/x`), and both say everything below is covered.
+    #[test]
+    fn explain_and_sb203_agree_on_a_trailing_slash() {
+        let deny = "(version 1)\n(allow default)\n(deny file-read* (subpath \"/Users/me/s/\"))\n";
+        assert_eq!(sb203(deny), 1);
+        assert_eq!(
+            explain(deny, "file-read-data", "/Users/me/s"),
+            (Some(Action::Allow), true)
+        );
+        assert_eq!(
+            explain(deny, "file-read-data", "/Users/me/s/key"),
+            (Some(Action::Deny), false)
+        );
+        // A directory cannot be executed: nothing SB203 should say, and below is denied.
+        let exec = "(version 1)\n(allow default)\n(deny process-exec (subpath \"/A.app/Contents/MacOS/\"))\n";
+        assert_eq!(sb203(exec), 0);
+        assert_eq!(
+            explain(exec, "process-exec*", "/A.app/Contents/MacOS/A"),
+            (Some(Action::Deny), false)
+        );
+    }
+}

@@ -42,14 +42,16 @@ pub const RULE: Rule = Rule {
 const WRITES: &[&str] = &["file-write-create", "file-write-data"];
 
 fn check(ctx: &Context<'_>, rule: &crate::model::Rule, _span: Span, out: &mut Vec<Diagnostic>) {
-    let vocab = vocabulary();
-    let writes = rule.action == Action::Allow
-        && rule.operations.iter().any(|o| {
-            WRITES
-                .iter()
-                .filter_map(|w| vocab.op_id(w))
-                .any(|w| vocab.covers(o.id, w))
-        });
+    let writes = || {
+        let vocab = vocabulary();
+        rule.action == Action::Allow
+            && rule.operations.iter().any(|o| {
+                WRITES
+                    .iter()
+                    .filter_map(|w| vocab.op_id(w))
+                    .any(|w| vocab.covers(o.id, w))
+            })
+    };
     for (leaf, at) in rule_leaves(rule) {
         let FilterValue::Path(PathPattern::Regex(r)) = &leaf.value else {
             continue;
@@ -78,7 +80,7 @@ fn check(ctx: &Context<'_>, rule: &crate::model::Rule, _span: Span, out: &mut Ve
         // before the name (`.*\.log`) says the name was meant to end the path.
         let head = &r[..r.len() - tail.len()];
         let suffix_meant = head.contains('*') || head.contains('+');
-        if writes && !tail.is_empty() && suffix_meant && !r.ends_with('$') {
+        if !tail.is_empty() && suffix_meant && !r.ends_with('$') && writes() {
             let mut d = ctx.report(
                 &RULE.meta,
                 at,

@@ -17,6 +17,9 @@ such brackets through, and the rule then protects another file
 for the character alone drop the brackets. (`[.]` is left alone: it is a common way to
 write a literal dot.)
 
+In a deny this is a deny that does not hold (the file it names stays open): a warning. In
+an allow it is an info.
+
 ## Example
 ```sbpl expect_diagnostic
 (version 1)
@@ -77,6 +80,28 @@ fn check(ctx: &Context<'_>, leaf: &crate::model::Filter, at: Span, out: &mut Vec
                 .with_secondary(at, "in this regex"),
             None => ctx.report(&RULE.meta, at, message, "this regex"),
         };
+        // In a deny, the rule does not protect the file it spells: a deny that does not
+        // hold (issue 22 §1).
+        let d = if in_deny(ctx, leaf) {
+            let mut d = d.with_note(format!(
+                "this deny does not hold for the file it spells: it matches `{ch}`, not `[{ch}]`"
+            ));
+            d.severity = Severity::Warning;
+            d
+        } else {
+            d
+        };
         out.push(d);
     }
+}
+
+/// True when `leaf` belongs to a deny rule.
+fn in_deny(ctx: &Context<'_>, leaf: &crate::model::Filter) -> bool {
+    ctx.model.rules.iter().any(|r| {
+        r.action == crate::model::Action::Deny
+            && r.filter
+                .iter()
+                .flat_map(|f| f.leaves())
+                .any(|l| std::ptr::eq(l, leaf))
+    })
 }

@@ -6,7 +6,9 @@ use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
 Reports an allow of file writes with no filter, or below `/`, `/Users`, a home
-directory, `/private`, `/System`, `/Library` or `/dev`.
+directory, `/private`, `/System`, `/Library` or `/dev`, including a regex that matches
+every path there (`(regex ".*")`, bazelbuild/bazel#29427; the decision sets decide it,
+not the text).
 
 ## Why is this a problem on a real Mac?
 Write access there lets code plant a LaunchAgent, edit shell start-up files, rewrite other
@@ -84,6 +86,10 @@ fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec
         )),
         Some(filter) => {
             for leaf in filter.positive_leaves() {
+                if let FilterValue::Path(PathPattern::Regex(r)) = &leaf.value {
+                    regex_reach(ctx, rule, leaf, r, span, out);
+                    continue;
+                }
                 let FilterValue::Path(PathPattern::Subpath(p) | PathPattern::Prefix(p)) =
                     &leaf.value
                 else {
@@ -109,4 +115,55 @@ fn check(ctx: &Context<'_>, rule: &crate::model::Rule, span: Span, out: &mut Vec
             }
         }
     }
+}
+
+/// A regex allow whose pattern matches every path below a broad root (`".*"`,
+/// bazelbuild/bazel#29427), asked of the decision sets: the rule alone, every argument
+/// below the root surely allowed.
+fn regex_reach(
+    ctx: &Context<'_>,
+    rule: &crate::model::Rule,
+    leaf: &crate::model::Filter,
+    pattern: &str,
+    span: Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::model::sets::{always, Answer, Budget, Entry};
+    let vocab = crate::model::vocabulary();
+    let Some(op) = crate::model::sets::table::rule_leaves(rule)
+        .into_iter()
+        .find(|&o| vocab.operation(o).name.starts_with("file-write"))
+    else {
+        return;
+    };
+    let mut alone = rule.clone();
+    alone.filter = Some(crate::model::FilterExpr::Leaf(leaf.clone()));
+    let rules = [alone];
+    // A home directory stands for every one.
+    let roots = BROAD.iter().copied().chain(["/Users/u"]);
+    let Some(root) = roots.into_iter().find(|root| {
+        let within = [Entry::Tree((*root).to_string())];
+        always(&rules, op, &within, &Budget::default()) == Answer::Holds
+    }) else {
+        return;
+    };
+    let below = if root == "/Users/u" {
+        "a home directory".to_string()
+    } else {
+        format!("`{root}`")
+    };
+    let at = if leaf.arg.file == crate::model::FileId::MAIN {
+        leaf.arg.span
+    } else {
+        span
+    };
+    out.push(
+        ctx.report(
+            &RULE.meta,
+            at,
+            format!("file writes are allowed everywhere below {below}: the regex `{pattern}` matches every path there"),
+            "too broad",
+        )
+        .with_note("allow the project directory and `/private/tmp` (or `(param \"TMPDIR\")`) instead"),
+    );
 }

@@ -1,18 +1,24 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::default_action;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
+use crate::model::implicit::{self, ImplicitRule, Status};
 use crate::model::{vocabulary, Action};
 
 const DOC: &str = r#"## What it does
 Points out, on `(deny default)`, the operations that stay allowed unless a rule denies
-them explicitly: `process-info*`, `iokit-get-properties`, `nvram*`, `syscall-unix`.
+them explicitly: `process-info*`, `iokit-get-properties`, `nvram*`, `syscall-unix`, and on
+macOS 26 what libsandbox's version-1 preamble allows by itself (`file-link`, `file-clone`,
+`dynamic-code-generation`, `darwin-notification-post`, `consume-extension`). The list is
+the implicit layer, `grammar/implicit.tsv`, each row with its source.
 
 ## Why is this a problem on a real Mac?
 `(deny default)` reads as "nothing is allowed", but these remain open (Chromium's
 renderer profile denies them by hand for that reason): sandboxed code can list processes
 and read hardware and NVRAM properties. This is unverified: it rests on Chromium's
 comment ("crbug.com/799149: These operations are allowed by default"), not on a recorded
-run, and the finding says so.
+run, and the finding says so. The preamble's rules on macOS 26 are Apple's own
+`sbpl1.scm` (blacktop/ipsw#1258: `(deny file-link)` changes the compiled profile of
+`(version 1)(deny default)`); on 11 to 15 they are unverified, and a note says so.
 
 ## Example
 ```sbpl expect_diagnostic
@@ -41,12 +47,24 @@ pub const RULE: Rule = Rule {
     check: Check::File(check),
 };
 
-const OPEN_UNDER_DENY_DEFAULT: &[&str] = &[
-    "process-info*",
-    "iokit-get-properties",
-    "nvram*",
-    "syscall-unix",
-];
+/// The operations `(deny default)` leaves open on `macos`: the unfiltered allows of the
+/// implicit layer (`grammar/implicit.tsv`) that a source shows there or that no release
+/// settles (Chromium's list), with whether a source shows them; and those seen on other
+/// releases but unverified on this one, for a note.
+fn open_by_default(
+    macos: crate::model::MacOs,
+) -> (Vec<(&'static ImplicitRule, bool)>, Vec<&'static ImplicitRule>) {
+    let (mut listed, mut elsewhere) = (Vec::new(), Vec::new());
+    for row in implicit::rules().iter().filter(|r| r.unfiltered_allow()) {
+        match row.status(macos) {
+            Status::Present => listed.push((row, true)),
+            Status::Unverified if row.releases().is_empty() => listed.push((row, false)),
+            Status::Unverified => elsewhere.push(row),
+            Status::Absent => {}
+        }
+    }
+    (listed, elsewhere)
+}
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some((Action::Deny, index)) = default_action(ctx) else {
@@ -60,9 +78,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let vocab = vocabulary();
-    let mut candidates: Vec<(&str, crate::model::OpId, bool)> = OPEN_UNDER_DENY_DEFAULT
+    let (listed, elsewhere) = open_by_default(ctx.model.macos);
+    let mut candidates: Vec<(&str, crate::model::OpId, bool)> = listed
         .iter()
-        .filter_map(|&name| {
+        .flat_map(|(row, _)| row.operations())
+        .filter_map(|name| {
             let id = vocab.op_id(name)?;
             vocab
                 .operation(id)
@@ -111,7 +131,72 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             deniable.join(" ")
         ));
     }
-    d = d.with_note("unverified: no recorded run shows these allowed under `(deny default)`; the source is a comment in Chromium's renderer profile (\"crbug.com/799149: These operations are allowed by default\")");
+    let source = |name: &str| {
+        listed
+            .iter()
+            .find(|(row, _)| row.operations().any(|o| o == name))
+            .map(|(row, verified)| (*row, *verified))
+    };
+    let seen: Vec<&str> = open
+        .iter()
+        .copied()
+        .filter(|n| source(n).is_some_and(|(_, verified)| verified))
+        .collect();
+    if !seen.is_empty() {
+        let mut sources: Vec<&str> = seen
+            .iter()
+            .filter_map(|n| source(n).map(|(row, _)| row.source.split(' ').next().unwrap_or(row.source)))
+            .collect();
+        sources.dedup();
+        d = d.with_note(format!(
+            "`{}`: libsandbox allows {} by itself on {} ({})",
+            seen.join("`, `"),
+            if seen.len() == 1 { "it" } else { "them" },
+            ctx.model.macos,
+            sources.join("; ")
+        ));
+    }
+    if open.iter().any(|n| !seen.contains(n)) {
+        d = d.with_note(format!("unverified: no recorded run shows {} allowed under `(deny default)`; the source is a comment in Chromium's renderer profile (\"crbug.com/799149: These operations are allowed by default\")", if seen.is_empty() { "these" } else { "the others" }));
+    }
+    let later: Vec<&str> = elsewhere
+        .iter()
+        .flat_map(|row| row.operations())
+        .filter(|name| {
+            vocab.op_id(name).is_some_and(|id| {
+                vocab.operation(id).exists_in(ctx.model.macos)
+                    && !ctx.model.rules.iter().any(|r| {
+                        !r.names(vocab.default)
+                            && r.operations.iter().any(|o| vocab.covers(o.id, id) || vocab.covers(id, o.id))
+                    })
+            })
+        })
+        .collect();
+    if !later.is_empty() {
+        let rows: Vec<&ImplicitRule> = elsewhere
+            .iter()
+            .copied()
+            .filter(|row| row.operations().any(|o| later.contains(&o)))
+            .collect();
+        let mut releases: Vec<&str> = rows
+            .iter()
+            .flat_map(|row| row.releases().iter().map(|r| r.as_str()))
+            .collect();
+        releases.sort();
+        releases.dedup();
+        let mut sources: Vec<&str> = rows
+            .iter()
+            .map(|row| row.source.split(' ').next().unwrap_or(row.source))
+            .collect();
+        sources.dedup();
+        d = d.with_note(format!(
+            "libsandbox also allows `{}` by itself on macOS {} ({}); unverified for {}",
+            later.join("`, `"),
+            releases.join(", "),
+            sources.join("; "),
+            ctx.model.macos
+        ));
+    }
     if open.contains(&"syscall-unix") {
         d = d.with_note("`syscall-unix` cannot simply be denied (every program needs system calls): allow a list of `syscall-number`s and deny the rest, as Chromium's common.sb does");
     }

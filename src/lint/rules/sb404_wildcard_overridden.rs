@@ -20,7 +20,13 @@ Rules naming an operation are consulted before rules naming its wildcard parent,
 their order. So after `(allow file-read-data (subpath "/"))`, a `(deny file-read*
 (literal "/p/.env"))` still lets `cat /p/.env` succeed (GreyhavenHQ/greywall PR #20,
 fencesandbox/fence PR #218, the agent-safehouse profiles). An overlap with the same
-action changes nothing and is not reported.
+action changes nothing and is not reported. Where the two filters do not compare as text
+(a regex deny under a `subpath` allow, fencesandbox/fence#184), the profile's decision sets
+decide: the operation escapes when every argument the deny matches on it is allowed by an
+earlier rule on a more specific operation. A deny that more specific allows re-open only in
+part is SB405's. When only `file-read-metadata` escapes (a broad metadata allow lets paths
+resolve: stat, not content) it is an info, unless another deny names `file-read-metadata`
+for those paths.
 
 ## Example
 ```sbpl expect_diagnostic
@@ -88,8 +94,16 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
                         )
                     })
                     .next();
+                // Exactly, where the texts do not compare (a regex deny under a subpath
+                // allow, fencesandbox/fence#184): the decision sets.
+                let exact = || {
+                    let leaf = !vocab.operation(d).is_wildcard;
+                    leaf.then(|| ctx.sets().pre_empted(i, d)).flatten()
+                };
                 if let Some(j) = pre_empt {
                     escapes.push((d, j));
+                } else if let Some(js) = rule.filter.as_ref().and_then(|_| exact()) {
+                    escapes.extend(js.into_iter().map(|j| (d, j)));
                 } else if rule.filter.is_some() {
                     let fallback = consulted_before(d, wildcard).find_map(|level| {
                         order.covering(level, rule.action.opposite(), None, Within::Before(i))
@@ -144,6 +158,17 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             d.severity = Severity::Info;
             d
         };
+        // Only metadata escapes (stat, not content): how most profiles let paths resolve;
+        // an info, unless another deny names `file-read-metadata` for these paths.
+        if certain && names == ["file-read-metadata"] {
+            let metadata = escapes[0].0;
+            if !ctx.sets().also_named(i, metadata) {
+                d.severity = Severity::Info;
+                d = d.with_note(
+                    "only metadata escapes (stat, not content): how most profiles let paths resolve",
+                );
+            }
+        }
         // `file-write*` → `file-write-setugid` and the like: the tables put the leaf under
         // `default`, sblint under the wildcard its name falls in.
         let inferred: Vec<&str> = escapes

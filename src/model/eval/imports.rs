@@ -25,7 +25,47 @@ pub fn apple_profile(name: &str) -> Option<&'static str> {
 }
 
 impl<'a> Evaluator<'a> {
+    /// Records an import whose rules are missing, where the checked file shows it.
+    fn unread(&mut self, file: FileId, name: &str, span: Span) {
+        let span = if file == FileId::MAIN {
+            span
+        } else {
+            match self.site {
+                Some(site) => site,
+                None => return,
+            }
+        };
+        self.unread_imports.push(crate::model::UnreadImport {
+            name: name.to_string(),
+            span,
+            at: self.rules.len(),
+        });
+    }
+
     pub(super) fn import(&mut self, file: FileId, name: &str, span: Span) {
+        if let Some(text) = self.options.imports.get(name) {
+            // Given as text: named by itself for the cycle check.
+            let key = PathBuf::from(format!("<import {name}>"));
+            if self.importing.contains(&key) {
+                self.cycle(file, name, span);
+            } else if text.len() as u64 > MAX_IMPORT_BYTES {
+                let message = format!(
+                    "cannot import `{name}`: it is larger than {} MiB",
+                    MAX_IMPORT_BYTES >> 20
+                );
+                self.issue(
+                    file,
+                    Issue::Import {
+                        span,
+                        apple: false,
+                        message,
+                    },
+                );
+            } else {
+                self.evaluate_import(name, text.clone(), key, None);
+            }
+            return;
+        }
         let mut candidates = Vec::new();
         if Path::new(name).is_absolute() {
             candidates.push(PathBuf::from(name));
@@ -37,6 +77,7 @@ impl<'a> Evaluator<'a> {
         }
         let Some(path) = candidates.into_iter().find(|p| p.exists()) else {
             self.missing_import = true;
+            self.unread(file, name, span);
             let message = match apple_profile(name) {
                 Some(dir) => format!(
                     "`{name}` is Apple's, found by libsandbox in `{dir}` on every Mac; sblint \
@@ -56,16 +97,7 @@ impl<'a> Evaluator<'a> {
         };
         let canonical = std::fs::canonicalize(&path).unwrap_or(path.clone());
         if self.importing.contains(&canonical) {
-            self.issue(
-                file,
-                Issue::Import {
-                    span,
-                    apple: false,
-                    message: format!(
-                        "`{name}` imports itself (an import cycle); not followed again"
-                    ),
-                },
-            );
+            self.cycle(file, name, span);
             return;
         }
         let meta = std::fs::metadata(&canonical);
@@ -91,6 +123,7 @@ impl<'a> Evaluator<'a> {
                 return;
             }
             Err(why) => {
+                self.unread(file, name, span);
                 self.issue(
                     file,
                     Issue::Import {
@@ -102,12 +135,30 @@ impl<'a> Evaluator<'a> {
                 return;
             }
         };
+        let dir = canonical.parent().map(Path::to_path_buf);
+        self.evaluate_import(name, text, canonical, dir);
+    }
+
+    fn cycle(&mut self, file: FileId, name: &str, span: Span) {
+        self.issue(
+            file,
+            Issue::Import {
+                span,
+                apple: false,
+                message: format!("`{name}` imports itself (an import cycle); not followed again"),
+            },
+        );
+    }
+
+    /// Evaluates an imported file's forms in place; `key` identifies it for the cycle
+    /// check, `dir` is where its own relative imports are looked for.
+    fn evaluate_import(&mut self, name: &str, text: String, key: PathBuf, dir: Option<PathBuf>) {
         let id = FileId(self.trees.len() as u16);
         let tree = Arc::new(parse(text));
         self.imported.push((id, name.to_string(), tree.clone()));
         self.trees.push(TreeRef::Owned(tree));
-        self.dirs.push(canonical.parent().map(Path::to_path_buf));
-        self.importing.push(canonical);
+        self.dirs.push(dir);
+        self.importing.push(key);
         let site = self.site;
         let tree = self.tree(id);
         let forms: Vec<Element> = tree.get().items(tree.get().root()).collect();

@@ -13,10 +13,11 @@ use rustc_hash::FxHashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::implicit::{self, ImplicitRule};
 use super::rule::{FileId, FilterExpr, Modifier, Origin, Rule};
 use super::value::{Closure, Env, Value};
 use super::vocab::{vocabulary, MacOs, Vocabulary};
-use super::{Issue, Model, ModelOptions};
+use super::{Issue, Model, ModelOptions, UnreadImport};
 use crate::syntax::{Element, Span, SyntaxTree};
 
 mod builtins;
@@ -64,10 +65,16 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
     let trees = files.iter().map(|t| TreeRef::Borrowed(t)).collect();
     let max_steps = MAX_STEPS + STEPS_PER_TOKEN * tokens;
     let mut eval = Evaluator::new(options, trees, max_steps, forms);
+    if options.implicit {
+        eval.run_implicit(implicit::Position::Before);
+    }
     for i in 1..=preludes.len() {
         eval.run_file(FileId(i as u16));
     }
     eval.run_file(FileId::MAIN);
+    if options.implicit && !eval.aborted {
+        eval.run_implicit(implicit::Position::After);
+    }
     Model {
         macos: eval.macos,
         rules: eval.rules,
@@ -76,6 +83,8 @@ pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions
         missing_import: eval.missing_import,
         imported: eval.imported,
         unset_params: eval.unset_params,
+        implicit: eval.implicit,
+        unread_imports: eval.unread_imports,
     }
 }
 
@@ -111,6 +120,10 @@ struct Evaluator<'a> {
     unset_params: Vec<String>,
     /// What each name the profile does not define means (memoised vocabulary lookups).
     builtins: RefCell<FxHashMap<Box<str>, Option<Value>>>,
+    /// The implicit rules injected: index into `rules`, row, verified on this macOS.
+    implicit: Vec<(usize, &'static ImplicitRule, bool)>,
+    /// Imports of the checked file that could not be read.
+    unread_imports: Vec<UnreadImport>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -144,6 +157,8 @@ impl<'a> Evaluator<'a> {
             builtins: RefCell::default(),
             imported: Vec::new(),
             unset_params: Vec::new(),
+            implicit: Vec::new(),
+            unread_imports: Vec::new(),
         }
     }
 
@@ -196,6 +211,49 @@ impl<'a> Evaluator<'a> {
                 break;
             }
         }
+    }
+
+    /// Evaluates the rules of `grammar/implicit.tsv` at `position` that may hold on this
+    /// macOS, as a file of their own; a row no source shows here makes uncertain rules.
+    fn run_implicit(&mut self, position: implicit::Position) {
+        let vocab = self.vocab;
+        let macos = self.macos;
+        let rows: Vec<(&'static ImplicitRule, bool)> = implicit::layer(macos, position)
+            .into_iter()
+            .filter(|(row, _)| {
+                row.operations().all(|op| {
+                    vocab
+                        .op_id(op)
+                        .is_some_and(|id| vocab.operation(id).exists_in(macos))
+                })
+            })
+            .collect();
+        if rows.is_empty() {
+            return;
+        }
+        let text: String = rows
+            .iter()
+            .map(|(row, _)| format!("{}\n", row.rule))
+            .collect();
+        let id = FileId(self.trees.len() as u16);
+        let tree = Arc::new(crate::syntax::parse(text));
+        self.imported
+            .push((id, implicit::FILE_NAME.to_string(), tree.clone()));
+        self.trees.push(TreeRef::Owned(tree));
+        self.dirs.push(None);
+        let tree = self.tree(id);
+        let forms: Vec<Element> = tree.get().items(tree.get().root()).collect();
+        let global = self.global.clone();
+        let site = self.site.take();
+        for (form, (row, verified)) in forms.into_iter().zip(rows) {
+            let start = self.rules.len();
+            self.uncertain += usize::from(!verified);
+            self.eval(id, form, &global, Position::Statement);
+            self.uncertain -= usize::from(!verified);
+            self.implicit
+                .extend((start..self.rules.len()).map(|i| (i, row, verified)));
+        }
+        self.site = site;
     }
 
     fn origin(&self, file: FileId, span: Span) -> Origin {

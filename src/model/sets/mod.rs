@@ -21,6 +21,7 @@
 
 pub mod automata;
 pub mod product;
+pub mod table;
 
 use rustc_hash::FxHashMap as HashMap;
 use smallvec::SmallVec;
@@ -404,6 +405,17 @@ impl<'r> Profile<'r> {
 
     /// The decision at a product state.
     fn decide(&self, comps: &[Comp], v: &Vector, scratch: &mut Vec<usize>) -> Decision {
+        self.decide_skip(comps, v, scratch, None)
+    }
+
+    /// The decision at a product state with rule `skip` left out.
+    fn decide_skip(
+        &self,
+        comps: &[Comp],
+        v: &Vector,
+        scratch: &mut Vec<usize>,
+        skip: Option<usize>,
+    ) -> Decision {
         let accepts = |c: u32| {
             v.binary_search_by_key(&c, |&(k, _)| k)
                 .is_ok_and(|i| comps[c as usize].accepts(v[i].1))
@@ -419,6 +431,9 @@ impl<'r> Profile<'r> {
         }
         scratch.sort_unstable_by(|a, b| b.cmp(a));
         scratch.dedup();
+        if let Some(skip) = skip {
+            scratch.retain(|&i| i != skip);
+        }
         let leaf_truth = |leaf: &Filter| match self.sources.get(&(leaf as *const Filter)) {
             None | Some(Source::Unknown) => Truth::Unknown,
             Some(Source::Plain(c)) => bool_truth(accepts(*c)),

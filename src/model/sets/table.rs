@@ -1,0 +1,585 @@
+//! One analysis per profile: every leaf operation's decisions, computed once and asked by
+//! every lint (SB401/SB402 "does this rule take effect", SB404/SB405 "which arguments of
+//! this deny does the profile still allow").
+//!
+//! For a leaf operation the product of its rules' automata is explored once ([`super`]);
+//! each distinct decision there is a [`Class`]: the decision (deciding rule, every rule that
+//! matched and lost), its shortest argument (breadth first: `sblint explain` takes it back
+//! unchanged and gives the same decision), and the rules whose removal would change it.
+//! Leaves whose rules are the same share one analysis. Network operations are decided on
+//! [`super::endpoints`], each against only the rules that can match its port; operations
+//! without an argument have one class.
+//!
+//! The whole file has a [`FileBudget`]: past it, the leaves not yet analysed answer
+//! `None` ("not checked exactly") and [`Table::exhausted`] says so; nothing hangs.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use smallvec::SmallVec;
+
+use super::product::{Flow, TooLarge};
+use super::{change_of, endpoints, key, leaves, shaped, Budget, Key, Profile};
+use crate::model::precedence::{arg_kind, decide_among, matches, Arg, ArgumentKind, Decision};
+use crate::model::rule::{Action, FilterExpr, FilterValue, Port, Rule};
+use crate::model::vocab::{vocabulary, OpId};
+
+/// One decision of a leaf operation, with its shortest argument.
+#[derive(Clone, Debug)]
+pub struct Class {
+    /// As `sblint explain` takes it; `None` for operations without an argument.
+    pub witness: Option<String>,
+    pub decision: Decision,
+    /// Rules whose removal would change the decision here.
+    pub effective: SmallVec<[usize; 2]>,
+}
+
+impl Class {
+    /// True when rule `i` certainly matches here (it decides or is overridden).
+    pub fn matched(&self, i: usize) -> bool {
+        self.decision.rule == Some(i) || self.decision.overridden.contains(&i)
+    }
+
+    /// True when rule `i` matches here or may (an unknown filter).
+    pub fn may_match(&self, i: usize) -> bool {
+        self.matched(i) || self.decision.undecided.contains(&i)
+    }
+}
+
+/// Every decision of one leaf operation (and of the leaves that decide alike).
+#[derive(Debug)]
+pub struct Leaf {
+    /// In breadth-first order: the first class deciding a way has the shortest witness.
+    pub classes: Vec<Class>,
+    /// Per rule, the classes where it matches or may match, ascending.
+    by_rule: HashMap<usize, Vec<u32>>,
+    /// Rules that take effect on some class.
+    effective: HashSet<usize>,
+}
+
+impl Leaf {
+    fn new(classes: Vec<Class>) -> Leaf {
+        let mut by_rule: HashMap<usize, Vec<u32>> = HashMap::default();
+        let mut effective = HashSet::default();
+        for (k, c) in classes.iter().enumerate() {
+            let d = &c.decision;
+            for &i in d.rule.iter().chain(&d.overridden).chain(&d.undecided) {
+                let list = by_rule.entry(i).or_default();
+                if list.last() != Some(&(k as u32)) {
+                    list.push(k as u32);
+                }
+            }
+            effective.extend(c.effective.iter().copied());
+        }
+        Leaf {
+            classes,
+            by_rule,
+            effective,
+        }
+    }
+
+    /// The classes where rule `i` matches or may match.
+    pub fn classes_of(&self, i: usize) -> impl Iterator<Item = &Class> + '_ {
+        self.by_rule
+            .get(&i)
+            .into_iter()
+            .flatten()
+            .map(|&k| &self.classes[k as usize])
+    }
+
+    /// True when removing rule `i` changes a decision of this leaf.
+    pub fn takes_effect(&self, i: usize) -> bool {
+        self.effective.contains(&i)
+    }
+
+    /// True when every argument rule `j` may match here, rule `i` surely matches.
+    pub fn inside(&self, j: usize, i: usize) -> bool {
+        self.classes_of(j).all(|c| c.matched(i))
+    }
+}
+
+/// How much exact analysis one file may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileBudget {
+    /// Product states (or endpoints) over all leaf operations.
+    pub states: usize,
+    /// Rule evaluations over all leaf operations.
+    pub decisions: usize,
+}
+
+impl Default for FileBudget {
+    fn default() -> Self {
+        FileBudget {
+            states: 2_000_000,
+            decisions: 20_000_000,
+        }
+    }
+}
+
+impl std::fmt::Display for FileBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} argument classes and {} rule evaluations per file",
+            self.states, self.decisions
+        )
+    }
+}
+
+/// A deny's arguments that the profile still allows, on one leaf operation.
+#[derive(Clone, Debug)]
+pub struct Reopened {
+    pub operation: OpId,
+    /// The shortest such argument, as `sblint explain` takes it.
+    pub witness: Option<String>,
+    /// The decision there: its rule is the allow that re-opens the deny.
+    pub decision: Decision,
+    /// True when the deciding allow comes later and every argument it matches on this
+    /// operation lies inside the deny: a carve-out.
+    pub inside: bool,
+}
+
+/// The decisions of one profile, computed on demand per leaf operation.
+pub struct Table<'r> {
+    rules: &'r [Rule],
+    budget: Budget,
+    pub file_budget: FileBudget,
+    states_left: AtomicUsize,
+    decisions_left: AtomicUsize,
+    exhausted: AtomicBool,
+    done: Mutex<HashMap<Key, Option<Arc<Leaf>>>>,
+    by_op: Mutex<HashMap<OpId, Option<Arc<Leaf>>>>,
+}
+
+impl<'r> Table<'r> {
+    pub fn new(rules: &'r [Rule]) -> Table<'r> {
+        Table::with_budget(rules, Budget::default(), FileBudget::default())
+    }
+
+    pub fn with_budget(rules: &'r [Rule], budget: Budget, file: FileBudget) -> Table<'r> {
+        Table {
+            rules,
+            budget,
+            file_budget: file,
+            states_left: AtomicUsize::new(file.states),
+            decisions_left: AtomicUsize::new(file.decisions),
+            exhausted: AtomicBool::new(false),
+            done: Mutex::new(HashMap::default()),
+            by_op: Mutex::new(HashMap::default()),
+        }
+    }
+
+    pub fn rules(&self) -> &'r [Rule] {
+        self.rules
+    }
+
+    /// True when some leaf operation was left unanalysed because the file's budget ran out.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted.load(Ordering::Relaxed)
+    }
+
+    /// Every decision of leaf operation `op`; `None` past the budget.
+    pub fn leaf(&self, op: OpId) -> Option<Arc<Leaf>> {
+        if let Some(found) = self.by_op.lock().ok()?.get(&op) {
+            return found.clone();
+        }
+        let found = self.leaf_by_key(op);
+        self.by_op.lock().ok()?.insert(op, found.clone());
+        found
+    }
+
+    fn leaf_by_key(&self, op: OpId) -> Option<Arc<Leaf>> {
+        let k = key(self.rules, op);
+        if let Some(found) = self.done.lock().ok()?.get(&k) {
+            return found.clone();
+        }
+        let computed = self.compute(op).ok().map(Arc::new);
+        if computed.is_none() {
+            self.exhausted.store(true, Ordering::Relaxed);
+        }
+        self.done.lock().ok()?.insert(k, computed.clone());
+        computed
+    }
+
+    /// Whether removing rule `i` changes some decision: `None` when a leaf operation it
+    /// names could not be analysed within the budget (and no change was found elsewhere).
+    pub fn takes_effect(&self, i: usize) -> Option<bool> {
+        let mut unknown = false;
+        for op in rule_leaves(&self.rules[i]) {
+            match self.leaf(op) {
+                Some(leaf) => {
+                    if leaf.takes_effect(i) {
+                        return Some(true);
+                    }
+                }
+                None => unknown = true,
+            }
+        }
+        (!unknown).then_some(false)
+    }
+
+    /// For deny `i`: per leaf operation it names and per allow that wins there, the shortest
+    /// argument the deny matches that the profile allows (surely or conditionally). `None`
+    /// when some leaf could not be analysed (the ones that could are still in `Err`).
+    pub fn reopened(&self, i: usize) -> Result<Vec<Reopened>, Vec<Reopened>> {
+        let mut out = Vec::new();
+        let mut unknown = false;
+        for op in rule_leaves(&self.rules[i]) {
+            let Some(leaf) = self.leaf(op) else {
+                unknown = true;
+                continue;
+            };
+            let mut seen: SmallVec<[Option<usize>; 4]> = SmallVec::new();
+            for class in leaf.classes_of(i) {
+                let d = &class.decision;
+                if !d.overridden.contains(&i) || !d.may_be(Action::Allow) {
+                    continue;
+                }
+                if seen.contains(&d.rule) {
+                    continue;
+                }
+                seen.push(d.rule);
+                out.push(Reopened {
+                    operation: op,
+                    witness: class.witness.clone(),
+                    decision: d.clone(),
+                    inside: d.rule.is_some_and(|j| j > i && leaf.inside(j, i)),
+                });
+            }
+        }
+        if unknown {
+            Err(out)
+        } else {
+            Ok(out)
+        }
+    }
+
+    fn spend(&self, states: usize, decisions: usize) -> bool {
+        let take = |left: &AtomicUsize, n: usize| {
+            left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
+                Some(l.saturating_sub(n))
+            })
+            .unwrap_or(0)
+                >= n
+        };
+        take(&self.states_left, states) & take(&self.decisions_left, decisions)
+    }
+
+    fn compute(&self, op: OpId) -> Result<Leaf, TooLarge> {
+        let rules = self.rules;
+        let kind = arg_kind(&vocabulary().operation(op).name);
+        let states_left = self.states_left.load(Ordering::Relaxed);
+        let decisions_left = self.decisions_left.load(Ordering::Relaxed);
+        if states_left == 0 || decisions_left == 0 {
+            return Err(TooLarge);
+        }
+        let mut classes = Vec::new();
+        match kind {
+            ArgumentKind::Path | ArgumentKind::Name => {
+                let (mut comps, mut explorer, shape) = shaped(kind, &self.budget);
+                let mut profile = Profile::new(rules, op, kind, &mut comps);
+                let mut scratch = Vec::new();
+                let mut first: Vec<u32> = Vec::new();
+                let mut effective: Vec<SmallVec<[usize; 2]>> = Vec::new();
+                let mut work = 0usize;
+                let limit = self.budget.states.min(states_left);
+                let result = explorer.explore(&mut comps, limit, |comps, id, v| {
+                    let accepts = v
+                        .binary_search_by_key(&shape, |&(k, _)| k)
+                        .is_ok_and(|i| comps[shape as usize].accepts(v[i].1));
+                    if !accepts {
+                        return Flow::Continue;
+                    }
+                    let before = profile.decisions.len();
+                    let d = profile.decide_id(comps, v, &mut scratch) as usize;
+                    if d == before {
+                        first.push(id);
+                        let decision = &profile.decisions[d];
+                        let mut eff = SmallVec::new();
+                        for r in removable(decision) {
+                            let changes = if decision.rule == Some(r) {
+                                let without = profile.decide_skip(comps, v, &mut scratch, Some(r));
+                                work += scratch.len();
+                                change_of(decision, &without).is_some()
+                            } else {
+                                condition_removal_changes(decision, r)
+                            };
+                            if changes {
+                                eff.push(r);
+                            }
+                        }
+                        work += scratch.len();
+                        effective.push(eff);
+                        if work > decisions_left {
+                            return Flow::Stop;
+                        }
+                    }
+                    Flow::Continue
+                });
+                let states = explorer.states;
+                if !self.spend(states, work) || result.is_err() || work > decisions_left {
+                    return Err(TooLarge);
+                }
+                for ((id, decision), eff) in first.iter().zip(profile.decisions).zip(effective) {
+                    let bytes = explorer.witness(*id);
+                    classes.push(Class {
+                        witness: Some(String::from_utf8_lossy(&bytes).into_owned()),
+                        decision,
+                        effective: eff,
+                    });
+                }
+            }
+            ArgumentKind::Network => {
+                let buckets = PortBuckets::new(rules, op);
+                let mut index: HashMap<DecisionKey, usize> = HashMap::default();
+                let points = endpoints(rules, op, std::iter::empty());
+                let mut work = 0usize;
+                for (text, arg) in &points {
+                    let candidates = buckets.candidates(arg);
+                    work += candidates.len();
+                    if work > decisions_left {
+                        return Err(TooLarge);
+                    }
+                    let truth = |i: usize| matches(rules[i].filter.as_ref(), arg);
+                    let d = decide_among(rules, op, candidates.iter().copied(), truth);
+                    let k = DecisionKey::of(&d);
+                    if index.contains_key(&k) {
+                        continue;
+                    }
+                    let mut eff = SmallVec::new();
+                    for r in removable(&d) {
+                        let changes = if d.rule == Some(r) {
+                            let without = decide_among(
+                                rules,
+                                op,
+                                candidates.iter().copied().filter(|&c| c != r),
+                                truth,
+                            );
+                            work += candidates.len();
+                            change_of(&d, &without).is_some()
+                        } else {
+                            condition_removal_changes(&d, r)
+                        };
+                        if changes {
+                            eff.push(r);
+                        }
+                    }
+                    index.insert(k, classes.len());
+                    classes.push(Class {
+                        witness: Some(text.clone()),
+                        decision: d,
+                        effective: eff,
+                    });
+                }
+                if !self.spend(points.len(), work) {
+                    return Err(TooLarge);
+                }
+            }
+            ArgumentKind::None => {
+                let all = || (0..rules.len()).rev();
+                let truth = |i: usize| matches(rules[i].filter.as_ref(), &Arg::None);
+                let d = decide_among(rules, op, all(), truth);
+                let mut eff = SmallVec::new();
+                for r in removable(&d) {
+                    let without = decide_among(rules, op, all().filter(|&c| c != r), truth);
+                    if change_of(&d, &without).is_some() {
+                        eff.push(r);
+                    }
+                }
+                if !self.spend(1, rules.len() * (1 + eff.len())) {
+                    return Err(TooLarge);
+                }
+                classes.push(Class {
+                    witness: None,
+                    decision: d,
+                    effective: eff,
+                });
+            }
+        }
+        Ok(Leaf::new(classes))
+    }
+}
+
+/// The leaf operations a rule names, each once.
+pub fn rule_leaves(rule: &Rule) -> Vec<OpId> {
+    let mut ops: Vec<OpId> = rule.operations.iter().flat_map(|o| leaves(o.id)).collect();
+    ops.sort_unstable_by_key(|o| o.0);
+    ops.dedup();
+    ops
+}
+
+/// The rules whose removal could change a decision: the deciding one, each rule the
+/// outcome depends on at run time, each of unverified order. (Removing any other rule that
+/// matches leaves the deciding rule and the conditions as they are.)
+fn removable(d: &Decision) -> SmallVec<[usize; 4]> {
+    let mut out: SmallVec<[usize; 4]> = SmallVec::new();
+    out.extend(d.rule);
+    out.extend(d.conditions.iter().map(|c| c.rule));
+    out.extend(d.unverified.iter().copied());
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether leaving out rule `r`, which the outcome depends on at run time but which does
+/// not decide, changes the decision as [`change_of`] sees it: the deciding rule stays, the
+/// conditions lose `r`'s, and that changes something only when a kind of condition goes
+/// with them. (Computed, not re-decided: a profile with thousands of unknown rules has
+/// thousands of conditions per decision.)
+fn condition_removal_changes(d: &Decision, r: usize) -> bool {
+    let kinds = |skip: Option<usize>| {
+        let mut k: SmallVec<[&str; 4]> = d
+            .conditions
+            .iter()
+            .filter(|c| Some(c.rule) != skip)
+            .map(|c| c.filter)
+            .collect();
+        k.sort_unstable();
+        k.dedup();
+        k
+    };
+    kinds(None) != kinds(Some(r))
+}
+
+/// What tells two decisions apart, for deduplicating endpoints.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct DecisionKey(
+    Option<Action>,
+    Option<usize>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<usize>,
+);
+
+impl DecisionKey {
+    fn of(d: &Decision) -> DecisionKey {
+        DecisionKey(
+            d.action,
+            d.rule,
+            d.overridden.clone(),
+            d.undecided.clone(),
+            d.unverified.clone(),
+        )
+    }
+}
+
+/// The rules of a network operation by the one port they can match (rules whose every
+/// alternative names the same port number), and the rest.
+struct PortBuckets {
+    general: Vec<usize>,
+    by_port: HashMap<u16, Vec<usize>>,
+}
+
+impl PortBuckets {
+    fn new(rules: &[Rule], op: OpId) -> PortBuckets {
+        let chain = vocabulary().chain(op);
+        let mut b = PortBuckets {
+            general: Vec::new(),
+            by_port: HashMap::default(),
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            if !chain.iter().any(|&l| rule.names(l)) {
+                continue;
+            }
+            match rule.filter.as_ref().and_then(one_port) {
+                Some(p) => b.by_port.entry(p).or_default().push(i),
+                None => b.general.push(i),
+            }
+        }
+        b
+    }
+
+    /// The rules that can match `arg`, descending.
+    fn candidates(&self, arg: &Arg) -> Vec<usize> {
+        let port = match arg {
+            Arg::Network { port, .. } => Some(*port),
+            _ => None,
+        };
+        let mut out = self.general.clone();
+        if let Some(list) = port.and_then(|p| self.by_port.get(&p)) {
+            out.extend_from_slice(list);
+        }
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out
+    }
+}
+
+/// The port number every alternative of `filter` names, if they all name the same one.
+fn one_port(filter: &FilterExpr) -> Option<u16> {
+    let alternatives: Vec<&FilterExpr> = match filter {
+        FilterExpr::Any(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut port = None;
+    for alt in alternatives {
+        let FilterExpr::Leaf(leaf) = alt else {
+            return None;
+        };
+        let FilterValue::Network(a) = &leaf.value else {
+            return None;
+        };
+        let Port::Number(p) = a.port else {
+            return None;
+        };
+        if a.socket.is_some() || port.is_some_and(|q| q != p) {
+            return None;
+        }
+        port = Some(p);
+    }
+    port
+}
+
+impl Table<'_> {
+    /// For rule `i` on leaf `op`: when every argument it matches there is surely decided the
+    /// other way by an earlier rule on an operation consulted before the first one `i`
+    /// names (SB404's escape, exactly), those deciding rules; else `None` (also when `i`
+    /// matches nothing there, or past the budget).
+    pub fn pre_empted(&self, i: usize, op: OpId) -> Option<Vec<usize>> {
+        let leaf = self.leaf(op)?;
+        let rule = &self.rules[i];
+        let chain = vocabulary().chain(op);
+        let own = chain.iter().position(|&l| rule.names(l))?;
+        let mut deciders = Vec::new();
+        let mut any = false;
+        for class in leaf.classes_of(i) {
+            let d = &class.decision;
+            if !class.matched(i) {
+                continue;
+            }
+            any = true;
+            let j = d.rule?;
+            let at = d
+                .level
+                .and_then(|l| chain.iter().position(|&c| c == l))
+                .unwrap_or(usize::MAX);
+            if j >= i || at >= own || d.action == Some(rule.action) || d.conditional() {
+                return None;
+            }
+            if !deciders.contains(&j) {
+                deciders.push(j);
+            }
+        }
+        (any && !deciders.is_empty()).then_some(deciders)
+    }
+}
+
+impl Table<'_> {
+    /// True when, on leaf `op`, some argument rule `i` matches is also matched by another
+    /// rule of the same action naming `op` itself: the profile means that operation too
+    /// (a `file-read-metadata` deny beside a `file-read*` one). `false` past the budget.
+    pub fn also_named(&self, i: usize, op: OpId) -> bool {
+        let Some(leaf) = self.leaf(op) else {
+            return false;
+        };
+        let action = self.rules[i].action;
+        let found = leaf.classes_of(i).filter(|c| c.matched(i)).any(|c| {
+            c.decision
+                .overridden
+                .iter()
+                .chain(c.decision.rule.iter())
+                .any(|&k| k != i && self.rules[k].action == action && self.rules[k].names(op))
+        });
+        found
+    }
+}
