@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::args::{ExplainFormat, LearnArgs, ModelArgs};
+use super::args::{ExplainFormat, LearnArgs};
 use super::error::{report_all, AppError};
 use super::evaluate::load;
 use super::output;
