@@ -28,6 +28,7 @@ use smallvec::SmallVec;
 
 use self::automata::Plain;
 use self::product::{Comp, Components, Explorer, Flow, TooLarge, Vector};
+use super::argument::{self, Endpoint};
 use super::paths;
 use super::precedence::{
     self, arg_kind, bool_truth, decide, decide_among, Arg, ArgumentKind, Decision, Truth,
@@ -208,8 +209,7 @@ pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, String> {
                     "`{text}` is not HOST:PORT: write `HOST:PORT` with `*` for either part (`localhost:*`, `*:443`); unix-socket paths are not supported"
                 )
             };
-            let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
-            let host = host.trim_matches(|c| c == '[' || c == ']');
+            let Endpoint { host, port, .. } = Endpoint::parse(text).ok_or_else(bad)?;
             if host.is_empty() {
                 return Err(bad());
             }
@@ -243,17 +243,7 @@ fn shaped(kind: ArgumentKind, budget: &Budget) -> (Components, Explorer, u32) {
 
 /// `/a/./b/../c` → `/a/c`, lexically (an absolute path).
 fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    argument::normalize(path, std::path::Path::new("/"))
 }
 
 /// The point argument `sblint explain` makes of a witness.
@@ -262,22 +252,26 @@ pub fn argument(op: OpId, witness: Option<&str>) -> Arg {
     let Some(text) = witness else {
         return Arg::None;
     };
-    match arg_kind(name) {
-        ArgumentKind::Path => Arg::Path(text.to_string()),
-        ArgumentKind::Network => {
-            let (host, port) = text.rsplit_once(':').unwrap_or((text, "0"));
+    match argument::parse(name, text, std::path::Path::new("/")) {
+        // A witness is already the path the kernel checks.
+        Ok(Arg::Path(_)) => Arg::Path(text.to_string()),
+        Ok(arg) => arg,
+        // Not `HOST:PORT` (the sets never give such a witness): asked about on port 0.
+        Err(_) => {
+            let end = Endpoint::parse(text);
             Arg::Network {
-                host: host.trim_matches(|c| c == '[' || c == ']').to_string(),
-                port: port.parse().unwrap_or(0),
+                host: end
+                    .map_or(argument::unbracketed(text), |e| e.host)
+                    .to_string(),
+                port: end.and_then(|e| e.port_number()).unwrap_or(0),
                 local: local_end(name),
             }
         }
-        ArgumentKind::Name | ArgumentKind::None => Arg::Name(text.to_string()),
     }
 }
 
 fn local_end(op: &str) -> bool {
-    op.starts_with("network-bind") || op.starts_with("network-inbound")
+    argument::decided_on_local_end(op)
 }
 
 /// How a leaf's truth is read off the components.
