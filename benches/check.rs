@@ -22,6 +22,19 @@ fn check_generated(bencher: Bencher, size: usize) {
         .bench_values(|text| black_box(check_text("bench.sb", text, &options)));
 }
 
+/// The shape Nix and Bazel emit: N `subpath` rules with M duplicates (issue 22 §0: the exact
+/// SB401/SB402 checks once grew with candidates × rules; the goal for 4,000 + 400 is under
+/// 200 ms). `target/release/examples/generate rules N M` writes the same profile.
+#[divan::bench(args = [(1_000, 100), (2_000, 200), (4_000, 400), (8_000, 800)], sample_count = 5)]
+fn check_generated_rules(bencher: Bencher, (rules, duplicates): (usize, usize)) {
+    let text = sblint::generate::generate_rules(rules, duplicates);
+    let options = CheckOptions::default();
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .with_inputs(|| text.clone())
+        .bench_values(|text| black_box(check_text("bench.sb", text, &options)));
+}
+
 #[divan::bench]
 fn check_corpus(bencher: Bencher) {
     let options = CheckOptions::default();

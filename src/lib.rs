@@ -25,6 +25,10 @@
 //! `tests/layers.rs` checks this order, and that no two modules inside a layer (the files
 //! and folders of `model`, of `cli` …) import each other, directly or round a loop.
 //!
+//! Above the readers, [`Profile`] and its companions are the library API, the calls a
+//! profile generator's tests make (`src/api`); the modules named here are the layers
+//! under it, hidden from the documentation: they change without notice.
+//!
 //! `generate` and `fuzzing` are test support, compiled only with the `testing` feature
 //! (which the tests, benches and fuzz targets turn on). The doors and `run` (and walking
 //! directories) need the default `native` feature; without it the library is the engine
@@ -32,11 +36,28 @@
 
 #![forbid(unsafe_code)]
 
+mod api;
+
+pub use api::{
+    diff, format, Change, Condition, Decision, Diff, Dispute, Error, Finding, Implicit, LoadError,
+    Options, PreludeSource, Profile, RuleAt, SetAnswer, Side, SourceError, Traversal, UnreadImport,
+    Verdict, Witness,
+};
+pub use diagnostic::Severity;
+
+// The layers below are not the API: they change without notice. They stay reachable,
+// hidden, for the tests, benches and fuzz targets that exercise them directly, the
+// WebAssembly build (`wasm/`), and the `sblint` binary (`cli`).
 #[cfg(feature = "native")]
+#[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod compile;
+#[doc(hidden)]
 pub mod diagnostic;
+#[doc(hidden)]
 pub mod explain;
+#[doc(hidden)]
 pub mod fmt;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
@@ -44,15 +65,25 @@ pub mod fuzzing;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod generate;
+#[doc(hidden)]
 pub mod learn;
+#[doc(hidden)]
 pub mod lint;
 #[cfg(feature = "native")]
+#[doc(hidden)]
 pub mod lsp;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod new;
+#[doc(hidden)]
 pub mod render;
 #[cfg(feature = "native")]
+#[doc(hidden)]
 pub mod run;
+#[doc(hidden)]
 pub mod sbtest;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod workspace;

@@ -845,3 +845,50 @@ fn a_tree_of_thousands_of_profiles_gives_sorted_deterministic_output() {
         }
     }
 }
+
+/// With `--format json`, a run that fails (exit 2) prints a JSON object naming the error on
+/// stdout, never a result: a program reading only stdout must not take it for a pass.
+#[test]
+fn json_output_names_the_error_instead_of_an_empty_result() {
+    let runs: &[&[&str]] = &[
+        &[
+            "test",
+            "--format",
+            "json",
+            "tests/sbtest/errors/bad-argument.sbtest.toml",
+        ],
+        &[
+            "explain",
+            "--format",
+            "json",
+            "no-such.sb",
+            "file-read-data",
+        ],
+        &[
+            "diff",
+            "--format",
+            "json",
+            "no-such.sb",
+            "examples/pitfalls.sb",
+        ],
+        &["compile", "--emit", "json", "no-such.sb"],
+        &["--format", "json", "no-such.sb", "examples/pitfalls.sb"],
+        &["learn", "--format", "json", "no-such.log"],
+    ];
+    for args in runs {
+        let output = sblint().args(*args).output().unwrap();
+        let out = String::from_utf8(output.stdout).unwrap();
+        let err = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {out}{err}");
+        let value: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"));
+        let kind = value["error"].as_str().unwrap_or_default();
+        assert!(kind.starts_with("sblint::"), "{args:?}: {value}");
+        let message = value["message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{args:?}: {value}");
+        assert_eq!(value["errors"][0]["message"], message, "{args:?}");
+        // People still read it on stderr, on one line.
+        assert!(err.starts_with("sblint: error: "), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}

@@ -23,6 +23,23 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "workspace",
         &["syntax", "model", "diagnostic", "lint", "fmt"],
     ),
+    // The library API: the calls a generator's tests, the WebAssembly build and the
+    // Python module make; above the readers of the model, below the doors.
+    (
+        "api",
+        &[
+            "syntax",
+            "model",
+            "diagnostic",
+            "lint",
+            "fmt",
+            "explain",
+            "compile",
+            "sbtest",
+            "render",
+            "workspace",
+        ],
+    ),
     (
         "lsp",
         &[
@@ -51,6 +68,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "new",
             "learn",
             "run",
+            "api",
         ],
     ),
 ];
@@ -69,6 +87,7 @@ const MODULES: &[&str] = &[
     "run",
     "render",
     "workspace",
+    "api",
     "lsp",
     "cli",
 ];

@@ -32,6 +32,8 @@ def test_exit_2_raises_with_sblints_message(tmp_path):
         sblint.decide("(version 1)\n(allow default", "file-read-data", "/etc/passwd")
     assert raised.value.returncode == 2
     assert "unclosed" in raised.value.message
+    # The kind comes from the JSON error object sblint prints with --format json.
+    assert raised.value.kind == "sblint::syntax"
     # A test file that names no profile, and no --profile: an error, not zero results.
     bare = tmp_path / "bare.sbtest.toml"
     bare.write_text('[[deny]]\noperation = "network-outbound"\nargument = "1.2.3.4:443"\n')

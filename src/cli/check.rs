@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::args::CheckArgs;
-use super::error::{report_all, AppError};
-use super::output;
+use super::error::AppError;
+use super::output::{self, Output};
 use super::ExitStatus;
 use rayon::prelude::*;
 
@@ -17,16 +17,16 @@ use crate::workspace::{inputs, Input, Settings};
 
 /// Where the report goes: stdout, stderr (when `--fix -` writes the profile to stdout), or
 /// the `--output-file`, written once at the end.
-enum Sink {
-    Stdout,
+enum Sink<'o> {
+    Stdout(&'o mut Output),
     Stderr,
     File(PathBuf, String),
 }
 
-impl Sink {
+impl Sink<'_> {
     fn write(&mut self, text: &str) -> Result<(), AppError> {
         match self {
-            Sink::Stdout => output::print(text),
+            Sink::Stdout(out) => out.print(text),
             Sink::Stderr => {
                 use std::io::Write;
                 let _ = std::io::stderr().lock().write_all(text.as_bytes());
@@ -41,7 +41,7 @@ impl Sink {
 
     fn terminal(&self) -> bool {
         match self {
-            Sink::Stdout => std::io::stdout().is_terminal(),
+            Sink::Stdout(out) => out.is_terminal(),
             Sink::Stderr => std::io::stderr().is_terminal(),
             Sink::File(..) => false,
         }
@@ -58,53 +58,38 @@ impl Sink {
 /// Every selector of the flags as the code prefix the selection matches; exit 2 on one
 /// that names no rule.
 fn selectors(flag: &str, list: &[String]) -> Result<Vec<String>, AppError> {
-    lint::resolve_selectors(list).map_err(|message| AppError::Usage(format!("`{flag}`: {message}")))
+    lint::resolve_selectors(list).map_err(|error| AppError::Selector {
+        flag: flag.to_string(),
+        error,
+    })
 }
 
-pub fn run(args: &CheckArgs) -> ExitStatus {
+pub fn run(args: &CheckArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     if args.paths.is_empty() {
-        report_all(vec![AppError::Usage(
+        return Err(AppError::Usage(
             "no paths given: `sblint PATHS...` (files, directories, or `-` for stdin)".into(),
-        )]);
-        return ExitStatus::Error;
+        ));
     }
     let format = Format::from(args.format);
-    if format != Format::Human {
-        super::error::output_for_programs();
-    }
-    let settings = selectors("--select", &args.select).and_then(|select| {
-        let ignore = selectors("--ignore", &args.ignore)?;
-        let extend = selectors("--extend-select", &args.extend_select)?;
-        let mut overrides = args.load.overrides(&select, &ignore)?;
-        overrides.extend_select = extend;
-        Ok(Settings::new(overrides)?)
-    });
-    let mut settings = match settings {
-        Ok(s) => s,
-        Err(err) => {
-            report_all(vec![err]);
-            return ExitStatus::Error;
-        }
-    };
+    let select = selectors("--select", &args.select)?;
+    let ignore = selectors("--ignore", &args.ignore)?;
+    let extend = selectors("--extend-select", &args.extend_select)?;
+    let mut overrides = args.load.overrides(&select, &ignore)?;
+    overrides.extend_select = extend;
+    let mut settings = Settings::new(overrides)?;
     let rules = rule_infos();
     let mut errors = Vec::new();
-    let files = match args.exclude.collect(
+    let files = args.exclude.collect(
         &args.paths,
         args.load.model.config.clone(),
         &mut errors,
         args.quiet,
-    ) {
-        Ok(files) => files,
-        Err(err) => {
-            report_all(vec![err]);
-            return ExitStatus::Error;
-        }
-    };
+    )?;
     let fix_stdin = args.fix && files.contains(&Input::Stdin);
     let mut sink = match (&args.output_file, fix_stdin) {
         (Some(path), _) => Sink::File(path.clone(), String::new()),
         (None, true) => Sink::Stderr,
-        (None, false) => Sink::Stdout,
+        (None, false) => Sink::Stdout(out),
     };
     let color = args.color.enabled(sink.terminal());
     let statistics = args.statistics;
@@ -205,10 +190,17 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
             }
         }
     }
+    // A JSON document with files missing would read as a clean run: the error instead.
+    if format == Format::Json && !errors.is_empty() {
+        return Err(AppError::Several(errors));
+    }
     if let Err(err) = sink.write(&tail).and_then(|()| sink.finish()) {
         errors.push(err);
     }
-    if report_all(errors) || unknown_suppression {
+    if let Some(error) = AppError::all(errors) {
+        return Err(error);
+    }
+    Ok(if unknown_suppression {
         ExitStatus::Error
     } else if args.exit_zero {
         ExitStatus::Clean
@@ -223,7 +215,7 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
-    }
+    })
 }
 
 /// What `--statistics` counts for one rule.
@@ -392,7 +384,8 @@ fn check_one(
             }
         } else {
             // The profile, fixed or not, is the output of `--fix -` (the report is on stderr).
-            output::print(&report.text)?;
+            // (checked in parallel, so not through the run's `Output`; stdin is one input).
+            Output::stdout().print(&report.text)?;
         }
     }
     let human = if format == Format::Human && !args.diff && !args.statistics {

@@ -1,18 +1,19 @@
-//! Application errors (not findings), through miette. An error with a source (a bad
+//! Application errors (not findings), through miette, and the one reporter `main` calls
+//! for any error a command returns ([`report`]). An error with a source (a bad
 //! `sblint.toml` value, a `--param`, the profile `explain` or `compile` cannot read) is
 //! drawn with its span labelled when stderr is a terminal; everything else, and every
 //! error when stderr is not a terminal or the output is for programs
 //! (`--format concise|json|sarif|github`, `explain --format json`), is one line:
-//! `sblint: error: message (help: …)`, so that scripts and editors can read it.
+//! `sblint: error: message (help: …)`, so that scripts and editors can read it. With a
+//! JSON format, stdout carries a JSON object naming the error instead of a result, so that
+//! a program reading only stdout never takes a failure for an answer.
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, ReportHandler,
-    SourceCode, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, ReportHandler, SourceCode,
 };
 
 use crate::workspace::{ConfigError, WorkspaceError};
@@ -36,29 +37,40 @@ pub enum AppError {
     #[error("{0}")]
     #[diagnostic(code(sblint::usage))]
     Usage(String),
+    /// A rule selector that names no rule (`--select`, `sblint rule CODE`).
+    #[error("`{flag}`: {error}")]
+    #[diagnostic(code(sblint::usage))]
+    Selector {
+        flag: String,
+        error: crate::lint::UnknownRule,
+    },
+    /// A rule code or name that names no rule (`sblint rule CODE`).
+    #[error("{0}")]
+    #[diagnostic(code(sblint::usage))]
+    Rule(#[from] crate::lint::UnknownRule),
+    /// What `sblint new` cannot write.
+    #[error("{0}")]
+    #[diagnostic(code(sblint::usage))]
+    New(#[from] crate::new::NewError),
+    /// A flag's value the library refused (`--outside ENTRY`).
+    #[error("--{flag}: {message}")]
+    #[diagnostic(code(sblint::usage))]
+    Flag { flag: &'static str, message: String },
     /// Something wrong at a place in a text.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Source(Box<SourceError>),
+    /// What the library reports (loading a profile, asking it a question).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Api(#[from] crate::api::Error),
+    /// Several errors of one run (files that could not be read or used), each reported.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[diagnostic(code(sblint::several))]
+    Several(Vec<AppError>),
 }
 
-/// Something wrong at a place in a text: `{location}: {message}` on one line, the text
-/// with `span` labelled when drawn.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{location}: {message}")]
-#[diagnostic(code(sblint::source))]
-pub struct SourceError {
-    /// `` `path`:line:col `` or `` `--param` ``.
-    pub location: String,
-    pub message: String,
-    #[source_code]
-    pub text: NamedSource<String>,
-    #[label("{label}")]
-    pub span: SourceSpan,
-    pub label: String,
-    #[help]
-    pub help: Option<String>,
-}
+pub use crate::api::SourceError;
 
 impl From<SourceError> for AppError {
     fn from(error: SourceError) -> AppError {
@@ -67,10 +79,56 @@ impl From<SourceError> for AppError {
 }
 
 impl AppError {
+    /// `errors` as one error; `None` when there is none.
+    pub fn all(mut errors: Vec<AppError>) -> Option<AppError> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(AppError::Several(errors)),
+        }
+    }
+
+    /// Each error, the several of a run one by one.
+    fn flatten(self) -> Vec<AppError> {
+        match self {
+            AppError::Several(errors) => errors.into_iter().flat_map(AppError::flatten).collect(),
+            other => vec![other],
+        }
+    }
+
+    /// The error's kind for programs: `sblint::io`, `sblint::syntax` … (its miette code).
+    pub fn kind(&self) -> String {
+        match self {
+            AppError::Api(error) => error.kind(),
+            other => Diagnostic::code(other)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "sblint::error".into()),
+        }
+    }
+
+    /// The JSON object a program reads on stdout instead of a result.
+    fn json(&self) -> serde_json::Value {
+        let entry = |e: &AppError| {
+            serde_json::json!({
+                "error": e.kind(),
+                "message": e.to_string(),
+                "help": Diagnostic::help(e).map(|h| h.to_string()),
+            })
+        };
+        let errors: Vec<&AppError> = match self {
+            AppError::Several(errors) => errors.iter().collect(),
+            other => vec![other],
+        };
+        let mut value = entry(errors[0]);
+        value["errors"] = errors.iter().map(|e| entry(e)).collect();
+        value
+    }
+
     /// The error's message without the location its drawing shows anyway.
     fn headline(&self) -> Option<String> {
         match self {
             AppError::Source(error) => Some(error.message.clone()),
+            AppError::Api(error) => error.source_error().map(|e| e.message.clone()),
             AppError::Workspace(WorkspaceError::Config(ConfigError::Invalid(error))) => {
                 Some(error.message.clone())
             }
@@ -106,22 +164,44 @@ pub enum Style {
     },
 }
 
-static FOR_PROGRAMS: AtomicBool = AtomicBool::new(false);
-
-/// The output is read by programs (`--format` other than human): errors stay one line.
-pub fn output_for_programs() {
-    FOR_PROGRAMS.store(true, Ordering::Relaxed);
+/// Who reads a command's output, as its format says: `main` knows it from the arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// People (the human formats): errors drawn on a terminal.
+    People,
+    /// Programs (concise, SARIF, GitHub, JUnit …): errors on one line.
+    Programs,
+    /// Programs reading JSON: errors on one line, and a JSON object naming the error on
+    /// stdout instead of a result.
+    Json,
 }
 
 /// One line unless stderr is a terminal and the output is for people.
-fn style() -> Style {
-    if FOR_PROGRAMS.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
+fn style(reader: Reader) -> Style {
+    if reader != Reader::People || !std::io::stderr().is_terminal() {
         Style::OneLine
     } else {
         Style::Graphical {
             color: crate::render::color_enabled(None, true),
         }
     }
+}
+
+/// The one reporter: each error on stderr as `reader` wants it; with JSON, the object
+/// naming it is returned, for stdout.
+pub fn report(error: AppError, reader: Reader) -> Option<String> {
+    let json = (reader == Reader::Json).then(|| {
+        let mut text = serde_json::to_string_pretty(&error.json()).unwrap_or_default();
+        text.push('\n');
+        text
+    });
+    let style = style(reader);
+    let mut stderr = std::io::stderr().lock();
+    for error in error.flatten() {
+        // A closed stderr must not turn an error into a panic.
+        let _ = stderr.write_all(render(&error, style).as_bytes());
+    }
+    json
 }
 
 /// `error` as `style` writes it, ending with a newline.
@@ -195,21 +275,10 @@ pub fn warn(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "sblint: warning: {message}");
 }
 
-/// Prints each error on stderr; true when there was any.
-pub fn report_all(errors: Vec<AppError>) -> bool {
-    let any = !errors.is_empty();
-    let style = style();
-    let mut stderr = std::io::stderr().lock();
-    for error in errors {
-        // A closed stderr must not turn an error into a panic.
-        let _ = stderr.write_all(render(&error, style).as_bytes());
-    }
-    any
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use miette::NamedSource;
 
     fn param_error() -> AppError {
         SourceError {

@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Write};
 
 use super::args::FmtArgs;
-use super::error::{report_all, AppError};
-use super::output;
+use super::error::AppError;
+use super::output::{self, Output};
 use super::ExitStatus;
 use crate::diagnostic::FileReport;
 use crate::fmt::{format_tree, FormatOptions};
@@ -13,28 +13,20 @@ use crate::render::{self, Format};
 use crate::syntax::parse;
 use crate::workspace::{inputs, Config, Input, WorkspaceError};
 
-pub fn run(args: &FmtArgs) -> ExitStatus {
+pub fn run(args: &FmtArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     if args.paths.is_empty() {
-        report_all(vec![AppError::Usage(
+        return Err(AppError::Usage(
             "no paths given: `sblint fmt PATHS...` (files, directories, or `-` for stdin)".into(),
-        )]);
-        return ExitStatus::Error;
+        ));
     }
     let mut errors = Vec::new();
-    let files = match args
+    let files = args
         .exclude
-        .collect(&args.paths, args.config.clone(), &mut errors, false)
-    {
-        Ok(files) => files,
-        Err(err) => {
-            report_all(vec![err]);
-            return ExitStatus::Error;
-        }
-    };
+        .collect(&args.paths, args.config.clone(), &mut errors, false)?;
     let mut status = ExitStatus::Clean;
     let (mut changed, mut unchanged) = (0usize, 0usize);
     for input in &files {
-        match format_one(args, input) {
+        match format_one(args, input, out) {
             Ok(Outcome::Unchanged) => unchanged += 1,
             Ok(Outcome::Changed) => {
                 changed += 1;
@@ -54,10 +46,9 @@ pub fn run(args: &FmtArgs) -> ExitStatus {
             if changed == 1 { "" } else { "s" }
         );
     }
-    if report_all(errors) {
-        ExitStatus::Error
-    } else {
-        status
+    match AppError::all(errors) {
+        Some(error) => Err(error),
+        None => Ok(status),
     }
 }
 
@@ -67,7 +58,7 @@ enum Outcome {
     SyntaxError,
 }
 
-fn format_one(args: &FmtArgs, input: &Input) -> Result<Outcome, AppError> {
+fn format_one(args: &FmtArgs, input: &Input, out: &mut Output) -> Result<Outcome, AppError> {
     let name = inputs::display_name(input, args.stdin_filename.as_deref());
     let bytes = inputs::read(input)?;
     let text = match lint::decode(bytes) {
@@ -93,7 +84,7 @@ fn format_one(args: &FmtArgs, input: &Input) -> Result<Outcome, AppError> {
     let original = tree.text();
     if let Input::Stdin = input {
         if !args.check && !args.diff {
-            output::print(&formatted)?;
+            out.print(&formatted)?;
         }
     }
     if formatted == original {
@@ -106,9 +97,9 @@ fn format_one(args: &FmtArgs, input: &Input) -> Result<Outcome, AppError> {
             .context_radius(3)
             .header(&name, &name)
             .to_string();
-        output::print(&text)?;
+        out.print(&text)?;
     } else if args.check {
-        output::print(&format!("Would reformat: {name}\n"))?;
+        out.print(&format!("Would reformat: {name}\n"))?;
     } else if let Input::File(path) = input {
         output::write_atomically(path, formatted.as_bytes())?;
     }

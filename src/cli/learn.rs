@@ -3,25 +3,16 @@
 use serde_json::json;
 
 use super::args::{ExplainFormat, LearnArgs};
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::load;
-use super::output;
+use super::output::Output;
 use super::ExitStatus;
 use crate::learn::{learn, merge, rules_text, unified_diff, Learned, Merged, Options, Verdict};
-use crate::model::Model;
-use crate::workspace::{inputs, Input, Settings};
+use crate::workspace::{inputs, Input};
 
-pub fn run(args: &LearnArgs) -> ExitStatus {
-    if args.format == ExplainFormat::Json {
-        super::error::output_for_programs();
-    }
-    match answer(args).and_then(|text| output::print(&text)) {
-        Ok(()) => ExitStatus::Clean,
-        Err(e) => {
-            report_all(vec![e]);
-            ExitStatus::Error
-        }
-    }
+pub fn run(args: &LearnArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
+    out.print(&answer(args)?)?;
+    Ok(ExitStatus::Clean)
 }
 
 fn answer(args: &LearnArgs) -> Result<String, AppError> {
@@ -43,24 +34,14 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
         });
     };
     let loaded = load(profile, &args.load)?;
-    let profile_input = Input::File(profile.clone());
-    let mut settings = Settings::new(args.load.overrides(&[], &[])?)?;
-    let file_options = settings.options_for(&profile_input)?;
-    let prelude_trees: Vec<&crate::syntax::SyntaxTree> =
-        file_options.preludes.iter().map(|p| &p.tree).collect();
-    let rebuild = |text: &str| {
-        Model::new(
-            &crate::syntax::parse(text),
-            &prelude_trees,
-            &file_options.model,
-        )
-    };
-    let learned = learn(&log, Some(&loaded.model), &options);
+    // The merged text, evaluated as the profile was (its preludes, params, macOS).
+    let rebuild = |text: &str| loaded.evaluate_text(text);
+    let learned = learn(&log, Some(loaded.model()), &options);
     let header = format!("; Learned from {log_name} by `sblint learn`:\n");
     let merged = (!learned.rules.is_empty()).then(|| {
         merge(
-            loaded.tree.text(),
-            &loaded.model,
+            loaded.tree().text(),
+            loaded.model(),
             &learned,
             &header,
             &rebuild,
@@ -68,7 +49,7 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
     });
     let diff = merged
         .as_ref()
-        .map(|m| unified_diff(&loaded.name, loaded.tree.text(), &m.text));
+        .map(|m| unified_diff(loaded.name(), loaded.tree().text(), &m.text));
     let broken = match &merged {
         Some(m) => broken_promises(profile, &m.text, &args.load.model)?,
         None => Vec::new(),
@@ -80,7 +61,7 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
                 &learned,
                 merged.as_ref().zip(diff.as_deref()),
                 &log_name,
-                Some(&loaded.name),
+                Some(loaded.name()),
             );
             out.insert_str(0, &broken_text(&broken));
             out
@@ -106,14 +87,11 @@ fn broken_promises(
     let mut out = Vec::new();
     for file in crate::sbtest::files_naming(profile) {
         let overrides = super::test::file_overrides(&file, model_args)?;
-        let before = super::evaluate::load_with(profile, overrides.clone())?;
-        let mut settings = Settings::new(overrides)?;
-        let options = settings.options_for(&Input::File(profile.to_path_buf()))?;
-        let preludes: Vec<&crate::syntax::SyntaxTree> =
-            options.preludes.iter().map(|p| &p.tree).collect();
-        let after = Model::new(&crate::syntax::parse(merged), &preludes, &options.model);
+        // One load with the file's settings; the merged text evaluated the same way.
+        let before = super::evaluate::load_with(profile, overrides)?;
+        let after = before.evaluate_text(merged);
         let index = crate::syntax::LineIndex::new(&file.text);
-        for (i, failure) in crate::sbtest::broken_by(&file, &before.model, &after) {
+        for (i, failure) in crate::sbtest::broken_by(&file, before.model(), &after) {
             let a = &file.assertions[i];
             let line = index.line_col(&file.text, a.span.start as u32).line as usize;
             let what = match (&a.argument, &a.within) {

@@ -4,25 +4,14 @@
 use std::path::PathBuf;
 
 use super::args::NewArgs;
-use super::error::{report_all, AppError};
-use super::output;
+use super::error::AppError;
+use super::output::{self, Output};
 use super::ExitStatus;
 use crate::new::{generate, Options, Preset};
 
-pub fn run(args: &NewArgs) -> ExitStatus {
-    match write(args) {
-        Ok(text) => match output::print(&text) {
-            Ok(()) => ExitStatus::Clean,
-            Err(e) => {
-                report_all(vec![e]);
-                ExitStatus::Error
-            }
-        },
-        Err(e) => {
-            report_all(vec![e]);
-            ExitStatus::Error
-        }
-    }
+pub fn run(args: &NewArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
+    out.print(&write(args)?)?;
+    Ok(ExitStatus::Clean)
 }
 
 /// The test file's path beside `profile`: `dir/name.sb` → `dir/name.sbtest.toml`.
@@ -35,10 +24,7 @@ pub fn test_path(profile: &std::path::Path) -> PathBuf {
 }
 
 fn write(args: &NewArgs) -> Result<String, AppError> {
-    let preset: Preset = args
-        .preset
-        .parse()
-        .map_err(|e: crate::new::NewError| AppError::Usage(e.0))?;
+    let preset: Preset = args.preset.parse().map_err(AppError::New)?;
     let profile_path = args
         .output
         .clone()

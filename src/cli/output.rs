@@ -1,26 +1,42 @@
-//! Writing to stdout without ever panicking: a closed pipe (`sblint … | head`) ends the
-//! output quietly; any other write error is an application error.
+//! Where a command writes its answer: stdout, without ever panicking (a closed pipe,
+//! `sblint … | head`, ends the output quietly; any other write error is an application
+//! error); and atomic writes of files.
 
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::error::AppError;
 
-/// Prints a command's answer and returns its status, or reports its error (exit 2).
-pub fn respond(answer: Result<(String, super::ExitStatus), AppError>) -> super::ExitStatus {
-    let result = answer.and_then(|(text, status)| print(&text).map(|()| status));
-    result.unwrap_or_else(|err| {
-        super::error::report_all(vec![err]);
-        super::ExitStatus::Error
-    })
+/// A command's standard output, as `main` hands it to the command.
+pub struct Output {
+    out: Box<dyn Write>,
+    terminal: bool,
 }
 
-pub fn print(text: &str) -> Result<(), AppError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(AppError::Output(e)),
-        Ok(()) => Ok(()),
+impl Output {
+    /// The process's stdout.
+    pub fn stdout() -> Output {
+        Output {
+            out: Box::new(std::io::stdout()),
+            terminal: std::io::stdout().is_terminal(),
+        }
+    }
+
+    /// True when a person reads it on a terminal (colour, excerpts).
+    pub fn is_terminal(&self) -> bool {
+        self.terminal
+    }
+
+    pub fn print(&mut self, text: &str) -> Result<(), AppError> {
+        match self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| self.out.flush())
+        {
+            Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(AppError::Output(e)),
+            Ok(()) => Ok(()),
+        }
     }
 }
 

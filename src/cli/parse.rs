@@ -1,41 +1,26 @@
 //! `sblint parse --tree FILE`
 
 use super::args::ParseArgs;
-use super::error::{report_all, AppError};
-use super::output;
+use super::error::AppError;
+use super::output::Output;
 use super::ExitStatus;
 use crate::lint;
 use crate::syntax::{dump_tree, parse};
 use crate::workspace::{inputs, Input};
 
-pub fn run(args: &ParseArgs) -> ExitStatus {
+pub fn run(args: &ParseArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     let input = if args.file.as_os_str() == "-" {
         Input::Stdin
     } else {
         Input::File(args.file.clone())
     };
-    let bytes = match inputs::read(&input) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            report_all(vec![err.into()]);
-            return ExitStatus::Error;
-        }
-    };
-    let text = match lint::decode(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            report_all(vec![AppError::Usage(e.diagnostic.message)]);
-            return ExitStatus::Error;
-        }
-    };
+    let bytes = inputs::read(&input)?;
+    let text = lint::decode(bytes).map_err(|e| AppError::Usage(e.diagnostic.message))?;
     let tree = parse(text);
-    if let Err(err) = output::print(&dump_tree(&tree)) {
-        report_all(vec![err]);
-        return ExitStatus::Error;
-    }
-    if tree.has_errors() {
+    out.print(&dump_tree(&tree))?;
+    Ok(if tree.has_errors() {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
-    }
+    })
 }

@@ -1,12 +1,12 @@
 //! `sblint rule [CODE]`
 
 use super::args::RuleArgs;
-use super::error::{report_all, AppError};
-use super::output;
+use super::error::AppError;
+use super::output::Output;
 use super::ExitStatus;
 use crate::lint::{RuleId, RULES};
 
-pub fn run(args: &RuleArgs) -> ExitStatus {
+pub fn run(args: &RuleArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     match &args.code {
         None => {
             let list: String = RULES
@@ -22,7 +22,8 @@ pub fn run(args: &RuleArgs) -> ExitStatus {
                     )
                 })
                 .collect();
-            finish(output::print(&list))
+            out.print(&list)?;
+            Ok(ExitStatus::Clean)
         }
         Some(code) => match RuleId::from_code(code) {
             Some(id) => {
@@ -35,25 +36,14 @@ pub fn run(args: &RuleArgs) -> ExitStatus {
                     id.printed_doc().trim_end(),
                     id.help_uri()
                 );
-                finish(output::print(&text))
+                out.print(&text)?;
+                Ok(ExitStatus::Clean)
             }
-            None => {
-                report_all(vec![AppError::Usage(RuleId::unknown_selector_message(
-                    code,
-                    RuleId::suggest(code),
-                ))]);
-                ExitStatus::Error
+            None => Err(crate::lint::UnknownRule {
+                selector: code.clone(),
+                suggestion: RuleId::suggest(code),
             }
+            .into()),
         },
-    }
-}
-
-fn finish(result: Result<(), AppError>) -> ExitStatus {
-    match result {
-        Ok(()) => ExitStatus::Clean,
-        Err(err) => {
-            report_all(vec![err]);
-            ExitStatus::Error
-        }
     }
 }

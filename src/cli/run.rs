@@ -5,11 +5,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command as Process, Stdio};
 
 use super::args::{ProbeArgs, RunArgs};
-use super::error::{report_all, AppError};
+use super::error::AppError;
 use super::evaluate::load;
 use super::ExitStatus;
 use crate::diagnostic::Severity;
-use crate::lint::{check_tree, CheckOptions};
 use crate::run::probe::{self, Op};
 use crate::run::{
     denials_of, log_refusal, log_stream, process_listing, report, sandbox_exec, scrub_env,
@@ -17,33 +16,26 @@ use crate::run::{
 };
 
 /// `sblint probe OP ARG`: prints the outcome and exits with its code.
-pub fn probe(args: &ProbeArgs) -> ExitStatus {
+pub fn probe(args: &ProbeArgs) -> Result<ExitStatus, AppError> {
     let Some(op) = Op::from_name(&args.op) else {
-        report_all(vec![AppError::Usage(format!(
+        return Err(AppError::Usage(format!(
             "unknown probe `{}` (read, write, create, stat, connect, exec, sysctl, mach-lookup)",
             args.op
-        ))]);
-        return ExitStatus::Error;
+        )));
     };
     let outcome = probe::run(op, &args.arg);
     println!("{}", outcome.text());
     std::process::exit(outcome.code());
 }
 
-pub fn run(args: &RunArgs) -> ExitStatus {
+pub fn run(args: &RunArgs) -> Result<ExitStatus, AppError> {
     if !cfg!(target_os = "macos") {
-        report_all(vec![AppError::Usage(
+        return Err(AppError::Usage(
             "sblint run needs macOS (sandbox-exec); here, `sblint check` and `sblint explain` answer statically".into(),
-        )]);
-        return ExitStatus::Error;
+        ));
     }
-    match run_on_mac(args) {
-        Ok(code) => std::process::exit(code),
-        Err(e) => {
-            report_all(vec![e]);
-            ExitStatus::Error
-        }
-    }
+    // The command's own exit status, not one of sblint's.
+    std::process::exit(run_on_mac(args)?)
 }
 
 fn spawn(inv: &Invocation) -> std::io::Result<Process> {
@@ -58,39 +50,24 @@ fn spawn(inv: &Invocation) -> std::io::Result<Process> {
 fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
     let loaded = load(&args.profile, &args.load)?;
     // Refuse a profile with errors: sandbox-exec would refuse it, or worse, load another.
-    let errors: Vec<String> = check_tree(
-        &loaded.tree,
-        &CheckOptions {
-            preludes: loaded.preludes.clone(),
-            model: crate::model::ModelOptions {
-                params: args
-                    .load
-                    .model
-                    .params
-                    .iter()
-                    .filter_map(|p| p.split_once('='))
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                ..Default::default()
-            },
-            ..CheckOptions::default()
-        },
-    )
-    .into_iter()
-    .filter(|d| d.severity == Severity::Error)
-    .map(|d| format!("{}: {}", d.code, d.message))
-    .collect();
+    // The same load, options and rule selection as every other command.
+    let errors: Vec<String> = loaded
+        .check()
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {}", f.code, f.message))
+        .collect();
     if let Some(first) = errors.first() {
         return Err(AppError::Usage(format!(
             "`{}` has {} error{} (run `sblint check`): {first}",
-            loaded.name,
+            loaded.name(),
             errors.len(),
             if errors.len() == 1 { "" } else { "s" }
         )));
     }
     let sources = loaded.sources();
-    let flat = crate::compile::compile(&loaded.model, &sources)
-        .map_err(|e| AppError::Usage(format!("cannot compile `{}`: {e}", loaded.name)))?;
+    let flat = crate::compile::compile(loaded.model(), &sources)
+        .map_err(|e| AppError::Usage(format!("cannot compile `{}`: {e}", loaded.name())))?;
     let mut compiled = tempfile::Builder::new()
         .prefix("sblint-run-")
         .suffix(".sb")
@@ -159,8 +136,8 @@ fn run_on_mac(args: &RunArgs) -> Result<i32, AppError> {
         eprintln!("sblint run: {why}");
     }
     let mine = denials_of(&text, &tree);
-    let rule_line = |i: usize| sources.line_col(loaded.model.rules[i].origin).line as usize;
-    eprint!("{}", report(&loaded.model, &mine, &rule_line));
+    let rule_line = |i: usize| sources.line_col(loaded.model().rules[i].origin).line as usize;
+    eprint!("{}", report(loaded.model(), &mine, &rule_line));
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;

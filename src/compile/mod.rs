@@ -12,15 +12,10 @@ use crate::model::sources::SourceMap;
 use crate::model::Model;
 
 /// Why a profile cannot be flattened: each message names what is missing.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .messages.join("; "))]
 pub struct CompileError {
     pub messages: Vec<String>,
-}
-
-impl std::fmt::Display for CompileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.messages.join("; "))
-    }
 }
 
 /// Every rule must be known: no unknown filter, no rule from a branch on an unknown value.

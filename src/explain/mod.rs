@@ -59,31 +59,15 @@ pub struct Traversal {
     pub action: Action,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ExplainError {
+    #[error("unknown operation `{name}`{}", .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     UnknownOperation {
         name: String,
         suggestion: Option<String>,
     },
+    #[error("{0}")]
     BadArgument(String),
-}
-
-impl std::fmt::Display for ExplainError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ExplainError::UnknownOperation {
-                name,
-                suggestion: Some(s),
-            } => {
-                write!(f, "unknown operation `{name}` (did you mean `{s}`?)")
-            }
-            ExplainError::UnknownOperation {
-                name,
-                suggestion: None,
-            } => write!(f, "unknown operation `{name}`"),
-            ExplainError::BadArgument(m) => f.write_str(m),
-        }
-    }
 }
 
 /// Parses ARGUMENT for the operation: a path, `HOST:PORT`, or a name.

@@ -66,15 +66,25 @@ impl Selection {
     }
 }
 
-/// Each selector as the code prefix [`Selection`] matches (names become codes); `Err` is
-/// the message for the first one that names no rule.
-pub fn resolve_selectors(selectors: &[String]) -> Result<Vec<String>, String> {
+/// A rule selector that names no rule, with the nearest code or name if one is close.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", RuleId::unknown_selector_message(.selector, *.suggestion))]
+pub struct UnknownRule {
+    pub selector: String,
+    pub suggestion: Option<&'static str>,
+}
+
+/// Each selector as the code prefix [`Selection`] matches (names become codes); `Err`
+/// names the first one that names no rule.
+pub fn resolve_selectors(selectors: &[String]) -> Result<Vec<String>, UnknownRule> {
     selectors
         .iter()
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            RuleId::resolve_selector(s)
-                .map_err(|suggestion| RuleId::unknown_selector_message(s, suggestion))
+            RuleId::resolve_selector(s).map_err(|suggestion| UnknownRule {
+                selector: s.clone(),
+                suggestion,
+            })
         })
         .collect()
 }

@@ -7,18 +7,25 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::applematch::{self, Matcher, Verdict};
 
-/// Checks a regex; the error says where in the regex (by character) and what the dialect
-/// allows instead. Only what makes libsandbox refuse the profile is an error.
-pub fn check(pattern: &str) -> Result<(), String> {
+/// A regex libsandbox refuses: where in it (by character, from 1) and what the dialect
+/// allows instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid regex at character {column}: {message}")]
+pub struct InvalidRegex {
+    pub column: usize,
+    pub message: String,
+}
+
+/// Checks a regex. Only what makes libsandbox refuse the profile is an error.
+pub fn check(pattern: &str) -> Result<(), InvalidRegex> {
     match &report(pattern).error {
         None => Ok(()),
         Some(p) => {
             let at = p.span.start.min(pattern.len());
-            let column = pattern.get(..at).map_or(at, |s| s.chars().count()) + 1;
-            Err(format!(
-                "invalid regex at character {column}: {}",
-                p.message
-            ))
+            Err(InvalidRegex {
+                column: pattern.get(..at).map_or(at, |s| s.chars().count()) + 1,
+                message: p.message.clone(),
+            })
         }
     }
 }
@@ -156,7 +163,8 @@ mod tests {
     fn positions_and_globs() {
         assert!(check(r"^/usr/lib/.*\.dylib$").is_ok());
         let err = check(r"^/usr/(lib").unwrap_err();
-        assert!(err.contains("character 7"), "{err}");
+        assert_eq!(err.column, 7, "{err}");
+        assert!(err.to_string().contains("character 7"), "{err}");
         assert!(looks_like_glob("^/usr/lib/*"));
         assert!(!looks_like_glob(r"^/usr/lib/.*"));
         assert_eq!(matches("^/private/tmp/", "/private/tmp/x"), Some(true));
@@ -166,8 +174,8 @@ mod tests {
     fn the_recorded_outcomes() {
         // orbit#495: `(?i)` then `^` is refused.
         let err = check("(?i)^/Users/me/.*\\.db$").unwrap_err();
-        assert!(err.contains("character 5"), "{err}");
-        assert!(err.contains("middle of expression"), "{err}");
+        assert_eq!(err.column, 5, "{err}");
+        assert!(err.message.contains("middle of expression"), "{err}");
         // nono#1763: `(?:` loads and never matches.
         let r = r"^/private/tmp/poc/(?:.*/)?\.env$";
         assert!(check(r).is_ok());

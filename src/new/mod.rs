@@ -88,14 +88,9 @@ pub struct Options {
 }
 
 /// A user error: a clear sentence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct NewError(pub String);
-
-impl std::fmt::Display for NewError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// What `sblint new` writes and prints.
 #[derive(Debug, Clone)]

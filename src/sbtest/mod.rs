@@ -297,10 +297,10 @@ fn point(
 /// The entries of a `within` or `except` list, each checked as the decision sets read it.
 fn entries(op: OpId, list: &[Spanned<String>], problems: &mut Vec<Problem>) -> Vec<String> {
     for e in list {
-        if let Err(message) = crate::model::sets::parse_entry(op, e.get_ref()) {
+        if let Err(error) = crate::model::sets::parse_entry(op, e.get_ref()) {
             problems.push(Problem {
                 span: e.span(),
-                message,
+                message: error.to_string(),
                 label: "this entry".into(),
                 help: None,
             });

@@ -9,7 +9,7 @@ pub mod settings;
 
 use std::path::PathBuf;
 
-pub use config::{Config, ConfigError, InvalidConfig};
+pub use config::{Config, ConfigError};
 pub use inputs::{Exclusions, Input};
 pub use settings::{Overrides, Settings};
 

@@ -321,7 +321,7 @@ fn load(name: &str, text: &str, options: &Options, model: ModelOptions) -> Resul
     let trees: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(&tree, &trees, &model);
     if let Some((span, message)) = model.issues.iter().find_map(|issue| match issue {
-        Issue::Import { span, message } => Some((*span, message)),
+        Issue::Import { span, message, .. } => Some((*span, message)),
         _ => None,
     }) {
         return Err(

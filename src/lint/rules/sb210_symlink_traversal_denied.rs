@@ -8,7 +8,7 @@ use crate::model::{vocabulary, Action, FilterValue, PathPattern};
 
 const DOC: &str = r#"## What it does
 Reports an allow of `/private/tmp`, `/private/var` or `/private/etc` or a path under one
-(or a `subpath` above one) in a profile that denies `file-read-metadata` on the symlink programs reach it through
+in a profile that denies `file-read-metadata` on the symlink programs reach it through
 (`/tmp`, `/var`, `/etc`).
 
 ## Why is this a problem on a real Mac?
@@ -68,17 +68,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // The first certain allow of a path below the link's target that the file wrote.
         let Some(at) = main_leaves(ctx).find_map(|(rule, leaf, at)| {
             // The target itself counts: `(subpath "/private/tmp")` is reached as `/tmp/…`
-            // too (mcp-python-exec-sandbox), and so does a subpath above it.
-            let reaches = match &leaf.value {
-                FilterValue::Path(PathPattern::Literal(p)) => under(p, &private),
-                FilterValue::Path(PathPattern::Subpath(p)) => {
-                    under(p, &private) || under(&private, p)
-                }
-                FilterValue::Path(PathPattern::Prefix(p)) => {
-                    under(p, &private) || private.starts_with(&**p)
-                }
-                _ => false,
-            };
+            // too (mcp-python-exec-sandbox).
+            let reaches = matches!(&leaf.value, FilterValue::Path(
+                PathPattern::Literal(p) | PathPattern::Subpath(p) | PathPattern::Prefix(p)
+            ) if under(p, &private));
             (rule.action == Action::Allow && rule.certain && reaches).then_some(at)
         }) else {
             continue;

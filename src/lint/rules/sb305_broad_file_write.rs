@@ -138,7 +138,13 @@ fn regex_reach(
     };
     let mut alone = rule.clone();
     alone.filter = Some(crate::model::FilterExpr::Leaf(leaf.clone()));
-    let rules = [alone];
+    // The rule alone against a deny of everything else: with no rule under it, what it
+    // does not match would fall to libsandbox's own default (allow), and every regex
+    // would seem to reach everything.
+    let mut rest = rule.clone();
+    rest.action = crate::model::Action::Deny;
+    rest.filter = None;
+    let rules = [rest, alone];
     // A home directory stands for every one.
     let roots = BROAD.iter().copied().chain(["/Users/u"]);
     let Some(root) = roots.into_iter().find(|root| {

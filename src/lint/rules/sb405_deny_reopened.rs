@@ -19,7 +19,8 @@ Not reported:
   the author's intent;
 - a deny without a filter: it is its operation's fallback, and filtered allows are its
   exceptions by design;
-- a deny SB401 reports (it never takes effect) or SB404 reports on those operations.
+- a deny SB401 reports (it never takes effect), or SB404 on those operations (including
+  its "may not apply" for an earlier unfiltered allow on a more specific operation).
 
 A broad metadata re-open (`(allow file-read-metadata)` under a `file-read*` deny) lets
 paths resolve (stat, not content): it is an info, unless another deny names
@@ -113,9 +114,23 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             .into_iter()
             .filter(|&op| sets.pre_empted(i, op).is_some())
             .collect();
+        // SB404's too: an earlier unfiltered allow on a more specific operation (its
+        // "may not apply", of unverified order).
+        let sb404_may = |r: &Reopened| {
+            r.decision.rule.is_some_and(|j| {
+                j < i
+                    && rules[j].filter.is_none()
+                    && r.decision.level.is_some_and(|l| !rule.names(l))
+            })
+        };
         let mut open: Vec<&Reopened> = found
             .iter()
-            .filter(|r| !r.inside && !escaped.contains(&r.operation) && r.decision.rule.is_some())
+            .filter(|r| {
+                !r.inside
+                    && !escaped.contains(&r.operation)
+                    && r.decision.rule.is_some()
+                    && !sb404_may(r)
+            })
             .collect();
         if open.is_empty() {
             continue;

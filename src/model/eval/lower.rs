@@ -497,12 +497,12 @@ impl<'a> Evaluator<'a> {
             }
             (ArgKind::Regex, Value::Str(s, o)) => {
                 let at = arg_origin(o);
-                if let Err(message) = crate::model::regex::check(&s) {
+                if let Err(error) = crate::model::regex::check(&s) {
                     self.issue(
                         file,
                         Issue::InvalidRegex {
                             span: at.span,
-                            message,
+                            message: error.to_string(),
                         },
                     );
                 }

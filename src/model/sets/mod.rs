@@ -172,31 +172,43 @@ pub fn leaves(op: OpId) -> Vec<OpId> {
     }
 }
 
+/// Why an entry of `within` / `except` does not fit its operation.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("`{0}` is not an absolute path: write `/PATH` (exactly that path) or `/PATH/**` (it and everything under it)")]
+    NotAbsolute(String),
+    #[error("`{0}`: only a trailing `/**` is a pattern (it and everything under it); write `/PATH` or `/PATH/**`")]
+    Pattern(String),
+    #[error("an empty name: write `name` or `prefix*`")]
+    EmptyName,
+    #[error("`{0}` is not HOST:PORT: write `HOST:PORT` with `*` for either part (`localhost:*`, `*:443`); unix-socket paths are not supported")]
+    NotEndpoint(String),
+    /// The operation takes no argument.
+    #[error("`{0}` takes no argument: leave out `within` and `except`")]
+    NoArgument(String),
+}
+
 /// Parses an entry of `within` / `except` for `op`: `PATH`, `PATH/**`, `HOST:PORT` (`*` for
 /// either part), `name`, `prefix*`.
-pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, String> {
+pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, EntryError> {
     let name = &vocabulary().operation(op).name;
     match arg_kind(name) {
         ArgumentKind::Path => {
             if !text.starts_with('/') {
-                return Err(format!(
-                    "`{text}` is not an absolute path: write `/PATH` (exactly that path) or `/PATH/**` (it and everything under it)"
-                ));
+                return Err(EntryError::NotAbsolute(text.to_string()));
             }
             if let Some(base) = text.strip_suffix("/**") {
                 let base = if base.is_empty() { "/" } else { base };
                 Ok(Entry::Tree(paths::resolve(&normalize(base))))
             } else if text.ends_with("/*") || text.contains("/**/") {
-                Err(format!(
-                    "`{text}`: only a trailing `/**` is a pattern (it and everything under it); write `/PATH` or `/PATH/**`"
-                ))
+                Err(EntryError::Pattern(text.to_string()))
             } else {
                 Ok(Entry::Path(paths::resolve(&normalize(text))))
             }
         }
         ArgumentKind::Name => {
             if text.is_empty() {
-                return Err("an empty name: write `name` or `prefix*`".into());
+                return Err(EntryError::EmptyName);
             }
             Ok(match text.strip_suffix('*') {
                 Some(p) => Entry::NamePrefix(p.to_string()),
@@ -204,11 +216,7 @@ pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, String> {
             })
         }
         ArgumentKind::Network => {
-            let bad = || {
-                format!(
-                    "`{text}` is not HOST:PORT: write `HOST:PORT` with `*` for either part (`localhost:*`, `*:443`); unix-socket paths are not supported"
-                )
-            };
+            let bad = || EntryError::NotEndpoint(text.to_string());
             let Endpoint { host, port, .. } = Endpoint::parse(text).ok_or_else(bad)?;
             if host.is_empty() {
                 return Err(bad());
@@ -220,9 +228,7 @@ pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, String> {
             };
             Ok(Entry::Endpoint { host, port })
         }
-        ArgumentKind::None => Err(format!(
-            "`{name}` takes no argument: leave out `within` and `except`"
-        )),
+        ArgumentKind::None => Err(EntryError::NoArgument(name.clone())),
     }
 }
 

@@ -297,13 +297,15 @@ impl<'r> Table<'r> {
                         first.push(id);
                         let decision = &profile.decisions[d];
                         let mut eff = SmallVec::new();
-                        for r in removable(decision) {
+                        let sole = sole_condition_rules(decision);
+                        work += decision.conditions.len();
+                        for r in removable(decision, &sole) {
                             let changes = if decision.rule == Some(r) {
                                 let without = profile.decide_skip(comps, v, &mut scratch, Some(r));
                                 work += scratch.len();
                                 change_of(decision, &without).is_some()
                             } else {
-                                condition_removal_changes(decision, r)
+                                sole.contains(&r)
                             };
                             if changes {
                                 eff.push(r);
@@ -348,7 +350,8 @@ impl<'r> Table<'r> {
                         continue;
                     }
                     let mut eff = SmallVec::new();
-                    for r in removable(&d) {
+                    let sole = sole_condition_rules(&d);
+                    for r in removable(&d, &sole) {
                         let changes = if d.rule == Some(r) {
                             let without = decide_among(
                                 rules,
@@ -359,7 +362,7 @@ impl<'r> Table<'r> {
                             work += candidates.len();
                             change_of(&d, &without).is_some()
                         } else {
-                            condition_removal_changes(&d, r)
+                            sole.contains(&r)
                         };
                         if changes {
                             eff.push(r);
@@ -381,7 +384,8 @@ impl<'r> Table<'r> {
                 let truth = |i: usize| matches(rules[i].filter.as_ref(), &Arg::None);
                 let d = decide_among(rules, op, all(), truth);
                 let mut eff = SmallVec::new();
-                for r in removable(&d) {
+                let sole = sole_condition_rules(&d);
+                for r in removable(&d, &sole) {
                     let without = decide_among(rules, op, all().filter(|&c| c != r), truth);
                     if change_of(&d, &without).is_some() {
                         eff.push(r);
@@ -409,37 +413,40 @@ pub fn rule_leaves(rule: &Rule) -> Vec<OpId> {
     ops
 }
 
-/// The rules whose removal could change a decision: the deciding one, each rule the
-/// outcome depends on at run time, each of unverified order. (Removing any other rule that
-/// matches leaves the deciding rule and the conditions as they are.)
-fn removable(d: &Decision) -> SmallVec<[usize; 4]> {
+/// The rules whose removal could change a decision: the deciding one, and the rules
+/// [`sole_condition_rules`] gives. (Removing any other rule that matches leaves the
+/// deciding rule and the kinds of condition as they are.)
+fn removable(d: &Decision, sole: &[usize]) -> SmallVec<[usize; 4]> {
     let mut out: SmallVec<[usize; 4]> = SmallVec::new();
     out.extend(d.rule);
-    out.extend(d.conditions.iter().map(|c| c.rule));
-    out.extend(d.unverified.iter().copied());
+    out.extend(sole.iter().copied());
     out.sort_unstable();
     out.dedup();
     out
 }
 
-/// Whether leaving out rule `r`, which the outcome depends on at run time but which does
-/// not decide, changes the decision as [`change_of`] sees it: the deciding rule stays, the
-/// conditions lose `r`'s, and that changes something only when a kind of condition goes
-/// with them. (Computed, not re-decided: a profile with thousands of unknown rules has
-/// thousands of conditions per decision.)
-fn condition_removal_changes(d: &Decision, r: usize) -> bool {
-    let kinds = |skip: Option<usize>| {
-        let mut k: SmallVec<[&str; 4]> = d
-            .conditions
-            .iter()
-            .filter(|c| Some(c.rule) != skip)
-            .map(|c| c.filter)
-            .collect();
-        k.sort_unstable();
-        k.dedup();
-        k
-    };
-    kinds(None) != kinds(Some(r))
+/// The rules the outcome depends on at run time (not the deciding one) whose removal
+/// changes the decision as [`change_of`] sees it: the deciding rule stays and the
+/// conditions lose that rule's, which changes something only when a kind of condition goes
+/// with them, that is when the rule is the only one giving some kind. Computed in one pass,
+/// not re-decided: a profile with thousands of unknown rules has thousands of conditions
+/// per decision.
+fn sole_condition_rules(d: &Decision) -> SmallVec<[usize; 4]> {
+    let mut by_kind: HashMap<&str, Option<usize>> = HashMap::default();
+    for c in &d.conditions {
+        by_kind
+            .entry(c.filter)
+            .and_modify(|only| {
+                if *only != Some(c.rule) {
+                    *only = None;
+                }
+            })
+            .or_insert(Some(c.rule));
+    }
+    let mut out: SmallVec<[usize; 4]> = by_kind.into_values().flatten().collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// What tells two decisions apart, for deduplicating endpoints.
