@@ -151,7 +151,11 @@ fn main() {
         let mut total = (0, 0, 0);
         let mut largest = (0, 0, 0, String::new());
         for op in all_leaves() {
-            let (comps, states, dfa) = sets::sizes(&a.rules, op, &budget);
+            let sets::Sizes {
+                components: comps,
+                states,
+                dfa_states: dfa,
+            } = sets::sizes(&a.rules, op, &budget);
             total = (total.0 + comps, total.1 + states, total.2 + dfa);
             if states > largest.1 {
                 largest = (comps, states, dfa, vocabulary().operation(op).name.clone());
@@ -202,7 +206,11 @@ fn main() {
         if let Some(p) = profiles.iter().find(|p| p.name == slowest.1) {
             let mut keys = std::collections::HashSet::new();
             for op in all_leaves() {
-                let (comps, states, dfa) = sets::sizes(&p.rules, op, &budget);
+                let sets::Sizes {
+                    components: comps,
+                    states,
+                    dfa_states: dfa,
+                } = sets::sizes(&p.rules, op, &budget);
                 if states > 1 && keys.insert((comps, states, dfa)) {
                     eprintln!(
                         "  {}: {comps} components, {states} product states, {dfa} DFA states",

@@ -146,6 +146,7 @@ fn a_tiny_budget_stops_and_says_so() {
         FileBudget {
             states: 50,
             decisions: 1_000,
+            rules: 10_000,
         },
     );
     let op = vocabulary().op_id("file-read-data").unwrap();

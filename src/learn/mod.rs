@@ -236,14 +236,13 @@ pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
                 quote(&paths::resolve(argument))
             ));
         }
-        let (host, port) = argument.rsplit_once(':')?;
-        let host = host.trim_matches(|c| c == '[' || c == ']');
+        let crate::model::argument::Endpoint { host, port, .. } =
+            crate::model::argument::Endpoint::parse(argument)?;
         let loopback = host == "localhost"
             || host
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback());
-        let local_end =
-            operation.starts_with("network-bind") || operation.starts_with("network-inbound");
+        let local_end = crate::model::argument::decided_on_local_end(operation);
         // A server bound to 0.0.0.0 or :: is matched by `*` only (bazelbuild/bazel#30865).
         let host = if loopback { "localhost" } else { "*" };
         let port = if port.parse::<u16>().is_ok() {

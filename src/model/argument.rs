@@ -6,7 +6,63 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::paths;
-use super::precedence::{arg_kind, Arg, ArgumentKind};
+
+/// What an operation is checked against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// Operations without filters, or when the argument does not matter.
+    None,
+    /// A resolved path (`/private/tmp/x`).
+    Path(String),
+    /// A service, sysctl, preference domain … name.
+    Name(String),
+    /// One end of a TCP connection: the remote end for `network-outbound`, the local end
+    /// (`local: true`) for `network-bind` and `network-inbound`.
+    Network {
+        host: String,
+        port: u16,
+        local: bool,
+    },
+    /// A unix socket a network operation reaches, by its resolved path (`connect()` to
+    /// `/private/var/run/docker.sock` is `network-outbound`).
+    Socket(String),
+}
+
+/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
+/// filter categories do not say it yet): what `explain` parses its argument as, and what
+/// the set analysis enumerates. File operations and `process-exec*` take a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgumentKind {
+    Path,
+    Network,
+    Name,
+    None,
+}
+
+/// The kind of argument operation `op` (by name) is checked against.
+pub fn arg_kind(op: &str) -> ArgumentKind {
+    if op.starts_with("file") || op.starts_with("process-exec") {
+        ArgumentKind::Path
+    } else if op.starts_with("network") {
+        ArgumentKind::Network
+    } else if [
+        "mach-",
+        "sysctl",
+        "ipc-posix",
+        "user-preference",
+        "iokit",
+        "darwin-notification",
+        "distributed-notification",
+        "system-",
+    ]
+    .iter()
+    .any(|p| op.starts_with(p))
+    {
+        ArgumentKind::Name
+    } else {
+        ArgumentKind::None
+    }
+}
 
 /// `HOST:PORT` as written, split at its last `:`: the host without the brackets of an IPv6
 /// address (`[::1]:443` → `::1`), the port as written (a number, `*`, or anything else:

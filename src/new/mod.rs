@@ -128,12 +128,12 @@ impl Endpoint {
 }
 
 fn endpoint(text: &str) -> Result<Endpoint, NewError> {
-    let (host, port) = text.rsplit_once(':').ok_or_else(|| {
-        NewError(format!(
-            "`--allow-host {text}`: expected HOST:PORT, e.g. localhost:3141"
-        ))
-    })?;
-    let host = host.trim_matches(|c| c == '[' || c == ']');
+    let crate::model::argument::Endpoint { host, port, .. } =
+        crate::model::argument::Endpoint::parse(text).ok_or_else(|| {
+            NewError(format!(
+                "`--allow-host {text}`: expected HOST:PORT, e.g. localhost:3141"
+            ))
+        })?;
     let host = match host {
         "localhost" | "127.0.0.1" | "::1" => "localhost",
         "*" => "*",

@@ -153,88 +153,16 @@ struct Always {
 /// Reads the test file's text (already read by the caller) into its assertions. Every
 /// problem is returned, each at its span; a file with problems runs nothing.
 pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
-    let spec: Spec = toml::from_str(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        let message = e.message().trim().to_string();
-        // A misnamed key gets the shape of the file; a TOML syntax error speaks for itself.
-        let help = (message.starts_with("unknown field") || message.starts_with("missing field"))
-            .then(|| {
-                "a test file has `profile`, optional `params`, `preludes`, `macos`, and \
-                 [[allow]], [[deny]], [[never]], [[always]] tables (see `sblint test --help`)"
-                    .to_string()
-            });
-        vec![Problem {
-            span,
-            message,
-            label: "here".into(),
-            help,
-        }]
-    })?;
+    let spec: Spec = toml::from_str(text).map_err(|e| vec![toml_problem(&e)])?;
     let mut problems = Vec::new();
     let base = path.parent().unwrap_or(Path::new("."));
-    let macos = spec.macos.as_ref().and_then(|m| {
-        let parsed = crate::model::MacOs::parse(m.get_ref());
-        if parsed.is_none() {
-            problems.push(Problem {
-                span: m.span(),
-                message: format!("`{}` is not a macOS version sblint knows", m.get_ref()),
-                label: "this version".into(),
-                help: Some(
-                    "give 10.12-10.15, 11-15 or 26, a minor version (14.2) or a name (sonoma)"
-                        .into(),
-                ),
-            });
-        }
-        parsed
-    });
+    let macos = spec.macos.as_ref().and_then(|m| macos_of(m, &mut problems));
     let mut assertions = Vec::new();
-    let mut point = |kind: Kind, p: &Spanned<Point>, problems: &mut Vec<Problem>| {
-        let span = p.span();
-        let p = p.get_ref();
-        let Some(op) = operation(&p.operation, problems) else {
-            return;
-        };
-        if let Some(arg) = &p.argument {
-            let name = &vocabulary().operation(op).name;
-            if let Err(e) = crate::explain::parse_argument(name, Some(arg.get_ref()), base) {
-                problems.push(Problem {
-                    span: arg.span(),
-                    message: e.to_string(),
-                    label: "this argument".into(),
-                    help: None,
-                });
-            }
+    for (kind, points) in [(Kind::Allow, &spec.allow), (Kind::Deny, &spec.deny)] {
+        for p in points {
+            assertions.extend(point(kind, p, base, &mut problems));
         }
-        let argument = p.argument.as_ref().map(|a| a.get_ref().clone());
-        assertions.push(Assertion {
-            kind,
-            operation: p.operation.get_ref().clone(),
-            op,
-            argument,
-            within: None,
-            except: Vec::new(),
-            span,
-        });
-    };
-    for p in &spec.allow {
-        point(Kind::Allow, p, &mut problems);
     }
-    for p in &spec.deny {
-        point(Kind::Deny, p, &mut problems);
-    }
-    let entries = |op: OpId, list: &[Spanned<String>], problems: &mut Vec<Problem>| {
-        for e in list {
-            if let Err(error) = crate::model::sets::parse_entry(op, e.get_ref()) {
-                problems.push(Problem {
-                    span: e.span(),
-                    message: error.to_string(),
-                    label: "this entry".into(),
-                    help: None,
-                });
-            }
-        }
-        list.iter().map(|e| e.get_ref().clone()).collect::<Vec<_>>()
-    };
     for n in &spec.never {
         let span = n.span();
         let n = n.get_ref();
@@ -296,6 +224,89 @@ pub fn parse(path: &Path, text: &str) -> Result<TestFile, Vec<Problem>> {
         macos,
         assertions,
     })
+}
+
+/// A file that is not TOML, or not of a test file's shape.
+fn toml_problem(e: &toml::de::Error) -> Problem {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim().to_string();
+    // A misnamed key gets the shape of the file; a TOML syntax error speaks for itself.
+    let help =
+        (message.starts_with("unknown field") || message.starts_with("missing field")).then(|| {
+            "a test file has `profile`, optional `params`, `preludes`, `macos`, and \
+             [[allow]], [[deny]], [[never]], [[always]] tables (see `sblint test --help`)"
+                .to_string()
+        });
+    Problem {
+        span,
+        message,
+        label: "here".into(),
+        help,
+    }
+}
+
+/// The file's `macos`, or a problem.
+fn macos_of(m: &Spanned<String>, problems: &mut Vec<Problem>) -> Option<crate::model::MacOs> {
+    let parsed = crate::model::MacOs::parse(m.get_ref());
+    if parsed.is_none() {
+        problems.push(Problem {
+            span: m.span(),
+            message: format!("`{}` is not a macOS version sblint knows", m.get_ref()),
+            label: "this version".into(),
+            help: Some(
+                "give 10.12-10.15, 11-15 or 26, a minor version (14.2) or a name (sonoma)".into(),
+            ),
+        });
+    }
+    parsed
+}
+
+/// An `[[allow]]` or `[[deny]]` table: its operation and argument, as `sblint explain`
+/// takes them.
+fn point(
+    kind: Kind,
+    p: &Spanned<Point>,
+    base: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<Assertion> {
+    let span = p.span();
+    let p = p.get_ref();
+    let op = operation(&p.operation, problems)?;
+    if let Some(arg) = &p.argument {
+        let name = &vocabulary().operation(op).name;
+        if let Err(e) = crate::explain::parse_argument(name, Some(arg.get_ref()), base) {
+            problems.push(Problem {
+                span: arg.span(),
+                message: e.to_string(),
+                label: "this argument".into(),
+                help: None,
+            });
+        }
+    }
+    Some(Assertion {
+        kind,
+        operation: p.operation.get_ref().clone(),
+        op,
+        argument: p.argument.as_ref().map(|a| a.get_ref().clone()),
+        within: None,
+        except: Vec::new(),
+        span,
+    })
+}
+
+/// The entries of a `within` or `except` list, each checked as the decision sets read it.
+fn entries(op: OpId, list: &[Spanned<String>], problems: &mut Vec<Problem>) -> Vec<String> {
+    for e in list {
+        if let Err(error) = crate::model::sets::parse_entry(op, e.get_ref()) {
+            problems.push(Problem {
+                span: e.span(),
+                message: error.to_string(),
+                label: "this entry".into(),
+                help: None,
+            });
+        }
+    }
+    list.iter().map(|e| e.get_ref().clone()).collect()
 }
 
 /// The operation an assertion names, as a rule would mean it (`sysctl-write` is `sysctl*`).

@@ -162,53 +162,7 @@ impl<'a> Evaluator<'a> {
             let arg_origin = self.origin(file, span);
             match value {
                 Value::Operation(id, written) => {
-                    let op = self.vocab.operation(id);
-                    let mut availability = op.availability(self.macos);
-                    // sbpl1.scm of 10.15 defines the names it retired as `'no-op`
-                    // (`mach-per-user-lookup` …): accepted there, unverified after.
-                    if availability == Availability::Absent && self.vocab.is_no_op_alias(&written) {
-                        availability = match self.macos.release {
-                            Release::V10_15 => Availability::Present,
-                            r if r > Release::V10_15 => Availability::Unverified,
-                            _ => Availability::Absent,
-                        };
-                    }
-                    match availability {
-                        Availability::Present => {}
-                        Availability::Unverified => {
-                            let issue = Issue::UnverifiedName {
-                                span,
-                                name: written.to_string(),
-                                kind: "operation",
-                                macos: self.macos,
-                                known: op.versions(),
-                            };
-                            self.issue(file, issue);
-                        }
-                        Availability::Absent => {
-                            let versions = op.versions();
-                            let newer = versions.iter().all(|v| v.release > self.macos.release);
-                            let issue = if newer {
-                                Issue::UnknownOperation {
-                                    span,
-                                    name: written.to_string(),
-                                    suggestion: None,
-                                    note: Some(format!(
-                                        "`{written}` exists from macOS {} on; this check targets {}",
-                                        versions.first().map_or("?", |v| v.as_str()),
-                                        self.macos
-                                    )),
-                                }
-                            } else {
-                                Issue::ObsoleteOperation {
-                                    span,
-                                    name: written.to_string(),
-                                    versions,
-                                }
-                            };
-                            self.issue(file, issue);
-                        }
-                    }
+                    self.operation_availability(file, span, id, written);
                     operations.push(RuleOp {
                         written,
                         id,
@@ -234,23 +188,7 @@ impl<'a> Evaluator<'a> {
                 _ => filters.push(FilterExpr::Unknown(arg_origin)),
             }
         }
-        for m in &modifiers {
-            let bad = match (self.vocab.modifier(m.name).map(|d| d.actions), action) {
-                (Some(ModifierActions::Allow), Action::Deny) => Some("allow"),
-                (Some(ModifierActions::Deny), Action::Allow) => Some("deny"),
-                _ => None,
-            };
-            if let Some(only) = bad {
-                self.issue(
-                    file,
-                    Issue::InvalidModifier {
-                        span: m.origin.span,
-                        message: format!("`{}` is only valid on `{only}` rules", m.name),
-                        label: format!("this rule is a `{}`", action.as_str()),
-                    },
-                );
-            }
-        }
+        self.check_modifiers(file, action, &modifiers);
         // A model holds every rule of the file: no spare capacity.
         let mut filter = match filters.len() {
             0 => None,
@@ -277,6 +215,85 @@ impl<'a> Evaluator<'a> {
             site: self.site,
             certain: self.uncertain == 0,
         });
+    }
+
+    /// Reports an operation the target macOS lacks (obsolete, or newer than it), or whose
+    /// presence there is unverified.
+    fn operation_availability(
+        &mut self,
+        file: FileId,
+        span: Span,
+        id: crate::model::OpId,
+        written: Name,
+    ) {
+        let op = self.vocab.operation(id);
+        let mut availability = op.availability(self.macos);
+        // sbpl1.scm of 10.15 defines the names it retired as `'no-op`
+        // (`mach-per-user-lookup` …): accepted there, unverified after.
+        if availability == Availability::Absent && self.vocab.is_no_op_alias(&written) {
+            availability = match self.macos.release {
+                Release::V10_15 => Availability::Present,
+                r if r > Release::V10_15 => Availability::Unverified,
+                _ => Availability::Absent,
+            };
+        }
+        match availability {
+            Availability::Present => {}
+            Availability::Unverified => {
+                let issue = Issue::UnverifiedName {
+                    span,
+                    name: written.to_string(),
+                    kind: "operation",
+                    macos: self.macos,
+                    known: op.versions(),
+                };
+                self.issue(file, issue);
+            }
+            Availability::Absent => {
+                let versions = op.versions();
+                let newer = versions.iter().all(|v| v.release > self.macos.release);
+                let issue = if newer {
+                    Issue::UnknownOperation {
+                        span,
+                        name: written.to_string(),
+                        suggestion: None,
+                        note: Some(format!(
+                            "`{written}` exists from macOS {} on; this check targets {}",
+                            versions.first().map_or("?", |v| v.as_str()),
+                            self.macos
+                        )),
+                    }
+                } else {
+                    Issue::ObsoleteOperation {
+                        span,
+                        name: written.to_string(),
+                        versions,
+                    }
+                };
+                self.issue(file, issue);
+            }
+        }
+    }
+
+    /// Reports a modifier on a rule of the action it is not valid on.
+    fn check_modifiers(&mut self, file: FileId, action: Action, modifiers: &[Modifier]) {
+        for m in modifiers {
+            let bad = match (self.vocab.modifier(m.name).map(|d| d.actions), action) {
+                (Some(ModifierActions::Allow), Action::Deny) => Some("allow"),
+                (Some(ModifierActions::Deny), Action::Allow) => Some("deny"),
+                _ => None,
+            };
+            if let Some(only) = bad {
+                self.issue(
+                    file,
+                    Issue::InvalidModifier {
+                        span: m.origin.span,
+                        message: format!("`{}` is only valid on `{only}` rules", m.name),
+                        label: format!("this rule is a `{}`", action.as_str()),
+                    },
+                );
+            }
+        }
     }
 
     pub(super) fn combine(

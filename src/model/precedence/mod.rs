@@ -28,62 +28,9 @@ use super::rule::{
 };
 use super::vocab::{vocabulary, OpId};
 
-/// What an operation is checked against.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Arg {
-    /// Operations without filters, or when the argument does not matter.
-    None,
-    /// A resolved path (`/private/tmp/x`).
-    Path(String),
-    /// A service, sysctl, preference domain … name.
-    Name(String),
-    /// One end of a TCP connection: the remote end for `network-outbound`, the local end
-    /// (`local: true`) for `network-bind` and `network-inbound`.
-    Network {
-        host: String,
-        port: u16,
-        local: bool,
-    },
-    /// A unix socket a network operation reaches, by its resolved path (`connect()` to
-    /// `/private/var/run/docker.sock` is `network-outbound`).
-    Socket(String),
-}
-
-/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
-/// filter categories do not say it yet): what `explain` parses its argument as, and what
-/// the set analysis enumerates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ArgumentKind {
-    Path,
-    Network,
-    Name,
-    None,
-}
-
-/// The kind of argument operation `op` (by name) is checked against.
-pub fn arg_kind(op: &str) -> ArgumentKind {
-    if op.starts_with("file") || op.starts_with("process-exec") {
-        ArgumentKind::Path
-    } else if op.starts_with("network") {
-        ArgumentKind::Network
-    } else if [
-        "mach-",
-        "sysctl",
-        "ipc-posix",
-        "user-preference",
-        "iokit",
-        "darwin-notification",
-        "distributed-notification",
-        "system-",
-    ]
-    .iter()
-    .any(|p| op.starts_with(p))
-    {
-        ArgumentKind::Name
-    } else {
-        ArgumentKind::None
-    }
-}
+// The argument and its kind live with the text → argument step (`model/argument.rs`).
+use super::argument::unbracketed;
+pub use super::argument::{arg_kind, Arg, ArgumentKind};
 
 /// Three-valued: a filter on an unknown `param` may or may not match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,10 +215,7 @@ fn path_truth(p: &PathPattern, path: &str) -> Truth {
 /// AF_INET) (socket-type SOCK_STREAM) (socket-protocol IPPROTO_TCP))` let `nc` connect to
 /// 127.0.0.1 (sandbox-boostrap runtime-adversarial flow_divert_require_all_tcp).
 fn socket_truth(filter: &str, value: &str, host: &str) -> Truth {
-    let family = host
-        .trim_matches(|c| c == '[' || c == ']')
-        .parse::<std::net::IpAddr>()
-        .ok();
+    let family = unbracketed(host).parse::<std::net::IpAddr>().ok();
     match (filter, value) {
         ("socket-domain", "AF_INET" | "2") => {
             family.map_or(Truth::Unknown, |f| bool_truth(f.is_ipv4()))
@@ -303,10 +247,7 @@ fn network_truth(a: &NetAddr, host: &str, port: u16, local: bool) -> Truth {
     if protocol.starts_with("udp") || protocol.starts_with("unix") {
         return Truth::No;
     }
-    let family = match host
-        .trim_matches(|c| c == '[' || c == ']')
-        .parse::<std::net::IpAddr>()
-    {
+    let family = match unbracketed(host).parse::<std::net::IpAddr>() {
         Ok(std::net::IpAddr::V4(_)) => Some('4'),
         Ok(std::net::IpAddr::V6(_)) => Some('6'),
         Err(_) => None,
@@ -346,8 +287,7 @@ pub(crate) fn regex_truth(pattern: &str, text: &str) -> Truth {
 
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
-        || host
-            .trim_matches(|c| c == '[' || c == ']')
+        || unbracketed(host)
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
 }

@@ -28,6 +28,7 @@ use smallvec::SmallVec;
 
 use self::automata::Plain;
 use self::product::{Comp, Components, Explorer, Flow, TooLarge, Vector};
+use super::argument::{self, Endpoint};
 use super::paths;
 use super::precedence::{
     self, arg_kind, bool_truth, decide, decide_among, Arg, ArgumentKind, Decision, Truth,
@@ -221,8 +222,7 @@ pub fn parse_entry(op: OpId, text: &str) -> Result<Entry, EntryError> {
                 return Ok(Entry::Socket(paths::resolve(&normalize(text))));
             }
             let bad = || EntryError::NotEndpoint(text.to_string());
-            let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
-            let host = host.trim_matches(|c| c == '[' || c == ']');
+            let Endpoint { host, port, .. } = Endpoint::parse(text).ok_or_else(bad)?;
             if host.is_empty() {
                 return Err(bad());
             }
@@ -254,17 +254,7 @@ fn shaped(kind: ArgumentKind, budget: &Budget) -> (Components, Explorer, u32) {
 
 /// `/a/./b/../c` → `/a/c`, lexically (an absolute path).
 fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    argument::normalize(path, std::path::Path::new("/"))
 }
 
 /// The point argument `sblint explain` makes of a witness.
@@ -273,23 +263,26 @@ pub fn argument(op: OpId, witness: Option<&str>) -> Arg {
     let Some(text) = witness else {
         return Arg::None;
     };
-    match arg_kind(name) {
-        ArgumentKind::Path => Arg::Path(text.to_string()),
-        ArgumentKind::Network if text.starts_with('/') => Arg::Socket(text.to_string()),
-        ArgumentKind::Network => {
-            let (host, port) = text.rsplit_once(':').unwrap_or((text, "0"));
+    match argument::parse(name, text, std::path::Path::new("/")) {
+        // A witness is already the path the kernel checks.
+        Ok(Arg::Path(_)) => Arg::Path(text.to_string()),
+        Ok(arg) => arg,
+        // Not `HOST:PORT` (the sets never give such a witness): asked about on port 0.
+        Err(_) => {
+            let end = Endpoint::parse(text);
             Arg::Network {
-                host: host.trim_matches(|c| c == '[' || c == ']').to_string(),
-                port: port.parse().unwrap_or(0),
+                host: end
+                    .map_or(argument::unbracketed(text), |e| e.host)
+                    .to_string(),
+                port: end.and_then(|e| e.port_number()).unwrap_or(0),
                 local: local_end(name),
             }
         }
-        ArgumentKind::Name | ArgumentKind::None => Arg::Name(text.to_string()),
     }
 }
 
 fn local_end(op: &str) -> bool {
-    op.starts_with("network-bind") || op.starts_with("network-inbound")
+    argument::decided_on_local_end(op)
 }
 
 /// How a leaf's truth is read off the components.
@@ -529,6 +522,15 @@ fn source(leaf: &Filter, kind: ArgumentKind, comps: &mut Components) -> Source {
     }
 }
 
+/// A set question on an operation: over the arguments inside `within` (every argument when
+/// `None`) and outside `except`, does the `question` fail somewhere?
+#[derive(Clone, Copy)]
+struct Query<'q> {
+    within: Option<&'q [Entry]>,
+    except: &'q [Entry],
+    question: Question,
+}
+
 /// The question asked at each argument.
 #[derive(Clone, Copy)]
 enum Question {
@@ -557,27 +559,30 @@ pub fn never(
     except: &[Entry],
     budget: &Budget,
 ) -> Answer {
-    ask(rules, op, within, except, budget, Question::Never)
+    let query = Query {
+        within,
+        except,
+        question: Question::Never,
+    };
+    ask(rules, op, query, budget)
 }
 
 /// Is every argument of `op` inside `within` surely allowed? `Holds` = yes; else a witness
 /// that is not.
 pub fn always(rules: &[Rule], op: OpId, within: &[Entry], budget: &Budget) -> Answer {
-    ask(rules, op, Some(within), &[], budget, Question::Always)
+    let query = Query {
+        within: Some(within),
+        except: &[],
+        question: Question::Always,
+    };
+    ask(rules, op, query, budget)
 }
 
-fn ask(
-    rules: &[Rule],
-    op: OpId,
-    within: Option<&[Entry]>,
-    except: &[Entry],
-    budget: &Budget,
-    question: Question,
-) -> Answer {
+fn ask(rules: &[Rule], op: OpId, query: Query<'_>, budget: &Budget) -> Answer {
     let mut decided = Vec::new();
     let mut too_complex = false;
     for leaf in leaves(op) {
-        match ask_leaf(rules, leaf, within, except, budget, question) {
+        match ask_leaf(rules, leaf, query, budget) {
             Ok(None) => decided.push(leaf),
             Ok(Some(w)) => return Answer::Fails(w),
             Err(TooLarge) => too_complex = true,
@@ -593,11 +598,14 @@ fn ask(
 fn ask_leaf(
     rules: &[Rule],
     op: OpId,
-    within: Option<&[Entry]>,
-    except: &[Entry],
+    query: Query<'_>,
     budget: &Budget,
-    question: Question,
 ) -> Result<Option<Witness>, TooLarge> {
+    let Query {
+        within,
+        except,
+        question,
+    } = query;
     let name = &vocabulary().operation(op).name;
     let kind = arg_kind(name);
     let found = match kind {
@@ -746,8 +754,10 @@ pub fn endpoints_of<'e>(
                 FilterValue::Network(a) => a.socket.as_ref().map(|s| &s.1),
                 _ => None,
             };
+            // As explain reads a socket: normalized and resolved (`(subpath "/a/")` names
+            // the socket `/a`, whose match is unverified).
             if let Some(PathPattern::Literal(p) | PathPattern::Subpath(p)) = pattern {
-                sockets.push(p.to_string());
+                sockets.push(paths::resolve(&normalize(p)));
             }
         }
     }
@@ -879,7 +889,13 @@ pub fn diff_leaves(
 /// What the decisions of a leaf operation depend on: its argument kind and, per level of
 /// its chain, the rules naming it. Leaves with the same key decide alike.
 #[derive(Clone, PartialEq, Eq, Hash)]
-struct Key(ArgumentKind, bool, Vec<(OpId, Vec<u32>)>);
+struct Key {
+    kind: ArgumentKind,
+    /// Decided on the local end (bind, inbound).
+    local: bool,
+    /// Per level of the chain that some rule names: the level and those rules.
+    levels: Vec<(OpId, Vec<u32>)>,
+}
 
 fn key(rules: &[Rule], op: OpId) -> Key {
     let name = &vocabulary().operation(op).name;
@@ -897,7 +913,11 @@ fn key(rules: &[Rule], op: OpId) -> Key {
         })
         .filter(|(_, n)| !n.is_empty())
         .collect();
-    Key(arg_kind(name), local_end(name), levels)
+    Key {
+        kind: arg_kind(name),
+        local: local_end(name),
+        levels,
+    }
 }
 
 /// What kinds of run-time value a decision's conditions are on, sorted.
@@ -953,17 +973,6 @@ fn change_of(old: &Decision, new: &Decision) -> Option<(Direction, bool)> {
     }
 }
 
-/// A change found: direction, old and new deciding rules, witness, conditional, decisions.
-type Found = (
-    Direction,
-    Option<usize>,
-    Option<usize>,
-    Option<String>,
-    bool,
-    Decision,
-    Decision,
-);
-
 fn diff_leaf(
     old: &[Rule],
     new: &[Rule],
@@ -972,14 +981,22 @@ fn diff_leaf(
 ) -> Result<Vec<Change>, TooLarge> {
     let name = &vocabulary().operation(op).name;
     let kind = arg_kind(name);
-    let mut found: Vec<Found> = Vec::new();
+    // One change per (direction, old deciding rule, new deciding rule): the first found.
+    let mut found: Vec<Change> = Vec::new();
     let mut record = |witness: Option<String>, o: Decision, n: Decision| {
         if let Some((direction, conditional)) = change_of(&o, &n) {
             if !found
                 .iter()
-                .any(|f| f.0 == direction && f.1 == o.rule && f.2 == n.rule)
+                .any(|f| f.direction == direction && f.old.rule == o.rule && f.new.rule == n.rule)
             {
-                found.push((direction, o.rule, n.rule, witness, conditional, o, n));
+                found.push(Change {
+                    operation: op,
+                    direction,
+                    witness,
+                    conditional,
+                    old: o,
+                    new: n,
+                });
             }
         }
     };
@@ -1027,30 +1044,34 @@ fn diff_leaf(
             decide(new, op, &Arg::None),
         ),
     }
-    Ok(found
-        .into_iter()
-        .map(|(direction, _, _, witness, conditional, o, n)| {
-            confirm(old, op, witness.as_deref(), &o);
-            confirm(new, op, witness.as_deref(), &n);
-            Change {
-                operation: op,
-                direction,
-                witness,
-                conditional,
-                old: o,
-                new: n,
-            }
-        })
-        .collect())
+    for c in &found {
+        confirm(old, op, c.witness.as_deref(), &c.old);
+        confirm(new, op, c.witness.as_deref(), &c.new);
+    }
+    Ok(found)
 }
 
-/// Sizes of the automata one leaf operation builds, for the benchmark's report:
-/// (components, product states, regex DFA states).
-pub fn sizes(rules: &[Rule], op: OpId, budget: &Budget) -> (usize, usize, usize) {
+/// Sizes of the automata one leaf operation builds, for the benchmark's report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizes {
+    /// Components (one automaton per distinct filter argument, and the shape).
+    pub components: usize,
+    /// Product states explored.
+    pub states: usize,
+    /// States of the regexes' automata.
+    pub dfa_states: usize,
+}
+
+/// [`Sizes`] of the search on leaf operation `op`.
+pub fn sizes(rules: &[Rule], op: OpId, budget: &Budget) -> Sizes {
     let name = &vocabulary().operation(op).name;
     let kind = arg_kind(name);
     if !matches!(kind, ArgumentKind::Path | ArgumentKind::Name) {
-        return (0, 1, 0);
+        return Sizes {
+            components: 0,
+            states: 1,
+            dfa_states: 0,
+        };
     }
     let (mut comps, mut explorer, _) = shaped(kind, budget);
     let _profile = Profile::new(rules, op, kind, &mut comps);
@@ -1061,5 +1082,9 @@ pub fn sizes(rules: &[Rule], op: OpId, budget: &Budget) -> (usize, usize, usize)
         .filter(|c| matches!(c, Comp::Regex(_)))
         .map(Comp::size)
         .sum();
-    (comps.comps.len(), explorer.states, dfa)
+    Sizes {
+        components: comps.comps.len(),
+        states: explorer.states,
+        dfa_states: dfa,
+    }
 }
