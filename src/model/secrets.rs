@@ -426,12 +426,18 @@ pub fn readable_credential(rules: &[Rule]) -> Option<(&'static Secret, String)> 
 /// The secret rows of `access` that lie under `dir` for some home the rules spell, each
 /// with its witness: the sockets inside a denied folder.
 pub fn inside(rules: &[Rule], dir: &str, access: Access) -> Vec<(&'static Secret, String)> {
+    inside_homes(&homes(rules), dir, access)
+}
+
+/// [`inside`] for homes already found (finding them reads every rule: a caller asking
+/// about many folders finds them once).
+pub fn inside_homes(homes: &[String], dir: &str, access: Access) -> Vec<(&'static Secret, String)> {
     let mut out = Vec::new();
-    for home in homes(rules) {
+    for home in homes {
         for s in table().iter().filter(|s| s.access == access) {
-            let Some(at) = s.at(&home) else { continue };
+            let Some(at) = s.at(home) else { continue };
             if paths::under(&at, dir) {
-                let w = s.example_at(&home, &home);
+                let w = s.example_at(home, home);
                 if !out.iter().any(|(_, x)| *x == w) {
                     out.push((s, w));
                 }

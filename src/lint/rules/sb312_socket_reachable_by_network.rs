@@ -76,6 +76,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let rules = &ctx.model.rules;
+    // Found once: per deny rule it read every rule again (10 s on a 4 MB profile).
+    let homes = std::cell::OnceCell::new();
     for (_, rule, span) in main_rules(ctx) {
         let Some(filter) = &rule.filter else { continue };
         if rule.action != Action::Deny
@@ -95,7 +97,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 // The sockets of `grammar/secrets.tsv` inside a denied folder
                 // (microsoft/mxc#749: ssh-agent, gpg-agent, Docker).
                 FilterValue::Path(PathPattern::Subpath(dir)) => tried.extend(
-                    secrets::inside(rules, &paths::resolve(dir), Access::Socket)
+                    secrets::inside_homes(
+                        homes.get_or_init(|| secrets::homes(rules)),
+                        &paths::resolve(dir),
+                        Access::Socket,
+                    )
                         .into_iter()
                         .map(|(_, w)| w),
                 ),
