@@ -43,22 +43,14 @@ impl Dispute {
 
 fn parse(text: &'static str) -> Result<Vec<Dispute>, String> {
     let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let cols: Vec<&'static str> = line.split('\t').collect();
+    for (line, cols) in super::tsv::rows(text) {
         let [id, operation, filter, question, one, other] = cols[..] else {
-            return Err(format!(
-                "line {}: {} columns, expected 6",
-                n + 1,
-                cols.len()
-            ));
+            return Err(format!("line {}: {} columns, expected 6", line, cols.len()));
         };
         if [one, other].iter().any(|side| !side.contains('#')) {
             return Err(format!(
                 "line {}: each side names its recordings (owner/repo#N)",
-                n + 1
+                line
             ));
         }
         rows.push(Dispute {

@@ -32,24 +32,13 @@ pub struct Essential {
     pub grant_from: Option<&'static str>,
 }
 
-/// A malformed row: the table is part of the program, so this is a bug a test catches.
-#[derive(Debug, PartialEq, Eq)]
-pub struct TableError {
-    pub line: usize,
-    pub message: String,
-}
+use super::tsv;
+pub use super::tsv::TableError;
 
 fn parse(text: &'static str) -> Result<Vec<Essential>, TableError> {
     let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let err = |message: String| TableError {
-            line: n + 1,
-            message,
-        };
-        let cols: Vec<&'static str> = line.split('\t').collect();
+    for (line, cols) in tsv::rows(text) {
+        let err = |message: String| TableError { line, message };
         let [id, operation, argument, rule, needed_by, symptom, macos, source, grant, grant_from] =
             cols[..]
         else {

@@ -17,6 +17,7 @@ pub mod secrets;
 pub mod sets;
 pub mod sources;
 pub mod suggest;
+pub mod tsv;
 pub mod value;
 pub mod vocab;
 

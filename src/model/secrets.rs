@@ -67,24 +67,13 @@ pub struct Secret {
     pub sources: Vec<&'static str>,
 }
 
-/// A malformed row: the table is part of the program, so this is a bug a test catches.
-#[derive(Debug, PartialEq, Eq)]
-pub struct TableError {
-    pub line: usize,
-    pub message: String,
-}
+use super::tsv;
+pub use super::tsv::TableError;
 
 fn parse(text: &'static str) -> Result<Vec<Secret>, TableError> {
     let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let err = |message: String| TableError {
-            line: n + 1,
-            message,
-        };
-        let cols: Vec<&'static str> = line.split('\t').collect();
+    for (line, cols) in tsv::rows(text) {
+        let err = |message: String| TableError { line, message };
         let [id, path, matching, example, access, holds, weight, source] = cols[..] else {
             return Err(err(format!("{} columns, expected 8", cols.len())));
         };
