@@ -572,10 +572,12 @@ pub fn decide_among(
         // Lower levels never decide once a level has; their matches are still shown.
     }
     let outcome = decision.outcome();
-    let mut seen: SmallVec<[usize; 4]> = SmallVec::new();
+    // A rule naming several levels of the chain is consulted once per level: each gives
+    // one condition. (A set, not a scan of those seen: a profile whose unset param leaves
+    // 14,000 rules undecided made this quadratic.)
+    let mut seen: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
     for i in before {
-        if rules[i].action != outcome && !seen.contains(&i) {
-            seen.push(i);
+        if rules[i].action != outcome && seen.insert(i) {
             let (filter, origin) = open_filter(&rules[i]);
             decision.conditions.push(Condition {
                 filter,

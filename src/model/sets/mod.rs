@@ -20,6 +20,7 @@
 //! host names are not enumerated. Past the [`Budget`] the answer is "too complex".
 
 pub mod automata;
+pub mod points;
 pub mod product;
 pub mod table;
 
