@@ -3,7 +3,8 @@
 use smallvec::SmallVec;
 
 use crate::model::precedence::{decide, Arg};
-use crate::model::{vocabulary, Action, FileId, Filter, Rule};
+use crate::model::sets::points::Points;
+use crate::model::{vocabulary, Action, FileId, Filter, OpId, Rule};
 use crate::syntax::{Span, TokenKind};
 
 use super::rule::Context;
@@ -185,13 +186,63 @@ pub fn removal_changes(ctx: &Context<'_>, i: usize) -> Option<bool> {
     ctx.sets().takes_effect(i)
 }
 
-/// An argument rule `i` matches on one of its leaf operations, with the rule that decides
-/// it in the whole profile: the witness SB401 and SB402 show (`explain` gives the same
-/// answer). From the rule's first literal, subpath, prefix or exact name; `None` when it
-/// has none or that argument is decided by the rule itself.
-pub fn witness(ctx: &Context<'_>, i: usize) -> Option<(String, &'static str, usize)> {
+/// For each rule of `of`: an argument it matches on one of its leaf operations, with the
+/// rule that decides it in the whole profile: the witness SB401 and SB402 show (`explain`
+/// gives the same answer). From the rule's first literal, subpath, prefix or exact name;
+/// `None` when it has none or that argument is decided by the rule itself. The decisions
+/// are read through one index of the rules that can match each witness path ([`Points`]):
+/// a decision over every rule per finding made SB402 quadratic on profiles with many
+/// duplicates.
+pub fn witnesses(ctx: &Context<'_>, of: &[usize]) -> Vec<Option<(String, &'static str, usize)>> {
     let rules = &ctx.model.rules;
-    let rule = &rules[i];
+    let asked: Vec<Option<WitnessAsk>> = of.iter().map(|&i| witness_ask(&rules[i])).collect();
+    let mut ops: Vec<OpId> = asked
+        .iter()
+        .flatten()
+        .filter(|a| a.path)
+        .flat_map(|a| a.leaves.iter().copied())
+        .collect();
+    ops.sort_unstable_by_key(|o| o.0);
+    ops.dedup();
+    let paths = asked
+        .iter()
+        .flatten()
+        .filter(|a| a.path)
+        .map(|a| a.text.as_str());
+    let index = Points::new(rules, &ops, paths);
+    of.iter()
+        .zip(&asked)
+        .map(|(&i, ask)| {
+            let ask = ask.as_ref()?;
+            let arg = if ask.path {
+                Arg::Path(ask.text.clone())
+            } else {
+                Arg::Name(ask.text.clone())
+            };
+            ask.leaves.iter().find_map(|&leaf| {
+                let d = index.decide(leaf, &arg);
+                match d.rule {
+                    Some(j) if j != i && !d.conditional() => Some((
+                        ask.text.clone(),
+                        vocabulary().operation(leaf).name.as_str(),
+                        j,
+                    )),
+                    _ => None,
+                }
+            })
+        })
+        .collect()
+}
+
+/// What [`witnesses`] asks about a rule: its argument and the leaf operations it fits, in
+/// the order tried.
+struct WitnessAsk {
+    text: String,
+    path: bool,
+    leaves: Vec<OpId>,
+}
+
+fn witness_ask(rule: &Rule) -> Option<WitnessAsk> {
     let vocab = vocabulary();
     let (text, path) = rule
         .filter
@@ -209,50 +260,40 @@ pub fn witness(ctx: &Context<'_>, i: usize) -> Option<(String, &'static str, usi
             ) => Some((n.to_string(), false)),
             _ => None,
         })?;
-    let arg = if path {
-        Arg::Path(text.clone())
-    } else {
-        Arg::Name(text.clone())
-    };
-    let mut leaves: Vec<crate::model::vocab::OpId> = rule
+    let mut leaves: Vec<OpId> = rule
         .operations
         .iter()
         .flat_map(|o| crate::model::sets::leaves(o.id))
         .collect();
     // The operation people think of first: reading or writing the data.
     leaves.sort_by_key(|&l| !vocab.operation(l).name.ends_with("-data"));
-    leaves.into_iter().find_map(|leaf| {
-        let op = vocab.operation(leaf);
-        let kind = crate::model::precedence::arg_kind(&op.name);
-        let fits = matches!(
+    leaves.retain(|&leaf| {
+        let kind = crate::model::precedence::arg_kind(&vocab.operation(leaf).name);
+        matches!(
             (kind, path),
             (crate::model::precedence::ArgumentKind::Path, true)
                 | (crate::model::precedence::ArgumentKind::Name, false)
-        );
-        if !fits {
-            return None;
-        }
-        let d = decide(rules, leaf, &arg);
-        match d.rule {
-            Some(j) if j != i && !d.conditional() => Some((text.clone(), op.name.as_str(), j)),
-            _ => None,
-        }
-    })
+        )
+    });
+    Some(WitnessAsk { text, path, leaves })
 }
 
-/// [`witness`] as a note: "for example, `/usr/lib` (`file-read-data`) is decided by the rule
+/// A witness as a note: "for example, `/usr/lib` (`file-read-data`) is decided by the rule
 /// at line 12 whether this rule is there or not".
-pub fn witness_note(ctx: &Context<'_>, i: usize, confirmed: bool) -> Option<String> {
-    let (arg, op, j) = witness(ctx, i)?;
+fn note_of(
+    ctx: &Context<'_>,
+    lines: &crate::syntax::LineIndex,
+    found: Option<(String, &'static str, usize)>,
+    confirmed: bool,
+) -> Option<String> {
+    let (arg, op, j) = found?;
     let sets = if confirmed {
         "; the decision sets confirm that removing this rule changes no decision"
     } else {
         ""
     };
     let at = ctx.model.rules[j].main_span()?;
-    let line = crate::syntax::LineIndex::new(ctx.tree.text())
-        .line_col(ctx.tree.text(), at.start)
-        .line;
+    let line = lines.line_col(ctx.tree.text(), at.start).line;
     Some(format!(
         "for example, `{op} {arg}` is decided by the rule at line {line} whether this rule is there or not (`sblint explain` shows it{sets})"
     ))
@@ -284,6 +325,10 @@ pub fn report_dead_rules(
         return;
     }
     let rules = &ctx.model.rules;
+    // The dead rules first, then their witnesses at once.
+    // (rule, where, the rules that make it dead, whether removing it changes nothing)
+    type Dead = (usize, Span, SmallVec<[usize; 2]>, Option<bool>);
+    let mut dead_rules: Vec<Dead> = Vec::new();
     main_rules(ctx).for_each(|(i, rule, span)| {
         let Some(found) = for_every_operation(rule, |op| others(i, rule, op)) else {
             return;
@@ -293,18 +338,27 @@ pub fn report_dead_rules(
         if exact == Some(true) {
             return;
         }
+        dead_rules.push((i, span, found, exact));
+    });
+    if dead_rules.is_empty() {
+        return;
+    }
+    let of: Vec<usize> = dead_rules.iter().map(|(i, ..)| *i).collect();
+    let lines = crate::syntax::LineIndex::new(ctx.tree.text());
+    for ((i, span, found, exact), witness) in dead_rules.into_iter().zip(witnesses(ctx, &of)) {
+        let rule = &rules[i];
         let mut d = ctx.report(dead.meta, span, (dead.message)(rule), dead.label);
         for j in found {
             if let Some(at) = rules[j].main_span() {
                 d = d.with_secondary(at, (dead.other)(&rules[j]));
             }
         }
-        if let Some(note) = witness_note(ctx, i, exact == Some(false)) {
+        if let Some(note) = note_of(ctx, &lines, witness, exact == Some(false)) {
             d = d.with_note(note);
         }
         if let Some(advice) = dead.advice {
             d = d.with_note(advice);
         }
         out.push(d);
-    });
+    }
 }
