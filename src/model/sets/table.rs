@@ -197,6 +197,12 @@ impl<'r> Table<'r> {
     }
 
     fn leaf_by_key(&self, op: OpId) -> Option<Arc<Leaf>> {
+        if self.rules.len() > self.file_budget.rules {
+            // Past the rule limit no leaf is analysed: not even the key (a pass over every
+            // rule per leaf operation) is worth finding.
+            self.exhausted.store(true, Ordering::Relaxed);
+            return None;
+        }
         let k = key(self.rules, op);
         if let Some(found) = self.done.lock().ok()?.get(&k) {
             return found.clone();
