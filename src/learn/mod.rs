@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::explain::{explain, ExplainError, Explanation};
+use crate::model::argument::{arg_kind, ArgumentKind};
 use crate::model::essentials;
 use crate::model::{paths, quote, vocabulary, Action, Model};
 
@@ -218,7 +219,11 @@ pub fn audit(model: &Model, log: &str, cwd: &Path) -> Audit {
 }
 
 fn is_path_operation(op: &str) -> bool {
-    op.starts_with("file") || op.starts_with("process-exec")
+    arg_kind(op) == ArgumentKind::Path
+}
+
+fn is_network_operation(op: &str) -> bool {
+    arg_kind(op) == ArgumentKind::Network
 }
 
 /// The narrowest filter that matches a denial's argument, as SBPL: a `literal` for a path,
@@ -229,7 +234,7 @@ pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
     if is_path_operation(operation) {
         return Some(format!("(literal {})", quote(&paths::resolve(argument))));
     }
-    if operation.starts_with("network") {
+    if is_network_operation(operation) {
         if argument.starts_with('/') {
             return Some(format!(
                 "(remote unix-socket (path-literal {}))",
@@ -253,16 +258,7 @@ pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
         let end = if local_end { "local" } else { "remote" };
         return Some(format!("({end} ip {})", quote(&format!("{host}:{port}"))));
     }
-    let name_filter = [
-        ("mach-", "global-name"),
-        ("sysctl", "sysctl-name"),
-        ("ipc-posix", "ipc-posix-name"),
-        ("user-preference", "preference-domain"),
-        ("iokit-open", "iokit-registry-entry-class"),
-    ]
-    .iter()
-    .find(|(prefix, _)| operation.starts_with(prefix))?
-    .1;
+    let name_filter = vocabulary().name_filter_of(operation)?;
     Some(format!("({name_filter} {})", quote(argument)))
 }
 
@@ -378,14 +374,14 @@ const SECRET_SERVICES: &[&str] = &[
 /// Why a denial touches a secret, if it does.
 pub fn secret(operation: &str, argument: Option<&str>) -> Option<&'static str> {
     let arg = argument?;
-    if is_path_operation(operation) || (operation.starts_with("network") && arg.starts_with('/')) {
+    if is_path_operation(operation) || (is_network_operation(operation) && arg.starts_with('/')) {
         let path = paths::resolve(arg);
         let name = path.rsplit('/').next().unwrap_or("");
         if name == ".env" || name.starts_with(".env.") {
             return Some(".env file");
         }
         // An ssh-agent socket: SSH keys by proxy (eugene1g/agent-safehouse#36, #138).
-        if operation.starts_with("network")
+        if is_network_operation(operation)
             && (path.contains("/.ssh/")
                 || path.contains("com.apple.launchd.") && path.ends_with("/Listeners"))
         {
@@ -397,7 +393,8 @@ pub fn secret(operation: &str, argument: Option<&str>) -> Option<&'static str> {
             .find(|(_, m)| dir.contains(m) || path.ends_with(m.trim_end_matches('/')))
             .map(|(what, _)| *what);
     }
-    if operation.starts_with("mach-") && SECRET_SERVICES.contains(&arg) {
+    let mach_service = vocabulary().name_filter_of(operation) == Some("global-name");
+    if mach_service && SECRET_SERVICES.contains(&arg) {
         return Some("keychain service");
     }
     None
@@ -972,6 +969,18 @@ mod tests {
             narrowest_filter("network-outbound", "/private/var/run/mDNSResponder").as_deref(),
             Some("(remote unix-socket (path-literal \"/private/var/run/mDNSResponder\"))")
         );
+        // The filter comes from grammar/operations.tsv (name-filter): Apple's securityd.sb
+        // writes `(allow nvram-get (nvram-variable …))`; simbple gives mach-priv-host-port
+        // no name filter, so no rule narrower than the operation is written.
+        assert_eq!(
+            narrowest_filter("nvram-get", "boot-args").as_deref(),
+            Some("(nvram-variable \"boot-args\")")
+        );
+        assert_eq!(
+            narrowest_filter("mach-lookup", "com.apple.trustd.agent").as_deref(),
+            Some("(global-name \"com.apple.trustd.agent\")")
+        );
+        assert_eq!(narrowest_filter("mach-priv-host-port", "x"), None);
     }
 
     #[test]
