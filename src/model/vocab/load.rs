@@ -513,9 +513,15 @@ mod tests {
             }
             let source = row[10];
             assert!(
-                ["simbple-10.15", "shared/", "tests/observed", "unverified"]
-                    .iter()
-                    .any(|s| source.contains(s)),
+                [
+                    "simbple-10.15",
+                    "shared/",
+                    "grammar/",
+                    "tests/observed",
+                    "unverified"
+                ]
+                .iter()
+                .any(|s| source.contains(s)),
                 "{}: argument-source `{source}` names no source",
                 row[0]
             );
