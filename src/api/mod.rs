@@ -760,14 +760,10 @@ impl Profile {
     pub(crate) fn operation(&self, name: &str) -> Result<OpId, Error> {
         let vocab = vocabulary();
         vocab
-            .op_id(name)
-            .or_else(|| vocab.resolve_operation(name))
-            .filter(|id| {
-                vocab.operation(*id).exists_in(self.model.macos) || vocab.op_id(name).is_none()
-            })
+            .operation_on(name, self.model.macos)
             .ok_or_else(|| Error::UnknownOperation {
                 name: name.to_string(),
-                suggestion: vocab.suggest(name, vocab.operation_names()),
+                suggestion: vocab.suggest_operation(name),
             })
     }
 

@@ -362,6 +362,20 @@ impl Vocabulary {
         self.operation_named(name)?.name_filter.as_deref()
     }
 
+    /// The operation `name` (or its alias) means on `macos`: `None` when the tables know it
+    /// only on other versions, or not at all.
+    pub fn operation_on(&self, name: &str, macos: MacOs) -> Option<OpId> {
+        self.op_id(name)
+            .or_else(|| self.resolve_operation(name))
+            .filter(|id| self.operation(*id).exists_in(macos) || self.op_id(name).is_none())
+    }
+
+    /// The closest other operation name, for "did you mean" (never `name` itself: an
+    /// operation asked about on a macOS without it is not a typo).
+    pub fn suggest_operation(&self, name: &str) -> Option<String> {
+        self.suggest(name, self.operation_names().filter(|n| *n != name))
+    }
+
     /// An operation alias that compiles to nothing (`mach-per-user-lookup` …).
     pub fn is_no_op_alias(&self, name: &str) -> bool {
         self.aliases
@@ -473,6 +487,25 @@ mod tests {
         assert!(v.reach_unverified(w, setugid));
         assert!(!v.reach_unverified(w, data));
         assert!(!v.reach_unverified(v.default, setugid));
+    }
+
+    #[test]
+    fn an_operation_missing_on_a_version_is_not_its_own_suggestion() {
+        let v = vocabulary();
+        let old = MacOs::parse("10.15").unwrap();
+        assert_eq!(v.operation_on("consume-extension", old), None);
+        assert_ne!(
+            v.suggest_operation("consume-extension").as_deref(),
+            Some("consume-extension")
+        );
+        assert_eq!(
+            v.suggest_operation("file-raed-data").as_deref(),
+            Some("file-read-data")
+        );
+        assert_eq!(
+            v.operation_on("process-exec", old),
+            v.op_id("process-exec*")
+        );
     }
 
     #[test]
