@@ -211,6 +211,14 @@ fn to_human(
         "not proposed: an operation sblint does not know",
         &|v| (*v == Verdict::UnknownOperation).then(String::new),
     );
+    group(
+        &mut out,
+        "not proposed: no rule can name what was denied",
+        &|v| match v {
+            Verdict::Unanswerable(why) => Some(format!(": {why}")),
+            _ => None,
+        },
+    );
     for f in &learned.findings {
         if let Some(logged) = &f.logged_as {
             out.push_str(&format!(
@@ -258,11 +266,12 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>, broken: &[Broken]
         .findings
         .iter()
         .map(|f| {
-            let (verdict, secret) = match &f.verdict {
-                Verdict::Proposed => ("proposed", None),
-                Verdict::Secret(w) => ("kept-denied", Some(*w)),
-                Verdict::AlreadyAllowed => ("already-allowed", None),
-                Verdict::UnknownOperation => ("unknown-operation", None),
+            let (verdict, secret, why) = match &f.verdict {
+                Verdict::Proposed => ("proposed", None, None),
+                Verdict::Secret(w) => ("kept-denied", Some(*w), None),
+                Verdict::AlreadyAllowed => ("already-allowed", None, None),
+                Verdict::UnknownOperation => ("unknown-operation", None, None),
+                Verdict::Unanswerable(why) => ("not-proposed", None, Some(*why)),
             };
             json!({
                 "operation": f.operation,
@@ -272,6 +281,7 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>, broken: &[Broken]
                 "lines": f.lines,
                 "verdict": verdict,
                 "secret": secret,
+                "why": why,
                 "essential": f.essential.map(|e| e.id),
             })
         })

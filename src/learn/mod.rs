@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::explain::{explain, ExplainError, Explanation};
+use crate::model::argument::{
+    arg_kind, decided_on_local_end, normalize, parse as parse_argument, Arg, ArgumentKind, Endpoint,
+};
 use crate::model::essentials;
 use crate::model::{paths, quote, vocabulary, Action, Model};
 
@@ -190,7 +193,9 @@ pub fn audit(model: &Model, log: &str, cwd: &Path) -> Audit {
             continue;
         }
         let outcome = explain(model, &denial.operation, denial.argument.as_deref(), cwd);
-        if outcome.as_ref().is_ok_and(|e| e.action == Action::Deny) {
+        // A relative path: no rule names it (the denial is still explained, against `cwd`).
+        let answerable = unanswerable(&denial.operation, denial.argument.as_deref()).is_none();
+        if answerable && outcome.as_ref().is_ok_and(|e| e.action == Action::Deny) {
             let filter = denial
                 .argument
                 .as_deref()
@@ -218,31 +223,62 @@ pub fn audit(model: &Model, log: &str, cwd: &Path) -> Audit {
 }
 
 fn is_path_operation(op: &str) -> bool {
-    op.starts_with("file") || op.starts_with("process-exec")
+    arg_kind(op) == ArgumentKind::Path
+}
+
+/// Whether `argument` is a path to `operation`: a file or `process-exec` path, or a unix
+/// socket's path for a network operation.
+fn takes_path(operation: &str, argument: &str) -> bool {
+    is_path_operation(operation) || (operation.starts_with("network") && argument.starts_with('/'))
+}
+
+/// The path a denial names, as the model checks it: read by the one argument parser
+/// ([`parse_argument`]: `//` and a trailing `/` dropped, `.` and `..` resolved, `/tmp/x`
+/// → `/private/tmp/x`), so a proposed `literal` is the path `explain` asks about. `None`
+/// for a path that is not absolute: the log does not say what it is relative to.
+fn checked_path(operation: &str, argument: &str) -> Option<String> {
+    if !argument.starts_with('/') {
+        return None;
+    }
+    match parse_argument(operation, argument, Path::new("/")) {
+        Ok(Arg::Path(path) | Arg::Socket(path)) => Some(path),
+        _ => None,
+    }
+}
+
+/// Why no rule can be proposed for a denial's argument, when none can: a path that is not
+/// absolute names nothing sblint can know (the process's working directory is not in the
+/// log), and a literal of it as written matches nothing the kernel checks.
+pub fn unanswerable(operation: &str, argument: Option<&str>) -> Option<&'static str> {
+    let arg = argument?;
+    (takes_path(operation, arg) && checked_path(operation, arg).is_none())
+        .then_some("a path that is not absolute: the log does not say what it is relative to")
 }
 
 /// The narrowest filter that matches a denial's argument, as SBPL: a `literal` for a path,
 /// `(remote unix-socket (path-literal …))` for a unix-socket connect, `(local ip …)` for
 /// bind and inbound (the machine's own end), `(remote ip …)` for other connects, the name
-/// filter for names.
+/// filter for names. Paths as the model checks them ([`checked_path`]); `None` for a path
+/// that is not absolute ([`unanswerable`]).
 pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
     if is_path_operation(operation) {
-        return Some(format!("(literal {})", quote(&paths::resolve(argument))));
+        let path = checked_path(operation, argument)?;
+        return Some(format!("(literal {})", quote(&path)));
     }
     if operation.starts_with("network") {
         if argument.starts_with('/') {
+            let path = checked_path(operation, argument)?;
             return Some(format!(
                 "(remote unix-socket (path-literal {}))",
-                quote(&paths::resolve(argument))
+                quote(&path)
             ));
         }
-        let crate::model::argument::Endpoint { host, port, .. } =
-            crate::model::argument::Endpoint::parse(argument)?;
+        let Endpoint { host, port, .. } = Endpoint::parse(argument)?;
         let loopback = host == "localhost"
             || host
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback());
-        let local_end = crate::model::argument::decided_on_local_end(operation);
+        let local_end = decided_on_local_end(operation);
         // A server bound to 0.0.0.0 or :: is matched by `*` only (bazelbuild/bazel#30865).
         let host = if loopback { "localhost" } else { "*" };
         let port = if port.parse::<u16>().is_ok() {
@@ -279,6 +315,8 @@ pub enum Verdict {
     AlreadyAllowed,
     /// Not an operation sblint knows, under any name.
     UnknownOperation,
+    /// No rule can name what was denied, and why ([`unanswerable`]).
+    Unanswerable(&'static str),
 }
 
 /// One distinct denial (operation and argument), the lines that logged it, and its fate.
@@ -378,8 +416,8 @@ const SECRET_SERVICES: &[&str] = &[
 /// Why a denial touches a secret, if it does.
 pub fn secret(operation: &str, argument: Option<&str>) -> Option<&'static str> {
     let arg = argument?;
-    if is_path_operation(operation) || (operation.starts_with("network") && arg.starts_with('/')) {
-        let path = paths::resolve(arg);
+    if takes_path(operation, arg) {
+        let path = checked_path(operation, arg).unwrap_or_else(|| paths::resolve(arg));
         let name = path.rsplit('/').next().unwrap_or("");
         if name == ".env" || name.starts_with(".env.") {
             return Some(".env file");
@@ -492,8 +530,12 @@ pub fn learn(log: &str, model: Option<&Model>, options: &Options) -> Learned {
         }
         let verdict = match &operation {
             None => Verdict::UnknownOperation,
-            Some(op) => match secret(op, d.argument.as_deref()) {
-                Some(what) if !options.allow_secrets => Verdict::Secret(what),
+            Some(op) => match (
+                secret(op, d.argument.as_deref()),
+                unanswerable(op, d.argument.as_deref()),
+            ) {
+                (Some(what), _) if !options.allow_secrets => Verdict::Secret(what),
+                (_, Some(why)) => Verdict::Unanswerable(why),
                 _ => {
                     let allowed = model.is_some_and(|m| {
                         explain(m, op, d.argument.as_deref(), Path::new("/"))
@@ -576,7 +618,7 @@ fn propose(findings: &[Finding], options: &Options) -> Vec<Rule> {
             .argument
             .as_deref()
             .filter(|_| is_path_operation(&f.operation))
-            .and_then(paths::traversed_link);
+            .and_then(|a| paths::traversed_link(&normalize(a, Path::new("/"))));
         if let Some(link) = link {
             let filter = format!("(literal {})", quote(link));
             let at = match rules
@@ -628,7 +670,7 @@ fn generalize(rule: &mut Rule, findings: &[Finding], n: usize) {
         let Some(path) = answers
             .first()
             .and_then(|&i| findings[i].argument.as_deref())
-            .map(paths::resolve)
+            .and_then(|a| checked_path(&rule.operation, a))
         else {
             continue;
         };
