@@ -302,10 +302,10 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>, broken: &[Broken]
             json!({
                 "operation": r.operation,
                 "rule": r.text(),
-                "filters": r.filters.iter().map(|(f, a)| json!({
-                    "filter": f,
-                    "lines": line_list(a),
-                    "risk": crate::learn::filter_risk(f, a, &learned.findings),
+                "filters": r.filters.iter().map(|f| json!({
+                    "filter": f.sbpl,
+                    "lines": line_list(&f.answers),
+                    "risk": crate::learn::filter_risk(&f.sbpl, &f.answers, &learned.findings),
                 })).collect::<Vec<_>>(),
                 "lines": line_list(&r.answers),
             })

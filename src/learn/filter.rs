@@ -32,13 +32,28 @@ pub(super) fn checked_path(operation: &str, argument: &str) -> Option<String> {
     }
 }
 
-/// Why no rule can be proposed for a denial's argument, when none can: a path that is not
-/// absolute names nothing sblint can know (the process's working directory is not in the
-/// log), and a literal of it as written matches nothing the kernel checks.
+/// Why no rule can be proposed for a denial, when none can: the operation takes an
+/// argument a filter names, but the log gives none (a rule without a filter would allow the
+/// operation on everything, secrets too), a path that is not absolute (the process's
+/// working directory is not in the log, and a literal of it as written matches nothing the
+/// kernel checks), or a network argument that is neither `HOST:PORT` nor a socket's path.
 pub fn unanswerable(operation: &str, argument: Option<&str>) -> Option<&'static str> {
-    let arg = argument?;
-    (takes_path(operation, arg) && checked_path(operation, arg).is_none())
-        .then_some("a path that is not absolute: the log does not say what it is relative to")
+    let filtered = is_path_operation(operation)
+        || operation.starts_with("network")
+        || name_filter(operation).is_some();
+    if !filtered {
+        return None;
+    }
+    match argument {
+        None => {
+            Some("the log names no argument: a rule without a filter would allow it on everything")
+        }
+        Some(arg) if narrowest_filter(operation, arg).is_some() => None,
+        Some(arg) if takes_path(operation, arg) => {
+            Some("a path that is not absolute: the log does not say what it is relative to")
+        }
+        Some(_) => Some("neither HOST:PORT nor a socket's path"),
+    }
 }
 
 /// The narrowest filter that matches a denial's argument, as SBPL: a `literal` for a path,
@@ -75,7 +90,14 @@ pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
         let end = if local_end { "local" } else { "remote" };
         return Some(format!("({end} ip {})", quote(&format!("{host}:{port}"))));
     }
-    let name_filter = [
+    let name_filter = name_filter(operation)?;
+    Some(format!("({name_filter} {})", quote(argument)))
+}
+
+/// The filter that names the argument of a name-taking operation (`mach-lookup` →
+/// `global-name`), when learn proposes one.
+fn name_filter(operation: &str) -> Option<&'static str> {
+    [
         ("mach-", "global-name"),
         ("sysctl", "sysctl-name"),
         ("ipc-posix", "ipc-posix-name"),
@@ -83,7 +105,6 @@ pub fn narrowest_filter(operation: &str, argument: &str) -> Option<String> {
         ("iokit-open", "iokit-registry-entry-class"),
     ]
     .iter()
-    .find(|(prefix, _)| operation.starts_with(prefix))?
-    .1;
-    Some(format!("({name_filter} {})", quote(argument)))
+    .find(|(prefix, _)| operation.starts_with(prefix))
+    .map(|(_, filter)| *filter)
 }

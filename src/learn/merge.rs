@@ -50,7 +50,7 @@ pub fn merge(
         let answers = rule
             .filters
             .iter()
-            .flat_map(|(_, a)| a.clone())
+            .flat_map(|f| f.answers.clone())
             .chain(rule.answers.clone());
         for i in answers {
             let f = &learned.findings[i];

@@ -67,7 +67,7 @@ pub struct Finding {
 pub struct Rule {
     pub operation: String,
     /// `(literal …)`, `(subpath …)`, …; empty for an operation without argument.
-    pub filters: Vec<(String, Vec<usize>)>,
+    pub filters: Vec<Filter>,
     /// For an operation without argument, the findings it answers.
     pub answers: Vec<usize>,
 }
@@ -75,9 +75,25 @@ pub struct Rule {
 impl Rule {
     /// The rule as SBPL, on one line.
     pub fn text(&self) -> String {
-        let filters: String = self.filters.iter().map(|(f, _)| format!(" {f}")).collect();
+        let filters: String = self
+            .filters
+            .iter()
+            .map(|f| format!(" {}", f.sbpl))
+            .collect();
         format!("(allow {}{filters})", self.operation)
     }
+}
+
+/// One filter of a proposed rule and the findings it answers.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// As SBPL: `(literal "/private/etc/hosts")`, `(subpath …)`, `(remote ip …)` …
+    pub sbpl: String,
+    /// Indices into [`Learned::findings`].
+    pub answers: Vec<usize>,
+    /// The path of a `literal` of a denied path (not of a link on its way): what
+    /// generalising groups by directory.
+    pub path: Option<String>,
 }
 
 /// What `learn` read and proposes.

@@ -1,116 +1,107 @@
 //! The proposals: findings grouped into one `allow` rule per operation, paths generalised
 //! to their directory past a threshold, and the rules as commented SBPL.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::filter::{checked_path, is_path_operation, narrowest_filter};
 use super::secrets::filter_risk;
-use super::{Finding, Learned, Options, Rule, Verdict};
+use super::{Filter, Finding, Learned, Options, Rule, Verdict};
 use crate::model::argument::normalize;
 use crate::model::{paths, quote};
 
 /// Groups the proposed findings by operation; paths of one operation that share a
 /// directory become one `subpath` when there are `generalize` of them or more.
 pub(super) fn propose(findings: &[Finding], options: &Options) -> Vec<Rule> {
-    let mut rules: Vec<Rule> = Vec::new();
-    // (rule, filter) → the filter's place in the rule.
-    let mut filters: std::collections::HashMap<(usize, String), usize> =
-        std::collections::HashMap::new();
+    let mut rules = Rules::default();
     for (i, f) in findings.iter().enumerate() {
         if f.verdict != Verdict::Proposed {
             continue;
         }
-        let at = match rules.iter().position(|r| r.operation == f.operation) {
-            Some(at) => at,
-            None => {
-                rules.push(Rule {
-                    operation: f.operation.clone(),
-                    filters: Vec::new(),
-                    answers: Vec::new(),
-                });
-                rules.len() - 1
+        let at = rules.rule(&f.operation);
+        let argument = f.argument.as_deref();
+        match argument.and_then(|a| narrowest_filter(&f.operation, a)) {
+            Some(sbpl) => {
+                // A literal of the denied path itself: what generalising groups.
+                let path = argument
+                    .filter(|_| is_path_operation(&f.operation))
+                    .and_then(|a| checked_path(&f.operation, a));
+                rules.answer(at, sbpl, path, i);
             }
-        };
-        let rule = &mut rules[at];
-        match f
-            .argument
-            .as_deref()
-            .and_then(|a| narrowest_filter(&f.operation, a))
-        {
-            Some(filter) => match filters.get(&(at, filter.clone())) {
-                Some(&k) => rule.filters[k].1.push(i),
-                None => {
-                    filters.insert((at, filter.clone()), rule.filters.len());
-                    rule.filters.push((filter, vec![i]));
-                }
-            },
-            None => rule.answers.push(i),
+            None => rules.list[at].answers.push(i),
         }
         // A path written through /tmp, /var or /etc is reached by resolving the link,
         // which needs the link's own metadata (observed on macOS 14.4.1: SANDBOX_LORE
         // vfs-canonicalization).
-        let link = f
-            .argument
-            .as_deref()
+        let link = argument
             .filter(|_| is_path_operation(&f.operation))
             .and_then(|a| paths::traversed_link(&normalize(a, Path::new("/"))));
         if let Some(link) = link {
-            let filter = format!("(literal {})", quote(link));
-            let at = match rules
-                .iter()
-                .position(|r| r.operation == "file-read-metadata")
-            {
-                Some(at) => at,
-                None => {
-                    rules.push(Rule {
-                        operation: "file-read-metadata".into(),
-                        filters: Vec::new(),
-                        answers: Vec::new(),
-                    });
-                    rules.len() - 1
-                }
-            };
-            let rule = &mut rules[at];
-            match filters.get(&(at, filter.clone())) {
-                Some(&k) => {
-                    if !rule.filters[k].1.contains(&i) {
-                        rule.filters[k].1.push(i);
-                    }
-                }
-                None => {
-                    filters.insert((at, filter.clone()), rule.filters.len());
-                    rule.filters.push((filter, vec![i]));
-                }
-            }
+            let at = rules.rule("file-read-metadata");
+            rules.answer(at, format!("(literal {})", quote(link)), None, i);
         }
     }
+    let mut rules = rules.list;
     if options.generalize > 0 {
         for rule in &mut rules {
-            if !is_path_operation(&rule.operation) {
-                continue;
+            if is_path_operation(&rule.operation) {
+                generalize(rule, options.generalize);
             }
-            generalize(rule, findings, options.generalize);
         }
     }
     rules
 }
 
-/// Replaces the `literal`s of one directory by its `subpath` when there are `n` or more.
-fn generalize(rule: &mut Rule, findings: &[Finding], n: usize) {
-    let mut by_dir: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (k, (filter, answers)) in rule.filters.iter().enumerate() {
-        if !filter.starts_with("(literal ") {
-            continue;
+/// The rules being proposed, one per operation in the order first denied, and where each
+/// filter is: a log of many thousand lines stays linear.
+#[derive(Default)]
+struct Rules {
+    list: Vec<Rule>,
+    /// (rule, filter) → the filter's place in the rule.
+    filters: HashMap<(usize, String), usize>,
+}
+
+impl Rules {
+    /// The place of the rule for `operation`, added when there is none yet.
+    fn rule(&mut self, operation: &str) -> usize {
+        if let Some(at) = self.list.iter().position(|r| r.operation == operation) {
+            return at;
         }
-        let Some(path) = answers
-            .first()
-            .and_then(|&i| findings[i].argument.as_deref())
-            .and_then(|a| checked_path(&rule.operation, a))
-        else {
-            continue;
-        };
-        let Some((dir, _)) = path.rsplit_once('/') else {
+        self.list.push(Rule {
+            operation: operation.to_string(),
+            filters: Vec::new(),
+            answers: Vec::new(),
+        });
+        self.list.len() - 1
+    }
+
+    /// Finding `i` answered by filter `sbpl` of rule `at` (added when it is new).
+    fn answer(&mut self, at: usize, sbpl: String, path: Option<String>, i: usize) {
+        let rule = &mut self.list[at];
+        match self.filters.get(&(at, sbpl.clone())) {
+            Some(&k) => {
+                if !rule.filters[k].answers.contains(&i) {
+                    rule.filters[k].answers.push(i);
+                }
+            }
+            None => {
+                self.filters.insert((at, sbpl.clone()), rule.filters.len());
+                rule.filters.push(Filter {
+                    sbpl,
+                    answers: vec![i],
+                    path,
+                });
+            }
+        }
+    }
+}
+
+/// Replaces the `literal`s of denied paths in one directory by its `subpath` when there
+/// are `n` or more (a link's literal stays: its metadata is what is needed).
+fn generalize(rule: &mut Rule, n: usize) {
+    let mut by_dir: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (k, filter) in rule.filters.iter().enumerate() {
+        let Some((dir, _)) = filter.path.as_deref().and_then(|p| p.rsplit_once('/')) else {
             continue;
         };
         // Never generalize to `/` or a top-level directory.
@@ -119,20 +110,27 @@ fn generalize(rule: &mut Rule, findings: &[Finding], n: usize) {
         }
         by_dir.entry(dir.to_string()).or_default().push(k);
     }
-    let mut replaced: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    let mut added: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut replaced: HashSet<usize> = HashSet::new();
+    let mut added: Vec<Filter> = Vec::new();
     for (dir, ks) in by_dir {
         if ks.len() < n {
             continue;
         }
-        let answers: Vec<usize> = ks.iter().flat_map(|&k| rule.filters[k].1.clone()).collect();
+        let answers: Vec<usize> = ks
+            .iter()
+            .flat_map(|&k| rule.filters[k].answers.clone())
+            .collect();
         replaced.extend(&ks);
-        added.push((format!("(subpath {})", quote(&dir)), answers));
+        added.push(Filter {
+            sbpl: format!("(subpath {})", quote(&dir)),
+            answers,
+            path: None,
+        });
     }
     if replaced.is_empty() {
         return;
     }
-    let mut kept: Vec<(String, Vec<usize>)> = rule
+    let mut kept: Vec<Filter> = rule
         .filters
         .iter()
         .enumerate()
@@ -197,7 +195,12 @@ pub fn rules_text(learned: &Learned) -> String {
             continue;
         }
         out.push_str(&format!("(allow {}\n", rule.operation));
-        for (filter, answers) in &rule.filters {
+        for Filter {
+            sbpl: filter,
+            answers,
+            ..
+        } in &rule.filters
+        {
             let link = paths::PRIVATE_LINKS
                 .iter()
                 .any(|l| *filter == format!("(literal {})", quote(l)));

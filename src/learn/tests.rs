@@ -231,3 +231,59 @@ fn merging_puts_the_rules_after_the_denial_they_must_override() {
     let diff = unified_diff("p.sb", text, &m.text);
     assert!(diff.contains("+(allow file-read-data"), "{diff}");
 }
+
+#[test]
+fn a_links_literal_is_never_generalised_into_the_directory_it_leads_to() {
+    let log = "Sandbox: t(1) deny(1) file-read-metadata /etc/localtime\n";
+    let l = learn(
+        log,
+        None,
+        &Options {
+            generalize: 1,
+            ..Options::default()
+        },
+    );
+    assert_eq!(
+        l.rules[0].text(),
+        "(allow file-read-metadata (literal \"/etc\") (subpath \"/private/etc\"))"
+    );
+    let options = crate::model::ModelOptions::default();
+    let rebuild = |t: &str| Model::new(&crate::syntax::parse(t), &[], &options);
+    let base = "(version 1)\n(deny default)\n";
+    let m = merge(base, &rebuild(base), &l, "", &rebuild);
+    assert!(
+        m.still_denied.is_empty(),
+        "{:?}\n{}",
+        m.still_denied,
+        m.text
+    );
+}
+
+#[test]
+fn a_denial_without_the_argument_its_operation_is_filtered_by_is_not_proposed() {
+    let log = "Sandbox: t(1) deny(1) mach-lookup com.apple.x\n\
+               Sandbox: t(1) deny(1) mach-lookup\n\
+               Sandbox: t(1) deny(1) network-outbound nowhere\n\
+               Sandbox: t(1) deny(1) process-fork\n";
+    let l = learn(log, None, &Options::default());
+    let verdicts: Vec<_> = l.findings.iter().map(|f| &f.verdict).collect();
+    assert_eq!(verdicts[0], &Verdict::Proposed);
+    assert!(
+        matches!(verdicts[1], Verdict::Unanswerable(why) if why.contains("no argument")),
+        "{verdicts:?}"
+    );
+    assert!(
+        matches!(verdicts[2], Verdict::Unanswerable(why) if why.contains("HOST:PORT")),
+        "{verdicts:?}"
+    );
+    // An operation without argument is proposed without filter.
+    assert_eq!(verdicts[3], &Verdict::Proposed);
+    let rules: Vec<String> = l.rules.iter().map(Rule::text).collect();
+    assert_eq!(
+        rules,
+        [
+            "(allow mach-lookup (global-name \"com.apple.x\"))",
+            "(allow process-fork)"
+        ]
+    );
+}
