@@ -6,6 +6,7 @@ use std::path::Path;
 use super::propose::rules_text;
 use super::{Learned, Verdict};
 use crate::explain::explain;
+use crate::model::sets::{self, Change};
 use crate::model::{Action, Model};
 
 /// The profile with the proposed rules inserted where precedence lets them take effect,
@@ -15,8 +16,8 @@ pub struct Merged {
     pub text: String,
     /// 1-based line of the profile after which the rules were inserted (0: at the start).
     pub after_line: usize,
-    /// Findings (indices) the merged profile still denies, with why.
-    pub still_denied: Vec<(usize, String)>,
+    /// Findings the merged profile still denies, with why.
+    pub still_denied: Vec<StillDenied>,
     /// Findings the merged profile cannot be asked about (unix sockets …).
     pub undecided: Vec<usize>,
     /// Secrets (findings kept denied) that the merged profile allows: the proposals undid
@@ -24,11 +25,19 @@ pub struct Merged {
     pub secrets_allowed: Vec<usize>,
     /// What the merge changes over every leaf operation, by the decision sets (what `sblint
     /// diff` reports), or why that could not be decided.
-    pub changes: Result<Vec<crate::model::sets::Change>, String>,
+    pub changes: Result<Vec<Change>, String>,
     /// Indices into `changes` that the proposals do not explain: a decision that became
     /// denied, or one on an operation no proposed rule names. Empty when the merged profile
     /// allows the logged denials (and what generalising them covers) and nothing else.
     pub unexpected: Vec<usize>,
+}
+
+/// A proposed finding the merged profile still denies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StillDenied {
+    /// Index into [`Learned::findings`].
+    pub finding: usize,
+    pub why: String,
 }
 
 /// Merges the proposed rules into `text` (evaluated as `model`, built with
@@ -44,32 +53,7 @@ pub fn merge(
     header: &str,
     rebuild: &dyn Fn(&str) -> Model,
 ) -> Merged {
-    let cwd = Path::new("/");
-    let mut last_end: Option<usize> = None;
-    for rule in &learned.rules {
-        let answers = rule
-            .filters
-            .iter()
-            .flat_map(|f| f.answers.clone())
-            .chain(rule.answers.clone());
-        for i in answers {
-            let f = &learned.findings[i];
-            let Ok(e) = explain(model, &f.operation, f.argument.as_deref(), cwd) else {
-                continue;
-            };
-            if let Some(r) = e.decision.rule.map(|r| &model.rules[r]) {
-                if r.origin.file == crate::model::FileId::MAIN {
-                    let end = r.origin.span.end as usize;
-                    last_end = Some(last_end.map_or(end, |e: usize| e.max(end)));
-                }
-            }
-        }
-    }
-    // Insert after the end of that rule's line; with none, after `(version 1)` or at the end.
-    let insert_at = match last_end {
-        Some(end) => text[end..].find('\n').map_or(text.len(), |n| end + n + 1),
-        None => text.len(),
-    };
+    let insert_at = insertion_point(text, model, learned);
     let block = format!("{header}{}", rules_text(learned));
     let mut merged = String::with_capacity(text.len() + block.len() + 2);
     merged.push_str(&text[..insert_at]);
@@ -81,11 +65,72 @@ pub fn merge(
     let after_line = text[..insert_at].matches('\n').count();
 
     let new_model = rebuild(&merged);
-    let mut still_denied = Vec::new();
-    let mut undecided = Vec::new();
-    let mut secrets_allowed = Vec::new();
+    let rechecked = recheck(&new_model, learned);
+    let changes = changes(model, &new_model);
+    let unexpected = changes
+        .as_ref()
+        .map(|changes| unexpected(learned, changes))
+        .unwrap_or_default();
+    Merged {
+        text: merged,
+        after_line,
+        still_denied: rechecked.still_denied,
+        undecided: rechecked.undecided,
+        secrets_allowed: rechecked.secrets_allowed,
+        changes,
+        unexpected,
+    }
+}
+
+/// Where the rules go in `text`: after the end of the line of the last rule of the checked
+/// file that decides a proposed denial; with none, at the end.
+fn insertion_point(text: &str, model: &Model, learned: &Learned) -> usize {
+    let mut last_end: Option<usize> = None;
+    for rule in &learned.rules {
+        let answers = rule
+            .filters
+            .iter()
+            .flat_map(|f| f.answers.clone())
+            .chain(rule.answers.clone());
+        for i in answers {
+            let f = &learned.findings[i];
+            let Ok(e) = explain(model, &f.operation, f.argument.as_deref(), Path::new("/")) else {
+                continue;
+            };
+            if let Some(r) = e.decision.rule.map(|r| &model.rules[r]) {
+                if r.origin.file == crate::model::FileId::MAIN {
+                    let end = r.origin.span.end as usize;
+                    last_end = Some(last_end.map_or(end, |e: usize| e.max(end)));
+                }
+            }
+        }
+    }
+    match last_end {
+        Some(end) => text[end..].find('\n').map_or(text.len(), |n| end + n + 1),
+        None => text.len(),
+    }
+}
+
+/// What asking the merged profile about each finding again found.
+struct Rechecked {
+    still_denied: Vec<StillDenied>,
+    undecided: Vec<usize>,
+    secrets_allowed: Vec<usize>,
+}
+
+fn recheck(new_model: &Model, learned: &Learned) -> Rechecked {
+    let mut out = Rechecked {
+        still_denied: Vec::new(),
+        undecided: Vec::new(),
+        secrets_allowed: Vec::new(),
+    };
     for (i, f) in learned.findings.iter().enumerate() {
-        let e = explain(&new_model, &f.operation, f.argument.as_deref(), cwd);
+        let e = explain(
+            new_model,
+            &f.operation,
+            f.argument.as_deref(),
+            Path::new("/"),
+        );
         match (&f.verdict, e) {
             (Verdict::Proposed, Ok(e)) if e.action == Action::Deny => {
                 let why = match e.traversal {
@@ -94,50 +139,46 @@ pub fn merge(
                     }
                     _ => "a rule consulted before the proposed one denies it".into(),
                 };
-                still_denied.push((i, why));
+                out.still_denied.push(StillDenied { finding: i, why });
             }
-            (Verdict::Proposed, Err(_)) => undecided.push(i),
-            (Verdict::Secret(_), Ok(e)) if e.action == Action::Allow => secrets_allowed.push(i),
+            (Verdict::Proposed, Err(_)) => out.undecided.push(i),
+            (Verdict::Secret(_), Ok(e)) if e.action == Action::Allow => out.secrets_allowed.push(i),
             _ => {}
         }
     }
-    let vocab = crate::model::vocabulary();
-    let every_leaf = crate::model::sets::leaves(vocab.default);
-    let changes = crate::model::sets::diff_leaves(
+    out
+}
+
+/// What the merge changes over every leaf operation, by the decision sets.
+fn changes(model: &Model, new_model: &Model) -> Result<Vec<Change>, String> {
+    let every_leaf = sets::leaves(crate::model::vocabulary().default);
+    sets::diff_leaves(
         &model.rules,
         &new_model.rules,
         &every_leaf,
-        &crate::model::sets::Budget::default(),
+        &sets::Budget::default(),
     )
-    .map_err(|_| "too complex to compare exactly within the analysis budget".to_string());
+    .map_err(|_| "too complex to compare exactly within the analysis budget".to_string())
+}
+
+/// The changes the proposals do not explain: a decision that became denied, or one on an
+/// operation no proposed rule names.
+fn unexpected(learned: &Learned, changes: &[Change]) -> Vec<usize> {
+    let vocab = crate::model::vocabulary();
     let proposed: Vec<crate::model::vocab::OpId> = learned
         .rules
         .iter()
         .filter_map(|r| vocab.resolve_operation(&r.operation))
         .collect();
-    let unexpected = changes
-        .as_ref()
-        .map(|changes| {
-            changes
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| {
-                    c.direction != crate::model::sets::Direction::Allowed
-                        || !proposed.iter().any(|&p| vocab.covers(p, c.operation))
-                })
-                .map(|(i, _)| i)
-                .collect()
+    changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.direction != sets::Direction::Allowed
+                || !proposed.iter().any(|&p| vocab.covers(p, c.operation))
         })
-        .unwrap_or_default();
-    Merged {
-        text: merged,
-        after_line,
-        still_denied,
-        undecided,
-        secrets_allowed,
-        changes,
-        unexpected,
-    }
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// A unified diff of `old` and `new`, labelled with `name`.

@@ -22,7 +22,7 @@ use std::path::Path;
 pub use audit::{audit, Audit, Proposal};
 pub use filter::{narrowest_filter, unanswerable};
 pub use log::{parse_denial, read_log, Denial, Logged};
-pub use merge::{merge, unified_diff, Merged};
+pub use merge::{merge, unified_diff, Merged, StillDenied};
 pub use propose::rules_text;
 pub use secrets::{filter_risk, secret, subtree_secret};
 
