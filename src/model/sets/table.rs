@@ -20,7 +20,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smallvec::SmallVec;
 
 use super::product::{Flow, TooLarge};
-use super::{change_of, endpoints, key, leaves, shaped, Budget, Key, Profile};
+use super::profile::Profile;
+use super::{change_of, endpoints, key, leaves, shaped, Budget, Key};
 use crate::model::precedence::{arg_kind, decide_among, matches, Arg, ArgumentKind, Decision};
 use crate::model::rule::{Action, FilterExpr, FilterValue, Port, Rule};
 use crate::model::vocab::{vocabulary, OpId};
