@@ -90,79 +90,13 @@ fn ask_leaf(
     query: Query<'_>,
     budget: &Budget,
 ) -> Result<Option<Witness>, TooLarge> {
-    let Query {
-        within,
-        except,
-        question,
-    } = query;
-    let name = &vocabulary().operation(op).name;
-    let kind = arg_kind(name);
+    let kind = arg_kind(&vocabulary().operation(op).name);
     let found = match kind {
-        ArgumentKind::Path | ArgumentKind::Name => {
-            let (mut comps, mut explorer, shape) = shaped(kind, budget);
-            let entry_comp = |e: &Entry, comps: &mut Components| match e {
-                Entry::Path(p) | Entry::Name(p) => Some(comps.plain(Plain::Literal, p.as_bytes())),
-                Entry::Tree(p) => Some(comps.plain(Plain::Subpath, p.as_bytes())),
-                Entry::NamePrefix(p) => Some(comps.plain(Plain::Prefix, p.as_bytes())),
-                Entry::Endpoint { .. } | Entry::Socket(_) => None,
-            };
-            let within_comps: Option<Vec<u32>> =
-                within.map(|w| w.iter().filter_map(|e| entry_comp(e, &mut comps)).collect());
-            let except_comps: Vec<u32> = except
-                .iter()
-                .filter_map(|e| entry_comp(e, &mut comps))
-                .collect();
-            if let Some(w) = &within_comps {
-                explorer.required.push(w.clone());
-            }
-            explorer.blocking = except_comps.clone();
-            let mut profile = Profile::new(rules, op, kind, &mut comps);
-            let mut scratch = Vec::new();
-            let mut decision = None;
-            let found = explorer.explore(&mut comps, budget.states, |comps, _, v| {
-                let accepts = |c: u32| {
-                    v.binary_search_by_key(&c, |&(k, _)| k)
-                        .is_ok_and(|i| comps[c as usize].accepts(v[i].1))
-                };
-                if !accepts(shape)
-                    || within_comps
-                        .as_ref()
-                        .is_some_and(|w| !w.iter().any(|&c| accepts(c)))
-                    || except_comps.iter().any(|&c| accepts(c))
-                {
-                    return Flow::Continue;
-                }
-                let d = profile.decide_id(comps, v, &mut scratch);
-                if question.fails(&profile.decisions[d as usize]) {
-                    decision = Some(profile.decisions[d as usize].clone());
-                    Flow::Stop
-                } else {
-                    Flow::Continue
-                }
-            })?;
-            found.zip(decision).map(|(id, d)| {
-                let bytes = explorer.witness(id);
-                (Some(String::from_utf8_lossy(&bytes).into_owned()), d)
-            })
-        }
-        ArgumentKind::Network => {
-            let mut found = None;
-            for (text, arg) in endpoints(rules, op, within.unwrap_or(&[]).iter().chain(except)) {
-                let inside = |entries: &[Entry]| entries.iter().any(|e| endpoint_in(e, &arg));
-                if within.is_some_and(|w| !inside(w)) || inside(except) {
-                    continue;
-                }
-                let d = decide(rules, op, &arg);
-                if question.fails(&d) {
-                    found = Some((Some(text), d));
-                    break;
-                }
-            }
-            found
-        }
+        ArgumentKind::Path | ArgumentKind::Name => search(rules, op, kind, query, budget)?,
+        ArgumentKind::Network => on_endpoints(rules, op, query),
         ArgumentKind::None => {
             let d = decide(rules, op, &Arg::None);
-            (within.is_none() && question.fails(&d)).then_some((None, d))
+            (query.within.is_none() && query.question.fails(&d)).then_some((None, d))
         }
     };
     Ok(found.map(|(argument, decision)| {
@@ -174,6 +108,92 @@ fn ask_leaf(
             decision,
         }
     }))
+}
+
+/// A witness and its decision, the witness `None` for operations without an argument.
+type Found = Option<(Option<String>, Decision)>;
+
+/// The component of an entry of `within` / `except` (none for endpoints and sockets).
+fn entry_comp(e: &Entry, comps: &mut Components) -> Option<u32> {
+    match e {
+        Entry::Path(p) | Entry::Name(p) => Some(comps.plain(Plain::Literal, p.as_bytes())),
+        Entry::Tree(p) => Some(comps.plain(Plain::Subpath, p.as_bytes())),
+        Entry::NamePrefix(p) => Some(comps.plain(Plain::Prefix, p.as_bytes())),
+        Entry::Endpoint { .. } | Entry::Socket(_) => None,
+    }
+}
+
+/// A path or name operation: the product explored breadth first, inside `within` and
+/// outside `except`, up to the first state whose decision fails the question.
+fn search(
+    rules: &[Rule],
+    op: OpId,
+    kind: ArgumentKind,
+    query: Query<'_>,
+    budget: &Budget,
+) -> Result<Found, TooLarge> {
+    let (mut comps, mut explorer, shape) = shaped(kind, budget);
+    let within_comps: Option<Vec<u32>> = query
+        .within
+        .map(|w| w.iter().filter_map(|e| entry_comp(e, &mut comps)).collect());
+    let except_comps: Vec<u32> = query
+        .except
+        .iter()
+        .filter_map(|e| entry_comp(e, &mut comps))
+        .collect();
+    if let Some(w) = &within_comps {
+        explorer.required.push(w.clone());
+    }
+    explorer.blocking = except_comps.clone();
+    let mut profile = Profile::new(rules, op, kind, &mut comps);
+    let mut scratch = Vec::new();
+    let mut decision = None;
+    let found = explorer.explore(&mut comps, budget.states, |comps, _, v| {
+        let accepts = |c: u32| {
+            v.binary_search_by_key(&c, |&(k, _)| k)
+                .is_ok_and(|i| comps[c as usize].accepts(v[i].1))
+        };
+        if !accepts(shape)
+            || within_comps
+                .as_ref()
+                .is_some_and(|w| !w.iter().any(|&c| accepts(c)))
+            || except_comps.iter().any(|&c| accepts(c))
+        {
+            return Flow::Continue;
+        }
+        let d = profile.decide_id(comps, v, &mut scratch);
+        if query.question.fails(&profile.decisions[d as usize]) {
+            decision = Some(profile.decisions[d as usize].clone());
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    })?;
+    Ok(found.zip(decision).map(|(id, d)| {
+        let bytes = explorer.witness(id);
+        (Some(String::from_utf8_lossy(&bytes).into_owned()), d)
+    }))
+}
+
+/// A network operation: the first endpoint inside `within` and outside `except` whose
+/// decision fails the question.
+fn on_endpoints(rules: &[Rule], op: OpId, query: Query<'_>) -> Found {
+    let Query {
+        within,
+        except,
+        question,
+    } = query;
+    for (text, arg) in endpoints(rules, op, within.unwrap_or(&[]).iter().chain(except)) {
+        let inside = |entries: &[Entry]| entries.iter().any(|e| endpoint_in(e, &arg));
+        if within.is_some_and(|w| !inside(w)) || inside(except) {
+            continue;
+        }
+        let d = decide(rules, op, &arg);
+        if question.fails(&d) {
+            return Some((Some(text), d));
+        }
+    }
+    None
 }
 
 /// The point decision at a witness must be the one the set analysis found.

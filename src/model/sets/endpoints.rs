@@ -2,7 +2,7 @@
 
 use super::super::paths;
 use super::super::precedence::Arg;
-use super::super::rule::{FilterValue, PathPattern, Port, Rule};
+use super::super::rule::{Filter, FilterValue, PathPattern, Port, Rule};
 use super::super::vocab::{vocabulary, OpId};
 use super::arguments::{local_end, normalize};
 use super::Entry;
@@ -30,41 +30,19 @@ pub fn endpoints_of<'e>(
     op: OpId,
     entries: impl Iterator<Item = &'e Entry>,
 ) -> Vec<(String, Arg)> {
-    let name = &vocabulary().operation(op).name;
-    let local = local_end(name);
+    let local = local_end(&vocabulary().operation(op).name);
     let chain = vocabulary().chain(op);
-    let mut ports: Vec<u16> = Vec::new();
+    // The leaves of the rules on the chain of `op`.
+    let leaves = || {
+        profiles
+            .iter()
+            .flat_map(|r| r.iter())
+            .filter(|rule| chain.iter().any(|&l| rule.names(l)))
+            .flat_map(|rule| rule.filter.iter().flat_map(|f| f.leaves()))
+    };
+    let mut ports: Vec<u16> = leaves().filter_map(port_of).collect();
+    let mut sockets: Vec<String> = leaves().filter_map(socket_of).collect();
     let mut hosts: Vec<String> = HOSTS.iter().map(|h| h.to_string()).collect();
-    for rule in profiles.iter().flat_map(|r| r.iter()) {
-        if !chain.iter().any(|&l| rule.names(l)) {
-            continue;
-        }
-        for leaf in rule.filter.iter().flat_map(|f| f.leaves()) {
-            if let FilterValue::Network(a) = &leaf.value {
-                if let Port::Number(p) = a.port {
-                    ports.push(p);
-                }
-            }
-        }
-    }
-    let mut sockets: Vec<String> = Vec::new();
-    for rule in profiles.iter().flat_map(|r| r.iter()) {
-        if !chain.iter().any(|&l| rule.names(l)) {
-            continue;
-        }
-        for leaf in rule.filter.iter().flat_map(|f| f.leaves()) {
-            let pattern = match &leaf.value {
-                FilterValue::Path(p) => Some(p),
-                FilterValue::Network(a) => a.socket.as_ref().map(|s| &s.1),
-                _ => None,
-            };
-            // As explain reads a socket: normalized and resolved (`(subpath "/a/")` names
-            // the socket `/a`, whose match is unverified).
-            if let Some(PathPattern::Literal(p) | PathPattern::Subpath(p)) = pattern {
-                sockets.push(paths::resolve(&normalize(p)));
-            }
-        }
-    }
     for e in entries {
         if let Entry::Socket(p) = e {
             sockets.push(p.clone());
@@ -83,14 +61,54 @@ pub fn endpoints_of<'e>(
     if let Some(other) = [443u16, 80, 8080, 1]
         .into_iter()
         .chain(2..=u16::MAX)
-        .find(|p| !ports.contains(p))
+        .find(|p| ports.binary_search(p).is_err())
     {
         ports.push(other);
         ports.sort_unstable();
     }
+    let mut out = on_hosts(&hosts, &ports, local);
+    if !local {
+        sockets.push(OTHER_SOCKET.to_string());
+        sockets.sort_unstable();
+        sockets.dedup();
+        out.extend(sockets.into_iter().map(|p| (p.clone(), Arg::Socket(p))));
+    }
+    out
+}
+
+/// The port number a network leaf names.
+fn port_of(leaf: &Filter) -> Option<u16> {
+    match &leaf.value {
+        FilterValue::Network(a) => match a.port {
+            Port::Number(p) => Some(p),
+            Port::Any => None,
+        },
+        _ => None,
+    }
+}
+
+/// The unix socket a path leaf or a network leaf's socket names literally, as explain
+/// reads a socket: normalized and resolved (`(subpath "/a/")` names the socket `/a`,
+/// whose match is unverified).
+fn socket_of(leaf: &Filter) -> Option<String> {
+    let pattern = match &leaf.value {
+        FilterValue::Path(p) => Some(p),
+        FilterValue::Network(a) => a.socket.as_ref().map(|s| &s.1),
+        _ => None,
+    };
+    match pattern {
+        Some(PathPattern::Literal(p) | PathPattern::Subpath(p)) => {
+            Some(paths::resolve(&normalize(p)))
+        }
+        _ => None,
+    }
+}
+
+/// Every host with every port, as `explain` takes them.
+fn on_hosts(hosts: &[String], ports: &[u16], local: bool) -> Vec<(String, Arg)> {
     let mut out = Vec::new();
-    for host in &hosts {
-        for &port in &ports {
+    for host in hosts {
+        for &port in ports {
             let text = if host.contains(':') {
                 format!("[{host}]:{port}")
             } else {
@@ -105,12 +123,6 @@ pub fn endpoints_of<'e>(
                 },
             ));
         }
-    }
-    if !local {
-        sockets.push(OTHER_SOCKET.to_string());
-        sockets.sort_unstable();
-        sockets.dedup();
-        out.extend(sockets.into_iter().map(|p| (p.clone(), Arg::Socket(p))));
     }
     out
 }

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smallvec::SmallVec;
 
-use super::product::{Flow, TooLarge};
+use super::product::{Comp, Flow, TooLarge, Vector};
 use super::profile::Profile;
 use super::{change_of, endpoints, key, leaves, shaped, Budget, Key};
 use crate::model::precedence::{arg_kind, decide_among, matches, Arg, ArgumentKind, Decision};
@@ -281,142 +281,165 @@ impl<'r> Table<'r> {
     }
 
     fn compute(&self, op: OpId) -> Result<Leaf, TooLarge> {
-        let rules = self.rules;
         let kind = arg_kind(&vocabulary().operation(op).name);
         let states_left = self.states_left.load(Ordering::Relaxed);
         let decisions_left = self.decisions_left.load(Ordering::Relaxed);
         if states_left == 0 || decisions_left == 0 {
             return Err(TooLarge);
         }
-        let mut classes = Vec::new();
-        match kind {
+        let classes = match kind {
             ArgumentKind::Path | ArgumentKind::Name => {
-                let (mut comps, mut explorer, shape) = shaped(kind, &self.budget);
-                let mut profile = Profile::new(rules, op, kind, &mut comps);
-                let mut scratch = Vec::new();
-                let mut first: Vec<u32> = Vec::new();
-                let mut effective: Vec<SmallVec<[usize; 2]>> = Vec::new();
-                let mut work = 0usize;
-                let limit = self.budget.states.min(states_left);
-                let result = explorer.explore(&mut comps, limit, |comps, id, v| {
-                    let accepts = v
-                        .binary_search_by_key(&shape, |&(k, _)| k)
-                        .is_ok_and(|i| comps[shape as usize].accepts(v[i].1));
-                    if !accepts {
-                        return Flow::Continue;
-                    }
-                    let before = profile.decisions.len();
-                    let d = profile.decide_id(comps, v, &mut scratch) as usize;
-                    if d == before {
-                        first.push(id);
-                        let decision = &profile.decisions[d];
-                        let mut eff = SmallVec::new();
-                        let sole = sole_condition_rules(decision);
-                        work += decision.conditions.len();
-                        for r in removable(decision, &sole) {
-                            let changes = if decision.rule == Some(r) {
-                                let without = profile.decide_skip(comps, v, &mut scratch, Some(r));
-                                work += scratch.len();
-                                change_of(decision, &without).is_some()
-                            } else {
-                                sole.contains(&r)
-                            };
-                            if changes {
-                                eff.push(r);
-                            }
-                        }
-                        work += scratch.len();
-                        effective.push(eff);
-                        if work > decisions_left {
-                            return Flow::Stop;
-                        }
-                    }
-                    Flow::Continue
-                });
-                let states = explorer.states;
-                if !self.spend(states, work) || result.is_err() || work > decisions_left {
-                    return Err(TooLarge);
-                }
-                for ((id, decision), eff) in first.iter().zip(profile.decisions).zip(effective) {
-                    let bytes = explorer.witness(*id);
-                    classes.push(Class {
-                        witness: Some(String::from_utf8_lossy(&bytes).into_owned()),
-                        decision,
-                        effective: eff,
-                    });
-                }
+                self.searched(op, kind, states_left, decisions_left)?
             }
-            ArgumentKind::Network => {
-                let buckets = PortBuckets::new(rules, op);
-                let mut index: HashMap<DecisionKey, usize> = HashMap::default();
-                let points = endpoints(rules, op, std::iter::empty());
-                let mut work = 0usize;
-                for (text, arg) in &points {
-                    let candidates = buckets.candidates(arg);
-                    work += candidates.len();
-                    if work > decisions_left {
-                        return Err(TooLarge);
-                    }
-                    let truth = |i: usize| matches(rules[i].filter.as_ref(), arg);
-                    let d = decide_among(rules, op, candidates.iter().copied(), truth);
-                    let k = DecisionKey::of(&d);
-                    if index.contains_key(&k) {
-                        continue;
-                    }
-                    let mut eff = SmallVec::new();
-                    let sole = sole_condition_rules(&d);
-                    for r in removable(&d, &sole) {
-                        let changes = if d.rule == Some(r) {
-                            let without = decide_among(
-                                rules,
-                                op,
-                                candidates.iter().copied().filter(|&c| c != r),
-                                truth,
-                            );
-                            work += candidates.len();
-                            change_of(&d, &without).is_some()
-                        } else {
-                            sole.contains(&r)
-                        };
-                        if changes {
-                            eff.push(r);
-                        }
-                    }
-                    index.insert(k, classes.len());
-                    classes.push(Class {
-                        witness: Some(text.clone()),
-                        decision: d,
-                        effective: eff,
-                    });
-                }
-                if !self.spend(points.len(), work) {
-                    return Err(TooLarge);
-                }
-            }
-            ArgumentKind::None => {
-                let all = || (0..rules.len()).rev();
-                let truth = |i: usize| matches(rules[i].filter.as_ref(), &Arg::None);
-                let d = decide_among(rules, op, all(), truth);
-                let mut eff = SmallVec::new();
-                let sole = sole_condition_rules(&d);
-                for r in removable(&d, &sole) {
-                    let without = decide_among(rules, op, all().filter(|&c| c != r), truth);
-                    if change_of(&d, &without).is_some() {
-                        eff.push(r);
-                    }
-                }
-                if !self.spend(1, rules.len() * (1 + eff.len())) {
-                    return Err(TooLarge);
-                }
-                classes.push(Class {
-                    witness: None,
-                    decision: d,
-                    effective: eff,
-                });
-            }
-        }
+            ArgumentKind::Network => self.on_endpoints(op, decisions_left)?,
+            ArgumentKind::None => vec![self.without_argument(op)?],
+        };
         Ok(Leaf::new(classes))
     }
+
+    /// A path or name operation's classes: the product explored breadth first, each new
+    /// decision with the rules whose removal changes it.
+    fn searched(
+        &self,
+        op: OpId,
+        kind: ArgumentKind,
+        states_left: usize,
+        decisions_left: usize,
+    ) -> Result<Vec<Class>, TooLarge> {
+        let (mut comps, mut explorer, shape) = shaped(kind, &self.budget);
+        let mut profile = Profile::new(self.rules, op, kind, &mut comps);
+        let mut scratch = Vec::new();
+        let mut first: Vec<u32> = Vec::new();
+        let mut effective: Vec<SmallVec<[usize; 2]>> = Vec::new();
+        let mut work = 0usize;
+        let limit = self.budget.states.min(states_left);
+        let result = explorer.explore(&mut comps, limit, |comps, id, v| {
+            let accepts = v
+                .binary_search_by_key(&shape, |&(k, _)| k)
+                .is_ok_and(|i| comps[shape as usize].accepts(v[i].1));
+            if !accepts {
+                return Flow::Continue;
+            }
+            let before = profile.decisions.len();
+            let d = profile.decide_id(comps, v, &mut scratch) as usize;
+            if d == before {
+                first.push(id);
+                let eff = effective_at(&profile, comps, v, &mut scratch, &mut work);
+                work += scratch.len();
+                effective.push(eff);
+                if work > decisions_left {
+                    return Flow::Stop;
+                }
+            }
+            Flow::Continue
+        });
+        if !self.spend(explorer.states, work) || result.is_err() || work > decisions_left {
+            return Err(TooLarge);
+        }
+        let classes = first.iter().zip(profile.decisions).zip(effective);
+        Ok(classes
+            .map(|((id, decision), eff)| Class {
+                witness: Some(String::from_utf8_lossy(&explorer.witness(*id)).into_owned()),
+                decision,
+                effective: eff,
+            })
+            .collect())
+    }
+
+    /// A network operation's classes: one per distinct decision over the endpoints, each
+    /// endpoint decided against only the rules that can match its port.
+    fn on_endpoints(&self, op: OpId, decisions_left: usize) -> Result<Vec<Class>, TooLarge> {
+        let rules = self.rules;
+        let buckets = PortBuckets::new(rules, op);
+        let mut index: HashMap<DecisionKey, usize> = HashMap::default();
+        let mut classes = Vec::new();
+        let points = endpoints(rules, op, std::iter::empty());
+        let mut work = 0usize;
+        for (text, arg) in &points {
+            let candidates = buckets.candidates(arg);
+            work += candidates.len();
+            if work > decisions_left {
+                return Err(TooLarge);
+            }
+            let truth = |i: usize| matches(rules[i].filter.as_ref(), arg);
+            let d = decide_among(rules, op, candidates.iter().copied(), truth);
+            let k = DecisionKey::of(&d);
+            if index.contains_key(&k) {
+                continue;
+            }
+            let without = |r: usize| {
+                work += candidates.len();
+                let others = candidates.iter().copied().filter(|&c| c != r);
+                decide_among(rules, op, others, truth)
+            };
+            let eff = effective_by(&d, without);
+            index.insert(k, classes.len());
+            classes.push(Class {
+                witness: Some(text.clone()),
+                decision: d,
+                effective: eff,
+            });
+        }
+        if !self.spend(points.len(), work) {
+            return Err(TooLarge);
+        }
+        Ok(classes)
+    }
+
+    /// An operation without an argument: its one class.
+    fn without_argument(&self, op: OpId) -> Result<Class, TooLarge> {
+        let rules = self.rules;
+        let all = || (0..rules.len()).rev();
+        let truth = |i: usize| matches(rules[i].filter.as_ref(), &Arg::None);
+        let d = decide_among(rules, op, all(), truth);
+        let eff = effective_by(&d, |r| {
+            decide_among(rules, op, all().filter(|&c| c != r), truth)
+        });
+        if !self.spend(1, rules.len() * (1 + eff.len())) {
+            return Err(TooLarge);
+        }
+        Ok(Class {
+            witness: None,
+            decision: d,
+            effective: eff,
+        })
+    }
+}
+
+/// The rules whose removal changes the decision at product state `v` (the last of
+/// `profile.decisions`), charging the rule evaluations to `work`.
+fn effective_at(
+    profile: &Profile<'_>,
+    comps: &[Comp],
+    v: &Vector,
+    scratch: &mut Vec<usize>,
+    work: &mut usize,
+) -> SmallVec<[usize; 2]> {
+    let decision = &profile.decisions[profile.decisions.len() - 1];
+    *work += decision.conditions.len();
+    effective_by(decision, |r| {
+        let without = profile.decide_skip(comps, v, scratch, Some(r));
+        *work += scratch.len();
+        without
+    })
+}
+
+/// The rules whose removal changes decision `d`: the deciding rule when `without(it)`
+/// decides otherwise, and the rules that alone give a kind of condition.
+fn effective_by(d: &Decision, mut without: impl FnMut(usize) -> Decision) -> SmallVec<[usize; 2]> {
+    let sole = sole_condition_rules(d);
+    let mut eff = SmallVec::new();
+    for r in removable(d, &sole) {
+        let changes = if d.rule == Some(r) {
+            change_of(d, &without(r)).is_some()
+        } else {
+            sole.contains(&r)
+        };
+        if changes {
+            eff.push(r);
+        }
+    }
+    eff
 }
 
 /// The leaf operations a rule names, each once.
