@@ -16,6 +16,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::applematch::nfa::{Nfa, State, StateId};
+use crate::model::applematch::Matcher;
 use crate::model::precedence::{self, decide, decide_among, matches, Arg, Decision, Truth};
 use crate::model::regex;
 use crate::model::rule::{Filter, FilterValue, PathPattern, Rule};
@@ -27,7 +28,10 @@ pub struct Points<'r> {
     ops: Vec<OpId>,
     /// Sorted, distinct.
     paths: Vec<String>,
-    /// Per path, the rules that can match it, descending.
+    /// Rules that can match every path (unfiltered, or a filter that does not depend on
+    /// the path alone), ascending.
+    always: Vec<usize>,
+    /// Per path, the other rules that can match it, ascending.
     candidates: Vec<Vec<usize>>,
 }
 
@@ -82,20 +86,12 @@ impl<'r> Points<'r> {
                 }
             }
         }
-        let candidates = found
-            .into_iter()
-            .map(|mut list| {
-                list.extend_from_slice(&always);
-                list.sort_unstable_by(|a, b| b.cmp(a));
-                list.dedup();
-                list
-            })
-            .collect();
         Points {
             rules,
             ops: ops.to_vec(),
             paths: paths.texts,
-            candidates,
+            always,
+            candidates: found,
         }
     }
 
@@ -109,10 +105,25 @@ impl<'r> Points<'r> {
             return decide(self.rules, op, arg);
         };
         let rules = self.rules;
-        decide_among(rules, op, self.candidates[k].iter().copied(), |i| {
+        let candidates = descending(&self.always, &self.candidates[k]);
+        decide_among(rules, op, candidates, |i| {
             matches(rules[i].filter.as_ref(), arg)
         })
     }
+}
+
+/// The union of two ascending lists of distinct rules, descending.
+fn descending<'a>(a: &'a [usize], b: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    let (mut a, mut b) = (a.iter().rev().peekable(), b.iter().rev().peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(&&x), Some(&&y)) if x == y => {
+            b.next();
+            a.next().copied()
+        }
+        (Some(&&x), Some(&&y)) if x < y => b.next().copied(),
+        (Some(_), _) => a.next().copied(),
+        (None, _) => b.next().copied(),
+    })
 }
 
 /// The path pattern of a leaf whose truth at a path depends on the path
@@ -177,7 +188,9 @@ impl Paths {
         if range.is_empty() {
             return Vec::new();
         }
-        match regex::compiled(pattern) {
+        // Compiled here, not through the regex cache: each regex runs once, and thousands
+        // of them would only push out what the point decisions ask again.
+        match Matcher::new(pattern.as_bytes()) {
             Some(m) => walk.run(m.over(), self, range),
             // Refused or past the bounds: unknown wherever its literal start matches.
             None => range.map(|k| k as u32).collect(),
@@ -402,6 +415,14 @@ mod tests {
     }
 
     /// The walk over shared starts gives what the automaton gives on each path alone.
+    #[test]
+    fn merges_descending() {
+        let merged: Vec<usize> = descending(&[1, 4, 6], &[2, 4, 7, 9]).collect();
+        assert_eq!(merged, [9, 7, 6, 4, 2, 1]);
+        assert_eq!(descending(&[], &[3]).collect::<Vec<_>>(), [3]);
+        assert_eq!(descending(&[3], &[]).collect::<Vec<_>>(), [3]);
+    }
+
     #[test]
     fn walk_agrees_with_is_match() {
         let regexes = [
