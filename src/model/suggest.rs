@@ -5,14 +5,57 @@
 /// of the longer name's length in edits (at least one), counting a swap of two adjacent
 /// letters as one edit and ignoring case. Ties go to the candidate that sorts first, so
 /// the answer does not depend on the candidates' order.
+///
+/// A misspelt name is compared with every known one (a thousand globals for an unbound
+/// variable), so each candidate is first bounded below by how many characters the two
+/// names do not share (a count no edit lowers by more than one): one too far on that count
+/// alone is dropped without the full distance. The answer is the same.
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let lower = name.to_lowercase();
+    let counts = Counts::of(&lower);
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
+        .filter_map(|c| {
+            let most = (name.len().max(c.len()) / 3).max(1);
+            let c_lower = c.to_lowercase();
+            if counts.unshared(&Counts::of(&c_lower)) > most {
+                return None;
+            }
+            let d = strsim::damerau_levenshtein(&lower, &c_lower);
+            (d <= most).then_some((d, c))
+        })
         .min()
         .map(|(_, c)| c)
+}
+
+/// How often each character occurs in a name: ASCII by code, the rest together (a lower
+/// bound stays a lower bound when characters are merged).
+struct Counts([u16; 129]);
+
+impl Counts {
+    fn of(name: &str) -> Counts {
+        let mut counts = [0u16; 129];
+        for c in name.chars() {
+            let i = if c.is_ascii() { c as usize } else { 128 };
+            counts[i] = counts[i].saturating_add(1);
+        }
+        Counts(counts)
+    }
+
+    /// The larger of the characters of one name not matched in the other, each way: an
+    /// insertion, deletion or substitution changes it by at most one and a swap not at
+    /// all, so it never exceeds the Damerau-Levenshtein distance.
+    fn unshared(&self, other: &Counts) -> usize {
+        let (mut more, mut fewer) = (0usize, 0usize);
+        for (a, b) in self.0.iter().zip(other.0.iter()) {
+            if a > b {
+                more += usize::from(a - b);
+            } else {
+                fewer += usize::from(b - a);
+            }
+        }
+        more.max(fewer)
+    }
 }
 
 #[cfg(test)]
@@ -33,5 +76,35 @@ mod tests {
         assert_eq!(closest("SB2O1", names), Some("SB201"));
         assert_eq!(closest("network-outbound", names), None);
         assert_eq!(closest("x", ["y", "z"]), Some("y"));
+    }
+
+    proptest::proptest! {
+        /// The bound that skips the full distance never exceeds it, so `closest` answers
+        /// as it did without it.
+        #[test]
+        fn the_shared_characters_bound_never_exceeds_the_distance(
+            a in "[abAB\\-éÉİ]{0,12}",
+            b in "[abAB\\-éÉİ]{0,12}",
+        ) {
+            let (la, lb) = (a.to_lowercase(), b.to_lowercase());
+            let bound = super::Counts::of(&la).unshared(&super::Counts::of(&lb));
+            proptest::prop_assert!(bound <= strsim::damerau_levenshtein(&la, &lb));
+        }
+
+        /// `closest` answers as the plain distance over every candidate does.
+        #[test]
+        fn closest_answers_as_the_full_distance_does(
+            name in "[abcAB\\-é]{0,8}",
+            candidates in proptest::collection::vec("[abcAB\\-é]{0,8}", 0..12),
+        ) {
+            let lower = name.to_lowercase();
+            let plain = candidates
+                .iter()
+                .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c.as_str()))
+                .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
+                .min()
+                .map(|(_, c)| c);
+            proptest::prop_assert_eq!(closest(&name, candidates.iter().map(String::as_str)), plain);
+        }
     }
 }
