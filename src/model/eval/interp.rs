@@ -221,14 +221,10 @@ impl<'a> Evaluator<'a> {
         if self.missing_import || self.uncertain > 0 || self.guarded > 0 {
             return;
         }
-        let globals: Vec<Box<str>> = self
-            .global
-            .vars
-            .borrow()
-            .keys()
-            .map(|k| Box::from(&**k))
-            .collect();
-        let suggestion = self.vocab.suggest(name, globals.iter().map(|k| &**k));
+        let suggestion = {
+            let globals = self.global.vars.borrow();
+            self.vocab.suggest(name, globals.keys().map(|k| &**k))
+        };
         let issue = Issue::UnboundVariable {
             span,
             name: name.to_string(),
