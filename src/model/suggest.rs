@@ -13,7 +13,6 @@
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let lower = name.to_lowercase();
     let counts = Counts::of(lower.chars());
-    let length = lower.chars().count();
     candidates
         .into_iter()
         .filter_map(|c| {
@@ -21,14 +20,12 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
             // An ASCII name lowers byte by byte: no copy until it comes close.
             let bound = if c.is_ascii() {
                 // No edit changes the length by more than one.
-                if c.len().abs_diff(length) > most {
+                if c.len().abs_diff(counts.length) > most {
                     return None;
                 }
-                counts.unshared(&Counts::of(
-                    c.bytes().map(|b| b.to_ascii_lowercase() as char),
-                ))
+                counts.unshared(c.bytes().map(|b| b.to_ascii_lowercase() as char))
             } else {
-                counts.unshared(&Counts::of(c.to_lowercase().chars()))
+                counts.unshared(c.to_lowercase().chars())
             };
             if bound > most {
                 return None;
@@ -43,31 +40,46 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 
 /// How often each character occurs in a name: ASCII by code, the rest together (a lower
 /// bound stays a lower bound when characters are merged).
-struct Counts([u16; 129]);
+#[derive(Clone)]
+struct Counts {
+    counts: [u32; 129],
+    length: usize,
+}
+
+fn slot(c: char) -> usize {
+    if c.is_ascii() {
+        c as usize
+    } else {
+        128
+    }
+}
 
 impl Counts {
     fn of(name: impl Iterator<Item = char>) -> Counts {
-        let mut counts = [0u16; 129];
+        let mut counts = [0u32; 129];
+        let mut length = 0;
         for c in name {
-            let i = if c.is_ascii() { c as usize } else { 128 };
-            counts[i] = counts[i].saturating_add(1);
+            counts[slot(c)] += 1;
+            length += 1;
         }
-        Counts(counts)
+        Counts { counts, length }
     }
 
     /// The larger of the characters of one name not matched in the other, each way: an
     /// insertion, deletion or substitution changes it by at most one and a swap not at
     /// all, so it never exceeds the Damerau-Levenshtein distance.
-    fn unshared(&self, other: &Counts) -> usize {
-        let (mut more, mut fewer) = (0usize, 0usize);
-        for (a, b) in self.0.iter().zip(other.0.iter()) {
-            if a > b {
-                more += usize::from(a - b);
-            } else {
-                fewer += usize::from(b - a);
+    fn unshared(&self, other: impl Iterator<Item = char>) -> usize {
+        let mut left = self.counts;
+        let (mut shared, mut length) = (0, 0);
+        for c in other {
+            let n = &mut left[slot(c)];
+            if *n > 0 {
+                *n -= 1;
+                shared += 1;
             }
+            length += 1;
         }
-        more.max(fewer)
+        (self.length - shared).max(length - shared)
     }
 }
 
@@ -100,7 +112,7 @@ mod tests {
             b in "[abAB\\-éÉİ]{0,12}",
         ) {
             let (la, lb) = (a.to_lowercase(), b.to_lowercase());
-            let bound = super::Counts::of(la.chars()).unshared(&super::Counts::of(lb.chars()));
+            let bound = super::Counts::of(la.chars()).unshared(lb.chars());
             proptest::prop_assert!(bound <= strsim::damerau_levenshtein(&la, &lb));
         }
 

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use smallvec::SmallVec;
 
-use super::{Evaluator, Position, MAX_DEPTH};
+use super::{Evaluator, Position, Unknown, MAX_DEPTH};
 use crate::model::rule::{Action, FileId, FilterExpr};
 use crate::model::value::{Closure, Env, Value};
 use crate::model::Issue;
@@ -221,10 +221,7 @@ impl<'a> Evaluator<'a> {
         if self.missing_import || self.uncertain > 0 || self.guarded > 0 {
             return;
         }
-        let suggestion = {
-            let globals = self.global.vars.borrow();
-            self.vocab.suggest(name, globals.keys().map(|k| &**k))
-        };
+        let suggestion = self.suggest(Unknown::Variable, name);
         let issue = Issue::UnboundVariable {
             span,
             name: name.to_string(),
@@ -241,26 +238,44 @@ impl<'a> Evaluator<'a> {
             Position::Filter => Issue::UnknownFilter {
                 span,
                 name: name.to_string(),
-                suggestion: self.vocab.suggest(name, self.vocab.filter_names()),
+                suggestion: self.suggest(Unknown::Filter, name),
                 note: None,
             },
             Position::Statement => Issue::UnknownFunction {
                 span,
                 name: name.to_string(),
-                suggestion: self.vocab.suggest(
-                    name,
-                    self.vocab.functions.iter().map(String::as_str).chain(
-                        self.global
-                            .vars
-                            .borrow()
-                            .keys()
-                            .map(|k| &**k)
-                            .collect::<Vec<_>>(),
-                    ),
-                ),
+                suggestion: self.suggest(Unknown::Function, name),
             },
         };
         self.issue(file, issue);
+    }
+
+    /// The closest known name of this kind ("did you mean"), computed once per name while
+    /// the globals stay the same (they are only ever added to).
+    fn suggest(&mut self, kind: Unknown, name: &str) -> Option<String> {
+        let globals = self.global.vars.borrow().len();
+        if let Some((count, found)) = self.suggestions.get(&(kind, Box::from(name))) {
+            if *count == globals {
+                return found.clone();
+            }
+        }
+        let vars = self.global.vars.borrow();
+        let found = match kind {
+            Unknown::Variable => self.vocab.suggest(name, vars.keys().map(|k| &**k)),
+            Unknown::Function => self.vocab.suggest(
+                name,
+                self.vocab
+                    .functions
+                    .iter()
+                    .map(String::as_str)
+                    .chain(vars.keys().map(|k| &**k)),
+            ),
+            Unknown::Filter => self.vocab.suggest(name, self.vocab.filter_names()),
+        };
+        drop(vars);
+        self.suggestions
+            .insert((kind, Box::from(name)), (globals, found.clone()));
+        found
     }
 
     pub(super) fn apply(

@@ -54,6 +54,14 @@ enum Position {
     Filter,
 }
 
+/// What kind of name was not found, for the memoised suggestions.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Unknown {
+    Variable,
+    Function,
+    Filter,
+}
+
 pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions) -> Model {
     let files: Vec<&SyntaxTree> = std::iter::once(tree)
         .chain(preludes.iter().copied())
@@ -124,6 +132,10 @@ struct Evaluator<'a> {
     implicit: Vec<(usize, &'static ImplicitRule, bool)>,
     /// Imports of the checked file that could not be read.
     unread_imports: Vec<UnreadImport>,
+    /// "Did you mean" per kind of unknown name and name, with the number of globals it was
+    /// chosen among: globals are only ever added, so the same count means the same
+    /// candidates (WebKit's profiles call one undefined helper ten times).
+    suggestions: FxHashMap<(Unknown, Box<str>), (usize, Option<String>)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -159,6 +171,7 @@ impl<'a> Evaluator<'a> {
             unset_params: Vec::new(),
             implicit: Vec::new(),
             unread_imports: Vec::new(),
+            suggestions: FxHashMap::default(),
         }
     }
 
