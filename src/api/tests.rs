@@ -54,7 +54,7 @@ pub(crate) fn run(
     };
     let loaded = Profile::load_input(&input, overrides, false)?;
     // One outcome per assertion, in the file's order.
-    let outcomes = sbtest::run(&file, loaded.model())
+    let outcomes = sbtest::run(&file, loaded.answering().model())
         .into_iter()
         .enumerate()
         .map(|(assertion, o)| Owned {
@@ -95,14 +95,15 @@ pub(crate) fn location(file: &TestFile, a: &sbtest::Assertion) -> String {
 
 /// The decision that broke the assertion, in words.
 fn failure_line(r: &FileResults, a: &sbtest::Assertion, f: &sbtest::Failure) -> String {
-    let sources = r.loaded.sources();
+    let answering = r.loaded.answering();
+    let sources = answering.sources();
     let what = match &f.witness {
         Some(w) => format!("{} `{w}`", f.witness_operation),
         None => f.witness_operation.clone(),
     };
     let by = match f.rule {
         Some(i) => {
-            let origin = r.loaded.model().rules[i].origin;
+            let origin = answering.model().rules[i].origin;
             let at = sources.line_col(origin);
             format!(" by {}:{}:{}", sources.name(origin.file), at.line, at.col)
         }
@@ -178,8 +179,8 @@ pub(crate) fn human(results: &[FileResults], verbose: bool, color: bool) -> Stri
                     out.push_str(&format!("  {}\n", failure_line(r, a, f)));
                     if let Some(i) = f.rule {
                         out.push_str(&excerpt(
-                            &r.loaded.sources(),
-                            &r.loaded.model().rules,
+                            &r.loaded.answering().sources(),
+                            &r.loaded.answering().model().rules,
                             i,
                             color,
                         ));
@@ -244,10 +245,11 @@ fn result_json(r: &FileResults, o: &Owned) -> serde_json::Value {
         }
     }
     if let Some(f) = &o.failure {
-        let sources = r.loaded.sources();
+        let answering = r.loaded.answering();
+        let sources = answering.sources();
         let line = f
             .rule
-            .map(|i| sources.line_col(r.loaded.model().rules[i].origin).line);
+            .map(|i| sources.line_col(answering.model().rules[i].origin).line);
         map.insert("witness".into(), json!(f.witness));
         map.insert("witness_operation".into(), json!(f.witness_operation));
         map.insert("decision".into(), json!(f.decision.map(Action::as_str)));

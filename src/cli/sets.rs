@@ -94,9 +94,11 @@ fn answer(args: &ExplainArgs, out: &Output) -> Result<(String, ExitStatus), AppE
                     list.join(", ")
                 ),
             };
-            let e = loaded.explanation(leaf, w.argument.as_deref())?;
+            // Decided on the profile the sets answered on (with libsandbox's own rules).
+            let answering = loaded.answering();
+            let e = answering.explanation(leaf, w.argument.as_deref())?;
             let color = super::args::ColorArg::Auto.enabled(out.is_terminal());
-            head + &loaded.explanation_text(&e, color, false)
+            head + &answering.explanation_text(&e, color, false)
         }
     };
     Ok((text, ExitStatus::Findings))

@@ -129,7 +129,7 @@ fn on_device(results: &[FileResults], errors: &mut Vec<AppError>) -> Vec<DeviceR
         };
         let failures: Vec<Option<&sbtest::Failure>> =
             r.outcomes.iter().map(|o| o.failure.as_ref()).collect();
-        for check in device::plan(&r.file, r.loaded.model(), &failures) {
+        for check in device::plan(&r.file, r.loaded.answering().model(), &failures) {
             let command = vec![
                 exe.clone(),
                 "probe".to_string(),

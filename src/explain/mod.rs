@@ -101,16 +101,12 @@ pub fn explain(
     cwd: &Path,
 ) -> Result<Explanation, ExplainError> {
     let vocab = vocabulary();
-    let op = vocab
-        .op_id(operation)
-        .or_else(|| vocab.resolve_operation(operation))
-        .filter(|id| {
-            vocab.operation(*id).exists_in(model.macos) || vocab.op_id(operation).is_none()
-        })
-        .ok_or_else(|| ExplainError::UnknownOperation {
+    let op = vocab.operation_on(operation, model.macos).ok_or_else(|| {
+        ExplainError::UnknownOperation {
             name: operation.to_string(),
-            suggestion: vocab.suggest(operation, vocab.operation_names()),
-        })?;
+            suggestion: vocab.suggest_operation(operation),
+        }
+    })?;
     let (arg, resolved) = parse_argument(operation, argument, cwd)?;
     let decision = decide(&model.rules, op, &arg);
     let decided = decision.action.unwrap_or(Action::Allow);

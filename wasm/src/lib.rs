@@ -348,7 +348,12 @@ fn explain_json(
     argument: Option<&str>,
     options: &Options,
 ) -> Result<Value, Failure> {
-    let loaded = load(&options.path, text, options, options.model())?;
+    // With libsandbox's own rules (grammar/implicit.tsv), as `sblint explain` decides.
+    let model = ModelOptions {
+        implicit: true,
+        ..options.model()
+    };
+    let loaded = load(&options.path, text, options, model)?;
     let e = explain(&loaded.model, operation, argument, Path::new(CWD))
         .map_err(|e| Failure::new("usage", e.to_string()))?;
     Ok(explanation(&loaded, &e))
@@ -470,6 +475,8 @@ fn test(text: &str, assertions: Option<&Value>, options: &Options) -> Result<Val
         ));
     }
     let mut model = options.model();
+    // With libsandbox's own rules, as `sblint test` decides.
+    model.implicit = true;
     model.params.extend(file.params.iter().cloned());
     if file.macos.is_some() {
         model.macos = file.macos;
