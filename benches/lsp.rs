@@ -6,7 +6,7 @@
 //! CPU time per edit, which waiting for a core on a busy machine does not inflate.
 //!
 //! Run: `cargo bench --bench lsp` (`SBLINT_LSP_EDITS=N` sets the number of edits, 200 by
-//! default). Skipped, saying so, when `../shared/corpus` is absent.
+//! default; `SBLINT_LSP_BIN=path` drives another build of `sblint`, for a before/after). Skipped, saying so, when `../shared/corpus` is absent.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -178,7 +178,12 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sblint"))
+        // Another build to compare with (a "before" figure): `SBLINT_LSP_BIN=path`.
+        let binary = std::env::var_os("SBLINT_LSP_BIN").map_or_else(
+            || PathBuf::from(env!("CARGO_BIN_EXE_sblint")),
+            PathBuf::from,
+        );
+        let mut child = Command::new(binary)
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
