@@ -215,6 +215,7 @@ impl Options {
                 ..ModelOptions::default()
             },
             selection: Selection::default(),
+            leaf_cache: None,
         })
     }
 }
@@ -389,6 +390,7 @@ impl Profile {
                     ..self.options.model.clone()
                 },
                 selection: self.options.selection.clone(),
+                leaf_cache: None,
             };
             Box::new(Profile::evaluate(
                 self.name.clone(),

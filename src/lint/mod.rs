@@ -25,6 +25,9 @@ pub struct CheckOptions {
     pub preludes: Vec<Arc<Prelude>>,
     pub model: ModelOptions,
     pub selection: Selection,
+    /// The decision sets' analyses kept between checks of one document (the language
+    /// server's re-checks); `None` computes every one afresh.
+    pub leaf_cache: Option<Arc<crate::model::sets::table::LeafCache>>,
 }
 
 /// Which rules run and at which severity (`select`, `ignore`, `[severity]`).
@@ -283,8 +286,7 @@ fn check_tree_imported(
         &options.preludes,
         &model,
         &options.selection,
-        importer,
-        in_import_dir,
+        (importer, in_import_dir, options.leaf_cache.clone()),
     )
 }
 
@@ -308,7 +310,7 @@ pub fn check_model(
     model: &Model,
     selection: &Selection,
 ) -> Vec<Diagnostic> {
-    check_model_in(tree, preludes, model, selection, None, false)
+    check_model_in(tree, preludes, model, selection, (None, false, None))
 }
 
 /// [`check_model`] for a file that an importer beside it (or an import directory) reads.
@@ -317,12 +319,16 @@ fn check_model_in(
     preludes: &[Arc<Prelude>],
     model: &Model,
     selection: &Selection,
-    importer: Option<String>,
-    in_import_dir: bool,
+    (importer, in_import_dir, leaf_cache): (
+        Option<String>,
+        bool,
+        Option<Arc<crate::model::sets::table::LeafCache>>,
+    ),
 ) -> Vec<Diagnostic> {
     let mut ctx = Context::new(tree, preludes, model);
     ctx.importer = importer;
     ctx.in_import_dir = in_import_dir;
+    ctx.leaf_cache = leaf_cache;
     // Files are checked on all cores (the CLI's walk); within a file the checks run in
     // turn. Rules that look at one rule or one filter leaf at a time share one walk over
     // the model; the order index is built only when a rule about order is enabled.

@@ -81,7 +81,7 @@ impl std::fmt::Display for Entry {
 }
 
 /// How far an analysis may go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Budget {
     /// Product states per leaf operation.
     pub states: usize,
@@ -888,7 +888,7 @@ pub fn diff_leaves(
 
 /// What the decisions of a leaf operation depend on: its argument kind and, per level of
 /// its chain, the rules naming it. Leaves with the same key decide alike.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     kind: ArgumentKind,
     /// Decided on the local end (bind, inbound).
