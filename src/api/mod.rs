@@ -215,7 +215,6 @@ impl Options {
                 ..ModelOptions::default()
             },
             selection: Selection::default(),
-            leaf_cache: None,
         })
     }
 }
@@ -390,7 +389,6 @@ impl Profile {
                     ..self.options.model.clone()
                 },
                 selection: self.options.selection.clone(),
-                leaf_cache: None,
             };
             Box::new(Profile::evaluate(
                 self.name.clone(),

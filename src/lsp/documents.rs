@@ -11,8 +11,7 @@ use lsp_types::{
 use percent_encoding::percent_decode_str;
 
 use crate::diagnostic::{FileReport, Severity};
-use crate::lint::{self, CheckOptions};
-use crate::model::sets::table::LeafCache;
+use crate::lint::{self, CheckOptions, LeafCache};
 use crate::syntax::Span;
 use crate::workspace::{Input, Overrides, Settings};
 
@@ -75,12 +74,13 @@ impl Documents {
 
     pub fn report(&self, uri: &Uri) -> Option<FileReport> {
         let text = self.text(uri)?;
-        let mut options = self.options(uri);
-        if let Some(cache) = self.analyses.get(uri) {
-            cache.next_check();
-            options.leaf_cache = Some(cache.clone());
-        }
-        Some(lint::check_text(uri.as_str(), text.to_string(), &options))
+        let options = self.options(uri);
+        Some(match self.analyses.get(uri) {
+            Some(cache) => {
+                lint::check_text_reusing(uri.as_str(), text.to_string(), &options, cache)
+            }
+            None => lint::check_text(uri.as_str(), text.to_string(), &options),
+        })
     }
 
     pub fn diagnostics(&self, uri: &Uri) -> Vec<LspDiagnostic> {

@@ -11,6 +11,14 @@
 /// names do not share (a count no edit lowers by more than one): one too far on that count
 /// alone is dropped without the full distance. The answer is the same.
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    closest_scored(name, candidates).map(|(_, c)| c)
+}
+
+/// [`closest`] with its distance: the best of two lists is the smaller of their bests.
+pub fn closest_scored<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<(usize, &'c str)> {
     let lower = name.to_lowercase();
     let counts = Counts::of(lower.chars());
     candidates
@@ -35,7 +43,37 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
             (d <= most).then_some((d, c))
         })
         .min()
-        .map(|(_, c)| c)
+}
+
+/// [`closest_scored`] among a list that never changes while the process runs (the
+/// vocabulary's functions, its filters), named by `list`: remembered per name, so that a
+/// profile calling an undefined helper, checked again on every edit, compares it with the
+/// list once.
+pub fn closest_in_fixed<'c, I: Iterator<Item = &'c str>>(
+    list: &'static str,
+    name: &str,
+    candidates: impl FnOnce() -> I,
+) -> Option<(usize, String)> {
+    type Memo = std::sync::Mutex<std::collections::HashMap<(&'static str, Box<str>), Found>>;
+    type Found = Option<(usize, String)>;
+    static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(found) = memo
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&(list, name.into())).cloned())
+    {
+        return found;
+    }
+    let found = closest_scored(name, candidates()).map(|(d, c)| (d, c.to_string()));
+    if let Ok(mut m) = memo.lock() {
+        // Names come from the checked files: bounded all the same.
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert((list, name.into()), found.clone());
+    }
+    found
 }
 
 /// How often each character occurs in a name: ASCII by code, the rest together (a lower
@@ -130,6 +168,26 @@ mod tests {
                 .min()
                 .map(|(_, c)| c);
             proptest::prop_assert_eq!(closest(&name, candidates.iter().map(String::as_str)), plain);
+        }
+
+        /// The best of two lists, each found apart (the vocabulary's and the globals), is
+        /// the best of both together.
+        #[test]
+        fn the_best_of_two_lists_is_the_smaller_of_their_bests(
+            name in "[abcAB\\-]{0,8}",
+            first in proptest::collection::vec("[abcAB\\-]{0,8}", 0..8),
+            second in proptest::collection::vec("[abcAB\\-]{0,8}", 0..8),
+        ) {
+            let both = closest(&name, first.iter().chain(&second).map(String::as_str));
+            let apart = [
+                super::closest_scored(&name, first.iter().map(String::as_str)),
+                super::closest_scored(&name, second.iter().map(String::as_str)),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|(_, c)| c);
+            proptest::prop_assert_eq!(both, apart);
         }
     }
 }

@@ -250,32 +250,26 @@ impl<'a> Evaluator<'a> {
         self.issue(file, issue);
     }
 
-    /// The closest known name of this kind ("did you mean"), computed once per name while
-    /// the globals stay the same (they are only ever added to).
-    fn suggest(&mut self, kind: Unknown, name: &str) -> Option<String> {
-        let globals = self.global.vars.borrow().len();
-        if let Some((count, found)) = self.suggestions.get(&(kind, Box::from(name))) {
-            if *count == globals {
-                return found.clone();
-            }
-        }
-        let vars = self.global.vars.borrow();
-        let found = match kind {
-            Unknown::Variable => self.vocab.suggest(name, vars.keys().map(|k| &**k)),
-            Unknown::Function => self.vocab.suggest(
-                name,
-                self.vocab
-                    .functions
-                    .iter()
-                    .map(String::as_str)
-                    .chain(vars.keys().map(|k| &**k)),
-            ),
-            Unknown::Filter => self.vocab.suggest(name, self.vocab.filter_names()),
+    /// The closest known name of this kind ("did you mean"): among the vocabulary's
+    /// functions or filters (remembered per name) and the globals defined so far.
+    fn suggest(&self, kind: Unknown, name: &str) -> Option<String> {
+        use crate::model::suggest::{closest_in_fixed, closest_scored};
+        let vocab = self.vocab;
+        let fixed = match kind {
+            Unknown::Variable => None,
+            Unknown::Function => closest_in_fixed("functions", name, || {
+                vocab.functions.iter().map(String::as_str)
+            }),
+            Unknown::Filter => closest_in_fixed("filters", name, || vocab.filter_names()),
         };
-        drop(vars);
-        self.suggestions
-            .insert((kind, Box::from(name)), (globals, found.clone()));
-        found
+        let globals = match kind {
+            Unknown::Filter => None,
+            Unknown::Variable | Unknown::Function => {
+                let vars = self.global.vars.borrow();
+                closest_scored(name, vars.keys().map(|k| &**k)).map(|(d, c)| (d, c.to_string()))
+            }
+        };
+        [fixed, globals].into_iter().flatten().min().map(|(_, c)| c)
     }
 
     pub(super) fn apply(

@@ -54,8 +54,8 @@ enum Position {
     Filter,
 }
 
-/// What kind of name was not found, for the memoised suggestions.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// What kind of name was not found: what "did you mean" looks among.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Unknown {
     Variable,
     Function,
@@ -132,10 +132,6 @@ struct Evaluator<'a> {
     implicit: Vec<(usize, &'static ImplicitRule, bool)>,
     /// Imports of the checked file that could not be read.
     unread_imports: Vec<UnreadImport>,
-    /// "Did you mean" per kind of unknown name and name, with the number of globals it was
-    /// chosen among: globals are only ever added, so the same count means the same
-    /// candidates (WebKit's profiles call one undefined helper ten times).
-    suggestions: FxHashMap<(Unknown, Box<str>), (usize, Option<String>)>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -171,7 +167,6 @@ impl<'a> Evaluator<'a> {
             unset_params: Vec::new(),
             implicit: Vec::new(),
             unread_imports: Vec::new(),
-            suggestions: FxHashMap::default(),
         }
     }
 
