@@ -157,8 +157,11 @@ pub struct Table<'r> {
     done: Mutex<HashMap<Key, Option<Arc<Leaf>>>>,
     by_op: Mutex<HashMap<OpId, Option<Arc<Leaf>>>>,
     /// Analyses kept from earlier checks of the same document (the language server).
-    reuse: Option<(Arc<LeafCache>, Vec<std::sync::OnceLock<Arc<str>>>)>,
+    reuse: Option<(Arc<LeafCache>, RuleTexts)>,
 }
+
+/// Each rule as `Debug` prints it, made when an analysis first needs it.
+type RuleTexts = Vec<std::sync::OnceLock<Arc<str>>>;
 
 impl<'r> Table<'r> {
     pub fn new(rules: &'r [Rule]) -> Table<'r> {
@@ -295,7 +298,7 @@ impl<'r> Table<'r> {
         op: OpId,
         k: &Key,
         cache: &LeafCache,
-        texts: &[std::sync::OnceLock<Arc<str>>],
+        texts: &RuleTexts,
     ) -> Option<Arc<Leaf>> {
         let naming: Vec<(u32, Arc<str>)> = {
             let mut all: Vec<u32> = k
