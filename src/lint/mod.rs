@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, FileReport, Severity};
 use crate::model::precedence::OrderIndex;
+pub use crate::model::sets::table::LeafCache;
 use crate::model::{Issue, Model, ModelOptions};
 use crate::syntax::{parse, Span, SyntaxTree};
 
@@ -159,6 +160,28 @@ pub fn check_bytes(path: &str, bytes: Vec<u8>, options: &CheckOptions) -> FileRe
 
 /// Checks one file given as text.
 pub fn check_text(path: &str, text: String, options: &CheckOptions) -> FileReport {
+    check_text_in(path, text, options, None)
+}
+
+/// [`check_text`] for a document checked again and again (the language server): the
+/// decision sets' analyses of operations whose rules an edit left as they were are taken
+/// from `cache` (see [`LeafCache`]), and the ones of this check kept there.
+pub fn check_text_reusing(
+    path: &str,
+    text: String,
+    options: &CheckOptions,
+    cache: &Arc<LeafCache>,
+) -> FileReport {
+    cache.next_check();
+    check_text_in(path, text, options, Some(cache.clone()))
+}
+
+fn check_text_in(
+    path: &str,
+    text: String,
+    options: &CheckOptions,
+    cache: Option<Arc<LeafCache>>,
+) -> FileReport {
     let tree = parse(text);
     // Only SB002 reads who imports the file: the directory walks are for it alone.
     let (importer, in_import_dir) = if options.selection.enabled(RuleId::MissingVersion.code()) {
@@ -168,7 +191,7 @@ pub fn check_text(path: &str, text: String, options: &CheckOptions) -> FileRepor
     } else {
         (None, false)
     };
-    let diagnostics = check_tree_imported(&tree, options, importer, in_import_dir);
+    let diagnostics = check_tree_imported(&tree, options, (importer, in_import_dir, cache));
     FileReport::new(path, tree.into_text(), diagnostics)
 }
 
@@ -267,25 +290,21 @@ fn in_import_dir(tree: &SyntaxTree, options: &CheckOptions) -> bool {
 }
 
 pub fn check_tree(tree: &SyntaxTree, options: &CheckOptions) -> Vec<Diagnostic> {
-    check_tree_imported(tree, options, None, false)
+    check_tree_imported(tree, options, (None, false, None))
 }
+
+/// Who imports the checked file, whether it lies in an import directory, and the analyses
+/// kept from its previous check.
+type Around = (Option<String>, bool, Option<Arc<LeafCache>>);
 
 fn check_tree_imported(
     tree: &SyntaxTree,
     options: &CheckOptions,
-    importer: Option<String>,
-    in_import_dir: bool,
+    around: Around,
 ) -> Vec<Diagnostic> {
     let preludes: Vec<&SyntaxTree> = options.preludes.iter().map(|p| &p.tree).collect();
     let model = Model::new(tree, &preludes, &options.model);
-    check_model_in(
-        tree,
-        &options.preludes,
-        &model,
-        &options.selection,
-        importer,
-        in_import_dir,
-    )
+    check_model_in(tree, &options.preludes, &model, &options.selection, around)
 }
 
 /// What would make `sandbox-exec` refuse the profile: the errors of the rules about
@@ -308,7 +327,7 @@ pub fn check_model(
     model: &Model,
     selection: &Selection,
 ) -> Vec<Diagnostic> {
-    check_model_in(tree, preludes, model, selection, None, false)
+    check_model_in(tree, preludes, model, selection, (None, false, None))
 }
 
 /// [`check_model`] for a file that an importer beside it (or an import directory) reads.
@@ -317,12 +336,12 @@ fn check_model_in(
     preludes: &[Arc<Prelude>],
     model: &Model,
     selection: &Selection,
-    importer: Option<String>,
-    in_import_dir: bool,
+    (importer, in_import_dir, leaf_cache): Around,
 ) -> Vec<Diagnostic> {
     let mut ctx = Context::new(tree, preludes, model);
     ctx.importer = importer;
     ctx.in_import_dir = in_import_dir;
+    ctx.leaf_cache = leaf_cache;
     // Files are checked on all cores (the CLI's walk); within a file the checks run in
     // turn. Rules that look at one rule or one filter leaf at a time share one walk over
     // the model; the order index is built only when a rule about order is enabled.

@@ -66,6 +66,8 @@ pub struct Context<'a> {
     /// True when the checked file has no `(version 1)` and lies in one of the `--import-path`
     /// directories: a library of fragments by the user's own account.
     pub in_import_dir: bool,
+    /// Analyses kept from the previous check of the same document (the language server).
+    pub leaf_cache: Option<std::sync::Arc<crate::model::sets::table::LeafCache>>,
 }
 
 impl<'a> Context<'a> {
@@ -82,6 +84,7 @@ impl<'a> Context<'a> {
             sets: std::sync::OnceLock::new(),
             importer: None,
             in_import_dir: false,
+            leaf_cache: None,
         }
     }
 }
@@ -110,8 +113,13 @@ impl RuleMeta {
 impl<'a> Context<'a> {
     /// The profile's decision sets (SB401, SB402, SB404, SB405 ask them).
     pub fn sets(&self) -> &crate::model::sets::table::Table<'a> {
-        self.sets
-            .get_or_init(|| crate::model::sets::table::Table::new(&self.model.rules))
+        self.sets.get_or_init(|| {
+            use crate::model::sets::table::Table;
+            match &self.leaf_cache {
+                Some(cache) => Table::with_cache(&self.model.rules, cache.clone()),
+                None => Table::new(&self.model.rules),
+            }
+        })
     }
 
     pub fn report(

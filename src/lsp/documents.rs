@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use lsp_types::{
     Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
@@ -10,13 +11,16 @@ use lsp_types::{
 use percent_encoding::percent_decode_str;
 
 use crate::diagnostic::{FileReport, Severity};
-use crate::lint::{self, CheckOptions};
+use crate::lint::{self, CheckOptions, LeafCache};
 use crate::syntax::Span;
 use crate::workspace::{Input, Overrides, Settings};
 
 #[derive(Default)]
 pub struct Documents {
     texts: HashMap<Uri, String>,
+    /// Per open document, the decision sets' analyses of its last check: an edit to one
+    /// operation's rules re-analyses that operation only.
+    analyses: HashMap<Uri, Arc<LeafCache>>,
     /// The options `sblint lsp` was started with.
     overrides: Overrides,
 }
@@ -40,16 +44,19 @@ impl Documents {
     pub fn new(overrides: Overrides) -> Documents {
         Documents {
             texts: HashMap::new(),
+            analyses: HashMap::new(),
             overrides,
         }
     }
 
     pub fn open(&mut self, uri: Uri, text: String) {
+        self.analyses.entry(uri.clone()).or_default();
         self.texts.insert(uri, text);
     }
 
     pub fn close(&mut self, uri: &Uri) {
         self.texts.remove(uri);
+        self.analyses.remove(uri);
     }
 
     pub fn text(&self, uri: &Uri) -> Option<&str> {
@@ -67,11 +74,13 @@ impl Documents {
 
     pub fn report(&self, uri: &Uri) -> Option<FileReport> {
         let text = self.text(uri)?;
-        Some(lint::check_text(
-            uri.as_str(),
-            text.to_string(),
-            &self.options(uri),
-        ))
+        let options = self.options(uri);
+        Some(match self.analyses.get(uri) {
+            Some(cache) => {
+                lint::check_text_reusing(uri.as_str(), text.to_string(), &options, cache)
+            }
+            None => lint::check_text(uri.as_str(), text.to_string(), &options),
+        })
     }
 
     pub fn diagnostics(&self, uri: &Uri) -> Vec<LspDiagnostic> {

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use smallvec::SmallVec;
 
-use super::{Evaluator, Position, MAX_DEPTH};
+use super::{Evaluator, Position, Unknown, MAX_DEPTH};
 use crate::model::rule::{Action, FileId, FilterExpr};
 use crate::model::value::{Closure, Env, Value};
 use crate::model::Issue;
@@ -221,14 +221,7 @@ impl<'a> Evaluator<'a> {
         if self.missing_import || self.uncertain > 0 || self.guarded > 0 {
             return;
         }
-        let globals: Vec<Box<str>> = self
-            .global
-            .vars
-            .borrow()
-            .keys()
-            .map(|k| Box::from(&**k))
-            .collect();
-        let suggestion = self.vocab.suggest(name, globals.iter().map(|k| &**k));
+        let suggestion = self.suggest(Unknown::Variable, name);
         let issue = Issue::UnboundVariable {
             span,
             name: name.to_string(),
@@ -245,26 +238,38 @@ impl<'a> Evaluator<'a> {
             Position::Filter => Issue::UnknownFilter {
                 span,
                 name: name.to_string(),
-                suggestion: self.vocab.suggest(name, self.vocab.filter_names()),
+                suggestion: self.suggest(Unknown::Filter, name),
                 note: None,
             },
             Position::Statement => Issue::UnknownFunction {
                 span,
                 name: name.to_string(),
-                suggestion: self.vocab.suggest(
-                    name,
-                    self.vocab.functions.iter().map(String::as_str).chain(
-                        self.global
-                            .vars
-                            .borrow()
-                            .keys()
-                            .map(|k| &**k)
-                            .collect::<Vec<_>>(),
-                    ),
-                ),
+                suggestion: self.suggest(Unknown::Function, name),
             },
         };
         self.issue(file, issue);
+    }
+
+    /// The closest known name of this kind ("did you mean"): among the vocabulary's
+    /// functions or filters (remembered per name) and the globals defined so far.
+    fn suggest(&self, kind: Unknown, name: &str) -> Option<String> {
+        use crate::model::suggest::{closest_in_fixed, closest_scored};
+        let vocab = self.vocab;
+        let fixed = match kind {
+            Unknown::Variable => None,
+            Unknown::Function => closest_in_fixed("functions", name, || {
+                vocab.functions.iter().map(String::as_str)
+            }),
+            Unknown::Filter => closest_in_fixed("filters", name, || vocab.filter_names()),
+        };
+        let globals = match kind {
+            Unknown::Filter => None,
+            Unknown::Variable | Unknown::Function => {
+                let vars = self.global.vars.borrow();
+                closest_scored(name, vars.keys().map(|k| &**k)).map(|(d, c)| (d, c.to_string()))
+            }
+        };
+        [fixed, globals].into_iter().flatten().min().map(|(_, c)| c)
     }
 
     pub(super) fn apply(

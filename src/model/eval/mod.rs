@@ -54,6 +54,14 @@ enum Position {
     Filter,
 }
 
+/// What kind of name was not found: what "did you mean" looks among.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    Variable,
+    Function,
+    Filter,
+}
+
 pub fn build(tree: &SyntaxTree, preludes: &[&SyntaxTree], options: &ModelOptions) -> Model {
     let files: Vec<&SyntaxTree> = std::iter::once(tree)
         .chain(preludes.iter().copied())

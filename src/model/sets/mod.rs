@@ -42,7 +42,7 @@ use super::rule::{Action, Rule};
 use super::vocab::{vocabulary, OpId};
 
 /// How far an analysis may go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Budget {
     /// Product states per leaf operation.
     pub states: usize,
@@ -152,7 +152,7 @@ fn shaped(kind: ArgumentKind, budget: &Budget) -> (Components, Explorer, u32) {
 
 /// What the decisions of a leaf operation depend on: its argument kind and, per level of
 /// its chain, the rules naming it. Leaves with the same key decide alike.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     kind: ArgumentKind,
     /// Decided on the local end (bind, inbound).

@@ -157,7 +157,12 @@ pub struct Table<'r> {
     exhausted: AtomicBool,
     done: Mutex<HashMap<Key, Option<Arc<Leaf>>>>,
     by_op: Mutex<HashMap<OpId, Option<Arc<Leaf>>>>,
+    /// Analyses kept from earlier checks of the same document (the language server).
+    reuse: Option<(Arc<LeafCache>, RuleTexts)>,
 }
+
+/// Each rule as `Debug` prints it, made when an analysis first needs it.
+type RuleTexts = Vec<std::sync::OnceLock<Arc<str>>>;
 
 impl<'r> Table<'r> {
     pub fn new(rules: &'r [Rule]) -> Table<'r> {
@@ -175,7 +180,16 @@ impl<'r> Table<'r> {
             exhausted: AtomicBool::new(false),
             done: Mutex::new(HashMap::default()),
             by_op: Mutex::new(HashMap::default()),
+            reuse: None,
         }
+    }
+
+    /// A table that takes a leaf's analysis from `cache` when the rules it depends on are
+    /// the same as when it was made (and keeps its new ones there).
+    pub fn with_cache(rules: &'r [Rule], cache: Arc<LeafCache>) -> Table<'r> {
+        let mut table = Table::new(rules);
+        table.reuse = Some((cache, rules.iter().map(|_| Default::default()).collect()));
+        table
     }
 
     pub fn rules(&self) -> &'r [Rule] {
@@ -208,7 +222,10 @@ impl<'r> Table<'r> {
         if let Some(found) = self.done.lock().ok()?.get(&k) {
             return found.clone();
         }
-        let computed = self.compute(op).ok().map(Arc::new);
+        let computed = match &self.reuse {
+            Some((cache, texts)) => self.compute_cached(op, &k, cache, texts),
+            None => self.compute(op).ok().map(Arc::new),
+        };
         if computed.is_none() {
             self.exhausted.store(true, Ordering::Relaxed);
         }
@@ -278,6 +295,70 @@ impl<'r> Table<'r> {
                 >= n
         };
         take(&self.states_left, states) & take(&self.decisions_left, decisions)
+    }
+
+    /// [`Table::compute`] through the cache. A kept analysis is used only where computing
+    /// it again would succeed with the budget left (it is charged what it cost then), so
+    /// the answers, and where the budget runs out, are those of a fresh check.
+    fn compute_cached(
+        &self,
+        op: OpId,
+        k: &Key,
+        cache: &LeafCache,
+        texts: &RuleTexts,
+    ) -> Option<Arc<Leaf>> {
+        let naming: Vec<(u32, Arc<str>)> = {
+            let mut all: Vec<u32> = k
+                .levels
+                .iter()
+                .flat_map(|(_, n)| n.iter().copied())
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            all.into_iter()
+                .map(|i| {
+                    let text = texts[i as usize]
+                        .get_or_init(|| format!("{:?}", self.rules[i as usize]).into());
+                    (i, text.clone())
+                })
+                .collect()
+        };
+        let exact = CacheKey {
+            key: k.clone(),
+            rules: self.rules.len(),
+            budget: self.budget,
+            naming,
+        };
+        let generation = cache.generation.load(Ordering::Relaxed);
+        let mut entries = cache.entries.lock().ok()?;
+        if let Some(entry) = entries.get_mut(&exact) {
+            let (states, work) = (entry.states, entry.work);
+            let states_left = self.states_left.load(Ordering::Relaxed);
+            let decisions_left = self.decisions_left.load(Ordering::Relaxed);
+            if states_left > 0
+                && decisions_left > 0
+                && states <= states_left
+                && work <= decisions_left
+            {
+                entry.used = generation;
+                let leaf = entry.leaf.clone();
+                drop(entries);
+                self.spend(states, work);
+                return Some(leaf);
+            }
+        }
+        drop(entries);
+        let states_before = self.states_left.load(Ordering::Relaxed);
+        let decisions_before = self.decisions_left.load(Ordering::Relaxed);
+        let leaf = Arc::new(self.compute(op).ok()?);
+        let entry = CachedLeaf {
+            leaf: leaf.clone(),
+            states: states_before - self.states_left.load(Ordering::Relaxed),
+            work: decisions_before - self.decisions_left.load(Ordering::Relaxed),
+            used: generation,
+        };
+        cache.entries.lock().ok()?.insert(exact, entry);
+        Some(leaf)
     }
 
     fn compute(&self, op: OpId) -> Result<Leaf, TooLarge> {
@@ -440,6 +521,46 @@ fn effective_by(d: &Decision, mut without: impl FnMut(usize) -> Decision) -> Sma
         }
     }
     eff
+}
+
+/// The analyses of one document's leaf operations, kept from one check to the next (the
+/// language server re-checks on every edit, and most edits leave most operations' rules
+/// as they were). An analysis is taken back only when the rules it was made from are the
+/// same in every field, spans included (its decisions cite them), at the same indices,
+/// among as many rules, with the same budget. Each check keeps the ones it used and makes.
+#[derive(Debug, Default)]
+pub struct LeafCache {
+    entries: Mutex<HashMap<CacheKey, CachedLeaf>>,
+    generation: AtomicUsize,
+}
+
+impl LeafCache {
+    /// Before a check: forgets the analyses the previous check neither used nor made.
+    pub fn next_check(&self) {
+        let previous = self.generation.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, e| e.used == previous);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CacheKey {
+    key: Key,
+    rules: usize,
+    budget: Budget,
+    /// Each rule the analysis reads, by index, as `Debug` prints it (every field).
+    naming: Vec<(u32, Arc<str>)>,
+}
+
+#[derive(Debug)]
+struct CachedLeaf {
+    leaf: Arc<Leaf>,
+    /// What computing it charged the file's budget.
+    states: usize,
+    work: usize,
+    /// The check that last used it.
+    used: usize,
 }
 
 /// The leaf operations a rule names, each once.
