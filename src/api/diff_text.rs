@@ -1,5 +1,7 @@
 //! `sblint diff` in words, for people.
 
+use std::path::Path;
+
 use serde_json::json;
 
 use super::{Diff, Error, Profile};
@@ -7,6 +9,7 @@ use crate::model::precedence::Decision;
 use crate::model::sets::{self, Budget, Change, Direction};
 use crate::model::{vocabulary, FileId, OpId};
 use crate::render::{render_note, Mark};
+use crate::workspace::Overrides;
 
 /// The family an operation belongs to: its topmost wildcard below `default`.
 fn family(op: OpId) -> OpId {
@@ -160,6 +163,23 @@ fn excerpt(old: &Profile, new: &Profile, c: &Change, color: bool) -> String {
         })
         .collect();
     render_note("deciding rules", &texts, &marks, color)
+}
+
+/// `sblint diff BASE --append ADDON` and `sblint check --base BASE ADDON` on files: the
+/// base loaded with `overrides`, the add-on with the base read first (as a prelude), then
+/// [`addon_report`].
+pub(crate) fn addon_files(
+    base: &Path,
+    addon: &Path,
+    overrides: Overrides,
+    operation: Option<&str>,
+    json: bool,
+) -> Result<(String, bool), Error> {
+    let old = Profile::load_path(base, overrides.clone(), false)?;
+    let mut with_base = overrides;
+    with_base.preludes.push(base.to_path_buf());
+    let new = Profile::load_path(addon, with_base, false)?;
+    addon_report(&old, &new, operation, json)
 }
 
 /// `sblint diff BASE --append ADDON` and `sblint check --base BASE ADDON`: `new` is the

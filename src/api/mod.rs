@@ -22,9 +22,13 @@
 //! ```
 
 mod answers;
+#[cfg(feature = "native")]
+pub(crate) mod checks;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod diff_text;
 mod error;
+#[cfg_attr(not(feature = "native"), allow(dead_code))]
+pub(crate) mod set_text;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod tests;
 mod text;
@@ -349,6 +353,21 @@ impl Profile {
         let profile = Profile::evaluate(name, tree, options);
         profile.evaluable(explain)?;
         Ok(profile)
+    }
+
+    /// [`Profile::load_input`] of a path a door names (`-` for stdin).
+    #[cfg_attr(not(feature = "native"), allow(dead_code))] // the command line's
+    pub(crate) fn load_path(
+        path: &Path,
+        overrides: Overrides,
+        explain: bool,
+    ) -> Result<Profile, Error> {
+        let input = if path.as_os_str() == "-" {
+            Input::Stdin
+        } else {
+            Input::File(path.to_path_buf())
+        };
+        Profile::load_input(&input, overrides, explain)
     }
 
     fn build(name: String, text: String, options: CheckOptions) -> Profile {

@@ -84,13 +84,10 @@ pub fn addon_report(
     operation: Option<&str>,
     format: ExplainFormat,
 ) -> Result<(String, bool), AppError> {
-    let old = load(base, load_args)?;
-    let mut with_base = load_args.clone();
-    with_base.preludes.push(base.to_path_buf());
-    let new = load(addon, &with_base)?;
-    Ok(crate::api::diff_text::addon_report(
-        &old,
-        &new,
+    Ok(crate::api::diff_text::addon_files(
+        base,
+        addon,
+        load_args.overrides(&[], &[])?,
         operation,
         format == ExplainFormat::Json,
     )?)
