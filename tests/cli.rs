@@ -649,6 +649,7 @@ mod explain_compile {
         assert_eq!(
             keys,
             [
+                "alternatives",
                 "argument",
                 "column",
                 "conditional",
@@ -657,6 +658,7 @@ mod explain_compile {
                 "default",
                 "disputes",
                 "errors",
+                "file",
                 "implicit",
                 "line",
                 "loads",
@@ -674,6 +676,9 @@ mod explain_compile {
         assert_eq!(value["resolved"], "/private/tmp/asdf/foo");
         assert_eq!(value["rule"], "(deny file-write*)");
         assert_eq!(value["overridden"][0]["action"], "allow");
+        assert_eq!(value["overridden"][0]["file"], "tests/explain/seed-tmp.sb");
+        assert_eq!(value["file"], "tests/explain/seed-tmp.sb");
+        assert_eq!(value["alternatives"], serde_json::json!([]));
         // `/tmp` is resolved on the way; `(allow default)` lets its metadata be read.
         assert_eq!(value["traversal"]["link"], "/tmp");
         assert_eq!(value["traversal"]["decision"], "allow");

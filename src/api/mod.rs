@@ -32,6 +32,7 @@ pub(crate) mod set_text;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod tests;
 mod text;
+mod texts;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,10 +40,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use answers::{
-    Change, Condition, Decision, Diff, Dispute, Finding, Implicit, LoadError, RuleAt, SetAnswer,
-    Side, Traversal, UnreadImport, Verdict, Witness,
+    Alternative, Change, Condition, Decision, Diff, Dispute, Finding, Implicit, LoadError, RuleAt,
+    SetAnswer, Side, Traversal, UnreadImport, Verdict, Witness,
 };
 pub use error::{Error, SourceError};
+pub use texts::{check_text, test_text, Claim, TestFailure, TestReport, TestResult};
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::{self, CheckOptions, Selection};
@@ -57,8 +59,8 @@ use crate::workspace::{inputs, Input, Overrides, Settings};
 /// Nothing is read from `sblint.toml`: a library call gets what it is given.
 ///
 /// Serialises as `{"params": {...}, "preludes": [{"name", "text"} | {"path"}],
-/// "import_paths": [...], "imports": {"name.sb": "text"}, "macos": "14"}`, every key
-/// optional.
+/// "import_paths": [...], "imports": {"name.sb": "text"}, "macos": "14", "select": [...],
+/// "ignore": [...]}`, every key optional.
 ///
 /// ```
 /// use sblint::Options;
@@ -87,6 +89,11 @@ pub struct Options {
     /// The macOS version: `10.12`-`10.15`, `11`-`15`, `26`, a minor version (`14.2`) or a
     /// name (`sonoma`); default 14.4.1, the newest with complete tables.
     pub macos: Option<String>,
+    /// The rules [`Profile::check`] runs, by code, prefix or name (`SB2`,
+    /// `unresolved-path`); empty: every rule (as `sblint check --select`).
+    pub select: Vec<String>,
+    /// Rules [`Profile::check`] leaves out (as `sblint check --ignore`).
+    pub ignore: Vec<String>,
 }
 
 /// A prelude: text with a name, or a file read when the profile is loaded.
@@ -208,6 +215,12 @@ impl Options {
                 }
             });
         }
+        let selectors = |key: &'static str, list: &[String]| {
+            lint::resolve_selectors(list).map_err(|e| Error::Selector {
+                key,
+                message: e.to_string(),
+            })
+        };
         Ok(CheckOptions {
             preludes,
             model: ModelOptions {
@@ -218,7 +231,11 @@ impl Options {
                 imports: self.imports.clone().into_iter().collect(),
                 ..ModelOptions::default()
             },
-            selection: Selection::default(),
+            selection: Selection {
+                select: selectors("select", &self.select)?,
+                ignore: selectors("ignore", &self.ignore)?,
+                ..Selection::default()
+            },
         })
     }
 }
@@ -592,7 +609,9 @@ impl Profile {
         operation: &str,
         argument: Option<&str>,
     ) -> Result<crate::explain::Explanation, Error> {
-        let cwd = std::env::current_dir().unwrap_or_default();
+        // Relative arguments are taken from `/` where there is no working directory (a
+        // browser).
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
         Ok(crate::explain::explain(
             &self.model,
             operation,

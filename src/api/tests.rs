@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::{Error, Profile};
+use super::{Error, Profile, TestResult};
 use crate::model::sources::SourceMap;
 use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
@@ -224,45 +224,9 @@ fn excerpt(sources: &SourceMap<'_>, rules: &[crate::model::Rule], i: usize, colo
 
 fn result_json(r: &FileResults, o: &Owned) -> serde_json::Value {
     let a = &r.file.assertions[o.assertion];
-    let mut value = json!({
-        "file": r.file.path.display().to_string(),
-        "assertion_line": LineIndex::new(&r.file.text).line_col(&r.file.text, a.span.start as u32).line,
-        "kind": a.kind.as_str(),
-        "operation": a.operation,
-        "passed": o.passed,
-    });
-    let map = value.as_object_mut().expect("an object");
-    match a.kind {
-        Kind::Allow | Kind::Deny => {
-            map.insert("argument".into(), json!(a.argument));
-        }
-        Kind::Never | Kind::Always => {
-            map.insert("within".into(), json!(a.within));
-            if a.kind == Kind::Never {
-                map.insert("except".into(), json!(a.except));
-            }
-        }
-    }
-    if let Some(f) = &o.failure {
-        let sources = r.loaded.sources();
-        let line = f
-            .rule
-            .map(|i| sources.line_col(r.loaded.model().rules[i].origin).line);
-        map.insert("witness".into(), json!(f.witness));
-        map.insert("witness_operation".into(), json!(f.witness_operation));
-        map.insert("decision".into(), json!(f.decision.map(Action::as_str)));
-        map.insert("line".into(), json!(line));
-        map.insert("conditional".into(), json!(f.conditional));
-        let conditions: Vec<serde_json::Value> = f
-            .conditions
-            .iter()
-            .map(|c| json!({ "filter": c.filter, "line": sources.line_col(c.origin).line }))
-            .collect();
-        map.insert("conditions".into(), json!(conditions));
-        if let Some(note) = &f.note {
-            map.insert("note".into(), json!(note));
-        }
-    }
+    let result = TestResult::new(&r.loaded, &r.file.text, 0, a, o.passed, o.failure.as_ref());
+    let mut value = serde_json::to_value(result).unwrap_or_default();
+    value["file"] = json!(r.file.path.display().to_string());
     value
 }
 
