@@ -11,7 +11,7 @@ use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
 use crate::sbtest::{self, Kind, TestFile};
 use crate::syntax::LineIndex;
-use crate::workspace::{Input, Overrides};
+use crate::workspace::Overrides;
 
 /// A test file with its loaded profile and what its assertions found. The outcomes
 /// borrow the file, so they are kept as owned copies.
@@ -47,12 +47,7 @@ pub(crate) fn run(
     profile: &Path,
     overrides: Overrides,
 ) -> Result<FileResults, Error> {
-    let input = if profile.as_os_str() == "-" {
-        Input::Stdin
-    } else {
-        Input::File(profile.to_path_buf())
-    };
-    let loaded = Profile::load_input(&input, overrides, false)?;
+    let loaded = Profile::load_path(profile, overrides, false)?;
     // One outcome per assertion, in the file's order.
     let outcomes = sbtest::run(&file, loaded.model())
         .into_iter()
