@@ -27,6 +27,8 @@ pub(crate) mod checks;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod diff_text;
 mod error;
+#[cfg(feature = "native")]
+pub(crate) mod formatting;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod set_text;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
