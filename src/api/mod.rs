@@ -23,6 +23,8 @@
 
 mod answers;
 #[cfg(feature = "native")]
+pub(crate) mod audit_text;
+#[cfg(feature = "native")]
 pub(crate) mod checks;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod diff_text;
