@@ -1,15 +1,15 @@
 //! `sblint test`'s results: a test file's profile loaded with the file's settings over the
 //! command line's, its assertions answered, and the reports (human, JSON, JUnit).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{Error, Profile, TestResult};
+use super::{Error, Profile, SourceError, TestResult};
 use crate::model::sources::SourceMap;
 use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
-use crate::sbtest::{self, Kind, TestFile};
+use crate::sbtest::{self, Kind, Problem, TestFile};
 use crate::syntax::LineIndex;
 use crate::workspace::Overrides;
 
@@ -38,6 +38,50 @@ pub(crate) fn file_overrides(file: &TestFile, mut overrides: Overrides) -> Overr
         overrides.macos = file.macos;
     }
     overrides
+}
+
+/// Why a test file cannot be run.
+pub(crate) enum FileError {
+    /// It cannot be read, or names no profile.
+    Usage(String),
+    /// Problems at places in it, each reported.
+    Source(Vec<SourceError>),
+}
+
+/// Reads and parses the test file at `path`, and the profile it runs on: `flag`
+/// (`--profile`) over the file's own `profile`, which must exist.
+pub(crate) fn read_file(
+    path: &Path,
+    flag: Option<&Path>,
+) -> Result<(TestFile, PathBuf), FileError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::Usage(format!("cannot read `{}`: {e}", path.display())))?;
+    let name = path.display().to_string();
+    let at = |p: Problem| {
+        let mut error = SourceError::at(&name, &text, p.span, p.message, &p.label);
+        error.help = p.help;
+        error
+    };
+    let file = sbtest::parse(path, &text)
+        .map_err(|problems| FileError::Source(problems.into_iter().map(at).collect()))?;
+    let profile = match (flag, &file.profile) {
+        (Some(flag), _) => flag.to_path_buf(),
+        (None, Some(own)) if own.is_file() => own.clone(),
+        (None, Some(own)) => {
+            return Err(FileError::Source(vec![at(Problem {
+                span: file.profile_span.clone(),
+                message: format!("the profile `{}` does not exist", own.display()),
+                label: "this profile".into(),
+                help: Some("`profile` is relative to the test file's directory".into()),
+            })]));
+        }
+        (None, None) => {
+            return Err(FileError::Usage(format!(
+                "`{name}` names no `profile`: add `profile = \"….sb\"` or pass `--profile PATH` (`-` for stdin)"
+            )));
+        }
+    };
+    Ok((file, profile))
 }
 
 /// Loads `profile` for the test `file` with `overrides` ([`file_overrides`]) and answers

@@ -2,18 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use miette::NamedSource;
 use serde_json::json;
 
 use super::args::{TestArgs, TestFormat};
-use super::error::{AppError, SourceError};
+use super::error::AppError;
 use super::output::Output;
 use super::ExitStatus;
-use crate::api::tests::{self, location, FileResults};
+use crate::api::tests::{self, location, FileError, FileResults};
 use crate::run::device::Agreement;
 use crate::run::session::{self, Probed};
-use crate::sbtest::{self, Problem};
-use crate::syntax::LineIndex;
+use crate::sbtest;
 
 pub fn run(args: &TestArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     if args.on_device && !cfg!(target_os = "macos") {
@@ -162,41 +160,11 @@ fn device_human(results: &[FileResults], device: &[DeviceResult]) -> String {
 }
 
 fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![AppError::Usage(format!(
-            "cannot read `{}`: {e}",
-            path.display()
-        ))]
-    })?;
-    let name = path.display().to_string();
-    let file = sbtest::parse(path, &text).map_err(|problems| {
-        problems
-            .into_iter()
-            .map(|p| source_error(&name, &text, p))
-            .collect::<Vec<_>>()
-    })?;
-    // `--profile` wins over the file's own `profile`.
-    let profile = match (&args.profile, &file.profile) {
-        (Some(flag), _) => flag.clone(),
-        (None, Some(own)) if own.is_file() => own.clone(),
-        (None, Some(own)) => {
-            return Err(vec![source_error(
-                &name,
-                &text,
-                Problem {
-                    span: file.profile_span.clone(),
-                    message: format!("the profile `{}` does not exist", own.display()),
-                    label: "this profile".into(),
-                    help: Some("`profile` is relative to the test file's directory".into()),
-                },
-            )]);
-        }
-        (None, None) => {
-            return Err(vec![AppError::Usage(format!(
-                "`{name}` names no `profile`: add `profile = \"….sb\"` or pass `--profile PATH` (`-` for stdin)"
-            ))]);
-        }
-    };
+    let (file, profile) =
+        tests::read_file(path, args.profile.as_deref()).map_err(|error| match error {
+            FileError::Usage(message) => vec![AppError::Usage(message)],
+            FileError::Source(list) => list.into_iter().map(AppError::from).collect(),
+        })?;
     let overrides = file_overrides(&file, &args.model).map_err(|e| vec![e])?;
     tests::run(file, &profile, overrides).map_err(|e| vec![e.into()])
 }
@@ -209,19 +177,6 @@ pub(super) fn file_overrides(
 ) -> Result<crate::workspace::Overrides, AppError> {
     let overrides = model.overrides(&file.preludes, &[], &[])?;
     Ok(tests::file_overrides(file, overrides))
-}
-
-fn source_error(name: &str, text: &str, p: Problem) -> AppError {
-    let at = LineIndex::new(text).line_col(text, p.span.start as u32);
-    SourceError {
-        location: format!("`{name}`:{}:{}", at.line, at.col),
-        message: p.message,
-        text: NamedSource::new(name, text.to_string()),
-        span: (p.span.start, p.span.len()).into(),
-        label: p.label,
-        help: p.help,
-    }
-    .into()
 }
 
 /// The test files: those named, and every `*.sbtest.toml` under the directories given
