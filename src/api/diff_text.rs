@@ -44,6 +44,46 @@ fn where_(loaded: &Profile, d: &Decision) -> String {
     text
 }
 
+/// How `sblint diff OLD NEW` shows its answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The JSON of [`Diff`].
+    Json,
+    /// Every change with both deciding rules drawn (`--verbose`).
+    Verbose,
+    /// The changes by family, alike ones once.
+    Grouped,
+}
+
+/// What `sblint diff OLD NEW` finds: the text in `shape`, whether a decision changes,
+/// and whether a leaf operation was too complex to decide. With `widen_only`, only what
+/// `new` newly allows.
+pub(crate) fn diff_report(
+    old: &Profile,
+    new: &Profile,
+    operation: Option<&str>,
+    widen_only: bool,
+    shape: Shape,
+    color: bool,
+) -> Result<(String, bool, bool), Error> {
+    let (mut changes, undecided) = super::diff_changes(old, new, operation)?;
+    if widen_only {
+        changes.retain(|c| c.direction == Direction::Allowed);
+    }
+    let text = match shape {
+        Shape::Json => {
+            let value =
+                serde_json::to_value(Diff::new(old, new, &changes, &undecided)).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Shape::Verbose => to_human(old, new, &changes, &undecided, widen_only, color),
+        Shape::Grouped => grouped(old, new, &changes, &undecided, widen_only),
+    };
+    Ok((text, !changes.is_empty(), !undecided.is_empty()))
+}
+
 /// `sblint diff`'s human report: the changes by family of operations, alike ones once,
 /// each with both deciding rules drawn.
 pub(crate) fn to_human(
