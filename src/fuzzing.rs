@@ -317,8 +317,8 @@ pub fn learn_allows_what_it_proposes(data: &[u8]) {
         "the merged profile does not parse:\n{}",
         merged.text
     );
-    for (i, why) in &merged.still_denied {
-        let f = &learned.findings[*i];
+    for crate::learn::StillDenied { finding, why } in &merged.still_denied {
+        let f = &learned.findings[*finding];
         assert!(
             f.verdict != Verdict::Proposed,
             "{} {:?} proposed but still denied ({why}):\n{}",

@@ -464,3 +464,61 @@ fn the_loop_finder_sees_a_loop() {
         vec![vec!["cli".to_string(), "sets".into(), "explain".into()]]
     );
 }
+
+/// What an operation is asked about (a path, `HOST:PORT`, a name) and the end a network
+/// rule is decided on live in `grammar/operations.tsv` (`argument`, `decided-on`), read
+/// through `model::vocab`: no source file tells them again by the operation's name, as
+/// `starts_with("file")`, `starts_with("network-bind")` or `starts_with("mach-")` once did
+/// in four places that disagreed with each other and with simbple's tables. The check is
+/// narrow: a `starts_with` / `strip_prefix` whose string begins with the stem of one of the
+/// table's wildcards (`file*` → `file`, `mach*` → `mach`), in code outside tests.
+#[test]
+fn no_reader_tells_an_operation_s_argument_by_its_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table = std::fs::read_to_string(root.join("grammar/operations.tsv")).unwrap();
+    let stems: Vec<String> = table
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next())
+        .filter_map(|name| name.strip_suffix('*'))
+        .map(|stem| stem.trim_end_matches('-').to_string())
+        .collect();
+    assert!(
+        stems.iter().any(|s| s == "file"),
+        "no wildcards read: {stems:?}"
+    );
+    let mut list = Vec::new();
+    files(&root.join("src"), &mut list);
+    let mut wrong = Vec::new();
+    for file in list {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for call in ["starts_with(\"", "strip_prefix(\""] {
+                for (at, _) in code.match_indices(call) {
+                    let literal = code[at + call.len()..].split('"').next().unwrap_or("");
+                    let by_name = stems.iter().any(|stem| {
+                        literal.strip_prefix(stem.as_str()).is_some_and(|rest| {
+                            rest.is_empty() || rest.starts_with('-') || rest.starts_with('*')
+                        })
+                    });
+                    if by_name {
+                        wrong.push(format!(
+                            "{}:{}: {}",
+                            file.strip_prefix(root).unwrap().display(),
+                            n + 1,
+                            code.trim()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "ask the vocabulary (`arg_kind`, `decided_on_local_end`, `name_filter_of`) instead of \
+         the operation's name:\n{}",
+        wrong.join("\n")
+    );
+}

@@ -273,3 +273,46 @@ fn into_reports_the_promises_a_merge_breaks_and_what_a_proposal_risks() {
         .unwrap()
         .contains("every host"));
 }
+
+/// Paths written with `//`, a trailing `/` or no leading `/` (found by the `learn` fuzz
+/// target): each proposed literal is the path the model checks, so the merged profile
+/// allows every proposed denial; a relative path is not proposed, and the output says why.
+#[test]
+fn mangled_paths_are_proposed_as_checked_and_relative_ones_not_at_all() {
+    let text = fixture("deny-default.sb");
+    let options = ModelOptions::default();
+    let rebuild = |t: &str| Model::new(&sblint::syntax::parse(t), &[], &options);
+    let model = rebuild(&text);
+    let learned = learn(&fixture("mangled.log"), Some(&model), &Options::default());
+    let merged = merge(&text, &model, &learned, "; learned\n", &rebuild);
+    assert!(merged.still_denied.is_empty(), "{}", merged.text);
+    assert!(merged.undecided.is_empty(), "{}", merged.text);
+    let relative = learned
+        .findings
+        .iter()
+        .find(|f| f.argument.as_deref() == Some("d_rsa"))
+        .unwrap();
+    assert!(
+        matches!(relative.verdict, Verdict::Unanswerable(why) if why.contains("not absolute")),
+        "{relative:?}"
+    );
+    assert!(!merged.text.contains("d_rsa"), "{}", merged.text);
+    let human = sblint(&[
+        "learn",
+        "tests/learn/mangled.log",
+        "--into",
+        "tests/learn/deny-default.sb",
+    ]);
+    assert!(human.status.success(), "{human:?}");
+    let json = sblint(&["learn", "--format", "json", "tests/learn/mangled.log"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let last = &v["findings"][6];
+    assert_eq!(
+        (&last["argument"], &last["verdict"]),
+        (&"d_rsa".into(), &"not-proposed".into())
+    );
+    assert!(last["why"].as_str().unwrap().contains("relative"), "{last}");
+    common::with_snapshots("learn", || {
+        insta::assert_snapshot!("mangled-into", String::from_utf8_lossy(&human.stdout));
+    });
+}

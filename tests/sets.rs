@@ -544,3 +544,22 @@ fn diff_of_conditional_decisions_compares_what_they_depend_on() {
             .is_empty()
     );
 }
+
+/// `within` / `except` follow the argument `grammar/operations.tsv` gives an operation:
+/// `nvram-get` takes a name (simbple's nvram category; Apple's securityd.sb writes
+/// `(nvram-variable …)`), `system-privilege` none (simbple gives it only `privilege-id`
+/// constants), `network-bind` an endpoint.
+#[test]
+fn entries_follow_the_operation_table() {
+    let v = vocabulary();
+    let id = |name: &str| v.op_id(name).unwrap();
+    assert_eq!(
+        parse_entry(id("nvram-get"), "boot-args"),
+        Ok(Entry::Name("boot-args".into()))
+    );
+    assert!(parse_entry(id("system-privilege"), "x").is_err());
+    assert!(matches!(
+        parse_entry(id("network-bind"), "localhost:8080"),
+        Ok(Entry::Endpoint { .. })
+    ));
+}

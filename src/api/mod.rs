@@ -266,6 +266,10 @@ pub struct Profile {
     model: Model,
     /// What would make `sandbox-exec` refuse the profile (SB0xx/SB1xx errors).
     errors: Vec<Diagnostic>,
+    /// The same profile evaluated with the rules libsandbox adds by itself, when `model`
+    /// lacks them: what decisions are made on ([`Profile::answering`]), built on the first
+    /// question.
+    answering: std::sync::OnceLock<Box<Profile>>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -405,7 +409,33 @@ impl Profile {
             options,
             model,
             errors,
+            answering: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The profile decisions are made on (`decide`, `explain`, `never`, `always`,
+    /// `sblint test`, as `sblint explain`): this one with the rules libsandbox adds by itself
+    /// (`grammar/implicit.tsv`), which a Mac decides with. The checks and `compile` keep
+    /// to the profile's own rules ([`Profile::model`]).
+    pub(crate) fn answering(&self) -> &Profile {
+        if self.options.model.implicit {
+            return self;
+        }
+        self.answering.get_or_init(|| {
+            let options = CheckOptions {
+                preludes: self.options.preludes.clone(),
+                model: ModelOptions {
+                    implicit: true,
+                    ..self.options.model.clone()
+                },
+                selection: self.options.selection.clone(),
+            };
+            Box::new(Profile::evaluate(
+                self.name.clone(),
+                self.tree.clone(),
+                options,
+            ))
+        })
     }
 
     /// `Err` when the questions cannot be answered: a syntax error, an import not read
@@ -558,8 +588,9 @@ impl Profile {
     /// # Ok::<(), sblint::Error>(())
     /// ```
     pub fn decide(&self, operation: &str, argument: Option<&str>) -> Result<Decision, Error> {
-        let explanation = self.explanation(operation, argument)?;
-        Ok(self.decision(&explanation))
+        let profile = self.answering();
+        let explanation = profile.explanation(operation, argument)?;
+        Ok(profile.decision(&explanation))
     }
 
     /// Which rule decides `operation` on `argument`, in words, as `sblint explain` prints
@@ -581,8 +612,9 @@ impl Profile {
     /// # Ok::<(), sblint::Error>(())
     /// ```
     pub fn explain(&self, operation: &str, argument: Option<&str>) -> Result<String, Error> {
-        let explanation = self.explanation(operation, argument)?;
-        Ok(self.explanation_text(&explanation, false, true))
+        let profile = self.answering();
+        let explanation = profile.explanation(operation, argument)?;
+        Ok(profile.explanation_text(&explanation, false, true))
     }
 
     /// An explanation in words; with `load_errors`, why `sandbox-exec` would refuse the
@@ -674,8 +706,15 @@ impl Profile {
         };
         let except = self.entries(op, except)?;
         let budget = Budget::default();
-        let answer = sets::never(&self.model.rules, op, within.as_deref(), &except, &budget);
-        self.set_answer(operation, answer)
+        let profile = self.answering();
+        let answer = sets::never(
+            &profile.model.rules,
+            op,
+            within.as_deref(),
+            &except,
+            &budget,
+        );
+        profile.set_answer(operation, answer)
     }
 
     /// `always`: every argument of `operation` inside the `within` entries (as for
@@ -696,8 +735,9 @@ impl Profile {
     pub fn always(&self, operation: &str, within: &[impl AsRef<str>]) -> Result<SetAnswer, Error> {
         let op = self.operation(operation)?;
         let within = self.entries(op, within)?;
-        let answer = sets::always(&self.model.rules, op, &within, &Budget::default());
-        self.set_answer(operation, answer)
+        let profile = self.answering();
+        let answer = sets::always(&profile.model.rules, op, &within, &Budget::default());
+        profile.set_answer(operation, answer)
     }
 
     /// The flat, parameter-free profile with the same meaning (`sblint compile`), not yet
@@ -762,14 +802,10 @@ impl Profile {
     pub(crate) fn operation(&self, name: &str) -> Result<OpId, Error> {
         let vocab = vocabulary();
         vocab
-            .op_id(name)
-            .or_else(|| vocab.resolve_operation(name))
-            .filter(|id| {
-                vocab.operation(*id).exists_in(self.model.macos) || vocab.op_id(name).is_none()
-            })
+            .operation_on(name, self.model.macos)
             .ok_or_else(|| Error::UnknownOperation {
                 name: name.to_string(),
-                suggestion: vocab.suggest(name, vocab.operation_names()),
+                suggestion: vocab.suggest_operation(name),
             })
     }
 

@@ -106,8 +106,10 @@ fn fails_text(
             format!("not surely allowed within {list} (conditional): {what}\n")
         }
     };
-    let e = profile.explanation(leaf, w.argument.as_deref())?;
-    Ok(head + &profile.explanation_text(&e, color, false))
+    // Decided on the profile the sets answered on (with libsandbox's own rules).
+    let answering = profile.answering();
+    let e = answering.explanation(leaf, w.argument.as_deref())?;
+    Ok(head + &answering.explanation_text(&e, color, false))
 }
 
 fn json_text(value: serde_json::Value) -> String {

@@ -93,7 +93,7 @@ pub(crate) fn run(
 ) -> Result<FileResults, Error> {
     let loaded = Profile::load_path(profile, overrides, false)?;
     // One outcome per assertion, in the file's order.
-    let outcomes = sbtest::run(&file, loaded.model())
+    let outcomes = sbtest::run(&file, loaded.answering().model())
         .into_iter()
         .enumerate()
         .map(|(assertion, o)| Owned {
@@ -134,14 +134,15 @@ pub(crate) fn location(file: &TestFile, a: &sbtest::Assertion) -> String {
 
 /// The decision that broke the assertion, in words.
 fn failure_line(r: &FileResults, a: &sbtest::Assertion, f: &sbtest::Failure) -> String {
-    let sources = r.loaded.sources();
+    let answering = r.loaded.answering();
+    let sources = answering.sources();
     let what = match &f.witness {
         Some(w) => format!("{} `{w}`", f.witness_operation),
         None => f.witness_operation.clone(),
     };
     let by = match f.rule {
         Some(i) => {
-            let origin = r.loaded.model().rules[i].origin;
+            let origin = answering.model().rules[i].origin;
             let at = sources.line_col(origin);
             format!(" by {}:{}:{}", sources.name(origin.file), at.line, at.col)
         }
@@ -217,8 +218,8 @@ pub(crate) fn human(results: &[FileResults], verbose: bool, color: bool) -> Stri
                     out.push_str(&format!("  {}\n", failure_line(r, a, f)));
                     if let Some(i) = f.rule {
                         out.push_str(&excerpt(
-                            &r.loaded.sources(),
-                            &r.loaded.model().rules,
+                            &r.loaded.answering().sources(),
+                            &r.loaded.answering().model().rules,
                             i,
                             color,
                         ));
@@ -263,7 +264,9 @@ fn excerpt(sources: &SourceMap<'_>, rules: &[crate::model::Rule], i: usize, colo
 
 fn result_json(r: &FileResults, o: &Owned) -> serde_json::Value {
     let a = &r.file.assertions[o.assertion];
-    let result = TestResult::new(&r.loaded, &r.file.text, 0, a, o.passed, o.failure.as_ref());
+    // Decided on the profile with libsandbox's own rules: lines are that profile's.
+    let answering = r.loaded.answering();
+    let result = TestResult::new(answering, &r.file.text, 0, a, o.passed, o.failure.as_ref());
     let mut value = serde_json::to_value(result).unwrap_or_default();
     value["file"] = json!(r.file.path.display().to_string());
     value

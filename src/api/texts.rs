@@ -241,11 +241,13 @@ pub fn test_text(
     }
     let profile = Profile::build(name.to_string(), text.to_string(), check_options);
     profile.evaluable(false)?;
-    let results: Vec<TestResult> = sbtest::run(&file, profile.model())
+    // Decided with libsandbox's own rules, as `sblint test` decides.
+    let answering = profile.answering();
+    let results: Vec<TestResult> = sbtest::run(&file, answering.model())
         .iter()
         .map(|o| {
             TestResult::new(
-                &profile,
+                answering,
                 toml,
                 prefix.len(),
                 o.assertion,

@@ -7,7 +7,9 @@ use super::error::AppError;
 use super::evaluate::load;
 use super::output::Output;
 use super::ExitStatus;
-use crate::learn::{learn, merge, rules_text, unified_diff, Learned, Merged, Options, Verdict};
+use crate::learn::{
+    learn, merge, rules_text, unified_diff, Finding, Learned, Merged, Options, Rule, Verdict,
+};
 use crate::workspace::{inputs, Input};
 
 pub fn run(args: &LearnArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
@@ -54,15 +56,14 @@ fn answer(args: &LearnArgs) -> Result<String, AppError> {
         Some(m) => broken_promises(profile, &m.text, &args.load.model)?,
         None => Vec::new(),
     };
+    let shown = merged
+        .as_ref()
+        .zip(diff.as_deref())
+        .map(|(merged, diff)| MergeShown { merged, diff });
     Ok(match args.format {
-        ExplainFormat::Json => to_json(&learned, merged.as_ref().zip(diff.as_deref()), &broken),
+        ExplainFormat::Json => to_json(&learned, shown, &broken),
         ExplainFormat::Human => {
-            let mut out = to_human(
-                &learned,
-                merged.as_ref().zip(diff.as_deref()),
-                &log_name,
-                Some(loaded.name()),
-            );
+            let mut out = to_human(&learned, shown, &log_name, Some(loaded.name()));
             out.insert_str(0, &broken_text(&broken));
             out
         }
@@ -163,9 +164,16 @@ fn lines(learned: &Learned, i: usize) -> String {
     )
 }
 
+/// A merge and its unified diff against the profile.
+#[derive(Clone, Copy)]
+struct MergeShown<'a> {
+    merged: &'a Merged,
+    diff: &'a str,
+}
+
 fn to_human(
     learned: &Learned,
-    merged: Option<(&Merged, &str)>,
+    merge: Option<MergeShown>,
     log_name: &str,
     profile: Option<&str>,
 ) -> String {
@@ -176,6 +184,23 @@ fn to_human(
         learned.findings.len(),
         if learned.findings.len() == 1 { "" } else { "s" },
     );
+    not_proposed(&mut out, learned, profile);
+    if learned.rules.is_empty() {
+        out.push_str("; nothing to allow\n");
+        return out;
+    }
+    match merge {
+        None => {
+            out.push_str("\n; The narrowest rules that allow them:\n");
+            out.push_str(&rules_text(learned));
+        }
+        Some(shown) => merge_text(&mut out, learned, shown),
+    }
+    out
+}
+
+/// The findings not proposed, grouped by why, and the operations the log names otherwise.
+fn not_proposed(out: &mut String, learned: &Learned, profile: Option<&str>) {
     let group = |out: &mut String, title: &str, pick: &dyn Fn(&Verdict) -> Option<String>| {
         let items: Vec<String> = (0..learned.findings.len())
             .filter_map(|i| {
@@ -191,7 +216,7 @@ fn to_human(
         }
     };
     group(
-        &mut out,
+        out,
         "kept denied: secret (`--allow-secrets` proposes them)",
         &|v| match v {
             Verdict::Secret(what) => Some(format!(": {what}")),
@@ -199,7 +224,7 @@ fn to_human(
         },
     );
     group(
-        &mut out,
+        out,
         &format!(
             "already allowed by {} (the denial came from another profile)",
             profile.unwrap_or("the profile")
@@ -207,9 +232,17 @@ fn to_human(
         &|v| (*v == Verdict::AlreadyAllowed).then(String::new),
     );
     group(
-        &mut out,
+        out,
         "not proposed: an operation sblint does not know",
         &|v| (*v == Verdict::UnknownOperation).then(String::new),
+    );
+    group(
+        out,
+        "not proposed: no rule can name what was denied",
+        &|v| match v {
+            Verdict::Unanswerable(why) => Some(format!(": {why}")),
+            _ => None,
+        },
     );
     for f in &learned.findings {
         if let Some(logged) = &f.logged_as {
@@ -219,109 +252,46 @@ fn to_human(
             ));
         }
     }
-    if learned.rules.is_empty() {
-        out.push_str("; nothing to allow\n");
-        return out;
-    }
-    match merged {
-        None => {
-            out.push_str("\n; The narrowest rules that allow them:\n");
-            out.push_str(&rules_text(learned));
-        }
-        Some((m, diff)) => {
-            out.push_str(&format!(
-                "; inserted after line {}, after the rules that deny them, before the denials that follow\n",
-                m.after_line
-            ));
-            for (i, why) in &m.still_denied {
-                out.push_str(&format!(
-                    "; still denied in the merged profile: {}: {why}\n",
-                    what(learned, *i)
-                ));
-            }
-            for i in &m.undecided {
-                out.push_str(&format!(
-                    "; unverified in the merged profile: sblint cannot decide {} yet\n",
-                    what(learned, *i)
-                ));
-            }
-            out.push_str(&confirmation(m));
-            out.push('\n');
-            out.push_str(diff);
-        }
-    }
-    out
 }
 
-fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>, broken: &[Broken]) -> String {
-    let findings: Vec<_> = learned
-        .findings
-        .iter()
-        .map(|f| {
-            let (verdict, secret) = match &f.verdict {
-                Verdict::Proposed => ("proposed", None),
-                Verdict::Secret(w) => ("kept-denied", Some(*w)),
-                Verdict::AlreadyAllowed => ("already-allowed", None),
-                Verdict::UnknownOperation => ("unknown-operation", None),
-            };
-            json!({
-                "operation": f.operation,
-                "logged_as": f.logged_as,
-                "argument": f.argument,
-                "processes": f.processes,
-                "lines": f.lines,
-                "verdict": verdict,
-                "secret": secret,
-                "essential": f.essential.map(|e| e.id),
-            })
-        })
-        .collect();
+/// Where the rules went, what the merged profile still denies or cannot decide, what the
+/// decision sets say, and the diff.
+fn merge_text(out: &mut String, learned: &Learned, shown: MergeShown) {
+    let m = shown.merged;
+    out.push_str(&format!(
+        "; inserted after line {}, after the rules that deny them, before the denials that follow\n",
+        m.after_line
+    ));
+    for s in &m.still_denied {
+        out.push_str(&format!(
+            "; still denied in the merged profile: {}: {}\n",
+            what(learned, s.finding),
+            s.why
+        ));
+    }
+    for i in &m.undecided {
+        out.push_str(&format!(
+            "; unverified in the merged profile: sblint cannot decide {} yet\n",
+            what(learned, *i)
+        ));
+    }
+    out.push_str(&confirmation(m));
+    out.push('\n');
+    out.push_str(shown.diff);
+}
+
+fn to_json(learned: &Learned, merge: Option<MergeShown>, broken: &[Broken]) -> String {
+    let findings: Vec<_> = learned.findings.iter().map(finding_json).collect();
     let rules: Vec<_> = learned
         .rules
         .iter()
-        .map(|r| {
-            let line_list = |answers: &[usize]| {
-                let mut l: Vec<usize> = answers
-                    .iter()
-                    .flat_map(|&i| learned.findings[i].lines.clone())
-                    .collect();
-                l.sort_unstable();
-                l.dedup();
-                l
-            };
-            json!({
-                "operation": r.operation,
-                "rule": r.text(),
-                "filters": r.filters.iter().map(|(f, a)| json!({
-                    "filter": f,
-                    "lines": line_list(a),
-                    "risk": crate::learn::filter_risk(f, a, &learned.findings),
-                })).collect::<Vec<_>>(),
-                "lines": line_list(&r.answers),
-            })
-        })
+        .map(|r| rule_json(learned, r))
         .collect();
-    let merged = merged.map(|(m, diff)| {
-        json!({
-            "after_line": m.after_line,
-            "diff": diff,
-            "still_denied": m.still_denied.iter().map(|(i, why)| json!({"finding": i, "why": why})).collect::<Vec<_>>(),
-            "undecided": m.undecided,
-            "changes": m.changes.as_ref().ok().map(|changes| changes.iter().enumerate().map(|(i, c)| json!({
-                "operation": crate::model::vocabulary().operation(c.operation).name,
-                "change": c.direction.as_str(),
-                "witness": c.witness,
-                "conditional": c.conditional,
-                "expected": !m.unexpected.contains(&i),
-            })).collect::<Vec<_>>()),
-            "confirmed": m.changes.is_ok() && m.unexpected.is_empty(),
-        })
-    });
     let mut text = serde_json::to_string_pretty(&json!({
         "denial_lines": learned.denial_lines,
         "findings": findings,
         "rules": rules,
-        "merged": merged,
+        "merged": merge.map(merge_json),
         "breaks": broken.iter().map(|b| json!({
             "file": b.file,
             "line": b.line,
@@ -334,6 +304,67 @@ fn to_json(learned: &Learned, merged: Option<(&Merged, &str)>, broken: &[Broken]
     .unwrap_or_default();
     text.push('\n');
     text
+}
+
+fn finding_json(f: &Finding) -> serde_json::Value {
+    let (verdict, secret, why) = match &f.verdict {
+        Verdict::Proposed => ("proposed", None, None),
+        Verdict::Secret(w) => ("kept-denied", Some(*w), None),
+        Verdict::AlreadyAllowed => ("already-allowed", None, None),
+        Verdict::UnknownOperation => ("unknown-operation", None, None),
+        Verdict::Unanswerable(why) => ("not-proposed", None, Some(*why)),
+    };
+    json!({
+        "operation": f.operation,
+        "logged_as": f.logged_as,
+        "argument": f.argument,
+        "processes": f.processes,
+        "lines": f.lines,
+        "verdict": verdict,
+        "secret": secret,
+        "why": why,
+        "essential": f.essential.map(|e| e.id),
+    })
+}
+
+fn rule_json(learned: &Learned, r: &Rule) -> serde_json::Value {
+    let line_list = |answers: &[usize]| {
+        let mut l: Vec<usize> = answers
+            .iter()
+            .flat_map(|&i| learned.findings[i].lines.clone())
+            .collect();
+        l.sort_unstable();
+        l.dedup();
+        l
+    };
+    json!({
+        "operation": r.operation,
+        "rule": r.text(),
+        "filters": r.filters.iter().map(|f| json!({
+            "filter": f.sbpl,
+            "lines": line_list(&f.answers),
+            "risk": crate::learn::filter_risk(&f.sbpl, &f.answers, &learned.findings),
+        })).collect::<Vec<_>>(),
+        "lines": line_list(&r.answers),
+    })
+}
+
+fn merge_json(shown: MergeShown) -> serde_json::Value {
+    let m = shown.merged;
+    json!({
+        "after_line": m.after_line,
+        "diff": shown.diff,
+        "still_denied": m.still_denied.iter().map(|s| json!({"finding": s.finding, "why": s.why})).collect::<Vec<_>>(),
+        "undecided": m.undecided,
+        "changes": m.changes.as_ref().ok().map(|changes| changes.iter().enumerate().map(|(i, c)| json!({
+            "operation": crate::model::vocabulary().operation(c.operation).name,
+            "change": c.direction.as_str(),
+            "witness": c.witness,
+            "conditional": c.conditional,
+            "expected": !m.unexpected.contains(&i),
+        })).collect::<Vec<_>>()),
+        "confirmed": m.changes.is_ok() && m.unexpected.is_empty(),
+    })
 }
 
 /// What `sblint diff` says of the merge, in one or a few comment lines.

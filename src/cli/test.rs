@@ -96,8 +96,14 @@ fn on_device(results: &[FileResults], errors: &mut Vec<AppError>) -> Vec<DeviceR
         let failures: Vec<Option<&sbtest::Failure>> =
             r.outcomes.iter().map(|o| o.failure.as_ref()).collect();
         let probed = compiled.and_then(|text| {
-            session::run_probes(&text, &exe, &r.file, r.loaded.model(), &failures)
-                .map_err(|e| format!("cannot write the compiled profile: {e}"))
+            session::run_probes(
+                &text,
+                &exe,
+                &r.file,
+                r.loaded.answering().model(),
+                &failures,
+            )
+            .map_err(|e| format!("cannot write the compiled profile: {e}"))
         });
         match probed {
             Ok(list) => out.extend(list.into_iter().map(|probed| DeviceResult { file, probed })),

@@ -144,14 +144,10 @@ pub fn explain(
 fn operation_id(model: &Model, operation: &str) -> Result<OpId, ExplainError> {
     let vocab = vocabulary();
     vocab
-        .op_id(operation)
-        .or_else(|| vocab.resolve_operation(operation))
-        .filter(|id| {
-            vocab.operation(*id).exists_in(model.macos) || vocab.op_id(operation).is_none()
-        })
+        .operation_on(operation, model.macos)
         .ok_or_else(|| ExplainError::UnknownOperation {
             name: operation.to_string(),
-            suggestion: vocab.suggest(operation, vocab.operation_names()),
+            suggestion: vocab.suggest_operation(operation),
         })
 }
 

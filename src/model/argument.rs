@@ -6,6 +6,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::paths;
+use super::vocab::vocabulary;
 
 /// What an operation is checked against.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,40 +29,12 @@ pub enum Arg {
     Socket(String),
 }
 
-/// What an operation's filters consult, told by the prefix of its name (the vocabulary's
-/// filter categories do not say it yet): what `explain` parses its argument as, and what
-/// the set analysis enumerates. File operations and `process-exec*` take a path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ArgumentKind {
-    Path,
-    Network,
-    Name,
-    None,
-}
+pub use super::vocab::ArgumentKind;
 
-/// The kind of argument operation `op` (by name) is checked against.
+/// The kind of argument operation `op` (by name) is checked against, as
+/// `grammar/operations.tsv` gives it ([`super::vocab::Vocabulary::argument_of`]).
 pub fn arg_kind(op: &str) -> ArgumentKind {
-    if op.starts_with("file") || op.starts_with("process-exec") {
-        ArgumentKind::Path
-    } else if op.starts_with("network") {
-        ArgumentKind::Network
-    } else if [
-        "mach-",
-        "sysctl",
-        "ipc-posix",
-        "user-preference",
-        "iokit",
-        "darwin-notification",
-        "distributed-notification",
-        "system-",
-    ]
-    .iter()
-    .any(|p| op.starts_with(p))
-    {
-        ArgumentKind::Name
-    } else {
-        ArgumentKind::None
-    }
+    vocabulary().argument_of(op)
 }
 
 /// `HOST:PORT` as written, split at its last `:`: the host without the brackets of an IPv6
@@ -97,10 +70,10 @@ pub fn unbracketed(host: &str) -> &str {
     host.trim_matches(|c| c == '[' || c == ']')
 }
 
-/// Whether `op` (by name) is decided on the machine's own end of a connection: bind and
-/// inbound are; other network operations on the remote end.
+/// Whether `op` (by name) is decided on the machine's own end of a connection (bind and
+/// inbound are), as `grammar/operations.tsv` gives it.
 pub fn decided_on_local_end(op: &str) -> bool {
-    op.starts_with("network-bind") || op.starts_with("network-inbound")
+    vocabulary().decided_on_local_end(op)
 }
 
 /// `/a/./b/../c` → `/a/c`, lexically (no file system); a relative path is taken against
@@ -219,5 +192,26 @@ mod tests {
             Ok(Arg::Name("com.apple.x".into()))
         );
         assert_eq!(normalize("/a/../../b", cwd), "/b");
+    }
+
+    /// Where simbple's filter categories settled an operation the name's prefix had wrong
+    /// (`grammar/operations.tsv`, argument-source).
+    #[test]
+    fn kinds_come_from_the_table_not_the_name() {
+        assert_eq!(arg_kind("authorization-right-obtain"), ArgumentKind::Name);
+        assert_eq!(arg_kind("nvram-get"), ArgumentKind::Name);
+        assert_eq!(arg_kind("load-unsigned-code"), ArgumentKind::Path);
+        assert_eq!(arg_kind("system-privilege"), ArgumentKind::None);
+        assert_eq!(arg_kind("mach-priv-host-port"), ArgumentKind::None);
+        assert_eq!(arg_kind("process-exec"), ArgumentKind::Path);
+        let cwd = Path::new("/");
+        assert_eq!(
+            parse("network-inbound", "*:88", cwd),
+            Ok(Arg::Network {
+                host: "*".into(),
+                port: 88,
+                local: true
+            })
+        );
     }
 }

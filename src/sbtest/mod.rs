@@ -320,7 +320,7 @@ fn operation(name: &Spanned<String>, problems: &mut Vec<Problem>) -> Option<OpId
             message: format!("unknown operation `{text}`"),
             label: "this operation".into(),
             help: vocab
-                .suggest(text, vocab.operation_names())
+                .suggest_operation(text)
                 .map(|s| format!("did you mean `{s}`?")),
         });
     }

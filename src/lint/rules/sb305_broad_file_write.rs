@@ -130,10 +130,11 @@ fn regex_reach(
 ) {
     use crate::model::sets::{always, Answer, Budget, Entry};
     let vocab = crate::model::vocabulary();
-    let Some(op) = crate::model::sets::table::rule_leaves(rule)
-        .into_iter()
-        .find(|&o| vocab.operation(o).name.starts_with("file-write"))
-    else {
+    let Some(op) = vocab.op_id("file-write*").and_then(|w| {
+        crate::model::sets::table::rule_leaves(rule)
+            .into_iter()
+            .find(|&o| vocab.covers(w, o))
+    }) else {
         return;
     };
     let mut alone = rule.clone();

@@ -56,7 +56,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             && crate::lint::facts::applies_to(r, "sysctl-read")
             && r.filter
                 .as_ref()
-                .is_some_and(|f| f.leaves().any(|l: &Filter| l.name.as_str().starts_with("sysctl-name")))
+                .is_some_and(|f| f.leaves().any(|l: &Filter| l.name.category() == "sysctl"))
     });
     if !listed {
         return;

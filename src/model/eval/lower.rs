@@ -113,7 +113,7 @@ impl<'a> Evaluator<'a> {
                     let text = tree.token_text(t);
                     let Some(v) = self.eval_symbol(text, env) else {
                         if leading && !self.missing_import {
-                            let suggestion = self.vocab.suggest(text, self.vocab.operation_names());
+                            let suggestion = self.vocab.suggest_operation(text);
                             self.issue(
                                 file,
                                 Issue::UnknownOperation {

@@ -4,7 +4,8 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{
-    ArgKind, Evidence, FilterDef, ModifierActions, ModifierDef, Name, OpId, Operation, Vocabulary,
+    ArgKind, ArgumentKind, End, Evidence, FilterDef, ModifierActions, ModifierDef, Name, OpId,
+    Operation, Vocabulary,
 };
 
 const OPERATIONS: &str = include_str!("../../../grammar/operations.tsv");
@@ -22,8 +23,9 @@ fn table(text: &str) -> impl Iterator<Item = Vec<&str>> {
         .map(|l| l.split('\t').collect())
 }
 
-/// A row of `operations.tsv` or `additions.tsv`:
-/// name, parent, versions, filter-categories, extra-modifiers, node, source.
+/// A row of `operations.tsv` or `additions.tsv`: name, parent, versions,
+/// filter-categories, extra-modifiers, node, source, argument, decided-on, name-filter,
+/// argument-source.
 struct OperationRow<'t> {
     name: &'t str,
     parent: &'t str,
@@ -31,6 +33,12 @@ struct OperationRow<'t> {
     /// `None` when the table does not say (`?` or nothing).
     categories: Option<Vec<String>>,
     extra_modifiers: Vec<String>,
+    /// `None` for a word the table should not have (the tests reject it); read as
+    /// [`ArgumentKind::None`].
+    argument: Option<ArgumentKind>,
+    end: Option<End>,
+    name_filter: Option<&'t str>,
+    argument_source: &'t str,
 }
 
 impl<'t> OperationRow<'t> {
@@ -47,6 +55,10 @@ impl<'t> OperationRow<'t> {
                 None | Some("-") | Some("") => Vec::new(),
                 Some(m) => m.split(',').map(str::to_string).collect(),
             },
+            argument: row.get(7).copied().and_then(ArgumentKind::from_table),
+            end: row.get(8).copied().and_then(End::from_table),
+            name_filter: row.get(9).copied().filter(|f| !matches!(*f, "-" | "")),
+            argument_source: row.get(10).copied().unwrap_or(""),
         }
     }
 }
@@ -185,6 +197,10 @@ fn operations() -> (Vec<Operation>, HashMap<String, OpId>, OpId) {
             categories: row.categories,
             extra_modifiers: row.extra_modifiers,
             inferred_parent: false,
+            argument: row.argument.unwrap_or(ArgumentKind::None),
+            end: row.end,
+            name_filter: row.name_filter.map(str::to_string),
+            argument_source: row.argument_source.to_string(),
         })
         .collect();
     infer_parents(&mut operations, default);
@@ -462,5 +478,71 @@ mod tests {
         ] {
             assert!(v.function_name(name).is_some(), "{name}");
         }
+    }
+
+    /// Every operation row says what the operation is asked about, the end a network rule
+    /// is decided on (and only for network operations), the filter naming a name argument
+    /// (a name filter of the tables, only for name operations), and where that comes from.
+    #[test]
+    fn every_operation_row_has_an_argument_kind_and_its_source() {
+        let v = vocabulary();
+        let mut kinds = HashSet::default();
+        for row in table(OPERATIONS).chain(table(ADDITIONS)) {
+            assert_eq!(row.len(), 11, "{row:?}");
+            let kind = ArgumentKind::from_table(row[7])
+                .unwrap_or_else(|| panic!("{}: argument `{}`", row[0], row[7]));
+            kinds.insert(kind);
+            let end = End::from_table(row[8]);
+            assert_eq!(
+                end.is_some(),
+                kind == ArgumentKind::Network,
+                "{}: decided-on `{}` for a {kind:?} argument",
+                row[0],
+                row[8]
+            );
+            assert!(end.is_some() || row[8] == "-", "{row:?}");
+            if row[9] != "-" {
+                assert_eq!(kind, ArgumentKind::Name, "{}: a name filter", row[0]);
+                let filter = v.filter(row[9]);
+                assert!(
+                    filter.is_some_and(|f| f.arg == ArgKind::Name),
+                    "{}: `{}` is not a name filter of the tables",
+                    row[0],
+                    row[9]
+                );
+            }
+            let source = row[10];
+            assert!(
+                [
+                    "simbple-10.15",
+                    "shared/",
+                    "grammar/",
+                    "tests/observed",
+                    "unverified"
+                ]
+                .iter()
+                .any(|s| source.contains(s)),
+                "{}: argument-source `{source}` names no source",
+                row[0]
+            );
+            let op = v.operation_named(row[0]).unwrap();
+            assert_eq!((op.argument, op.end), (kind, end), "{}", row[0]);
+        }
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+    }
+
+    #[test]
+    fn names_the_tables_lack_take_what_their_wildcard_takes() {
+        let v = vocabulary();
+        assert_eq!(v.argument_of("process-exec"), ArgumentKind::Path);
+        assert_eq!(v.argument_of("sysctl-write"), ArgumentKind::Name);
+        assert_eq!(v.argument_of("file-read-something-new"), ArgumentKind::Path);
+        assert_eq!(v.argument_of("no-such-operation"), ArgumentKind::None);
+        assert!(v.decided_on_local_end("network-bind"));
+        assert!(v.decided_on_local_end("network-inbound"));
+        assert!(!v.decided_on_local_end("network-outbound"));
+        assert!(!v.decided_on_local_end("file-read-data"));
+        assert_eq!(v.name_filter_of("mach-lookup"), Some("global-name"));
+        assert_eq!(v.name_filter_of("file-read-data"), None);
     }
 }

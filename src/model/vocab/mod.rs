@@ -1,9 +1,10 @@
 //! The vocabulary, loaded from the tables in `grammar/`: operations with their wildcard
-//! hierarchy and macOS versions, filters with their argument kinds, modifiers, aliases, the
+//! hierarchy, macOS versions, the argument each is asked about and (network) the end a
+//! rule is decided on, filters with their argument kinds, modifiers, aliases, the
 //! availability of names per version, and every name libsandbox's Scheme defines before a
 //! profile runs (`grammar/builtins.tsv`). Nothing here names an operation or filter by hand
-//! but `default`, the root of the hierarchy. (Elsewhere, `explain` still tells what an
-//! operation's argument is by the prefix of its name.)
+//! but `default`, the root of the hierarchy, and no reader tells an operation's argument
+//! by the prefix of its name (`tests/layers.rs` checks it).
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
@@ -34,6 +35,62 @@ pub struct Operation {
     /// unverified (shared/reference/README.md, "Leaves that fall back to `default`"):
     /// a finding or decision that rests on it says so.
     pub inferred_parent: bool,
+    /// What it is asked about (`argument` in `grammar/operations.tsv`).
+    pub argument: ArgumentKind,
+    /// The end of a connection its rules are decided on (`decided-on`); `None` when it
+    /// does not take a network address.
+    pub end: Option<End>,
+    /// The filter that names its argument exactly, for a rule `learn` writes
+    /// (`global-name` for `mach-lookup`); `None` when the table gives none.
+    pub name_filter: Option<String>,
+    /// Where the three facts above come from, or why they are unverified.
+    pub argument_source: String,
+}
+
+/// What an operation is checked against (`argument` in `grammar/operations.tsv`): what
+/// `explain` parses its argument as, and what the set analysis enumerates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgumentKind {
+    /// A path (file operations, `process-exec*`).
+    Path,
+    /// `HOST:PORT`, or a unix socket's path.
+    Network,
+    /// A service, sysctl, preference domain … name.
+    Name,
+    /// Nothing a filter of the tables names.
+    None,
+}
+
+impl ArgumentKind {
+    /// The table's word for it; `None` for a word it does not have.
+    pub fn from_table(word: &str) -> Option<ArgumentKind> {
+        Some(match word {
+            "path" => ArgumentKind::Path,
+            "network" => ArgumentKind::Network,
+            "name" => ArgumentKind::Name,
+            "none" => ArgumentKind::None,
+            _ => return None,
+        })
+    }
+}
+
+/// The end of a connection a network rule is decided on (`decided-on`): the machine's own
+/// (`local`: bind, inbound) or the peer's (`remote`: outbound).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum End {
+    Local,
+    Remote,
+}
+
+impl End {
+    /// The table's word for it; `None` for `-` or a word it does not have.
+    pub fn from_table(word: &str) -> Option<End> {
+        match word {
+            "local" => Some(End::Local),
+            "remote" => Some(End::Remote),
+            _ => None,
+        }
+    }
 }
 
 impl Operation {
@@ -272,6 +329,53 @@ impl Vocabulary {
         self.op_id(name)
     }
 
+    /// The operation a name means for what it is asked about: the operation or its alias
+    /// ([`Vocabulary::resolve_operation`]); for a name the tables lack (a newer macOS's
+    /// operation in a denial log), the wildcard its name falls in, the longest (`file-foo`
+    /// → `file*`), as the loader infers a parent (unverified).
+    pub fn operation_named(&self, name: &str) -> Option<&Operation> {
+        if let Some(id) = self.resolve_operation(name) {
+            return Some(self.operation(id));
+        }
+        self.operations
+            .iter()
+            .filter(|o| o.is_wildcard && o.name != "default")
+            .filter(|o| name.starts_with(o.name.trim_end_matches('*')))
+            .max_by_key(|o| o.name.len())
+    }
+
+    /// What operation `name` is asked about ([`ArgumentKind::None`] for a name nothing in
+    /// the tables covers).
+    pub fn argument_of(&self, name: &str) -> ArgumentKind {
+        self.operation_named(name)
+            .map_or(ArgumentKind::None, |o| o.argument)
+    }
+
+    /// Whether operation `name` is decided on the machine's own end of a connection.
+    pub fn decided_on_local_end(&self, name: &str) -> bool {
+        self.operation_named(name)
+            .is_some_and(|o| o.end == Some(End::Local))
+    }
+
+    /// The filter that names operation `name`'s argument exactly, if the table gives one.
+    pub fn name_filter_of(&self, name: &str) -> Option<&str> {
+        self.operation_named(name)?.name_filter.as_deref()
+    }
+
+    /// The operation `name` (or its alias) means on `macos`: `None` when the tables know it
+    /// only on other versions, or not at all.
+    pub fn operation_on(&self, name: &str, macos: MacOs) -> Option<OpId> {
+        self.op_id(name)
+            .or_else(|| self.resolve_operation(name))
+            .filter(|id| self.operation(*id).exists_in(macos) || self.op_id(name).is_none())
+    }
+
+    /// The closest other operation name, for "did you mean" (never `name` itself: an
+    /// operation asked about on a macOS without it is not a typo).
+    pub fn suggest_operation(&self, name: &str) -> Option<String> {
+        self.suggest(name, self.operation_names().filter(|n| *n != name))
+    }
+
     /// An operation alias that compiles to nothing (`mach-per-user-lookup` …).
     pub fn is_no_op_alias(&self, name: &str) -> bool {
         self.aliases
@@ -383,6 +487,25 @@ mod tests {
         assert!(v.reach_unverified(w, setugid));
         assert!(!v.reach_unverified(w, data));
         assert!(!v.reach_unverified(v.default, setugid));
+    }
+
+    #[test]
+    fn an_operation_missing_on_a_version_is_not_its_own_suggestion() {
+        let v = vocabulary();
+        let old = MacOs::parse("10.15").unwrap();
+        assert_eq!(v.operation_on("consume-extension", old), None);
+        assert_ne!(
+            v.suggest_operation("consume-extension").as_deref(),
+            Some("consume-extension")
+        );
+        assert_eq!(
+            v.suggest_operation("file-raed-data").as_deref(),
+            Some("file-read-data")
+        );
+        assert_eq!(
+            v.operation_on("process-exec", old),
+            v.op_id("process-exec*")
+        );
     }
 
     #[test]
