@@ -39,8 +39,9 @@
 mod api;
 
 pub use api::{
-    diff, format, Change, Condition, Decision, Diff, Dispute, Error, Finding, Implicit, LoadError,
-    Options, PreludeSource, Profile, RuleAt, SetAnswer, Side, SourceError, Traversal, UnreadImport,
+    check_text, diff, format, test_text, Alternative, Change, Claim, Condition, Decision, Diff,
+    Dispute, Error, Finding, Implicit, LoadError, Options, PreludeSource, Profile, RuleAt,
+    SetAnswer, Side, SourceError, TestFailure, TestReport, TestResult, Traversal, UnreadImport,
     Verdict, Witness,
 };
 pub use diagnostic::Severity;

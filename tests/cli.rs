@@ -649,6 +649,7 @@ mod explain_compile {
         assert_eq!(
             keys,
             [
+                "alternatives",
                 "argument",
                 "column",
                 "conditional",
@@ -657,6 +658,7 @@ mod explain_compile {
                 "default",
                 "disputes",
                 "errors",
+                "file",
                 "implicit",
                 "line",
                 "loads",
@@ -674,6 +676,9 @@ mod explain_compile {
         assert_eq!(value["resolved"], "/private/tmp/asdf/foo");
         assert_eq!(value["rule"], "(deny file-write*)");
         assert_eq!(value["overridden"][0]["action"], "allow");
+        assert_eq!(value["overridden"][0]["file"], "tests/explain/seed-tmp.sb");
+        assert_eq!(value["file"], "tests/explain/seed-tmp.sb");
+        assert_eq!(value["alternatives"], serde_json::json!([]));
         // `/tmp` is resolved on the way; `(allow default)` lets its metadata be read.
         assert_eq!(value["traversal"]["link"], "/tmp");
         assert_eq!(value["traversal"]["decision"], "allow");
@@ -890,5 +895,77 @@ fn json_output_names_the_error_instead_of_an_empty_result() {
         // People still read it on stderr, on one line.
         assert!(err.starts_with("sblint: error: "), "{args:?}: {err}");
         assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
+
+/// The library API (which the WebAssembly build serialises as it is) and the binary print
+/// the same JSON: one engine behind both doors, so the npm package cannot drift from the
+/// command line.
+mod library_agrees_with_the_binary {
+    use super::*;
+    use sblint::{Options, Profile};
+
+    fn json(args: &[&str]) -> serde_json::Value {
+        let (out, _) = stdout(sblint().args(args));
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))
+    }
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+    }
+
+    fn params() -> Options {
+        Options::new()
+            .param("PROJECT", "/Users/me/project")
+            .param("PYTHON_PREFIX", "/opt/py")
+    }
+
+    #[test]
+    fn check_explain_test_and_diff() {
+        for path in ["examples/pitfalls.sb", "examples/untrusted-python.sb"] {
+            let library = sblint::check_text(path, &read(path), &Options::new()).unwrap();
+            assert_eq!(
+                library,
+                json(&["check", "--format", "json", path]),
+                "{path}"
+            );
+        }
+        let path = "examples/untrusted-python.sb";
+        let flags = [
+            "--param",
+            "PROJECT=/Users/me/project",
+            "--param",
+            "PYTHON_PREFIX=/opt/py",
+        ];
+        let profile = Profile::from_file(path, &params()).unwrap();
+        for (op, arg) in [
+            ("file-read-data", "/Users/me/.ssh/id_ed25519"),
+            ("file-write-data", "/Users/me/project/build/out.txt"),
+        ] {
+            let mut args = vec!["explain", "--format", "json", path, op, arg];
+            args.extend(flags);
+            let library = serde_json::to_value(profile.decide(op, Some(arg)).unwrap()).unwrap();
+            assert_eq!(library, json(&args), "{op} {arg}");
+        }
+        let toml = "examples/untrusted-python.sbtest.toml";
+        let report = sblint::test_text(path, &read(path), &read(toml), &Options::new()).unwrap();
+        let mut binary = json(&["test", "--format", "json", toml]);
+        for result in binary["results"].as_array_mut().unwrap() {
+            result.as_object_mut().unwrap().remove("file");
+        }
+        assert_eq!(
+            serde_json::to_value(&report.results).unwrap(),
+            binary["results"]
+        );
+        let (old, new) = ("tests/diff/kinds-old.sb", "tests/diff/kinds-new.sb");
+        let library = sblint::diff(
+            &Profile::from_file(old, &Options::new()).unwrap(),
+            &Profile::from_file(new, &Options::new()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(library).unwrap(),
+            json(&["diff", "--format", "json", old, new])
+        );
     }
 }

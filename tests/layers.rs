@@ -36,6 +36,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "explain",
             "compile",
             "sbtest",
+            "learn",
             "render",
             "workspace",
         ],

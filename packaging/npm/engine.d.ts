@@ -111,6 +111,12 @@ export interface Explanation {
   traversal: { link: string; operation: string; decision: Decision; line: number | null } | null;
   conditional: boolean;
   conditions: Condition[];
+  /** The deciding rule when libsandbox adds it by itself (`grammar/implicit.tsv`). */
+  implicit: { id: string; rule: string; verified: boolean; source: string } | null;
+  /** Facts the deciding rule rests on that recordings on real Macs disagree on. */
+  disputes: { id: string; question: string; one: string; other: string }[];
+  /** Imports that could not be read, whose rules could change the decision. */
+  unread_imports: { import: string; line: number }[];
 }
 
 /** One assertion's result (`sblint test --format json`). */

@@ -138,9 +138,33 @@ pub struct RuleAt {
     pub line: u32,
     /// Where the rule starts.
     pub column: u32,
+    /// The file it is in: the profile's name, a prelude's or an import's.
+    pub file: String,
     /// What it does.
     #[serde(rename = "action")]
     pub verdict: Verdict,
+}
+
+/// A rule that decides otherwise when a value only known at run time goes its way.
+///
+/// ```
+/// # use sblint::{Options, Profile, Verdict};
+/// let profile = Profile::from_text(
+///     "(version 1)\n(allow default)\n(deny file-read* (require-all (subpath \"/opt\") (entitlement-is-present \"com.example.x\")))\n",
+///     &Options::new(),
+/// )?;
+/// let decision = profile.decide("file-read-data", Some("/opt/a"))?;
+/// assert_eq!(decision.alternatives[0].could_be, Verdict::Deny);
+/// assert_eq!(decision.alternatives[0].rule.line, 3);
+/// # Ok::<(), sblint::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    /// The rule.
+    #[serde(flatten)]
+    pub rule: RuleAt,
+    /// What it would decide.
+    pub could_be: Verdict,
 }
 
 /// Something only known at run time that could change a decision: the filter that leaves
@@ -222,6 +246,8 @@ pub struct Decision {
     pub line: Option<u32>,
     /// The deciding rule's column.
     pub column: Option<u32>,
+    /// The deciding rule's file: the profile's name, a prelude's or an import's.
+    pub file: Option<String>,
     /// The deciding rule's text.
     pub rule: Option<String>,
     /// True when the `default` rule (or libsandbox's own default) decides.
@@ -230,6 +256,8 @@ pub struct Decision {
     pub overridden: Vec<RuleAt>,
     /// Rules whose precedence against the deciding one is unverified.
     pub unverified: Vec<RuleAt>,
+    /// Rules that decide otherwise when a value only known at run time goes their way.
+    pub alternatives: Vec<Alternative>,
     /// A symlinked root resolved on the way, when the argument is written through one.
     pub traversal: Option<Traversal>,
     /// True when something only known at run time could change the outcome.
@@ -316,13 +344,31 @@ pub struct UnreadImport {
     pub line: u32,
 }
 
+/// The family an operation belongs to: its topmost wildcard below `default`.
+pub(crate) fn family(op: OpId) -> OpId {
+    let vocab = vocabulary();
+    vocab
+        .chain(op)
+        .iter()
+        .copied()
+        .rfind(|&l| l != vocab.default)
+        .unwrap_or(op)
+}
+
 /// What a decision depends on, with lines.
 pub(crate) fn conditions(
     sources: &SourceMap<'_>,
     d: &crate::model::precedence::Decision,
 ) -> Vec<Condition> {
-    d.conditions
-        .iter()
+    conditions_of(sources, &d.conditions)
+}
+
+/// Conditions with lines.
+pub(crate) fn conditions_of(
+    sources: &SourceMap<'_>,
+    list: &[crate::model::precedence::Condition],
+) -> Vec<Condition> {
+    list.iter()
         .map(|c| Condition {
             filter: crate::model::precedence::condition_name(c, sources.text(c.origin)).to_string(),
             line: sources.line_col(c.origin).line,
@@ -340,6 +386,7 @@ impl Profile {
             RuleAt {
                 line: at.line,
                 column: at.col,
+                file: sources.name(rules[i].origin.file).to_string(),
                 verdict: rules[i].action.into(),
             }
         };
@@ -353,10 +400,19 @@ impl Profile {
             resolved: e.resolved.clone(),
             line: start.map(|s| s.line),
             column: start.map(|s| s.col),
+            file: decider.map(|r| sources.name(r.origin.file).to_string()),
             rule: decider.map(|r| sources.text(r.origin).to_string()),
             default: e.default,
             overridden: e.decision.overridden.iter().map(|&i| at(i)).collect(),
             unverified: e.decision.unverified.iter().map(|&i| at(i)).collect(),
+            alternatives: e
+                .alternatives
+                .iter()
+                .map(|&(action, i)| Alternative {
+                    rule: at(i),
+                    could_be: action.into(),
+                })
+                .collect(),
             traversal: e.traversal.as_ref().map(|t| Traversal {
                 link: t.link,
                 operation: "file-read-metadata",
@@ -482,6 +538,8 @@ pub struct Side {
 pub struct Change {
     /// The leaf operation.
     pub operation: String,
+    /// Its family, the topmost wildcard above it (`file*`, `network*` …), for grouping.
+    pub family: String,
     /// `allowed` (denied before, allowed now) or `denied` (the other way).
     pub change: String,
     /// True when a run-time value could undo it.
@@ -538,6 +596,7 @@ impl Diff {
                 .iter()
                 .map(|c| Change {
                     operation: vocab.operation(c.operation).name.clone(),
+                    family: vocab.operation(family(c.operation)).name.clone(),
                     change: c.direction.as_str().to_string(),
                     conditional: c.conditional,
                     old: side(old, &old_sources, &c.old),

@@ -1,23 +1,17 @@
 //! `sblint diff` in words, for people.
 
+use std::path::Path;
+
 use serde_json::json;
 
+use super::answers::family;
 use super::{Diff, Error, Profile};
+use crate::model::addon::Report as AddonReport;
 use crate::model::precedence::Decision;
 use crate::model::sets::{self, Budget, Change, Direction};
 use crate::model::{vocabulary, FileId, OpId};
 use crate::render::{render_note, Mark};
-
-/// The family an operation belongs to: its topmost wildcard below `default`.
-fn family(op: OpId) -> OpId {
-    let vocab = vocabulary();
-    vocab
-        .chain(op)
-        .iter()
-        .copied()
-        .rfind(|&l| l != vocab.default)
-        .unwrap_or(op)
-}
+use crate::workspace::Overrides;
 
 fn at(loaded: &Profile, origin: crate::model::Origin) -> String {
     let sources = loaded.sources();
@@ -48,6 +42,46 @@ fn where_(loaded: &Profile, d: &Decision) -> String {
         ));
     }
     text
+}
+
+/// How `sblint diff OLD NEW` shows its answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The JSON of [`Diff`].
+    Json,
+    /// Every change with both deciding rules drawn (`--verbose`).
+    Verbose,
+    /// The changes by family, alike ones once.
+    Grouped,
+}
+
+/// What `sblint diff OLD NEW` finds: the text in `shape`, whether a decision changes,
+/// and whether a leaf operation was too complex to decide. With `widen_only`, only what
+/// `new` newly allows.
+pub(crate) fn diff_report(
+    old: &Profile,
+    new: &Profile,
+    operation: Option<&str>,
+    widen_only: bool,
+    shape: Shape,
+    color: bool,
+) -> Result<(String, bool, bool), Error> {
+    let (mut changes, undecided) = super::diff_changes(old, new, operation)?;
+    if widen_only {
+        changes.retain(|c| c.direction == Direction::Allowed);
+    }
+    let text = match shape {
+        Shape::Json => {
+            let value =
+                serde_json::to_value(Diff::new(old, new, &changes, &undecided)).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Shape::Verbose => to_human(old, new, &changes, &undecided, widen_only, color),
+        Shape::Grouped => grouped(old, new, &changes, &undecided, widen_only),
+    };
+    Ok((text, !changes.is_empty(), !undecided.is_empty()))
 }
 
 /// `sblint diff`'s human report: the changes by family of operations, alike ones once,
@@ -162,6 +196,23 @@ fn excerpt(old: &Profile, new: &Profile, c: &Change, color: bool) -> String {
     render_note("deciding rules", &texts, &marks, color)
 }
 
+/// `sblint diff BASE --append ADDON` and `sblint check --base BASE ADDON` on files: the
+/// base loaded with `overrides`, the add-on with the base read first (as a prelude), then
+/// [`addon_report`].
+pub(crate) fn addon_files(
+    base: &Path,
+    addon: &Path,
+    overrides: Overrides,
+    operation: Option<&str>,
+    json: bool,
+) -> Result<(String, bool), Error> {
+    let old = Profile::load_path(base, overrides.clone(), false)?;
+    let mut with_base = overrides;
+    with_base.preludes.push(base.to_path_buf());
+    let new = Profile::load_path(addon, with_base, false)?;
+    addon_report(&old, &new, operation, json)
+}
+
 /// `sblint diff BASE --append ADDON` and `sblint check --base BASE ADDON`: `new` is the
 /// add-on read after the base (`old`), compared with it on the leaves of `operation` (all
 /// when `None`); the text (JSON when `json`), and whether it widens the base.
@@ -185,89 +236,103 @@ pub(crate) fn addon_report(
     let report = crate::model::addon::analyze(&old.model().rules, rules, &ops, &Budget::default());
     let widens = report.widens();
     let text = if json {
-        let mut value =
-            serde_json::to_value(Diff::new(old, new, &report.changes, &report.too_complex))
-                .unwrap_or_default();
-        value["widens"] = json!(widens);
-        value["no_effect"] = json!(report
-            .no_effect
-            .iter()
-            .map(|n| {
-                let rule = &rules[n.rule];
-                let mut v = json!({
-                    "line": new.sources().line_col(rule.origin).line,
-                });
-                if let Some((op, w, d)) = &n.witness {
-                    v["operation"] = json!(vocab.operation(*op).name);
-                    v["witness"] = json!(w);
-                    v["decided_by"] = json!({
-                        "decision": d.outcome().as_str(),
-                        "file": d.rule.map(|i| new.sources().name(rules[i].origin.file).to_string()),
-                        "line": d.rule.map(|i| new.sources().line_col(rules[i].origin).line),
-                    });
-                }
-                v
-            })
-            .collect::<Vec<_>>());
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        text
+        addon_json(old, new, &report)
     } else {
-        let mut out = String::new();
-        if report.changes.is_empty() && report.too_complex.is_empty() {
-            out.push_str("the add-on changes no decision of the base\n");
-        } else {
-            out.push_str("what the add-on changes:\n");
-            out.push_str(&grouped(
-                old,
-                new,
-                &report.changes,
-                &report.too_complex,
-                false,
-            ));
-        }
-        if !report.no_effect.is_empty() {
-            out.push_str(&format!(
-                "{} rule{} of the add-on change{} nothing:\n",
-                report.no_effect.len(),
-                if report.no_effect.len() == 1 { "" } else { "s" },
-                if report.no_effect.len() == 1 { "s" } else { "" },
-            ));
-            for n in &report.no_effect {
-                let rule = &rules[n.rule];
-                let mut line = format!("  {} `{}`", at(new, rule.origin), rule_text(new, n.rule));
-                if let Some((op, w, d)) = &n.witness {
-                    let what = match w {
-                        Some(w) => format!("{} {w}", vocab.operation(*op).name),
-                        None => vocab.operation(*op).name.clone(),
-                    };
-                    let from_base = d
-                        .rule
-                        .is_some_and(|i| !crate::model::addon::from_addon(&rules[i]));
-                    line.push_str(&format!(
-                        ": {what} is {} with or without it, by {}{}",
-                        match d.outcome() {
-                            crate::model::Action::Allow => "allowed",
-                            crate::model::Action::Deny => "denied",
-                        },
-                        by(new, d.rule),
-                        if from_base { " (the base)" } else { "" },
-                    ));
-                }
-                out.push_str(&line);
-                out.push('\n');
-            }
-        }
-        if report.unexamined > 0 {
-            out.push_str(&format!(
-                "{} rules of the add-on past the first {} were not examined for effect\n",
-                report.unexamined,
-                crate::model::addon::MAX_RULES
-            ));
-        }
-        out
+        addon_human(old, new, &report)
     };
     Ok((text, widens))
+}
+
+/// [`addon_report`] as JSON: the diff, whether it widens, the rules with no effect.
+fn addon_json(old: &Profile, new: &Profile, report: &AddonReport) -> String {
+    let vocab = vocabulary();
+    let rules = &new.model().rules;
+    let widens = report.widens();
+    let mut value = serde_json::to_value(Diff::new(old, new, &report.changes, &report.too_complex))
+        .unwrap_or_default();
+    value["widens"] = json!(widens);
+    value["no_effect"] = json!(report
+        .no_effect
+        .iter()
+        .map(|n| {
+            let rule = &rules[n.rule];
+            let mut v = json!({
+                "line": new.sources().line_col(rule.origin).line,
+            });
+            if let Some((op, w, d)) = &n.witness {
+                v["operation"] = json!(vocab.operation(*op).name);
+                v["witness"] = json!(w);
+                v["decided_by"] = json!({
+                    "decision": d.outcome().as_str(),
+                    "file": d.rule.map(|i| new.sources().name(rules[i].origin.file).to_string()),
+                    "line": d.rule.map(|i| new.sources().line_col(rules[i].origin).line),
+                });
+            }
+            v
+        })
+        .collect::<Vec<_>>());
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// [`addon_report`] in words.
+fn addon_human(old: &Profile, new: &Profile, report: &AddonReport) -> String {
+    let vocab = vocabulary();
+    let rules = &new.model().rules;
+    let mut out = String::new();
+    if report.changes.is_empty() && report.too_complex.is_empty() {
+        out.push_str("the add-on changes no decision of the base\n");
+    } else {
+        out.push_str("what the add-on changes:\n");
+        out.push_str(&grouped(
+            old,
+            new,
+            &report.changes,
+            &report.too_complex,
+            false,
+        ));
+    }
+    if !report.no_effect.is_empty() {
+        out.push_str(&format!(
+            "{} rule{} of the add-on change{} nothing:\n",
+            report.no_effect.len(),
+            if report.no_effect.len() == 1 { "" } else { "s" },
+            if report.no_effect.len() == 1 { "s" } else { "" },
+        ));
+        for n in &report.no_effect {
+            let rule = &rules[n.rule];
+            let mut line = format!("  {} `{}`", at(new, rule.origin), rule_text(new, n.rule));
+            if let Some((op, w, d)) = &n.witness {
+                let what = match w {
+                    Some(w) => format!("{} {w}", vocab.operation(*op).name),
+                    None => vocab.operation(*op).name.clone(),
+                };
+                let from_base = d
+                    .rule
+                    .is_some_and(|i| !crate::model::addon::from_addon(&rules[i]));
+                line.push_str(&format!(
+                    ": {what} is {} with or without it, by {}{}",
+                    match d.outcome() {
+                        crate::model::Action::Allow => "allowed",
+                        crate::model::Action::Deny => "denied",
+                    },
+                    by(new, d.rule),
+                    if from_base { " (the base)" } else { "" },
+                ));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    if report.unexamined > 0 {
+        out.push_str(&format!(
+            "{} rules of the add-on past the first {} were not examined for effect\n",
+            report.unexamined,
+            crate::model::addon::MAX_RULES
+        ));
+    }
+    out
 }
 
 /// A rule as written, on one line and at most 60 characters.

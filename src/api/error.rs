@@ -101,6 +101,20 @@ pub enum Error {
         /// Why, naming what is missing.
         reason: String,
     },
+    /// A rule selector of [`Options`](crate::Options) that names no rule.
+    #[error("`{key}`: {message}")]
+    #[diagnostic(code(sblint::selector))]
+    Selector {
+        /// `select` or `ignore`.
+        key: &'static str,
+        /// Which selector, and the rules near it.
+        message: String,
+    },
+    /// A test file's assertions (`*.sbtest.toml`) that are not valid: every problem, at
+    /// the first.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Assertions(Box<SourceError>),
     /// Finding, walking or configuring the files of a run (the command line's settings,
     /// `sblint.toml`).
     #[doc(hidden)]
@@ -152,6 +166,7 @@ impl Error {
         match self {
             Error::Syntax(_) => "sblint::syntax".into(),
             Error::Import(_) => "sblint::import".into(),
+            Error::Assertions(_) => "sblint::assertions".into(),
             _ => miette::Diagnostic::code(self)
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "sblint::error".into()),
@@ -169,7 +184,7 @@ impl Error {
     /// ```
     pub fn source_error(&self) -> Option<&SourceError> {
         match self {
-            Error::Syntax(e) | Error::Import(e) => Some(e),
+            Error::Syntax(e) | Error::Import(e) | Error::Assertions(e) => Some(e),
             _ => None,
         }
     }
@@ -234,6 +249,18 @@ pub struct SourceError {
 }
 
 impl SourceError {
+    /// The line and column (from 1) where it starts.
+    ///
+    /// ```
+    /// let error = sblint::SourceError::at("t.toml", "a = 1\nb = ", 10..10, "no value".into(), "here");
+    /// assert_eq!(error.line_col(), (2, 5));
+    /// ```
+    pub fn line_col(&self) -> (u32, u32) {
+        let text = self.text.inner();
+        let at = crate::syntax::LineIndex::new(text).line_col(text, self.span.offset() as u32);
+        (at.line, at.col)
+    }
+
     /// An error at byte range `span` of `text` named `name`, located as
     /// `` `name`:line:col ``.
     ///

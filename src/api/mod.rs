@@ -22,202 +22,40 @@
 //! ```
 
 mod answers;
+#[cfg(feature = "native")]
+pub(crate) mod audit_text;
+#[cfg(feature = "native")]
+pub(crate) mod checks;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod diff_text;
 mod error;
+#[cfg(feature = "native")]
+pub(crate) mod formatting;
+mod options;
+#[cfg_attr(not(feature = "native"), allow(dead_code))]
+pub(crate) mod set_text;
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) mod tests;
 mod text;
+mod texts;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 pub use answers::{
-    Change, Condition, Decision, Diff, Dispute, Finding, Implicit, LoadError, RuleAt, SetAnswer,
-    Side, Traversal, UnreadImport, Verdict, Witness,
+    Alternative, Change, Condition, Decision, Diff, Dispute, Finding, Implicit, LoadError, RuleAt,
+    SetAnswer, Side, Traversal, UnreadImport, Verdict, Witness,
 };
 pub use error::{Error, SourceError};
+pub use options::{Options, PreludeSource};
+pub use texts::{check_text, test_text, Claim, TestFailure, TestReport, TestResult};
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::{self, CheckOptions, Selection};
+use crate::lint::{self, CheckOptions};
 use crate::model::sets::{self, Answer, Budget, Entry};
 use crate::model::sources::SourceMap;
-use crate::model::{vocabulary, Issue, MacOs, Model, ModelOptions, OpId};
+use crate::model::{vocabulary, Issue, Model, ModelOptions, OpId};
 use crate::syntax::{parse, LineIndex, SyntaxTree};
 use crate::workspace::{inputs, Input, Overrides, Settings};
-
-/// How to load a profile: values for its `(param "NAME")`s, files read before it
-/// (preludes), where its `import`s are searched, and the macOS whose vocabulary applies.
-/// Nothing is read from `sblint.toml`: a library call gets what it is given.
-///
-/// Serialises as `{"params": {...}, "preludes": [{"name", "text"} | {"path"}],
-/// "import_paths": [...], "imports": {"name.sb": "text"}, "macos": "14"}`, every key
-/// optional.
-///
-/// ```
-/// use sblint::Options;
-///
-/// let options = Options::new()
-///     .param("HOME", "/Users/me")
-///     .prelude_text("base.sb", "(define (home p) (string-append (param \"HOME\") p))")
-///     .macos("14");
-/// let json: Options = serde_json::from_str(r#"{"params": {"HOME": "/Users/me"}, "macos": "14"}"#)?;
-/// assert_eq!(json.params, options.params);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Options {
-    /// Values for `(param "NAME")`.
-    pub params: BTreeMap<String, String>,
-    /// Profiles evaluated before this one, in order (their definitions are visible; their
-    /// own findings are not reported).
-    pub preludes: Vec<PreludeSource>,
-    /// Directories searched by `import` after the profile's own directory.
-    pub import_paths: Vec<PathBuf>,
-    /// Texts of imported files by the name `import` gives, found before the file system
-    /// (where there is none, as in WebAssembly).
-    pub imports: BTreeMap<String, String>,
-    /// The macOS version: `10.12`-`10.15`, `11`-`15`, `26`, a minor version (`14.2`) or a
-    /// name (`sonoma`); default 14.4.1, the newest with complete tables.
-    pub macos: Option<String>,
-}
-
-/// A prelude: text with a name, or a file read when the profile is loaded.
-///
-/// ```
-/// use sblint::PreludeSource;
-///
-/// let text: PreludeSource = serde_json::from_str(r#"{"name": "base.sb", "text": "(version 1)"}"#)?;
-/// assert_eq!(text, PreludeSource::Text { name: "base.sb".into(), text: "(version 1)".into() });
-/// let file: PreludeSource = serde_json::from_str(r#"{"path": "base.sb"}"#)?;
-/// assert_eq!(file, PreludeSource::File { path: "base.sb".into() });
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum PreludeSource {
-    /// The prelude's text, and the name findings and citations use.
-    Text {
-        /// Its name.
-        name: String,
-        /// Its text.
-        text: String,
-    },
-    /// A file.
-    File {
-        /// Its path.
-        path: PathBuf,
-    },
-}
-
-impl Options {
-    /// No params, no preludes, no import paths, the default macOS.
-    ///
-    /// ```
-    /// assert_eq!(sblint::Options::new(), sblint::Options::default());
-    /// ```
-    pub fn new() -> Options {
-        Options::default()
-    }
-
-    /// Gives `(param "NAME")` a value.
-    ///
-    /// ```
-    /// let options = sblint::Options::new().param("HOME", "/Users/me");
-    /// assert_eq!(options.params["HOME"], "/Users/me");
-    /// ```
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Options {
-        self.params.insert(name.into(), value.into());
-        self
-    }
-
-    /// Adds a prelude given as text.
-    ///
-    /// ```
-    /// let options = sblint::Options::new().prelude_text("base.sb", "(version 1)");
-    /// assert_eq!(options.preludes.len(), 1);
-    /// ```
-    pub fn prelude_text(mut self, name: impl Into<String>, text: impl Into<String>) -> Options {
-        self.preludes.push(PreludeSource::Text {
-            name: name.into(),
-            text: text.into(),
-        });
-        self
-    }
-
-    /// Adds a prelude read from a file when the profile is loaded.
-    ///
-    /// ```
-    /// let options = sblint::Options::new().prelude_file("/usr/share/sandbox/base.sb");
-    /// assert_eq!(options.preludes.len(), 1);
-    /// ```
-    pub fn prelude_file(mut self, path: impl Into<PathBuf>) -> Options {
-        self.preludes
-            .push(PreludeSource::File { path: path.into() });
-        self
-    }
-
-    /// Adds a directory searched by `import`.
-    ///
-    /// ```
-    /// let options = sblint::Options::new().import_path("/usr/share/sandbox");
-    /// assert_eq!(options.import_paths.len(), 1);
-    /// ```
-    pub fn import_path(mut self, dir: impl Into<PathBuf>) -> Options {
-        self.import_paths.push(dir.into());
-        self
-    }
-
-    /// Sets the macOS version (checked when the profile is loaded).
-    ///
-    /// ```
-    /// use sblint::{Error, Options, Profile};
-    ///
-    /// let error = Profile::from_text("(version 1)", &Options::new().macos("9")).unwrap_err();
-    /// assert!(matches!(error, Error::UnknownMacOs { .. }));
-    /// ```
-    pub fn macos(mut self, version: impl Into<String>) -> Options {
-        self.macos = Some(version.into());
-        self
-    }
-
-    /// The options a check needs: preludes read, the version parsed.
-    fn resolve(&self, base_dir: Option<PathBuf>) -> Result<CheckOptions, Error> {
-        let macos = match &self.macos {
-            Some(text) => {
-                Some(MacOs::parse(text).ok_or_else(|| Error::UnknownMacOs { text: text.clone() })?)
-            }
-            None => None,
-        };
-        let mut preludes = Vec::new();
-        for prelude in &self.preludes {
-            preludes.push(match prelude {
-                PreludeSource::Text { name, text } => {
-                    lint::load_prelude(name.clone(), text.clone().into_bytes())
-                }
-                PreludeSource::File { path } => {
-                    let bytes = inputs::read(&Input::File(path.clone()))?;
-                    lint::load_prelude(path.display().to_string(), bytes)
-                }
-            });
-        }
-        Ok(CheckOptions {
-            preludes,
-            model: ModelOptions {
-                macos,
-                params: self.params.clone().into_iter().collect(),
-                base_dir,
-                import_paths: self.import_paths.clone(),
-                imports: self.imports.clone().into_iter().collect(),
-                ..ModelOptions::default()
-            },
-            selection: Selection::default(),
-        })
-    }
-}
 
 /// A profile, parsed and evaluated with its options: what libsandbox would see.
 ///
@@ -353,6 +191,21 @@ impl Profile {
         let profile = Profile::evaluate(name, tree, options);
         profile.evaluable(explain)?;
         Ok(profile)
+    }
+
+    /// [`Profile::load_input`] of a path a door names (`-` for stdin).
+    #[cfg_attr(not(feature = "native"), allow(dead_code))] // the command line's
+    pub(crate) fn load_path(
+        path: &Path,
+        overrides: Overrides,
+        explain: bool,
+    ) -> Result<Profile, Error> {
+        let input = if path.as_os_str() == "-" {
+            Input::Stdin
+        } else {
+            Input::File(path.to_path_buf())
+        };
+        Profile::load_input(&input, overrides, explain)
     }
 
     fn build(name: String, text: String, options: CheckOptions) -> Profile {
@@ -605,7 +458,9 @@ impl Profile {
         operation: &str,
         argument: Option<&str>,
     ) -> Result<crate::explain::Explanation, Error> {
-        let cwd = std::env::current_dir().unwrap_or_default();
+        // Relative arguments are taken from `/` where there is no working directory (a
+        // browser).
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
         Ok(crate::explain::explain(
             &self.model,
             operation,

@@ -1,17 +1,17 @@
 //! `sblint test`'s results: a test file's profile loaded with the file's settings over the
 //! command line's, its assertions answered, and the reports (human, JSON, JUnit).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{Error, Profile};
+use super::{Error, Profile, SourceError, TestResult};
 use crate::model::sources::SourceMap;
 use crate::model::{Action, FileId};
 use crate::render::{render_note, Mark};
-use crate::sbtest::{self, Kind, TestFile};
+use crate::sbtest::{self, Kind, Problem, TestFile};
 use crate::syntax::LineIndex;
-use crate::workspace::{Input, Overrides};
+use crate::workspace::Overrides;
 
 /// A test file with its loaded profile and what its assertions found. The outcomes
 /// borrow the file, so they are kept as owned copies.
@@ -40,6 +40,50 @@ pub(crate) fn file_overrides(file: &TestFile, mut overrides: Overrides) -> Overr
     overrides
 }
 
+/// Why a test file cannot be run.
+pub(crate) enum FileError {
+    /// It cannot be read, or names no profile.
+    Usage(String),
+    /// Problems at places in it, each reported.
+    Source(Vec<SourceError>),
+}
+
+/// Reads and parses the test file at `path`, and the profile it runs on: `flag`
+/// (`--profile`) over the file's own `profile`, which must exist.
+pub(crate) fn read_file(
+    path: &Path,
+    flag: Option<&Path>,
+) -> Result<(TestFile, PathBuf), FileError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::Usage(format!("cannot read `{}`: {e}", path.display())))?;
+    let name = path.display().to_string();
+    let at = |p: Problem| {
+        let mut error = SourceError::at(&name, &text, p.span, p.message, &p.label);
+        error.help = p.help;
+        error
+    };
+    let file = sbtest::parse(path, &text)
+        .map_err(|problems| FileError::Source(problems.into_iter().map(at).collect()))?;
+    let profile = match (flag, &file.profile) {
+        (Some(flag), _) => flag.to_path_buf(),
+        (None, Some(own)) if own.is_file() => own.clone(),
+        (None, Some(own)) => {
+            return Err(FileError::Source(vec![at(Problem {
+                span: file.profile_span.clone(),
+                message: format!("the profile `{}` does not exist", own.display()),
+                label: "this profile".into(),
+                help: Some("`profile` is relative to the test file's directory".into()),
+            })]));
+        }
+        (None, None) => {
+            return Err(FileError::Usage(format!(
+                "`{name}` names no `profile`: add `profile = \"….sb\"` or pass `--profile PATH` (`-` for stdin)"
+            )));
+        }
+    };
+    Ok((file, profile))
+}
+
 /// Loads `profile` for the test `file` with `overrides` ([`file_overrides`]) and answers
 /// its assertions.
 pub(crate) fn run(
@@ -47,12 +91,7 @@ pub(crate) fn run(
     profile: &Path,
     overrides: Overrides,
 ) -> Result<FileResults, Error> {
-    let input = if profile.as_os_str() == "-" {
-        Input::Stdin
-    } else {
-        Input::File(profile.to_path_buf())
-    };
-    let loaded = Profile::load_input(&input, overrides, false)?;
+    let loaded = Profile::load_path(profile, overrides, false)?;
     // One outcome per assertion, in the file's order.
     let outcomes = sbtest::run(&file, loaded.answering().model())
         .into_iter()
@@ -225,46 +264,11 @@ fn excerpt(sources: &SourceMap<'_>, rules: &[crate::model::Rule], i: usize, colo
 
 fn result_json(r: &FileResults, o: &Owned) -> serde_json::Value {
     let a = &r.file.assertions[o.assertion];
-    let mut value = json!({
-        "file": r.file.path.display().to_string(),
-        "assertion_line": LineIndex::new(&r.file.text).line_col(&r.file.text, a.span.start as u32).line,
-        "kind": a.kind.as_str(),
-        "operation": a.operation,
-        "passed": o.passed,
-    });
-    let map = value.as_object_mut().expect("an object");
-    match a.kind {
-        Kind::Allow | Kind::Deny => {
-            map.insert("argument".into(), json!(a.argument));
-        }
-        Kind::Never | Kind::Always => {
-            map.insert("within".into(), json!(a.within));
-            if a.kind == Kind::Never {
-                map.insert("except".into(), json!(a.except));
-            }
-        }
-    }
-    if let Some(f) = &o.failure {
-        let answering = r.loaded.answering();
-        let sources = answering.sources();
-        let line = f
-            .rule
-            .map(|i| sources.line_col(answering.model().rules[i].origin).line);
-        map.insert("witness".into(), json!(f.witness));
-        map.insert("witness_operation".into(), json!(f.witness_operation));
-        map.insert("decision".into(), json!(f.decision.map(Action::as_str)));
-        map.insert("line".into(), json!(line));
-        map.insert("conditional".into(), json!(f.conditional));
-        let conditions: Vec<serde_json::Value> = f
-            .conditions
-            .iter()
-            .map(|c| json!({ "filter": c.filter, "line": sources.line_col(c.origin).line }))
-            .collect();
-        map.insert("conditions".into(), json!(conditions));
-        if let Some(note) = &f.note {
-            map.insert("note".into(), json!(note));
-        }
-    }
+    // Decided on the profile with libsandbox's own rules: lines are that profile's.
+    let answering = r.loaded.answering();
+    let result = TestResult::new(answering, &r.file.text, 0, a, o.passed, o.failure.as_ref());
+    let mut value = serde_json::to_value(result).unwrap_or_default();
+    value["file"] = json!(r.file.path.display().to_string());
     value
 }
 

@@ -103,14 +103,14 @@ fn condition_reason(
     }
 }
 
+/// `sblint explain` in words: the outcome, the deciding rule drawn with the rules it
+/// overrides, then what could change it.
 pub(crate) fn to_human(
     loaded: &Profile,
     sources: &SourceMap<'_>,
     e: &Explanation,
     color: bool,
 ) -> String {
-    let rules = &loaded.model().rules;
-    let vocab = crate::model::vocabulary();
     let mut out = String::new();
     let what = match (&e.argument, &e.resolved) {
         (Some(a), Some(r)) if a != r => format!("{} {r} (written {a})", e.operation),
@@ -118,6 +118,24 @@ pub(crate) fn to_human(
         (None, _) => e.operation.clone(),
     };
     out.push_str(&format!("{}: {what}\n", e.action.as_str()));
+    decided(&mut out, loaded, sources, e, color);
+    traversal(&mut out, loaded, sources, e);
+    unverified(&mut out, loaded, sources, e);
+    alternatives(&mut out, loaded, sources, e);
+    run_time(&mut out, sources, e);
+    out
+}
+
+/// How the deciding rule was chosen, and the rule drawn.
+fn decided(
+    out: &mut String,
+    loaded: &Profile,
+    sources: &SourceMap<'_>,
+    e: &Explanation,
+    color: bool,
+) {
+    let rules = &loaded.model().rules;
+    let vocab = crate::model::vocabulary();
     match e.decision.rule {
         None => out.push_str("  no rule matches and the profile has no `default` rule: libsandbox's own default (allow) applies\n"),
         Some(i) => {
@@ -140,6 +158,11 @@ pub(crate) fn to_human(
             out.push_str(&render(sources, rules, i, &e.decision.overridden, color));
         }
     }
+}
+
+/// A symlinked root denied on the way.
+fn traversal(out: &mut String, loaded: &Profile, sources: &SourceMap<'_>, e: &Explanation) {
+    let rules = &loaded.model().rules;
     if let Some(t) = &e.traversal {
         let by = match t.decision.rule {
             Some(i) => {
@@ -161,6 +184,12 @@ pub(crate) fn to_human(
             ));
         }
     }
+}
+
+/// Rules whose order against the deciding one is unverified, and rules that match the
+/// path only as written.
+fn unverified(out: &mut String, loaded: &Profile, sources: &SourceMap<'_>, e: &Explanation) {
+    let rules = &loaded.model().rules;
     if !e.decision.unverified.is_empty() {
         for &i in &e.decision.unverified {
             let at = sources.line_col(rules[i].origin);
@@ -186,6 +215,11 @@ pub(crate) fn to_human(
             ));
         }
     }
+}
+
+/// Rules that decide otherwise when a value only known at run time goes their way.
+fn alternatives(out: &mut String, loaded: &Profile, sources: &SourceMap<'_>, e: &Explanation) {
+    let rules = &loaded.model().rules;
     for (action, i) in &e.alternatives {
         let at = sources.line_col(rules[*i].origin);
         let why = condition_words(
@@ -203,6 +237,10 @@ pub(crate) fn to_human(
             at.col
         ));
     }
+}
+
+/// Unread imports, disputed facts and the other run-time conditions.
+fn run_time(out: &mut String, sources: &SourceMap<'_>, e: &Explanation) {
     for u in &e.unread_imports {
         let at = sources.line_col(crate::model::Origin {
             file: FileId::MAIN,
@@ -240,7 +278,6 @@ pub(crate) fn to_human(
             others.join(", ")
         ));
     }
-    out
 }
 
 /// The deciding rule with its source line, and the overridden ones as secondary labels.

@@ -1,19 +1,19 @@
 //! `sblint check`
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::args::CheckArgs;
 use super::error::AppError;
 use super::output::{self, Output};
 use super::ExitStatus;
-use rayon::prelude::*;
 
+use crate::api::checks::{self, CheckRun, Checked, Rewrite, Tally};
+use crate::api::diff_text;
 use crate::diagnostic::FileReport;
 use crate::lint;
 use crate::render::{self, Format, RuleInfo};
-use crate::workspace::{inputs, Input, Settings};
+use crate::workspace::{Input, Overrides, Settings, WorkspaceError};
 
 /// Where the report goes: stdout, stderr (when `--fix -` writes the profile to stdout), or
 /// the `--output-file`, written once at the end.
@@ -71,16 +71,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
         ));
     }
     let format = Format::from(args.format);
-    let select = selectors("--select", &args.select)?;
-    let ignore = selectors("--ignore", &args.ignore)?;
-    let extend = selectors("--extend-select", &args.extend_select)?;
-    // With `--base`, each file is an add-on: the base is read first, as a prelude.
-    let mut preludes = args.load.preludes.clone();
-    preludes.extend(args.base.iter().cloned());
-    let mut overrides = args.load.model.overrides(&preludes, &select, &ignore)?;
-    overrides.extend_select = extend;
-    let mut settings = Settings::new(overrides)?;
-    let rules = rule_infos();
+    let mut settings = Settings::new(overrides(args)?)?;
     let mut errors = Vec::new();
     let files = args.exclude.collect(
         &args.paths,
@@ -94,133 +85,48 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
         (None, true) => Sink::Stderr,
         (None, false) => Sink::Stdout(out),
     };
-    let color = args.color.enabled(sink.terminal());
-    let statistics = args.statistics;
+    let run = CheckRun {
+        format,
+        fix: args.fix,
+        diff: args.diff,
+        unsafe_fixes: args.unsafe_fixes,
+        statistics: args.statistics,
+        color: args.color.enabled(sink.terminal()),
+        stdin_filename: args.stdin_filename.as_deref(),
+    };
+    let rules = checks::rule_infos();
     // Files go by in sorted chunks: a chunk is checked on all cores, then written, so the
     // output is deterministic and memory stays flat however many files there are. JSON
     // and SARIF are one document: their reports (without the texts of clean files) wait.
     const CHUNK: usize = 256;
-    let document = !args.diff && !statistics && matches!(format, Format::Json | Format::Sarif);
+    let document = !args.diff && !args.statistics && matches!(format, Format::Json | Format::Sarif);
     let mut kept = Vec::new();
-    let mut totals = render::Totals::default();
-    let mut counts: BTreeMap<&'static str, Count> = BTreeMap::new();
-    let mut fixed: Vec<(String, Vec<&'static str>)> = Vec::new();
-    let mut any_diff = false;
-    let mut unknown_suppression = false;
+    let mut tally = Tally::default();
     for chunk in files.chunks(CHUNK) {
-        // Options first: they share caches of configs and preludes.
-        let mut jobs = Vec::with_capacity(chunk.len());
-        for input in chunk {
-            match settings.options_for(input) {
-                Ok(options) => jobs.push((input, options)),
-                Err(err) => errors.push(err.into()),
-            }
-        }
-        let results: Vec<Result<Checked, AppError>> = jobs
-            .par_iter()
-            .map(|(input, options)| check_one(args, format, input, options, color))
-            .collect();
-        let mut text = String::new();
-        let mut reports = Vec::new();
-        for result in results {
-            match result {
-                Ok(checked) => {
-                    totals.add(&checked.report);
-                    for d in &checked.report.diagnostics {
-                        unknown_suppression |= lint::suppress::names_unknown_rule(d);
-                        let count = counts.entry(d.code).or_insert(Count {
-                            name: d.name,
-                            findings: 0,
-                            fixable: 0,
-                        });
-                        count.findings += 1;
-                        count.fixable += usize::from(d.fix.as_ref().is_some_and(|f| {
-                            args.unsafe_fixes
-                                || f.applicability == crate::diagnostic::Applicability::Safe
-                        }));
-                    }
-                    any_diff |= !checked.diff.is_empty();
-                    if !statistics {
-                        text.push_str(if args.diff {
-                            &checked.diff
-                        } else {
-                            &checked.human
-                        });
-                    }
-                    if !checked.fixed.is_empty() {
-                        fixed.push((checked.report.path.clone(), checked.fixed));
-                    }
-                    reports.push(checked.report);
-                }
-                Err(err) => errors.push(err),
-            }
-        }
+        let results = checks::check_chunk(&mut settings, chunk, &run);
+        let (mut text, reports) = chunk_text(args, results, &mut tally, &mut errors);
         if document {
             kept.extend(reports);
-        } else if !args.diff && !statistics && format != Format::Human {
-            let mut rendered = Vec::new();
-            match render::render(&mut rendered, &reports, format, color, &rules) {
-                Ok(()) => text.push_str(&String::from_utf8_lossy(&rendered)),
-                Err(err) => errors.push(AppError::Output(err)),
-            }
+        } else if !args.diff && !args.statistics && format != Format::Human {
+            text.push_str(&rendered(&reports, &run, &rules, &mut errors));
         }
         if let Err(err) = sink.write(&text) {
             errors.push(err);
         }
     }
-    let mut tail = String::new();
-    if document {
-        let mut rendered = Vec::new();
-        match render::render(&mut rendered, &kept, format, color, &rules) {
-            Ok(()) => tail.push_str(&String::from_utf8_lossy(&rendered)),
-            Err(err) => errors.push(AppError::Output(err)),
-        }
-    } else if statistics {
-        tail.push_str(&statistics_text(&counts, format));
-    }
-    let people = format == Format::Human || statistics;
-    if !args.diff && !args.quiet && people {
-        if args.fix {
-            tail.push_str(&fixed_text(&fixed, args.show_fixes));
-        } else if args.show_fixes {
-            tail.push_str(&fixable_text(&counts, args.unsafe_fixes));
-        }
-        if format == Format::Human && !statistics {
-            let summary = totals.summary();
-            if !summary.is_empty() {
-                tail.push_str(&summary);
-                tail.push('\n');
-            }
-        }
-    }
+    let mut tail = if document {
+        rendered(&kept, &run, &rules, &mut errors)
+    } else if args.statistics {
+        tally.statistics_text(format)
+    } else {
+        String::new()
+    };
+    tail.push_str(&footer(args, format, &tally));
     // `--base`: what each add-on opens and which of its rules change nothing.
-    let mut widens = false;
-    if let Some(base) = &args.base {
-        for input in &files {
-            let Input::File(path) = input else { continue };
-            // Other formats are one document each: the exit status says it.
-            let human = format == Format::Human;
-            match super::diff::addon_report(
-                base,
-                path,
-                &args.load,
-                None,
-                super::args::ExplainFormat::Human,
-            ) {
-                Ok((text, w)) => {
-                    widens |= w;
-                    if human {
-                        tail.push_str(&format!(
-                            "{} appended to {}: {text}",
-                            path.display(),
-                            base.display()
-                        ));
-                    }
-                }
-                Err(err) => errors.push(err),
-            }
-        }
-    }
+    let widens = match &args.base {
+        Some(base) => addons(args, base, &files, &mut tail, &mut errors)?,
+        None => false,
+    };
     // A JSON document with files missing would read as a clean run: the error instead.
     if format == Format::Json && !errors.is_empty() {
         return Err(AppError::Several(errors));
@@ -231,207 +137,152 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     if let Some(error) = AppError::all(errors) {
         return Err(error);
     }
-    Ok(if unknown_suppression {
+    Ok(status(args, &tally, widens))
+}
+
+/// The exit status of a run whose output is written.
+fn status(args: &CheckArgs, tally: &Tally, widens: bool) -> ExitStatus {
+    if tally.unknown_suppression {
         ExitStatus::Error
     } else if args.exit_zero {
         ExitStatus::Clean
     } else if args.diff {
         // `--diff` answers "would `--fix` change anything?", as ruff's does.
-        if any_diff {
+        if tally.any_diff {
             ExitStatus::Findings
         } else {
             ExitStatus::Clean
         }
-    } else if totals.findings() || widens {
+    } else if tally.totals.findings() || widens {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
-    })
-}
-
-/// What `--statistics` counts for one rule.
-struct Count {
-    name: &'static str,
-    findings: usize,
-    fixable: usize,
-}
-
-/// `--statistics`: one line per rule, most findings first (a JSON array with `--format json`).
-fn statistics_text(counts: &BTreeMap<&'static str, Count>, format: Format) -> String {
-    let mut rows: Vec<(&&str, &Count)> = counts.iter().collect();
-    rows.sort_by(|a, b| b.1.findings.cmp(&a.1.findings).then(a.0.cmp(b.0)));
-    if format == Format::Json {
-        let value: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|(code, c)| {
-                serde_json::json!({
-                    "code": code,
-                    "name": c.name,
-                    "count": c.findings,
-                    "fixable": c.fixable,
-                })
-            })
-            .collect();
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        return text;
     }
-    let width = rows
-        .iter()
-        .map(|(_, c)| c.findings.to_string().len())
-        .max()
-        .unwrap_or(1);
-    rows.iter()
-        .map(|(code, c)| {
-            let fixable = if c.fixable > 0 { "[*] " } else { "" };
-            format!("{:>width$}  {code}  {fixable}{}\n", c.findings, c.name)
-        })
-        .collect()
 }
 
-/// "Fixed 3 findings: SB002 ×1, SB201 ×2", and with `--show-fixes` the fixes by file.
-fn fixed_text(fixed: &[(String, Vec<&'static str>)], by_file: bool) -> String {
-    let total: usize = fixed.iter().map(|(_, codes)| codes.len()).sum();
-    if total == 0 {
-        return String::new();
-    }
-    let tally = |codes: &mut dyn Iterator<Item = &'static str>| {
-        let mut map: BTreeMap<&str, usize> = BTreeMap::new();
-        codes.for_each(|c| *map.entry(c).or_default() += 1);
-        map
-    };
-    let plural = |n: usize| if n == 1 { "finding" } else { "findings" };
-    let all = tally(&mut fixed.iter().flat_map(|(_, codes)| codes.iter().copied()));
-    let mut text = format!(
-        "Fixed {total} {}: {}\n",
-        plural(total),
-        all.iter()
-            .map(|(code, n)| format!("{code} ×{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if by_file {
-        for (path, codes) in fixed {
-            text.push_str(&format!("- {path}:\n"));
-            for (code, n) in tally(&mut codes.iter().copied()) {
-                let name = lint::rule_by_code(code).map_or("", |r| r.meta.name);
-                text.push_str(&format!("    {n} × {code} ({name})\n"));
-            }
-        }
-    }
-    text
-}
-
-/// `--show-fixes` without `--fix`: what `--fix` would remove.
-fn fixable_text(counts: &BTreeMap<&'static str, Count>, unsafe_fixes: bool) -> String {
-    let total: usize = counts.values().map(|c| c.fixable).sum();
-    if total == 0 {
-        return String::new();
-    }
-    let flag = if unsafe_fixes {
-        "`--fix --unsafe-fixes`"
-    } else {
-        "`--fix`"
-    };
-    let mut text = format!(
-        "{total} finding{} fixable with {flag}:\n",
-        if total == 1 { "" } else { "s" }
-    );
-    for (code, c) in counts.iter().filter(|(_, c)| c.fixable > 0) {
-        text.push_str(&format!("    {} × {code} ({})\n", c.fixable, c.name));
-    }
-    text
-}
-
-/// The registry as SARIF describes it.
-fn rule_infos() -> Vec<RuleInfo<'static>> {
-    // The printed docs and URLs are made once and live as long as the registry.
-    static TEXTS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
-    let texts = TEXTS.get_or_init(|| {
-        lint::RuleId::ALL
-            .iter()
-            .map(|id| (id.printed_doc(), id.help_uri()))
-            .collect()
-    });
-    lint::RuleId::ALL
-        .iter()
-        .zip(texts)
-        .map(|(id, (doc, help_uri))| {
-            let m = id.meta();
-            RuleInfo {
-                code: m.code,
-                name: m.name,
-                severity: m.severity,
-                summary: m.summary,
-                doc,
-                help_uri,
-            }
-        })
-        .collect()
-}
-
-/// What is kept of a checked file until the output is written: its diagnostics, and its
-/// text only when a format still needs it (findings outside the human format), so that
-/// checking thousands of files does not hold them all.
-struct Checked {
-    report: FileReport,
-    /// With `--diff`: what the fixes would change.
-    diff: String,
-    /// In the human format: the file's excerpts, rendered while its text is at hand.
-    human: String,
-    /// With `--fix`: the code of each finding fixed.
-    fixed: Vec<&'static str>,
-}
-
-fn check_one(
+/// A chunk's checked files counted, their fixes written, their text (human excerpts, or
+/// `--diff`'s) and their reports; a file that could not be checked or written is an error.
+fn chunk_text(
     args: &CheckArgs,
-    format: Format,
-    input: &Input,
-    options: &lint::CheckOptions,
-    color: bool,
-) -> Result<Checked, AppError> {
-    let name = inputs::display_name(input, args.stdin_filename.as_deref());
-    let bytes = inputs::read(input)?;
-    let mut report = lint::check_bytes(&name, bytes, options);
-    let mut diff = String::new();
-    let mut fixed = Vec::new();
-    if args.fix || args.diff {
-        let original = report.text.clone();
-        (report, fixed) = lint::fix::apply_fixes(report, options, args.unsafe_fixes);
-        if args.diff {
-            if report.text != original {
-                diff = similar::TextDiff::from_lines(&original, &report.text)
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&name, &name)
-                    .to_string();
-                // Show what the file has now, not what it would have.
-                report = lint::check_text(&name, original, options);
+    results: Vec<Result<Checked, WorkspaceError>>,
+    tally: &mut Tally,
+    errors: &mut Vec<AppError>,
+) -> (String, Vec<FileReport>) {
+    let mut text = String::new();
+    let mut reports = Vec::new();
+    for result in results {
+        // A file whose fix cannot be written is an error, not a report.
+        let written = result
+            .map_err(AppError::from)
+            .and_then(|mut checked| rewrite(checked.rewrite.take()).map(|()| checked));
+        let mut checked = match written {
+            Ok(checked) => checked,
+            Err(err) => {
+                errors.push(err);
+                continue;
             }
-            fixed.clear();
-        } else if let Input::File(path) = input {
-            if report.text != original {
-                output::write_atomically(path, report.text.as_bytes())?;
-            }
-        } else {
-            // The profile, fixed or not, is the output of `--fix -` (the report is on stderr).
-            // (checked in parallel, so not through the run's `Output`; stdin is one input).
-            Output::stdout().print(&report.text)?;
+        };
+        tally.add(&mut checked, args.unsafe_fixes);
+        if !args.statistics {
+            text.push_str(if args.diff {
+                &checked.diff
+            } else {
+                &checked.human
+            });
+        }
+        reports.push(checked.report);
+    }
+    (text, reports)
+}
+
+/// The flags over `sblint.toml`: with `--base`, each file is an add-on, the base read
+/// first, as a prelude.
+fn overrides(args: &CheckArgs) -> Result<Overrides, AppError> {
+    let select = selectors("--select", &args.select)?;
+    let ignore = selectors("--ignore", &args.ignore)?;
+    let extend = selectors("--extend-select", &args.extend_select)?;
+    let mut preludes = args.load.preludes.clone();
+    preludes.extend(args.base.iter().cloned());
+    let mut overrides = args.load.model.overrides(&preludes, &select, &ignore)?;
+    overrides.extend_select = extend;
+    Ok(overrides)
+}
+
+/// `--fix`: the fixed file written in place, or stdin's profile printed.
+fn rewrite(rewrite: Option<Rewrite>) -> Result<(), AppError> {
+    match rewrite {
+        Some(Rewrite::File(path, text)) => output::write_atomically(&path, text.as_bytes()),
+        // Checked in parallel, so not through the run's `Output`; stdin is one input.
+        Some(Rewrite::Stdout(text)) => Output::stdout().print(&text),
+        None => Ok(()),
+    }
+}
+
+/// The reports in a format other than the human one.
+fn rendered(
+    reports: &[FileReport],
+    run: &CheckRun<'_>,
+    rules: &[RuleInfo<'static>],
+    errors: &mut Vec<AppError>,
+) -> String {
+    let mut out = Vec::new();
+    match render::render(&mut out, reports, run.format, run.color, rules) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(err) => {
+            errors.push(AppError::Output(err));
+            String::new()
         }
     }
-    let human = if format == Format::Human && !args.diff && !args.statistics {
-        render::render_human(std::slice::from_ref(&report), color)
-    } else {
-        String::new()
-    };
-    // The other formats read positions off the text: it stays where there are findings.
-    if format == Format::Human || report.diagnostics.is_empty() {
-        report.text = String::new();
+}
+
+/// For people: the fixes made (or fixable), then the summary line.
+fn footer(args: &CheckArgs, format: Format, tally: &Tally) -> String {
+    let mut tail = String::new();
+    let people = format == Format::Human || args.statistics;
+    if args.diff || args.quiet || !people {
+        return tail;
     }
-    Ok(Checked {
-        report,
-        diff,
-        human,
-        fixed,
-    })
+    if args.fix {
+        tail.push_str(&tally.fixed_text(args.show_fixes));
+    } else if args.show_fixes {
+        tail.push_str(&tally.fixable_text(args.unsafe_fixes));
+    }
+    if format == Format::Human && !args.statistics {
+        let summary = tally.totals.summary();
+        if !summary.is_empty() {
+            tail.push_str(&summary);
+            tail.push('\n');
+        }
+    }
+    tail
+}
+
+/// `--base`: each add-on's report (in the human format; other formats are one document
+/// each, the exit status says it); whether any widens the base.
+fn addons(
+    args: &CheckArgs,
+    base: &Path,
+    files: &[Input],
+    tail: &mut String,
+    errors: &mut Vec<AppError>,
+) -> Result<bool, AppError> {
+    let overrides = args.load.overrides(&[], &[])?;
+    let mut widens = false;
+    for input in files {
+        let Input::File(path) = input else { continue };
+        match diff_text::addon_files(base, path, overrides.clone(), None, false) {
+            Ok((text, w)) => {
+                widens |= w;
+                if Format::from(args.format) == Format::Human {
+                    tail.push_str(&format!(
+                        "{} appended to {}: {text}",
+                        path.display(),
+                        base.display()
+                    ));
+                }
+            }
+            Err(err) => errors.push(err.into()),
+        }
+    }
+    Ok(widens)
 }

@@ -9,7 +9,7 @@ use super::error::AppError;
 use super::evaluate::load;
 use super::output::Output;
 use super::ExitStatus;
-use crate::model::sets::Direction;
+use crate::api::diff_text::{self, Shape};
 
 pub fn run(args: &DiffArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -39,34 +39,22 @@ fn answer(args: &DiffArgs, color: bool) -> Result<(String, ExitStatus), AppError
     };
     let old = load(&args.old, &args.load)?;
     let new = load(new, &args.load)?;
-    let (mut changes, undecided) = crate::api::diff_changes(&old, &new, args.operation.as_deref())?;
-    if args.widen_only {
-        changes.retain(|c| c.direction == Direction::Allowed);
-    }
-    let text = match args.format {
-        ExplainFormat::Json => {
-            let value =
-                serde_json::to_value(crate::api::Diff::new(&old, &new, &changes, &undecided))
-                    .unwrap_or_default();
-            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        ExplainFormat::Human if args.verbose => crate::api::diff_text::to_human(
-            &old,
-            &new,
-            &changes,
-            &undecided,
-            args.widen_only,
-            color,
-        ),
-        ExplainFormat::Human => {
-            crate::api::diff_text::grouped(&old, &new, &changes, &undecided, args.widen_only)
-        }
+    let shape = match args.format {
+        ExplainFormat::Json => Shape::Json,
+        ExplainFormat::Human if args.verbose => Shape::Verbose,
+        ExplainFormat::Human => Shape::Grouped,
     };
-    let status = if !changes.is_empty() {
+    let (text, changed, undecided) = diff_text::diff_report(
+        &old,
+        &new,
+        args.operation.as_deref(),
+        args.widen_only,
+        shape,
+        color,
+    )?;
+    let status = if changed {
         ExitStatus::Findings
-    } else if !undecided.is_empty() {
+    } else if undecided {
         ExitStatus::Error
     } else {
         ExitStatus::Clean
@@ -84,13 +72,10 @@ pub fn addon_report(
     operation: Option<&str>,
     format: ExplainFormat,
 ) -> Result<(String, bool), AppError> {
-    let old = load(base, load_args)?;
-    let mut with_base = load_args.clone();
-    with_base.preludes.push(base.to_path_buf());
-    let new = load(addon, &with_base)?;
-    Ok(crate::api::diff_text::addon_report(
-        &old,
-        &new,
+    Ok(diff_text::addon_files(
+        base,
+        addon,
+        load_args.overrides(&[], &[])?,
         operation,
         format == ExplainFormat::Json,
     )?)

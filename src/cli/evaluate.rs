@@ -6,7 +6,6 @@ use std::path::Path;
 use super::args::LoadArgs;
 use super::error::AppError;
 use crate::api::Profile;
-use crate::workspace::Input;
 
 /// Reads, parses and evaluates `profile` with the command line's options over
 /// `sblint.toml`; a syntax error or an import that fails is bad input.
@@ -34,10 +33,5 @@ fn load_inner(
     overrides: crate::workspace::Overrides,
     explain: bool,
 ) -> Result<Profile, AppError> {
-    let input = if profile.as_os_str() == "-" {
-        Input::Stdin
-    } else {
-        Input::File(profile.to_path_buf())
-    };
-    Ok(Profile::load_input(&input, overrides, explain)?)
+    Ok(Profile::load_path(profile, overrides, explain)?)
 }

@@ -6,11 +6,10 @@ use super::args::FmtArgs;
 use super::error::AppError;
 use super::output::{self, Output};
 use super::ExitStatus;
+use crate::api::formatting::parse_bytes;
 use crate::diagnostic::FileReport;
 use crate::fmt::{format_tree, FormatOptions};
-use crate::lint::{self, CheckOptions, RuleId};
 use crate::render::{self, Format};
-use crate::syntax::parse;
 use crate::workspace::{inputs, Config, Input, WorkspaceError};
 
 pub fn run(args: &FmtArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
@@ -60,23 +59,13 @@ enum Outcome {
 
 fn format_one(args: &FmtArgs, input: &Input, out: &mut Output) -> Result<Outcome, AppError> {
     let name = inputs::display_name(input, args.stdin_filename.as_deref());
-    let bytes = inputs::read(input)?;
-    let text = match lint::decode(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            show_syntax_errors(FileReport::new(name, e.text, vec![e.diagnostic]));
+    let tree = match parse_bytes(name.clone(), inputs::read(input)?) {
+        Ok(tree) => tree,
+        Err(report) => {
+            show_syntax_errors(report);
             return Ok(Outcome::SyntaxError);
         }
     };
-    let tree = parse(text);
-    if tree.has_errors() {
-        let diagnostics = lint::check_tree(&tree, &CheckOptions::default())
-            .into_iter()
-            .filter(|d| RuleId::SyntaxError.is(d))
-            .collect();
-        show_syntax_errors(FileReport::new(name, tree.into_text(), diagnostics));
-        return Ok(Outcome::SyntaxError);
-    }
     let options = FormatOptions {
         line_width: line_width(args, input)?,
     };

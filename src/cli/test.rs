@@ -2,18 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use miette::NamedSource;
 use serde_json::json;
 
 use super::args::{TestArgs, TestFormat};
-use super::error::{AppError, SourceError};
+use super::error::AppError;
 use super::output::Output;
 use super::ExitStatus;
-use crate::api::tests::{self, location, FileResults};
-use crate::run::device::{self, Agreement, Check};
-use crate::run::probe::Outcome;
-use crate::sbtest::{self, Problem};
-use crate::syntax::LineIndex;
+use crate::api::tests::{self, location, FileError, FileResults};
+use crate::run::device::Agreement;
+use crate::run::session::{self, Probed};
+use crate::sbtest;
 
 pub fn run(args: &TestArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     if args.on_device && !cfg!(target_os = "macos") {
@@ -63,7 +61,9 @@ pub fn run(args: &TestArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
         errors.push(err);
     }
     let failed = results.iter().any(|r| r.outcomes.iter().any(|o| !o.passed))
-        || device.iter().any(|d| d.agreement == Agreement::Disagrees);
+        || device
+            .iter()
+            .any(|d| d.probed.agreement == Agreement::Disagrees);
     match AppError::all(errors) {
         Some(error) => Err(error),
         None if failed => Ok(ExitStatus::Findings),
@@ -71,16 +71,14 @@ pub fn run(args: &TestArgs, out: &mut Output) -> Result<ExitStatus, AppError> {
     }
 }
 
-/// One probe run on the device.
+/// One probe run on the device, for a file of the results.
 struct DeviceResult {
     file: usize,
-    check: Check,
-    outcome: Outcome,
-    agreement: Agreement,
+    probed: Probed,
 }
 
 /// Runs every probe of every file under `sandbox-exec` with the file's profile compiled
-/// (its params baked in), plus two rules that let the probe binary itself start.
+/// (its params baked in).
 fn on_device(results: &[FileResults], errors: &mut Vec<AppError>) -> Vec<DeviceResult> {
     let exe = match std::env::current_exe() {
         Ok(exe) => exe.display().to_string(),
@@ -93,76 +91,23 @@ fn on_device(results: &[FileResults], errors: &mut Vec<AppError>) -> Vec<DeviceR
     };
     let mut out = Vec::new();
     for (file, r) in results.iter().enumerate() {
-        let sources = r.loaded.sources();
-        let mut compiled = match crate::compile::compile(r.loaded.model(), &sources) {
-            Ok(text) => text,
-            Err(e) => {
-                errors.push(AppError::Usage(format!(
-                    "cannot run `{}` on the device: {e}",
-                    r.file.path.display()
-                )));
-                continue;
-            }
-        };
-        // The probe is sblint itself: it must be able to start under the profile. Literals
-        // of its own path, so no probed argument is affected.
-        let literal = crate::syntax::string::quote(&exe);
-        compiled.push_str(&format!(
-            "\n; sblint test --on-device: let the probe start\n(allow process-exec (literal {literal}))\n(allow file-read* (literal {literal}))\n"
-        ));
-        let temp = tempfile::Builder::new()
-            .prefix("sblint-device-")
-            .suffix(".sb")
-            .tempfile()
-            .and_then(|mut t| {
-                use std::io::Write;
-                t.write_all(compiled.as_bytes()).map(|()| t)
-            });
-        let temp = match temp {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(AppError::Usage(format!(
-                    "cannot write the compiled profile: {e}"
-                )));
-                continue;
-            }
-        };
+        let compiled = crate::compile::compile(r.loaded.model(), &r.loaded.sources())
+            .map_err(|e| format!("cannot run `{}` on the device: {e}", r.file.path.display()));
         let failures: Vec<Option<&sbtest::Failure>> =
             r.outcomes.iter().map(|o| o.failure.as_ref()).collect();
-        for check in device::plan(&r.file, r.loaded.answering().model(), &failures) {
-            let command = vec![
-                exe.clone(),
-                "probe".to_string(),
-                check.probe.name().to_string(),
-                check.argument.clone(),
-            ];
-            let inv = crate::run::sandbox_exec(
-                temp.path(),
-                &command,
-                crate::run::scrub_env(std::env::vars(), &[]),
-            );
-            let mut process = std::process::Command::new(&inv.program);
-            process.args(&inv.args);
-            if let Some(env) = &inv.env {
-                process.env_clear().envs(env);
-            }
-            let outcome = match process.output() {
-                Ok(o) if !o.stdout.is_empty() => {
-                    device::parse_outcome(&String::from_utf8_lossy(&o.stdout))
-                }
-                Ok(o) => Outcome::Other(format!(
-                    "the probe did not start: {}",
-                    String::from_utf8_lossy(&o.stderr).trim()
-                )),
-                Err(e) => Outcome::Other(format!("cannot run sandbox-exec: {e}")),
-            };
-            let agreement = device::compare(check.expected, &outcome);
-            out.push(DeviceResult {
-                file,
-                check,
-                outcome,
-                agreement,
-            });
+        let probed = compiled.and_then(|text| {
+            session::run_probes(
+                &text,
+                &exe,
+                &r.file,
+                r.loaded.answering().model(),
+                &failures,
+            )
+            .map_err(|e| format!("cannot write the compiled profile: {e}"))
+        });
+        match probed {
+            Ok(list) => out.extend(list.into_iter().map(|probed| DeviceResult { file, probed })),
+            Err(message) => errors.push(AppError::Usage(message)),
         }
     }
     out
@@ -174,11 +119,11 @@ fn device_json(results: &[FileResults], device: &[DeviceResult]) -> Vec<serde_js
         .map(|d| {
             json!({
                 "file": results[d.file].file.path.display().to_string(),
-                "operation": d.check.operation,
-                "argument": d.check.argument,
-                "expected": d.check.expected.as_str(),
-                "outcome": d.outcome.text(),
-                "agreement": match d.agreement {
+                "operation": d.probed.check.operation,
+                "argument": d.probed.check.argument,
+                "expected": d.probed.check.expected.as_str(),
+                "outcome": d.probed.outcome.text(),
+                "agreement": match d.probed.agreement {
                     Agreement::Agrees => "agrees",
                     Agreement::Disagrees => "disagrees",
                     Agreement::Inconclusive => "inconclusive",
@@ -190,11 +135,14 @@ fn device_json(results: &[FileResults], device: &[DeviceResult]) -> Vec<serde_js
 
 fn device_human(results: &[FileResults], device: &[DeviceResult]) -> String {
     let mut out = String::new();
-    let count = |a: Agreement| device.iter().filter(|d| d.agreement == a).count();
-    for d in device.iter().filter(|d| d.agreement != Agreement::Agrees) {
+    let count = |a: Agreement| device.iter().filter(|d| d.probed.agreement == a).count();
+    for d in device
+        .iter()
+        .filter(|d| d.probed.agreement != Agreement::Agrees)
+    {
         let r = &results[d.file];
-        let a = &r.file.assertions[d.check.assertion];
-        let word = if d.agreement == Agreement::Disagrees {
+        let a = &r.file.assertions[d.probed.check.assertion];
+        let word = if d.probed.agreement == Agreement::Disagrees {
             "DISAGREES"
         } else {
             "INCONCLUSIVE"
@@ -202,10 +150,10 @@ fn device_human(results: &[FileResults], device: &[DeviceResult]) -> String {
         out.push_str(&format!(
             "DEVICE {word} {}: {} `{}`: sblint says {}, the kernel answered {}\n",
             location(&r.file, a),
-            d.check.operation,
-            d.check.argument,
-            d.check.expected.as_str(),
-            d.outcome.text()
+            d.probed.check.operation,
+            d.probed.check.argument,
+            d.probed.check.expected.as_str(),
+            d.probed.outcome.text()
         ));
     }
     out.push_str(&format!(
@@ -218,41 +166,11 @@ fn device_human(results: &[FileResults], device: &[DeviceResult]) -> String {
 }
 
 fn run_file(path: &Path, args: &TestArgs) -> Result<FileResults, Vec<AppError>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![AppError::Usage(format!(
-            "cannot read `{}`: {e}",
-            path.display()
-        ))]
-    })?;
-    let name = path.display().to_string();
-    let file = sbtest::parse(path, &text).map_err(|problems| {
-        problems
-            .into_iter()
-            .map(|p| source_error(&name, &text, p))
-            .collect::<Vec<_>>()
-    })?;
-    // `--profile` wins over the file's own `profile`.
-    let profile = match (&args.profile, &file.profile) {
-        (Some(flag), _) => flag.clone(),
-        (None, Some(own)) if own.is_file() => own.clone(),
-        (None, Some(own)) => {
-            return Err(vec![source_error(
-                &name,
-                &text,
-                Problem {
-                    span: file.profile_span.clone(),
-                    message: format!("the profile `{}` does not exist", own.display()),
-                    label: "this profile".into(),
-                    help: Some("`profile` is relative to the test file's directory".into()),
-                },
-            )]);
-        }
-        (None, None) => {
-            return Err(vec![AppError::Usage(format!(
-                "`{name}` names no `profile`: add `profile = \"….sb\"` or pass `--profile PATH` (`-` for stdin)"
-            ))]);
-        }
-    };
+    let (file, profile) =
+        tests::read_file(path, args.profile.as_deref()).map_err(|error| match error {
+            FileError::Usage(message) => vec![AppError::Usage(message)],
+            FileError::Source(list) => list.into_iter().map(AppError::from).collect(),
+        })?;
     let overrides = file_overrides(&file, &args.model).map_err(|e| vec![e])?;
     tests::run(file, &profile, overrides).map_err(|e| vec![e.into()])
 }
@@ -265,19 +183,6 @@ pub(super) fn file_overrides(
 ) -> Result<crate::workspace::Overrides, AppError> {
     let overrides = model.overrides(&file.preludes, &[], &[])?;
     Ok(tests::file_overrides(file, overrides))
-}
-
-fn source_error(name: &str, text: &str, p: Problem) -> AppError {
-    let at = LineIndex::new(text).line_col(text, p.span.start as u32);
-    SourceError {
-        location: format!("`{name}`:{}:{}", at.line, at.col),
-        message: p.message,
-        text: NamedSource::new(name, text.to_string()),
-        span: (p.span.start, p.span.len()).into(),
-        label: p.label,
-        help: p.help,
-    }
-    .into()
 }
 
 /// The test files: those named, and every `*.sbtest.toml` under the directories given

@@ -101,28 +101,12 @@ pub fn explain(
     cwd: &Path,
 ) -> Result<Explanation, ExplainError> {
     let vocab = vocabulary();
-    let op = vocab.operation_on(operation, model.macos).ok_or_else(|| {
-        ExplainError::UnknownOperation {
-            name: operation.to_string(),
-            suggestion: vocab.suggest_operation(operation),
-        }
-    })?;
+    let op = operation_id(model, operation)?;
     let (arg, resolved) = parse_argument(operation, argument, cwd)?;
     let decision = decide(&model.rules, op, &arg);
     let decided = decision.action.unwrap_or(Action::Allow);
     let traversal = match (&arg, argument) {
-        (Arg::Path(_), Some(written)) => {
-            paths::traversed_link(&normalize(written, cwd)).and_then(|link| {
-                let metadata = vocab.op_id("file-read-metadata")?;
-                let decision = decide(&model.rules, metadata, &Arg::Path(link.to_string()));
-                let action = decision.action.unwrap_or(Action::Allow);
-                Some(Traversal {
-                    link,
-                    decision,
-                    action,
-                })
-            })
-        }
+        (Arg::Path(_), Some(written)) => traversal(model, written, cwd),
         _ => None,
     };
     let action = match &traversal {
@@ -130,30 +114,9 @@ pub fn explain(
         _ => decided,
     };
     let default = decision.level.is_none_or(|l| l == vocab.default);
-    // An undecided rule changes the outcome if it is consulted before the decider with
-    // the other action: the decision's conditions, in the order libsandbox consults them.
-    let mut alternatives: Vec<(Action, usize)> = Vec::new();
-    for c in decision.conditions.iter().filter(|c| c.filter != "order") {
-        let action = model.rules[c.rule].action;
-        if action != decided && !alternatives.iter().any(|(a, _)| *a == action) {
-            alternatives.push((action, c.rule));
-        }
-    }
+    let alternatives = alternatives(model, &decision, decided);
     let implicit = decision.rule.and_then(|i| model.implicit_rule(i));
-    // An import sblint could not read may hold rules that decide instead, unless the
-    // deciding rule comes after it, names the operation itself and has a filter: rules of
-    // the import naming the operation are then consulted after it, and none is closer.
-    let settled_after = |at: usize| {
-        decision
-            .rule
-            .is_some_and(|i| i >= at && decision.level == Some(op) && !decision.unfiltered)
-    };
-    let unread_imports = model
-        .unread_imports
-        .iter()
-        .filter(|u| !settled_after(u.at))
-        .cloned()
-        .collect();
+    let unread_imports = unread_imports(model, &decision, op);
     let disputes = match decision.rule {
         Some(i) => disputes()
             .iter()
@@ -175,6 +138,61 @@ pub fn explain(
         unread_imports,
         disputes,
     })
+}
+
+/// The operation as a rule would name it, on the model's macOS.
+fn operation_id(model: &Model, operation: &str) -> Result<OpId, ExplainError> {
+    let vocab = vocabulary();
+    vocab
+        .operation_on(operation, model.macos)
+        .ok_or_else(|| ExplainError::UnknownOperation {
+            name: operation.to_string(),
+            suggestion: vocab.suggest_operation(operation),
+        })
+}
+
+/// A path `written` through a symlinked root: how reading the link's metadata is decided.
+fn traversal(model: &Model, written: &str, cwd: &Path) -> Option<Traversal> {
+    paths::traversed_link(&normalize(written, cwd)).and_then(|link| {
+        let metadata = vocabulary().op_id("file-read-metadata")?;
+        let decision = decide(&model.rules, metadata, &Arg::Path(link.to_string()));
+        let action = decision.action.unwrap_or(Action::Allow);
+        Some(Traversal {
+            link,
+            decision,
+            action,
+        })
+    })
+}
+
+/// An undecided rule changes the outcome if it is consulted before the decider with
+/// the other action: the decision's conditions, in the order libsandbox consults them.
+fn alternatives(model: &Model, decision: &Decision, decided: Action) -> Vec<(Action, usize)> {
+    let mut alternatives: Vec<(Action, usize)> = Vec::new();
+    for c in decision.conditions.iter().filter(|c| c.filter != "order") {
+        let action = model.rules[c.rule].action;
+        if action != decided && !alternatives.iter().any(|(a, _)| *a == action) {
+            alternatives.push((action, c.rule));
+        }
+    }
+    alternatives
+}
+
+/// An import sblint could not read may hold rules that decide instead, unless the
+/// deciding rule comes after it, names the operation itself and has a filter: rules of
+/// the import naming the operation are then consulted after it, and none is closer.
+fn unread_imports(model: &Model, decision: &Decision, op: OpId) -> Vec<UnreadImport> {
+    let settled_after = |at: usize| {
+        decision
+            .rule
+            .is_some_and(|i| i >= at && decision.level == Some(op) && !decision.unfiltered)
+    };
+    model
+        .unread_imports
+        .iter()
+        .filter(|u| !settled_after(u.at))
+        .cloned()
+        .collect()
 }
 
 /// The first regex of `rule` whose match on `arg` is unverified (it depends on a construct

@@ -5,6 +5,7 @@
 
 pub mod device;
 pub mod probe;
+pub mod session;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

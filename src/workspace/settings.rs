@@ -87,98 +87,113 @@ impl Settings {
         Ok(prelude)
     }
 
-    /// Everything a check of `input` needs.
+    /// Everything a check of `input` needs: the nearest `sblint.toml`'s settings, then the
+    /// door's overrides over them.
     pub fn options_for(&mut self, input: &Input) -> Result<CheckOptions, WorkspaceError> {
         let config = self.config_for(input)?;
         let mut options = CheckOptions {
             preludes: self.given_preludes.clone(),
-            ..CheckOptions::default()
-        };
-        let mut model = ModelOptions {
-            base_dir: match input {
-                Input::File(path) => path.parent().map(Path::to_path_buf),
-                Input::Stdin => Some(PathBuf::from(".")),
+            model: ModelOptions {
+                base_dir: match input {
+                    Input::File(path) => path.parent().map(Path::to_path_buf),
+                    Input::Stdin => Some(PathBuf::from(".")),
+                },
+                ..ModelOptions::default()
             },
-            ..ModelOptions::default()
+            selection: Selection::default(),
         };
-        let mut selection = Selection::default();
         if let Some(entry) = config {
             let (dir, config) = &*entry;
-            model.macos = config.macos.as_deref().and_then(MacOs::parse);
-            model
-                .params
-                .extend(config.params.clone().unwrap_or_default());
-            model
-                .import_paths
-                .extend(config.import_paths.iter().flatten().map(|p| dir.join(p)));
-            // Validated when the file was read: every selector names a rule.
-            let resolve = |list: &Option<Vec<String>>| {
-                lint::resolve_selectors(list.as_deref().unwrap_or_default()).unwrap_or_default()
-            };
-            selection.select = resolve(&config.select);
-            selection.ignore = resolve(&config.ignore);
-            for (code, severity) in config.severity.iter().flatten() {
-                if let (Some(s), Some(id)) =
-                    (Severity::parse(severity), lint::RuleId::from_code(code))
-                {
-                    selection.severity.insert(id.code().to_string(), s);
-                }
-            }
+            apply_config(&mut options, config, dir);
             if let Input::File(file) = input {
-                let relative = std::fs::canonicalize(file)
-                    .ok()
-                    .and_then(|f| {
-                        std::fs::canonicalize(dir)
-                            .ok()
-                            .and_then(|d| f.strip_prefix(d).ok().map(Path::to_path_buf))
-                    })
-                    .unwrap_or_else(|| file.clone());
-                let canonical = std::fs::canonicalize(file).ok();
-                for rule in config.preludes.iter().flatten() {
-                    // A file of the list itself is read after the ones before it only: the
-                    // list is an assembly, in the order the files ship.
-                    let position = rule.files.iter().position(|f| {
-                        canonical.is_some() && std::fs::canonicalize(dir.join(f)).ok() == canonical
-                    });
-                    let before = match (position, &rule.glob) {
-                        (Some(i), _) => &rule.files[..i],
-                        (None, Some(glob)) => {
-                            let matcher = globset::Glob::new(glob).map(|g| g.compile_matcher());
-                            if !matcher.is_ok_and(|m| m.is_match(&relative)) {
-                                continue;
-                            }
-                            &rule.files[..]
-                        }
-                        (None, None) => continue,
-                    };
-                    for f in before {
-                        let prelude = self.prelude(&dir.join(f))?;
-                        options.preludes.push(prelude);
-                    }
+                for prelude in config_preludes(config, dir, file) {
+                    let prelude = self.prelude(&prelude)?;
+                    options.preludes.push(prelude);
                 }
             }
         }
-        let overrides = &self.overrides;
-        if let Some(macos) = overrides.macos {
-            model.macos = Some(macos);
-        }
-        model.params.extend(overrides.params.iter().cloned());
-        model
-            .import_paths
-            .extend(overrides.import_paths.iter().cloned());
-        if !overrides.select.is_empty() {
-            selection.select = overrides.select.clone();
-        }
-        if !overrides.extend_select.is_empty() && selection.select.is_empty() {
-            // Nothing selected means every rule: extending it keeps every rule.
-            selection.select.push("ALL".into());
-        }
-        selection
-            .select
-            .extend(overrides.extend_select.iter().cloned());
-        selection.ignore.extend(overrides.ignore.iter().cloned());
-        options.model = model;
-        options.selection = selection;
+        apply_overrides(&mut options, &self.overrides);
         Ok(options)
     }
+}
+
+/// A config's model settings and rule selection.
+fn apply_config(options: &mut CheckOptions, config: &Config, dir: &Path) {
+    let (model, selection) = (&mut options.model, &mut options.selection);
+    model.macos = config.macos.as_deref().and_then(MacOs::parse);
+    model
+        .params
+        .extend(config.params.clone().unwrap_or_default());
+    model
+        .import_paths
+        .extend(config.import_paths.iter().flatten().map(|p| dir.join(p)));
+    // Validated when the file was read: every selector names a rule.
+    let resolve = |list: &Option<Vec<String>>| {
+        lint::resolve_selectors(list.as_deref().unwrap_or_default()).unwrap_or_default()
+    };
+    selection.select = resolve(&config.select);
+    selection.ignore = resolve(&config.ignore);
+    for (code, severity) in config.severity.iter().flatten() {
+        if let (Some(s), Some(id)) = (Severity::parse(severity), lint::RuleId::from_code(code)) {
+            selection.severity.insert(id.code().to_string(), s);
+        }
+    }
+}
+
+/// The preludes a config's `[[preludes]]` give `file`, in order: every file of a rule whose
+/// glob matches it, or the files before it in a list that names it.
+fn config_preludes(config: &Config, dir: &Path, file: &Path) -> Vec<PathBuf> {
+    let relative = std::fs::canonicalize(file)
+        .ok()
+        .and_then(|f| {
+            std::fs::canonicalize(dir)
+                .ok()
+                .and_then(|d| f.strip_prefix(d).ok().map(Path::to_path_buf))
+        })
+        .unwrap_or_else(|| file.to_path_buf());
+    let canonical = std::fs::canonicalize(file).ok();
+    let mut out = Vec::new();
+    for rule in config.preludes.iter().flatten() {
+        // A file of the list itself is read after the ones before it only: the
+        // list is an assembly, in the order the files ship.
+        let position = rule.files.iter().position(|f| {
+            canonical.is_some() && std::fs::canonicalize(dir.join(f)).ok() == canonical
+        });
+        let before = match (position, &rule.glob) {
+            (Some(i), _) => &rule.files[..i],
+            (None, Some(glob)) => {
+                let matcher = globset::Glob::new(glob).map(|g| g.compile_matcher());
+                if !matcher.is_ok_and(|m| m.is_match(&relative)) {
+                    continue;
+                }
+                &rule.files[..]
+            }
+            (None, None) => continue,
+        };
+        out.extend(before.iter().map(|f| dir.join(f)));
+    }
+    out
+}
+
+/// The door's overrides over what the config gave.
+fn apply_overrides(options: &mut CheckOptions, overrides: &Overrides) {
+    let (model, selection) = (&mut options.model, &mut options.selection);
+    if let Some(macos) = overrides.macos {
+        model.macos = Some(macos);
+    }
+    model.params.extend(overrides.params.iter().cloned());
+    model
+        .import_paths
+        .extend(overrides.import_paths.iter().cloned());
+    if !overrides.select.is_empty() {
+        selection.select = overrides.select.clone();
+    }
+    if !overrides.extend_select.is_empty() && selection.select.is_empty() {
+        // Nothing selected means every rule: extending it keeps every rule.
+        selection.select.push("ALL".into());
+    }
+    selection
+        .select
+        .extend(overrides.extend_select.iter().cloned());
+    selection.ignore.extend(overrides.ignore.iter().cloned());
 }

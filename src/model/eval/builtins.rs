@@ -61,6 +61,9 @@ impl<'a> Evaluator<'a> {
         None
     }
 
+    /// A call of a built-in: SBPL's values first, then the families the evaluator runs
+    /// itself (parameters, strings, higher-order calls, filter combinators, path
+    /// ancestors), then the Scheme procedures.
     pub(super) fn call_builtin(
         &mut self,
         file: FileId,
@@ -74,105 +77,113 @@ impl<'a> Evaluator<'a> {
             return value;
         }
         match name {
-            "param" | "getenv" => match vals.first() {
-                Some(Value::Str(key, _)) => match self.options.params.get(&**key) {
-                    Some(v) => Value::Str(v.as_str().into(), None),
-                    None => {
-                        if !self.unset_params.iter().any(|p| **p == **key) {
-                            self.unset_params.push(key.to_string());
-                        }
-                        Value::UnknownStr
-                    }
-                },
-                _ => Value::UnknownStr,
-            },
-            "string-append" => {
-                let mut out = String::new();
-                for v in &vals {
-                    match v {
-                        Value::Str(s, _) => out.push_str(s),
-                        _ => return Value::UnknownStr,
-                    }
-                }
-                let origin = match vals.as_slice() {
-                    [Value::Str(_, o)] => *o,
-                    _ => None,
-                };
-                Value::Str(out.into(), origin)
-            }
+            "param" | "getenv" => self.param(vals.first().copied()),
+            "string-append" => string_append(&vals),
             "defined?" => match vals.first() {
                 Some(Value::Sym(s)) => Value::Bool(self.is_defined(s)),
                 _ => Value::Unknown,
             },
-            "apply" => {
-                let mut args = args.into_iter();
-                let Some((function, _)) = args.next() else {
-                    return Value::Unknown;
-                };
-                let mut flat: Vec<(Value, Span)> = Vec::new();
-                let rest: Vec<(Value, Span)> = args.collect();
-                let n = rest.len();
-                for (i, (v, s)) in rest.into_iter().enumerate() {
-                    if i + 1 == n {
-                        match v {
-                            Value::List(xs) => flat.extend(xs.iter().map(|x| (x.clone(), s))),
-                            _ => return Value::Unknown,
-                        }
-                    } else {
-                        flat.push((v, s));
-                    }
-                }
-                self.apply(file, node, function, flat)
-            }
-            "map" | "for-each" => {
-                let mut args = args.into_iter();
-                let Some((function, _)) = args.next() else {
-                    return Value::Unknown;
-                };
-                let Some((Value::List(xs), span)) = args.next() else {
-                    return Value::Unknown;
-                };
-                let mut out = Vec::new();
-                for x in xs.iter() {
-                    out.push(self.apply(file, node, function.clone(), vec![(x.clone(), span)]));
-                }
-                if name == "map" {
-                    Value::List(Rc::new(out))
-                } else {
-                    Value::Unknown
-                }
-            }
+            "apply" => self.apply_builtin(file, node, args),
+            "map" | "for-each" => self.map_builtin(file, node, name == "map", args),
             "require-all" | "require-any" | "require-not" => self.combine(file, name, origin, args),
-            "path-ancestors" => {
-                let mut alternatives = Vec::new();
-                for (v, span) in &args {
-                    let Value::Str(path, o) = v else {
-                        return Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
-                    };
-                    let arg = o.unwrap_or(Origin { file, span: *span });
-                    let mut prefix = String::new();
-                    alternatives.push(self.path_leaf(
-                        origin,
-                        arg,
-                        Name::of("literal").expect("an alias of path"),
-                        PathPattern::Literal("/".into()),
-                    ));
-                    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-                    for part in parts.iter().take(parts.len().saturating_sub(1)) {
-                        prefix.push('/');
-                        prefix.push_str(part);
-                        alternatives.push(self.path_leaf(
-                            origin,
-                            arg,
-                            Name::of("literal").expect("an alias of path"),
-                            PathPattern::Literal(prefix.as_str().into()),
-                        ));
-                    }
-                }
-                Value::Filter(Rc::new(FilterExpr::Any(alternatives)))
-            }
+            "path-ancestors" => self.path_ancestors(file, origin, &args),
             _ => self.scheme_builtin(file, node, name, args),
         }
+    }
+
+    /// `(param "NAME")` and `(getenv "NAME")`: the value given, else an unknown string
+    /// (the name kept, for SB004 and the conditions).
+    fn param(&mut self, key: Option<&Value>) -> Value {
+        match key {
+            Some(Value::Str(key, _)) => match self.options.params.get(&**key) {
+                Some(v) => Value::Str(v.as_str().into(), None),
+                None => {
+                    if !self.unset_params.iter().any(|p| **p == **key) {
+                        self.unset_params.push(key.to_string());
+                    }
+                    Value::UnknownStr
+                }
+            },
+            _ => Value::UnknownStr,
+        }
+    }
+
+    /// `(apply f a b '(c d))`: `f` called on `a b c d`.
+    fn apply_builtin(&mut self, file: FileId, node: NodeId, args: Vec<(Value, Span)>) -> Value {
+        let mut args = args.into_iter();
+        let Some((function, _)) = args.next() else {
+            return Value::Unknown;
+        };
+        let mut flat: Vec<(Value, Span)> = Vec::new();
+        let rest: Vec<(Value, Span)> = args.collect();
+        let n = rest.len();
+        for (i, (v, s)) in rest.into_iter().enumerate() {
+            if i + 1 == n {
+                match v {
+                    Value::List(xs) => flat.extend(xs.iter().map(|x| (x.clone(), s))),
+                    _ => return Value::Unknown,
+                }
+            } else {
+                flat.push((v, s));
+            }
+        }
+        self.apply(file, node, function, flat)
+    }
+
+    /// `(map f list)` (the results) and `(for-each f list)` (for the effects).
+    fn map_builtin(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        map: bool,
+        args: Vec<(Value, Span)>,
+    ) -> Value {
+        let mut args = args.into_iter();
+        let Some((function, _)) = args.next() else {
+            return Value::Unknown;
+        };
+        let Some((Value::List(xs), span)) = args.next() else {
+            return Value::Unknown;
+        };
+        let mut out = Vec::new();
+        for x in xs.iter() {
+            out.push(self.apply(file, node, function.clone(), vec![(x.clone(), span)]));
+        }
+        if map {
+            Value::List(Rc::new(out))
+        } else {
+            Value::Unknown
+        }
+    }
+
+    /// `(path-ancestors "/a/b/c")`: a literal of `/`, `/a` and `/a/b`, for each path given.
+    fn path_ancestors(&mut self, file: FileId, origin: Origin, args: &[(Value, Span)]) -> Value {
+        let mut alternatives = Vec::new();
+        for (v, span) in args {
+            let Value::Str(path, o) = v else {
+                return Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
+            };
+            let arg = o.unwrap_or(Origin { file, span: *span });
+            let mut prefix = String::new();
+            alternatives.push(self.path_leaf(
+                origin,
+                arg,
+                Name::of("literal").expect("an alias of path"),
+                PathPattern::Literal("/".into()),
+            ));
+            let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+            for part in parts.iter().take(parts.len().saturating_sub(1)) {
+                prefix.push('/');
+                prefix.push_str(part);
+                alternatives.push(self.path_leaf(
+                    origin,
+                    arg,
+                    Name::of("literal").expect("an alias of path"),
+                    PathPattern::Literal(prefix.as_str().into()),
+                ));
+            }
+        }
+        Value::Filter(Rc::new(FilterExpr::Any(alternatives)))
     }
 
     /// The Scheme procedures of TinyScheme and libsandbox's init.scm and SBPL library that
@@ -563,6 +574,23 @@ fn scheme_list_value(name: &str, vals: &[&Value]) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+/// `(string-append …)` of known strings (keeping the origin of a single one); unknown
+/// when any part is.
+fn string_append(vals: &[&Value]) -> Value {
+    let mut out = String::new();
+    for v in vals {
+        match v {
+            Value::Str(s, _) => out.push_str(s),
+            _ => return Value::UnknownStr,
+        }
+    }
+    let origin = match vals {
+        [Value::Str(_, o)] => *o,
+        _ => None,
+    };
+    Value::Str(out.into(), origin)
 }
 
 #[cfg(test)]
