@@ -299,3 +299,23 @@ fn a_denial_without_the_argument_its_operation_is_filtered_by_is_not_proposed() 
         ]
     );
 }
+
+#[test]
+fn an_audit_explains_a_denial_no_rule_can_name_but_proposes_nothing_for_it() {
+    let tree = crate::syntax::parse("(version 1)\n(deny default)\n");
+    let model = Model::new(&tree, &[], &crate::model::ModelOptions::default());
+    let log = "Sandbox: a(1) deny(1) file-read-data notes.txt\n\
+               Sandbox: a(1) deny(1) mach-lookup\n\
+               Sandbox: a(1) deny(1) file-read-data /etc/hosts\n";
+    let audit = audit(&model, log, Path::new("/Users/me"));
+    assert_eq!(audit.denials.len(), 3);
+    assert!(audit.denials.iter().all(|(_, e)| e.is_ok()));
+    assert_eq!(
+        audit.proposals,
+        [Proposal {
+            operation: "file-read-data".into(),
+            filters: vec!["(literal \"/private/etc/hosts\")".into()],
+            processes: vec!["a".into()],
+        }]
+    );
+}
