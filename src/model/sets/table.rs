@@ -23,7 +23,7 @@ use super::product::{Comp, Flow, TooLarge, Vector};
 use super::profile::Profile;
 use super::{change_of, endpoints, key, leaves, shaped, Budget, Key};
 use crate::model::precedence::{arg_kind, decide_among, matches, Arg, ArgumentKind, Decision};
-use crate::model::rule::{Action, FilterExpr, FilterValue, Port, Rule};
+use crate::model::rule::{Action, FilterExpr, FilterValue, NamePattern, Port, Rule};
 use crate::model::vocab::{vocabulary, OpId};
 
 /// One decision of a leaf operation, with its shortest argument.
@@ -124,6 +124,49 @@ impl Default for FileBudget {
     }
 }
 
+/// Product states allowed per byte of pattern text: a profile of literals and subpaths
+/// explores at most one state per byte of its paths (their trie) times the few states of
+/// the shape automaton.
+const STATES_PER_BYTE: usize = 4;
+
+impl FileBudget {
+    /// The budgets for a profile whose path and name patterns hold `text` bytes: at least
+    /// the defaults, and enough states for every literal, subpath and prefix to be
+    /// explored. The analysis stays linear in the profile's size (each budget is), and a
+    /// generated profile of thousands of store paths is checked exactly rather than
+    /// stopped at a constant (8,000 subpaths need about 400,000 states).
+    pub fn scaled(self, budget: Budget, text: usize) -> (Budget, FileBudget) {
+        let states = STATES_PER_BYTE.saturating_mul(text);
+        let budget = Budget {
+            states: budget.states.max(states),
+            ..budget
+        };
+        let file = FileBudget {
+            states: self.states.max(states.saturating_mul(4)),
+            decisions: self.decisions.max(states.saturating_mul(10)),
+            rules: self.rules,
+        };
+        (budget, file)
+    }
+}
+
+/// Bytes of the path and name patterns in `rules`.
+pub fn pattern_bytes(rules: &[Rule]) -> usize {
+    let len = |v: &FilterValue| match v {
+        FilterValue::Path(p) => p.text().len(),
+        FilterValue::Name(
+            NamePattern::Exact(s) | NamePattern::Prefix(s) | NamePattern::Regex(s),
+        ) => s.len(),
+        _ => 0,
+    };
+    rules
+        .iter()
+        .filter_map(|r| r.filter.as_ref())
+        .flat_map(|f| f.leaves())
+        .map(|leaf| len(&leaf.value))
+        .sum()
+}
+
 impl std::fmt::Display for FileBudget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -165,8 +208,12 @@ pub struct Table<'r> {
 type RuleTexts = Vec<std::sync::OnceLock<Arc<str>>>;
 
 impl<'r> Table<'r> {
+    /// A table with the default budgets, raised in proportion to the profile's pattern
+    /// text (see [`FileBudget::scaled`]).
     pub fn new(rules: &'r [Rule]) -> Table<'r> {
-        Table::with_budget(rules, Budget::default(), FileBudget::default())
+        let text = pattern_bytes(rules);
+        let (budget, file) = FileBudget::default().scaled(Budget::default(), text);
+        Table::with_budget(rules, budget, file)
     }
 
     pub fn with_budget(rules: &'r [Rule], budget: Budget, file: FileBudget) -> Table<'r> {
