@@ -154,3 +154,28 @@ fn a_tiny_budget_stops_and_says_so() {
     assert!(table.exhausted());
     assert_eq!(table.takes_effect(3), None);
 }
+
+#[test]
+fn the_budget_grows_with_the_pattern_text_and_never_below_the_defaults() {
+    use sblint::model::sets::table::{pattern_bytes, FileBudget};
+    let small = sblint::model::Model::new(
+        &sblint::syntax::parse(sblint::generate::generate_rules(10, 1)),
+        &[],
+        &sblint::model::ModelOptions::default(),
+    );
+    let large = sblint::model::Model::new(
+        &sblint::syntax::parse(sblint::generate::generate_rules(3_000, 0)),
+        &[],
+        &sblint::model::ModelOptions::default(),
+    );
+    let defaults = (Budget::default(), FileBudget::default());
+    let (b, f) = FileBudget::default().scaled(Budget::default(), pattern_bytes(&small.rules));
+    assert_eq!((b.states, f), (defaults.0.states, defaults.1));
+    let text = pattern_bytes(&large.rules);
+    // Each generated rule's store path is over 40 bytes.
+    assert!(text > 3_000 * 40, "{text}");
+    let (b, f) = FileBudget::default().scaled(Budget::default(), text);
+    assert!(b.states >= 4 * text && b.states > defaults.0.states);
+    assert!(f.states >= b.states && f.decisions >= defaults.1.decisions);
+    assert_eq!(f.rules, defaults.1.rules);
+}
