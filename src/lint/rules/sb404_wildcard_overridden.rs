@@ -2,7 +2,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::main_rules;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::{consulted_before, OrderIndex, Within};
-use crate::model::{vocabulary, Action, FileId, OpId};
+use crate::model::{vocabulary, Action, FileId, OpId, Rule as ModelRule};
 use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
@@ -56,165 +56,259 @@ pub const RULE: Rule = Rule {
     check: Check::Ordered(check),
 };
 
+/// A deny rule of the profile, as [`main_rules`] gives it.
+#[derive(Clone, Copy)]
+struct Deny<'m> {
+    /// Its index in the model's rules.
+    index: usize,
+    rule: &'m ModelRule,
+    span: Span,
+}
+
+/// An operation a deny's wildcard covers but does not apply to.
+#[derive(Clone, Copy)]
+struct Escape {
+    op: OpId,
+    /// The earlier rule that decides `op` first.
+    by: usize,
+}
+
+/// How earlier rules decide one operation before the deny's wildcard.
+enum PreEmpt {
+    /// Surely, by these rules.
+    Certain(Vec<usize>),
+    /// By an unfiltered rule, whose rank against filtered rules on a wildcard is unverified.
+    Unverified(usize),
+}
+
 fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
     if !ctx.model.complete {
         return;
     }
-    let vocab = vocabulary();
-    let rules = &ctx.model.rules;
-    for (i, rule, span) in main_rules(ctx) {
+    for (index, rule, span) in main_rules(ctx) {
         // A wildcard allow pre-empted by a deny only makes the profile stricter than its
         // order suggests (Nix keeps `file-write-setugid` denied that way): not reported.
         if rule.action != Action::Deny {
             continue;
         }
-        let mut escapes: Vec<(OpId, usize)> = Vec::new();
-        // Earlier unfiltered rules naming a more specific operation: whether such a
-        // fallback ranks above filtered rules on the wildcard is unverified.
-        let mut unverified: Vec<(OpId, usize)> = Vec::new();
-        for op in &rule.operations {
-            let wildcard = op.id;
-            if wildcard == vocab.default || !vocab.operation(wildcard).is_wildcard {
-                continue;
-            }
-            for &d in vocab.descendants(wildcard) {
-                if d == wildcard || !vocab.operation(d).exists_in(ctx.model.macos) || rule.names(d)
-                {
-                    continue;
-                }
-                // Only an earlier rule: a later one wins under "last match wins" too, so the
-                // author's reading of the profile and libsandbox's agree.
-                let pre_empt = consulted_before(d, wildcard)
-                    .filter_map(|level| {
-                        order.covering(
-                            level,
-                            rule.action.opposite(),
-                            rule.filter.as_ref(),
-                            Within::Before(i),
-                        )
-                    })
-                    .next();
-                // Exactly, where the texts do not compare (a regex deny under a subpath
-                // allow, fencesandbox/fence#184): the decision sets.
-                let exact = || {
-                    let leaf = !vocab.operation(d).is_wildcard;
-                    leaf.then(|| ctx.sets().pre_empted(i, d)).flatten()
-                };
-                if let Some(j) = pre_empt {
-                    escapes.push((d, j));
-                } else if let Some(js) = rule.filter.as_ref().and_then(|_| exact()) {
-                    escapes.extend(js.into_iter().map(|j| (d, j)));
-                } else if rule.filter.is_some() {
-                    let fallback = consulted_before(d, wildcard).find_map(|level| {
-                        order.covering(level, rule.action.opposite(), None, Within::Before(i))
-                    });
-                    if let Some(j) = fallback {
-                        unverified.push((d, j));
-                    }
-                }
-            }
-        }
+        let deny = Deny { index, rule, span };
+        let (escapes, unverified) = escapes(ctx, order, deny);
         let certain = !escapes.is_empty();
-        if !certain {
-            escapes = unverified;
-        }
+        let escapes = if certain { escapes } else { unverified };
         if escapes.is_empty() {
             continue;
         }
-        // Report the most specific names: drop an escaping operation whose parent escapes too.
-        let names: Vec<&str> = escapes
-            .iter()
-            .filter(|(d, _)| {
-                let parent = vocab.operation(*d).parent;
-                !escapes.iter().any(|(e, _)| *e == parent)
-            })
-            .map(|(d, _)| vocab.operation(*d).name.as_str())
-            .collect();
-        let them = if names.len() == 1 { "it" } else { "them" };
-        let mut d = if certain {
-            ctx.report(
-                &RULE.meta,
-                span,
-                format!(
-                    "this {} does not apply to `{}`: rules naming {them} decide first",
-                    rule.action.as_str(),
-                    names.join("`, `"),
-                ),
-                format!("`{}` escapes this rule", names.join("`, `")),
-            )
-        } else {
-            let mut d = ctx.report(
-                &RULE.meta,
-                span,
-                format!(
-                    "this {} may not apply to `{}`: an earlier rule naming {them} has no filter, \
-                     and how such a fallback ranks against filtered rules on a wildcard is \
-                     unverified",
-                    rule.action.as_str(),
-                    names.join("`, `"),
-                ),
-                format!("`{}` may escape this rule", names.join("`, `")),
-            );
-            d.severity = Severity::Info;
-            d
-        };
-        // Only metadata escapes (stat, not content): how most profiles let paths resolve;
-        // an info, unless another deny names `file-read-metadata` for these paths.
-        if certain && names == ["file-read-metadata"] {
-            let metadata = escapes[0].0;
-            if !ctx.sets().also_named(i, metadata) {
-                d.severity = Severity::Info;
-                d = d.with_note(
-                    "only metadata escapes (stat, not content): how most profiles let paths resolve",
-                );
-            }
-        }
-        // `file-write*` → `file-write-setugid` and the like: the tables put the leaf under
-        // `default`, sblint under the wildcard its name falls in.
-        let inferred: Vec<&str> = escapes
-            .iter()
-            .filter(|(e, _)| rule.operations.iter().any(|o| vocab.reach_unverified(o.id, *e)))
-            .map(|(e, _)| vocab.operation(*e).name.as_str())
-            .collect();
-        if !inferred.is_empty() {
-            d = d.with_note(format!(
-                "unverified: whether this wildcard reaches `{}` at all (simbple's macOS 10.15 hierarchy gives it the fallback `default`)",
-                inferred.join("`, `")
-            ));
-        }
-        let mut labelled: Vec<usize> = escapes.iter().map(|(_, j)| *j).collect();
-        labelled.sort_unstable();
-        labelled.dedup();
-        for j in labelled {
-            if let Some(other) = rules[j].main_span() {
-                d = d.with_secondary(
-                    other,
-                    if certain {
-                        format!("this `{}` decides first", rules[j].action.as_str())
-                    } else {
-                        format!(
-                            "this unfiltered `{}` may decide first",
-                            rules[j].action.as_str()
-                        )
-                    },
-                );
-            }
-        }
-        let suggestion = rule
-            .operations
-            .iter()
-            .filter(|o| o.origin.file == FileId::MAIN)
-            .map(|o| o.origin.span.end)
-            .max()
-            .filter(|_| rule.origin.file == FileId::MAIN)
-            .map(|end| {
-                let source = ctx.tree.source(Span::new(rule.origin.span.start, end));
-                let rest = ctx.tree.source(Span::new(end, rule.origin.span.end));
-                format!("{source} {}{rest}", names.join(" "))
-            })
-            .unwrap_or_else(|| format!("({} {} ...)", rule.action.as_str(), names.join(" ")));
-        out.push(d.with_note(format!(
-            "name them in this rule too, and keep it after the other rule: `{suggestion}`"
-        )));
+        out.push(diagnose(ctx, deny, &escapes, certain));
     }
+}
+
+/// The operations that surely escape the deny's wildcards, then those that may
+/// (earlier unfiltered rules naming a more specific operation).
+fn escapes(ctx: &Context<'_>, order: &OrderIndex<'_>, deny: Deny<'_>) -> (Vec<Escape>, Vec<Escape>) {
+    let vocab = vocabulary();
+    let rule = deny.rule;
+    let mut escapes: Vec<Escape> = Vec::new();
+    // Earlier unfiltered rules naming a more specific operation: whether such a
+    // fallback ranks above filtered rules on the wildcard is unverified.
+    let mut unverified: Vec<Escape> = Vec::new();
+    for op in &rule.operations {
+        let wildcard = op.id;
+        if wildcard == vocab.default || !vocab.operation(wildcard).is_wildcard {
+            continue;
+        }
+        for &d in vocab.descendants(wildcard) {
+            if d == wildcard || !vocab.operation(d).exists_in(ctx.model.macos) || rule.names(d) {
+                continue;
+            }
+            match pre_empt(ctx, order, deny, wildcard, d) {
+                Some(PreEmpt::Certain(js)) => {
+                    escapes.extend(js.into_iter().map(|by| Escape { op: d, by }))
+                }
+                Some(PreEmpt::Unverified(by)) => unverified.push(Escape { op: d, by }),
+                None => {}
+            }
+        }
+    }
+    (escapes, unverified)
+}
+
+/// Whether earlier rules decide `d` (under the deny's `wildcard`) before the deny.
+fn pre_empt(
+    ctx: &Context<'_>,
+    order: &OrderIndex<'_>,
+    deny: Deny<'_>,
+    wildcard: OpId,
+    d: OpId,
+) -> Option<PreEmpt> {
+    let (i, rule) = (deny.index, deny.rule);
+    // Only an earlier rule: a later one wins under "last match wins" too, so the
+    // author's reading of the profile and libsandbox's agree.
+    let pre_empt = consulted_before(d, wildcard)
+        .filter_map(|level| {
+            order.covering(
+                level,
+                rule.action.opposite(),
+                rule.filter.as_ref(),
+                Within::Before(i),
+            )
+        })
+        .next();
+    // Exactly, where the texts do not compare (a regex deny under a subpath
+    // allow, fencesandbox/fence#184): the decision sets.
+    let exact = || {
+        let leaf = !vocabulary().operation(d).is_wildcard;
+        leaf.then(|| ctx.sets().pre_empted(i, d)).flatten()
+    };
+    if let Some(j) = pre_empt {
+        Some(PreEmpt::Certain(vec![j]))
+    } else if let Some(js) = rule.filter.as_ref().and_then(|_| exact()) {
+        Some(PreEmpt::Certain(js))
+    } else if rule.filter.is_some() {
+        consulted_before(d, wildcard)
+            .find_map(|level| {
+                order.covering(level, rule.action.opposite(), None, Within::Before(i))
+            })
+            .map(PreEmpt::Unverified)
+    } else {
+        None
+    }
+}
+
+/// The warning (an info when `certain` is false) for a deny that `escapes` (not empty) escape.
+fn diagnose(ctx: &Context<'_>, deny: Deny<'_>, escapes: &[Escape], certain: bool) -> Diagnostic {
+    let names = most_specific(escapes);
+    let mut d = headline(ctx, deny, &names, certain);
+    // Only metadata escapes (stat, not content): how most profiles let paths resolve;
+    // an info, unless another deny names `file-read-metadata` for these paths.
+    if certain && names == ["file-read-metadata"] {
+        let metadata = escapes[0].op;
+        if !ctx.sets().also_named(deny.index, metadata) {
+            d.severity = Severity::Info;
+            d = d.with_note(
+                "only metadata escapes (stat, not content): how most profiles let paths resolve",
+            );
+        }
+    }
+    d = with_unverified_reach(d, deny, escapes);
+    d = with_decider_labels(d, ctx, escapes, certain);
+    let suggestion = suggestion(ctx, deny, &names);
+    d.with_note(format!(
+        "name them in this rule too, and keep it after the other rule: `{suggestion}`"
+    ))
+}
+
+/// The names of the escaping operations whose parent does not escape too.
+fn most_specific(escapes: &[Escape]) -> Vec<&'static str> {
+    let vocab = vocabulary();
+    escapes
+        .iter()
+        .filter(|e| {
+            let parent = vocab.operation(e.op).parent;
+            !escapes.iter().any(|other| other.op == parent)
+        })
+        .map(|e| vocab.operation(e.op).name.as_str())
+        .collect()
+}
+
+/// The diagnostic's message and label: "does not apply" when `certain`, else "may not apply".
+fn headline(ctx: &Context<'_>, deny: Deny<'_>, names: &[&str], certain: bool) -> Diagnostic {
+    let them = if names.len() == 1 { "it" } else { "them" };
+    let action = deny.rule.action.as_str();
+    if certain {
+        ctx.report(
+            &RULE.meta,
+            deny.span,
+            format!(
+                "this {} does not apply to `{}`: rules naming {them} decide first",
+                action,
+                names.join("`, `"),
+            ),
+            format!("`{}` escapes this rule", names.join("`, `")),
+        )
+    } else {
+        let mut d = ctx.report(
+            &RULE.meta,
+            deny.span,
+            format!(
+                "this {} may not apply to `{}`: an earlier rule naming {them} has no filter, \
+                 and how such a fallback ranks against filtered rules on a wildcard is \
+                 unverified",
+                action,
+                names.join("`, `"),
+            ),
+            format!("`{}` may escape this rule", names.join("`, `")),
+        );
+        d.severity = Severity::Info;
+        d
+    }
+}
+
+/// The note on escaping operations that the wildcard reaches only by sblint's inference.
+fn with_unverified_reach(d: Diagnostic, deny: Deny<'_>, escapes: &[Escape]) -> Diagnostic {
+    let vocab = vocabulary();
+    // `file-write*` → `file-write-setugid` and the like: the tables put the leaf under
+    // `default`, sblint under the wildcard its name falls in.
+    let inferred: Vec<&str> = escapes
+        .iter()
+        .filter(|e| {
+            deny.rule
+                .operations
+                .iter()
+                .any(|o| vocab.reach_unverified(o.id, e.op))
+        })
+        .map(|e| vocab.operation(e.op).name.as_str())
+        .collect();
+    if inferred.is_empty() {
+        return d;
+    }
+    d.with_note(format!(
+        "unverified: whether this wildcard reaches `{}` at all (simbple's macOS 10.15 hierarchy gives it the fallback `default`)",
+        inferred.join("`, `")
+    ))
+}
+
+/// A secondary label on each rule that decides an escaping operation first.
+fn with_decider_labels(
+    mut d: Diagnostic,
+    ctx: &Context<'_>,
+    escapes: &[Escape],
+    certain: bool,
+) -> Diagnostic {
+    let rules = &ctx.model.rules;
+    let mut labelled: Vec<usize> = escapes.iter().map(|e| e.by).collect();
+    labelled.sort_unstable();
+    labelled.dedup();
+    for j in labelled {
+        if let Some(other) = rules[j].main_span() {
+            d = d.with_secondary(
+                other,
+                if certain {
+                    format!("this `{}` decides first", rules[j].action.as_str())
+                } else {
+                    format!(
+                        "this unfiltered `{}` may decide first",
+                        rules[j].action.as_str()
+                    )
+                },
+            );
+        }
+    }
+    d
+}
+
+/// The deny rewritten to name the escaping operations too.
+fn suggestion(ctx: &Context<'_>, deny: Deny<'_>, names: &[&str]) -> String {
+    let rule = deny.rule;
+    rule.operations
+        .iter()
+        .filter(|o| o.origin.file == FileId::MAIN)
+        .map(|o| o.origin.span.end)
+        .max()
+        .filter(|_| rule.origin.file == FileId::MAIN)
+        .map(|end| {
+            let source = ctx.tree.source(Span::new(rule.origin.span.start, end));
+            let rest = ctx.tree.source(Span::new(end, rule.origin.span.end));
+            format!("{source} {}{rest}", names.join(" "))
+        })
+        .unwrap_or_else(|| format!("({} {} ...)", rule.action.as_str(), names.join(" ")))
 }
