@@ -2,7 +2,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::facts::default_action;
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::implicit::{self, ImplicitRule, Status};
-use crate::model::{vocabulary, Action};
+use crate::model::{vocabulary, Action, OpId};
 
 const DOC: &str = r#"## What it does
 Points out, on `(deny default)`, the operations that stay allowed unless a rule denies
@@ -47,23 +47,50 @@ pub const RULE: Rule = Rule {
     check: Check::File(check),
 };
 
+/// A row of the implicit layer that `(deny default)` leaves open on the checked release.
+#[derive(Clone, Copy)]
+struct Listed {
+    row: &'static ImplicitRule,
+    /// True when a source shows it on this release (else no release settles it).
+    verified: bool,
+}
+
+/// The implicit layer's unfiltered allows, as they stand on one release.
+struct OpenByDefault {
+    /// Shown there by a source, or settled on no release (Chromium's list).
+    listed: Vec<Listed>,
+    /// Seen on other releases but unverified on this one, for a note.
+    elsewhere: Vec<&'static ImplicitRule>,
+}
+
 /// The operations `(deny default)` leaves open on `macos`: the unfiltered allows of the
 /// implicit layer (`grammar/implicit.tsv`) that a source shows there or that no release
 /// settles (Chromium's list), with whether a source shows them; and those seen on other
 /// releases but unverified on this one, for a note.
-fn open_by_default(
-    macos: crate::model::MacOs,
-) -> (Vec<(&'static ImplicitRule, bool)>, Vec<&'static ImplicitRule>) {
+fn open_by_default(macos: crate::model::MacOs) -> OpenByDefault {
     let (mut listed, mut elsewhere) = (Vec::new(), Vec::new());
     for row in implicit::rules().iter().filter(|r| r.unfiltered_allow()) {
         match row.status(macos) {
-            Status::Present => listed.push((row, true)),
-            Status::Unverified if row.releases().is_empty() => listed.push((row, false)),
+            Status::Present => listed.push(Listed {
+                row,
+                verified: true,
+            }),
+            Status::Unverified if row.releases().is_empty() => listed.push(Listed {
+                row,
+                verified: false,
+            }),
             Status::Unverified => elsewhere.push(row),
             Status::Absent => {}
         }
     }
-    (listed, elsewhere)
+    OpenByDefault { listed, elsewhere }
+}
+
+/// An operation `(deny default)` may leave open, and whether some rule handles it.
+struct Candidate {
+    name: &'static str,
+    id: OpId,
+    handled: bool,
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -77,32 +104,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     else {
         return;
     };
-    let vocab = vocabulary();
-    let (listed, elsewhere) = open_by_default(ctx.model.macos);
-    let mut candidates: Vec<(&str, crate::model::OpId, bool)> = listed
-        .iter()
-        .flat_map(|(row, _)| row.operations())
-        .filter_map(|name| {
-            let id = vocab.op_id(name)?;
-            vocab
-                .operation(id)
-                .exists_in(ctx.model.macos)
-                .then_some((name, id, false))
-        })
-        .collect();
-    // Any rule naming it or an operation below it counts as handling it: one pass for all.
-    for r in &ctx.model.rules {
-        if r.names(vocab.default) {
-            continue;
-        }
-        for o in r.operations.iter() {
-            for (_, id, handled) in candidates.iter_mut() {
-                *handled |= vocab.covers(o.id, *id) || vocab.covers(*id, o.id);
-            }
-        }
-    }
-    candidates.retain(|(_, _, handled)| !handled);
-    let open: Vec<&str> = candidates.iter().map(|(name, _, _)| *name).collect();
+    let OpenByDefault { listed, elsewhere } = open_by_default(ctx.model.macos);
+    let open = unhandled(ctx, &listed);
     if open.is_empty() {
         return;
     }
@@ -131,21 +134,64 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             deniable.join(" ")
         ));
     }
-    let source = |name: &str| {
-        listed
-            .iter()
-            .find(|(row, _)| row.operations().any(|o| o == name))
-            .map(|(row, verified)| (*row, *verified))
-    };
+    d = with_source_notes(d, ctx, &listed, &open);
+    d = with_elsewhere_note(d, ctx, &elsewhere);
+    if open.contains(&"syscall-unix") {
+        d = d.with_note("`syscall-unix` cannot simply be denied (every program needs system calls): allow a list of `syscall-number`s and deny the rest, as Chromium's common.sb does");
+    }
+    out.push(d);
+}
+
+/// The listed operations of this release that no rule of the profile handles.
+fn unhandled(ctx: &Context<'_>, listed: &[Listed]) -> Vec<&'static str> {
+    let vocab = vocabulary();
+    let mut candidates: Vec<Candidate> = listed
+        .iter()
+        .flat_map(|l| l.row.operations())
+        .filter_map(|name| {
+            let id = vocab.op_id(name)?;
+            vocab
+                .operation(id)
+                .exists_in(ctx.model.macos)
+                .then_some(Candidate {
+                    name,
+                    id,
+                    handled: false,
+                })
+        })
+        .collect();
+    // Any rule naming it or an operation below it counts as handling it: one pass for all.
+    for r in &ctx.model.rules {
+        if r.names(vocab.default) {
+            continue;
+        }
+        for o in r.operations.iter() {
+            for c in candidates.iter_mut() {
+                c.handled |= vocab.covers(o.id, c.id) || vocab.covers(c.id, o.id);
+            }
+        }
+    }
+    candidates.retain(|c| !c.handled);
+    candidates.iter().map(|c| c.name).collect()
+}
+
+/// The notes on where `open` comes from: a recorded source, or Chromium's unverified comment.
+fn with_source_notes(
+    mut d: Diagnostic,
+    ctx: &Context<'_>,
+    listed: &[Listed],
+    open: &[&str],
+) -> Diagnostic {
+    let source = |name: &str| listed.iter().find(|l| l.row.operations().any(|o| o == name));
     let seen: Vec<&str> = open
         .iter()
         .copied()
-        .filter(|n| source(n).is_some_and(|(_, verified)| verified))
+        .filter(|n| source(n).is_some_and(|l| l.verified))
         .collect();
     if !seen.is_empty() {
         let mut sources: Vec<&str> = seen
             .iter()
-            .filter_map(|n| source(n).map(|(row, _)| row.source.split(' ').next().unwrap_or(row.source)))
+            .filter_map(|n| source(n).map(|l| first_word(l.row.source)))
             .collect();
         sources.dedup();
         d = d.with_note(format!(
@@ -159,6 +205,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if open.iter().any(|n| !seen.contains(n)) {
         d = d.with_note(format!("unverified: no recorded run shows {} allowed under `(deny default)`; the source is a comment in Chromium's renderer profile (\"crbug.com/799149: These operations are allowed by default\")", if seen.is_empty() { "these" } else { "the others" }));
     }
+    d
+}
+
+/// The note on operations libsandbox allows by itself on other releases, unverified on this one.
+fn with_elsewhere_note(
+    d: Diagnostic,
+    ctx: &Context<'_>,
+    elsewhere: &[&'static ImplicitRule],
+) -> Diagnostic {
+    let vocab = vocabulary();
     let later: Vec<&str> = elsewhere
         .iter()
         .flat_map(|row| row.operations())
@@ -172,33 +228,32 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             })
         })
         .collect();
-    if !later.is_empty() {
-        let rows: Vec<&ImplicitRule> = elsewhere
-            .iter()
-            .copied()
-            .filter(|row| row.operations().any(|o| later.contains(&o)))
-            .collect();
-        let mut releases: Vec<&str> = rows
-            .iter()
-            .flat_map(|row| row.releases().iter().map(|r| r.as_str()))
-            .collect();
-        releases.sort();
-        releases.dedup();
-        let mut sources: Vec<&str> = rows
-            .iter()
-            .map(|row| row.source.split(' ').next().unwrap_or(row.source))
-            .collect();
-        sources.dedup();
-        d = d.with_note(format!(
-            "libsandbox also allows `{}` by itself on macOS {} ({}); unverified for {}",
-            later.join("`, `"),
-            releases.join(", "),
-            sources.join("; "),
-            ctx.model.macos
-        ));
+    if later.is_empty() {
+        return d;
     }
-    if open.contains(&"syscall-unix") {
-        d = d.with_note("`syscall-unix` cannot simply be denied (every program needs system calls): allow a list of `syscall-number`s and deny the rest, as Chromium's common.sb does");
-    }
-    out.push(d);
+    let rows: Vec<&ImplicitRule> = elsewhere
+        .iter()
+        .copied()
+        .filter(|row| row.operations().any(|o| later.contains(&o)))
+        .collect();
+    let mut releases: Vec<&str> = rows
+        .iter()
+        .flat_map(|row| row.releases().iter().map(|r| r.as_str()))
+        .collect();
+    releases.sort();
+    releases.dedup();
+    let mut sources: Vec<&str> = rows.iter().map(|row| first_word(row.source)).collect();
+    sources.dedup();
+    d.with_note(format!(
+        "libsandbox also allows `{}` by itself on macOS {} ({}); unverified for {}",
+        later.join("`, `"),
+        releases.join(", "),
+        sources.join("; "),
+        ctx.model.macos
+    ))
+}
+
+/// A source's first word: the citation without its comment.
+fn first_word(source: &str) -> &str {
+    source.split(' ').next().unwrap_or(source)
 }
