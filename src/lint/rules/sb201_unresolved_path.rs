@@ -4,7 +4,7 @@ use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use rustc_hash::FxHashSet;
 
 use crate::model::paths::{resolved, without_dots, DATA_VOLUME, PRIVATE_LINKS};
-use crate::model::{Action, FileId, FilterValue, PathPattern};
+use crate::model::{Action, FileId, Filter, FilterValue, PathPattern, Rule as ModelRule};
 use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
@@ -62,111 +62,144 @@ pub const RULE: Rule = Rule {
     check: Check::File(check),
 };
 
+/// A path leaf of the checked file spelled through a link: how it is written and checked.
+struct Found<'a> {
+    rule: &'a ModelRule,
+    leaf: &'a Filter,
+    pattern: &'a PathPattern,
+    at: Span,
+    /// The text as written (a regex with its `^`).
+    written: &'a str,
+    /// The spelling the kernel checks.
+    resolved: String,
+}
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
     for (rule, leaf, at) in main_leaves(ctx) {
         let FilterValue::Path(pattern) = &leaf.value else {
             continue;
         };
-        // `(literal "/tmp")` is the symlink itself, which `lstat` checks as written, and
-        // `/System/Volumes/Data` itself is the data volume's mount point (a recorded
-        // denial reads `deny(1) file-read-metadata /System/Volumes/Data`).
-        if let PathPattern::Literal(p) = pattern {
-            if PRIVATE_LINKS.contains(&&**p) || **p == *DATA_VOLUME {
-                continue;
-            }
-        }
-        let (written, resolved) = match pattern {
-            PathPattern::Regex(r) => {
-                let Some(body) = r.strip_prefix('^') else {
-                    continue;
-                };
-                if !matches!(body.as_bytes(), [b'/', b't' | b'v' | b'e' | b'S', ..]) {
-                    continue;
-                }
-                let path_end = body
-                    .find(|c: char| "\\.[]()*+?{}|$".contains(c))
-                    .unwrap_or(body.len());
-                let head = &body[..path_end];
-                let Some(resolved) = resolved(head) else {
-                    continue;
-                };
-                if !resolved.starts_with("/private") && !head.starts_with(DATA_VOLUME) {
-                    continue;
-                }
-                (&**r, format!("^{resolved}{}", &body[path_end..]))
-            }
-            other => match resolved(other.text()) {
-                Some(resolved) => (other.text(), resolved),
-                None => continue,
-            },
+        let Some((written, resolved)) = spellings(pattern) else {
+            continue;
         };
-        found.push((rule, leaf, pattern, at, written, resolved));
+        found.push(Found {
+            rule,
+            leaf,
+            pattern,
+            at,
+            written,
+            resolved,
+        });
     }
     if found.is_empty() {
         return;
     }
     // Paths the profile also covers the resolved way: its author covered both.
     let twins = Twins::new(ctx);
-    for (rule, leaf, pattern, at, written, resolved) in found {
-        if twins.covered(rule.action, pattern, &resolved) {
+    for f in found {
+        if twins.covered(f.rule.action, f.pattern, &f.resolved) {
             continue;
         }
-        let data_volume = written.trim_start_matches('^').starts_with(DATA_VOLUME);
-        // `(subpath "/etc")` matches the symlink itself, not what is below it.
-        let link_itself = matches!(pattern, PathPattern::Subpath(p) if PRIVATE_LINKS.contains(&p.trim_end_matches('/')));
-        let dots = !matches!(pattern, PathPattern::Regex(_)) && without_dots(written).is_some();
-        let message = if dots {
-            let dot = if written.contains("/..") { "`..`" } else { "`.`" };
-            format!("`{written}` never matches: the kernel resolves {dot} first and checks `{resolved}`")
-        } else if link_itself {
-            format!(
-                "`{written}` matches only the symlink itself: what is below it is checked as `{resolved}/…`"
-            )
-        } else if data_volume {
-            format!("`{written}` goes through the data volume: the kernel checks `{resolved}`")
-        } else {
-            format!("`{written}` never matches: the kernel checks `{resolved}`")
-        };
-        let label = if link_itself {
-            format!("add `{resolved}` beside it")
-        } else {
-            format!("write `{resolved}`")
-        };
-        let mut d = ctx.report(&RULE.meta, at, message, label);
-        // Only a string written right here can be rewritten.
-        let token = string_token(ctx, at);
-        if token.is_none() && from_param(ctx, at) {
-            d = d.with_note(format!(
-                "the path comes from a `(param …)` value: pass the path the kernel checks, `{resolved}` (in a shell, `-D NAME=\"$(cd DIR && pwd -P)\"`: `pwd -P` resolves the links)"
-            ));
+        out.push(diagnose(ctx, &f));
+    }
+}
+
+/// A path pattern's text as written and the spelling the kernel checks, when they differ
+/// through `/tmp`, `/var`, `/etc` or the data volume.
+fn spellings(pattern: &PathPattern) -> Option<(&str, String)> {
+    // `(literal "/tmp")` is the symlink itself, which `lstat` checks as written, and
+    // `/System/Volumes/Data` itself is the data volume's mount point (a recorded
+    // denial reads `deny(1) file-read-metadata /System/Volumes/Data`).
+    if let PathPattern::Literal(p) = pattern {
+        if PRIVATE_LINKS.contains(&&**p) || **p == *DATA_VOLUME {
+            return None;
         }
-        if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written)) {
-            let twin = token_text.replacen(written, &resolved, 1);
-            d = d.with_fix(if link_itself && leaf.origin.file == FileId::MAIN {
-                // Keep the symlink itself, add what is below it.
-                let end = leaf.origin.span.end;
-                // Unsafe: it opens what is below the link, which the rule never matched.
-                Fix {
-                    message: format!("also match `{resolved}`"),
-                    applicability: Applicability::Unsafe,
-                    edits: vec![Edit {
-                        span: Span::empty(end),
-                        content: format!(" ({} {twin})", leaf.written.as_str()),
-                    }],
-                }
-            } else {
-                Fix {
-                    message: format!("rewrite to `{resolved}`"),
-                    applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: at,
-                        content: twin,
-                    }],
-                }
-            });
+    }
+    match pattern {
+        PathPattern::Regex(r) => {
+            let body = r.strip_prefix('^')?;
+            if !matches!(body.as_bytes(), [b'/', b't' | b'v' | b'e' | b'S', ..]) {
+                return None;
+            }
+            let path_end = body
+                .find(|c: char| "\\.[]()*+?{}|$".contains(c))
+                .unwrap_or(body.len());
+            let head = &body[..path_end];
+            let resolved = resolved(head)?;
+            if !resolved.starts_with("/private") && !head.starts_with(DATA_VOLUME) {
+                return None;
+            }
+            Some((&**r, format!("^{resolved}{}", &body[path_end..])))
         }
-        out.push(d);
+        other => resolved(other.text()).map(|resolved| (other.text(), resolved)),
+    }
+}
+
+/// The warning for one path the kernel checks under another spelling, with its fix.
+fn diagnose(ctx: &Context<'_>, f: &Found<'_>) -> Diagnostic {
+    let (written, resolved) = (f.written, f.resolved.as_str());
+    let data_volume = written.trim_start_matches('^').starts_with(DATA_VOLUME);
+    // `(subpath "/etc")` matches the symlink itself, not what is below it.
+    let link_itself = matches!(f.pattern, PathPattern::Subpath(p) if PRIVATE_LINKS.contains(&p.trim_end_matches('/')));
+    let dots = !matches!(f.pattern, PathPattern::Regex(_)) && without_dots(written).is_some();
+    let message = if dots {
+        let dot = if written.contains("/..") { "`..`" } else { "`.`" };
+        format!("`{written}` never matches: the kernel resolves {dot} first and checks `{resolved}`")
+    } else if link_itself {
+        format!(
+            "`{written}` matches only the symlink itself: what is below it is checked as `{resolved}/…`"
+        )
+    } else if data_volume {
+        format!("`{written}` goes through the data volume: the kernel checks `{resolved}`")
+    } else {
+        format!("`{written}` never matches: the kernel checks `{resolved}`")
+    };
+    let label = if link_itself {
+        format!("add `{resolved}` beside it")
+    } else {
+        format!("write `{resolved}`")
+    };
+    let mut d = ctx.report(&RULE.meta, f.at, message, label);
+    // Only a string written right here can be rewritten.
+    let token = string_token(ctx, f.at);
+    if token.is_none() && from_param(ctx, f.at) {
+        d = d.with_note(format!(
+            "the path comes from a `(param …)` value: pass the path the kernel checks, `{resolved}` (in a shell, `-D NAME=\"$(cd DIR && pwd -P)\"`: `pwd -P` resolves the links)"
+        ));
+    }
+    if let Some((_, token_text)) = token.filter(|(_, t)| t.contains(written)) {
+        d = d.with_fix(fix(f, token_text, link_itself));
+    }
+    d
+}
+
+/// The fix: the string rewritten to the resolved spelling, or, for a link matched itself,
+/// the resolved twin added beside it.
+fn fix(f: &Found<'_>, token_text: &str, link_itself: bool) -> Fix {
+    let resolved = &f.resolved;
+    let twin = token_text.replacen(f.written, resolved, 1);
+    if link_itself && f.leaf.origin.file == FileId::MAIN {
+        // Keep the symlink itself, add what is below it.
+        let end = f.leaf.origin.span.end;
+        // Unsafe: it opens what is below the link, which the rule never matched.
+        Fix {
+            message: format!("also match `{resolved}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: Span::empty(end),
+                content: format!(" ({} {twin})", f.leaf.written.as_str()),
+            }],
+        }
+    } else {
+        Fix {
+            message: format!("rewrite to `{resolved}`"),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: f.at,
+                content: twin,
+            }],
+        }
     }
 }
 
