@@ -383,109 +383,157 @@ pub fn diff_witnesses_hold(data: &[u8]) {
 /// at a place the edit picks. The server never panics, answers every request, publishes
 /// diagnostics after every change, each inside the document, and shuts down cleanly.
 pub fn lsp_survives_edits(data: &[u8]) {
-    use lsp_server::{Connection, Message, Notification, Request, RequestId};
     use serde_json::{json, Value};
-    use std::time::Duration;
 
-    let (server, client) = Connection::memory();
+    let (server, connection) = lsp_server::Connection::memory();
     let thread = std::thread::spawn(move || crate::lsp::serve(server).map_err(|e| e.to_string()));
-    let wait = Duration::from_secs(30);
-    let mut next_id = 0;
-    let mut request = |method: &str, params: Value| -> Value {
-        next_id += 1;
-        let id = RequestId::from(next_id);
-        let message = Request::new(id.clone(), method.to_string(), params);
-        client.sender.send(Message::Request(message)).unwrap();
-        loop {
-            match client.receiver.recv_timeout(wait) {
-                Ok(Message::Response(r)) if r.id == id => {
-                    return r.result.unwrap_or(Value::Null);
-                }
-                Ok(_) => {}
-                Err(e) => panic!("no answer to {method}: {e} (the server stopped or hangs)"),
-            }
-        }
+    let mut client = LspClient {
+        connection,
+        next_id: 0,
     };
-    request("initialize", json!({ "capabilities": {} }));
-    let notify = |method: &str, params: Value| {
-        let message = Notification::new(method.to_string(), params);
-        client.sender.send(Message::Notification(message)).unwrap();
-    };
-    notify("initialized", json!({}));
+    client.request("initialize", json!({ "capabilities": {} }));
+    client.notify("initialized", json!({}));
     let uri = "file:///fuzz/profile.sb";
-    let published = |text: &str| loop {
-        match client.receiver.recv_timeout(wait) {
-            Ok(Message::Notification(n)) if n.method == "textDocument/publishDiagnostics" => {
-                assert_eq!(n.params["uri"], uri);
-                let lines = text.split('\n').count() as u64;
-                for d in n.params["diagnostics"].as_array().unwrap() {
-                    let line = d["range"]["end"]["line"].as_u64().unwrap();
-                    assert!(line < lines, "a diagnostic past the last line: {d}");
-                }
-                return;
-            }
-            Ok(_) => {}
-            Err(e) => panic!("no diagnostics published: {e}"),
-        }
-    };
     let mut chunks = data.split(|b| *b == 0);
     let mut text = String::from_utf8_lossy(chunks.next().unwrap_or(&[])).into_owned();
-    notify(
+    client.notify(
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": uri, "languageId": "sbpl", "version": 1, "text": text } }),
     );
-    published(&text);
+    client.published(uri, &text);
     for (version, chunk) in chunks.take(16).enumerate() {
-        let [a, b, cut, insert @ ..] = chunk else {
+        let Some(at) = apply_edit(&mut text, chunk) else {
             continue;
         };
-        let mut at = (usize::from(*a) << 8 | usize::from(*b)) % (text.len() + 1);
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        let mut end = (at + usize::from(*cut % 8)).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        text.replace_range(at..end, &String::from_utf8_lossy(insert));
-        notify(
+        client.notify(
             "textDocument/didChange",
             json!({
                 "textDocument": { "uri": uri, "version": version + 2 },
                 "contentChanges": [{ "text": text }],
             }),
         );
-        published(&text);
-        let before = &text[..at];
-        let line = before.matches('\n').count();
-        let character = before
-            .rsplit('\n')
-            .next()
-            .unwrap_or("")
-            .encode_utf16()
-            .count();
-        let position = json!({ "line": line, "character": character });
-        let doc = json!({ "uri": uri });
-        let at_point = json!({ "textDocument": doc, "position": position });
-        request("textDocument/hover", at_point.clone());
-        request("textDocument/completion", at_point.clone());
-        request("textDocument/definition", at_point);
-        request(
-            "textDocument/codeAction",
-            json!({
-                "textDocument": doc,
-                "range": { "start": position, "end": position },
-                "context": { "diagnostics": [] },
-            }),
-        );
-        request(
-            "textDocument/formatting",
-            json!({ "textDocument": doc, "options": { "tabSize": 2, "insertSpaces": true } }),
-        );
+        client.published(uri, &text);
+        ask_everything_at(&mut client, uri, lsp_position(&text, at));
     }
-    request("shutdown", Value::Null);
-    notify("exit", Value::Null);
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
     drop(client);
     let outcome = thread.join().expect("the language server panicked");
     assert!(outcome.is_ok(), "the language server failed: {outcome:?}");
+}
+
+/// How long the LSP target's client waits for an answer before saying the server hangs.
+const LSP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The client end of an in-memory language server, as the LSP target drives it.
+struct LspClient {
+    connection: lsp_server::Connection,
+    /// The id of the last request sent.
+    next_id: i32,
+}
+
+impl LspClient {
+    /// Sends a request and returns its answer's result (`null` when it has none).
+    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        use lsp_server::{Message, Request, RequestId};
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        let message = Request::new(id.clone(), method.to_string(), params);
+        self.connection
+            .sender
+            .send(Message::Request(message))
+            .unwrap();
+        loop {
+            match self.connection.receiver.recv_timeout(LSP_WAIT) {
+                Ok(Message::Response(r)) if r.id == id => {
+                    return r.result.unwrap_or(serde_json::Value::Null);
+                }
+                Ok(_) => {}
+                Err(e) => panic!("no answer to {method}: {e} (the server stopped or hangs)"),
+            }
+        }
+    }
+
+    /// Sends a notification.
+    fn notify(&self, method: &str, params: serde_json::Value) {
+        use lsp_server::{Message, Notification};
+        let message = Notification::new(method.to_string(), params);
+        self.connection
+            .sender
+            .send(Message::Notification(message))
+            .unwrap();
+    }
+
+    /// Waits for the diagnostics published for `uri` and checks each lies inside `text`.
+    fn published(&self, uri: &str, text: &str) {
+        use lsp_server::Message;
+        loop {
+            match self.connection.receiver.recv_timeout(LSP_WAIT) {
+                Ok(Message::Notification(n)) if n.method == "textDocument/publishDiagnostics" => {
+                    assert_eq!(n.params["uri"], uri);
+                    let lines = text.split('\n').count() as u64;
+                    for d in n.params["diagnostics"].as_array().unwrap() {
+                        let line = d["range"]["end"]["line"].as_u64().unwrap();
+                        assert!(line < lines, "a diagnostic past the last line: {d}");
+                    }
+                    return;
+                }
+                Ok(_) => {}
+                Err(e) => panic!("no diagnostics published: {e}"),
+            }
+        }
+    }
+}
+
+/// Applies one edit chunk of the LSP target to `text` and returns where it took place;
+/// `None` for a chunk too short to be an edit.
+fn apply_edit(text: &mut String, chunk: &[u8]) -> Option<usize> {
+    let [a, b, cut, insert @ ..] = chunk else {
+        return None;
+    };
+    let mut at = (usize::from(*a) << 8 | usize::from(*b)) % (text.len() + 1);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let mut end = (at + usize::from(*cut % 8)).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    text.replace_range(at..end, &String::from_utf8_lossy(insert));
+    Some(at)
+}
+
+/// The LSP position (line, UTF-16 character) of byte offset `at` in `text`.
+fn lsp_position(text: &str, at: usize) -> serde_json::Value {
+    let before = &text[..at];
+    let line = before.matches('\n').count();
+    let character = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .encode_utf16()
+        .count();
+    serde_json::json!({ "line": line, "character": character })
+}
+
+/// Hover, completion, definition, code actions and formatting at `position` of `uri`.
+fn ask_everything_at(client: &mut LspClient, uri: &str, position: serde_json::Value) {
+    use serde_json::json;
+    let doc = json!({ "uri": uri });
+    let at_point = json!({ "textDocument": doc, "position": position });
+    client.request("textDocument/hover", at_point.clone());
+    client.request("textDocument/completion", at_point.clone());
+    client.request("textDocument/definition", at_point);
+    client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": doc,
+            "range": { "start": position, "end": position },
+            "context": { "diagnostics": [] },
+        }),
+    );
+    client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": doc, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
 }
