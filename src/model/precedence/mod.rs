@@ -493,7 +493,7 @@ pub fn decide_among(
     rules: &[Rule],
     op: OpId,
     candidates: impl Iterator<Item = usize>,
-    mut truth: impl FnMut(usize) -> Truth,
+    truth: impl FnMut(usize) -> Truth,
 ) -> Decision {
     let chain = vocabulary().chain(op);
     let mut decision = Decision {
@@ -508,8 +508,24 @@ pub fn decide_among(
     };
     // One pass over the rules, last first, noting for each level of the chain and each
     // layer the rules naming it that may match; then the levels in order.
-    // Per level, per layer: (rule, truth), last rule first.
-    type Matched = [Vec<(usize, Truth)>; 2];
+    let matched = matched_by_level(rules, chain, candidates, truth);
+    let before = consult_levels(&mut decision, rules, chain, matched);
+    add_conditions(&mut decision, rules, before);
+    decision
+}
+
+/// Per layer of one level (filtered, unfiltered): the rules naming it that may match, with
+/// their truth, last rule first.
+type Matched = [Vec<(usize, Truth)>; 2];
+
+/// For each level of `chain` and each layer, the `candidates` naming it that may match.
+#[inline]
+fn matched_by_level(
+    rules: &[Rule],
+    chain: &[OpId],
+    candidates: impl Iterator<Item = usize>,
+    mut truth: impl FnMut(usize) -> Truth,
+) -> SmallVec<[Matched; 4]> {
     let mut matched: SmallVec<[Matched; 4]> =
         chain.iter().map(|_| [Vec::new(), Vec::new()]).collect();
     for i in candidates {
@@ -526,6 +542,18 @@ pub fn decide_among(
             }
         }
     }
+    matched
+}
+
+/// Consults the levels in order into `decision` (the deciding rule, those it overrides,
+/// the undecided ones); returns the undecided rules consulted before the deciding one.
+#[inline]
+fn consult_levels(
+    decision: &mut Decision,
+    rules: &[Rule],
+    chain: &[OpId],
+    matched: SmallVec<[Matched; 4]>,
+) -> SmallVec<[usize; 4]> {
     let mut decided_at = None;
     // Undecided rules consulted before the deciding one.
     let mut before: SmallVec<[usize; 4]> = SmallVec::new();
@@ -571,6 +599,13 @@ pub fn decide_among(
         }
         // Lower levels never decide once a level has; their matches are still shown.
     }
+    before
+}
+
+/// The decision's conditions: the undecided rules `before` the deciding one that would
+/// change its outcome, then the rules whose order against it is unverified.
+#[inline]
+fn add_conditions(decision: &mut Decision, rules: &[Rule], before: SmallVec<[usize; 4]>) {
     let outcome = decision.outcome();
     // A rule naming several levels of the chain is consulted once per level: each gives
     // one condition. (A set, not a scan of those seen: a profile whose unset param leaves
@@ -593,5 +628,4 @@ pub fn decide_among(
             origin: rules[i].origin,
         });
     }
-    decision
 }
