@@ -92,9 +92,9 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let deny = Deny { index, rule, span };
-        let (escapes, unverified) = escapes(ctx, order, deny);
-        let certain = !escapes.is_empty();
-        let escapes = if certain { escapes } else { unverified };
+        let Escapes { sure, unverified } = escapes(ctx, order, deny);
+        let certain = !sure.is_empty();
+        let escapes = if certain { sure } else { unverified };
         if escapes.is_empty() {
             continue;
         }
@@ -102,12 +102,20 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The operations that surely escape the deny's wildcards, then those that may
-/// (earlier unfiltered rules naming a more specific operation).
-fn escapes(ctx: &Context<'_>, order: &OrderIndex<'_>, deny: Deny<'_>) -> (Vec<Escape>, Vec<Escape>) {
+/// The operations that escape a deny's wildcards.
+struct Escapes {
+    /// Those that earlier rules surely decide first.
+    sure: Vec<Escape>,
+    /// Those that an earlier unfiltered rule naming a more specific operation may decide
+    /// first: whether such a fallback ranks above filtered rules on the wildcard is unverified.
+    unverified: Vec<Escape>,
+}
+
+/// The operations that surely escape the deny's wildcards, and those that may.
+fn escapes(ctx: &Context<'_>, order: &OrderIndex<'_>, deny: Deny<'_>) -> Escapes {
     let vocab = vocabulary();
     let rule = deny.rule;
-    let mut escapes: Vec<Escape> = Vec::new();
+    let mut sure: Vec<Escape> = Vec::new();
     // Earlier unfiltered rules naming a more specific operation: whether such a
     // fallback ranks above filtered rules on the wildcard is unverified.
     let mut unverified: Vec<Escape> = Vec::new();
@@ -122,14 +130,14 @@ fn escapes(ctx: &Context<'_>, order: &OrderIndex<'_>, deny: Deny<'_>) -> (Vec<Es
             }
             match pre_empt(ctx, order, deny, wildcard, d) {
                 Some(PreEmpt::Certain(js)) => {
-                    escapes.extend(js.into_iter().map(|by| Escape { op: d, by }))
+                    sure.extend(js.into_iter().map(|by| Escape { op: d, by }))
                 }
                 Some(PreEmpt::Unverified(by)) => unverified.push(Escape { op: d, by }),
                 None => {}
             }
         }
     }
-    (escapes, unverified)
+    Escapes { sure, unverified }
 }
 
 /// Whether earlier rules decide `d` (under the deny's `wildcard`) before the deny.
