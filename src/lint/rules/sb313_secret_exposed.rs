@@ -17,6 +17,12 @@ every profile that lets a build read its sources would warn. A rule that names t
 secret itself (WebKit's network process allowing its cookie store by path) is intent: an
 info.
 
+Where it looks: each secret in `/Users/me` and in up to three more homes the profile
+names (`/Users/NAME/...`), and `.env` in up to 24 folders: those homes and the project
+folders under them that the profile's allow rules grant. A secret only a fifth home or a
+25th folder would show is not looked for: these bounds keep the check linear on generated
+profiles.
+
 ## Why is this a problem on a real Mac?
 An agent or build sandbox is there to keep code from reaching these files. A broad
 allow reaches them anyway: `(allow file-read-data)` added for dyld under `(deny
