@@ -8,13 +8,14 @@
 //! Run: `cargo bench --bench lsp` (`SBLINT_LSP_EDITS=N` sets the number of edits, 200 by
 //! default; `SBLINT_LSP_BIN=path` drives another build of `sblint`, for a before/after). Skipped, saying so, when `../shared/corpus` is absent.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+#[path = "../tests/support/lsp_client.rs"]
+mod lsp_client;
+use lsp_client::Client;
 
 fn main() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -40,7 +41,12 @@ fn main() {
     let sites = edit_sites(&text);
     assert!(!sites.is_empty(), "no string literal in a rule to edit");
 
-    let mut client = Client::start();
+    // Another build to compare with (a "before" figure): `SBLINT_LSP_BIN=path`.
+    let binary = std::env::var_os("SBLINT_LSP_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_sblint")),
+        PathBuf::from,
+    );
+    let mut client = Client::start(&binary, Duration::from_secs(60));
     client.request(
         "initialize",
         json!({ "processId": null, "rootUri": null, "capabilities": {} }),
@@ -51,7 +57,7 @@ fn main() {
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": uri, "languageId": "sbpl", "version": 1, "text": text } }),
     );
-    let opened = client.diagnostics();
+    let opened = published_count(&mut client);
     let open_time = start.elapsed();
 
     // Edit i flips the last character of literal i (mod the sites) between its original
@@ -76,7 +82,7 @@ fn main() {
                 "contentChanges": [{ "text": body }],
             }),
         );
-        let diagnostics = client.diagnostics();
+        let diagnostics = published_count(&mut client);
         times.push(start.elapsed());
         counts.push(diagnostics);
     }
@@ -169,115 +175,10 @@ fn edit_sites(text: &str) -> Vec<usize> {
     sites.into_iter().step_by(step).collect()
 }
 
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: i64,
-}
-
-impl Client {
-    fn start() -> Client {
-        // Another build to compare with (a "before" figure): `SBLINT_LSP_BIN=path`.
-        let binary = std::env::var_os("SBLINT_LSP_BIN").map_or_else(
-            || PathBuf::from(env!("CARGO_BIN_EXE_sblint")),
-            PathBuf::from,
-        );
-        let mut child = Command::new(binary)
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("`sblint lsp` starts");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse().unwrap();
-                    }
-                }
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let Ok(message) = serde_json::from_slice(&body) else {
-                    return;
-                };
-                if tx.send(message).is_err() {
-                    return;
-                }
-            }
-        });
-        Client {
-            child,
-            stdin,
-            messages,
-            next_id: 1,
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        loop {
-            let message = self.next();
-            if message["id"] == json!(id) {
-                return message;
-            }
-        }
-    }
-
-    /// Waits for the next `publishDiagnostics`; returns how many diagnostics it holds.
-    fn diagnostics(&mut self) -> usize {
-        loop {
-            let message = self.next();
-            if message["method"] == "textDocument/publishDiagnostics" {
-                return message["params"]["diagnostics"]
-                    .as_array()
-                    .map_or(0, Vec::len);
-            }
-        }
-    }
-
-    /// The server's user and system CPU time so far, where `/proc` tells it (Linux).
-    fn cpu_seconds(&self) -> Option<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        // The fields after the command name (which may hold spaces) in parentheses.
-        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-        let ticks: f64 =
-            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-        // USER_HZ is 100 on every Linux platform Rust supports.
-        Some(ticks / 100.0)
-    }
-
-    fn next(&mut self) -> Value {
-        self.messages
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server answers within 60 s")
-    }
+/// Waits for the next `publishDiagnostics`; how many diagnostics it holds.
+fn published_count(client: &mut Client) -> usize {
+    let message = client.notification("textDocument/publishDiagnostics");
+    message["params"]["diagnostics"]
+        .as_array()
+        .map_or(0, Vec::len)
 }

@@ -213,6 +213,37 @@ fn a_fragment_checked_with_its_prelude_is_not_missing_its_version() {
 }
 
 #[test]
+fn a_fragment_declaring_another_version_than_its_prelude_is_an_error_naming_the_prelude() {
+    let dir = tempdir("prelude-version");
+    std::fs::write(dir.join("base.sb"), "(version 1)\n(deny default)\n").unwrap();
+    std::fs::write(dir.join("same.sb"), "(version 1)\n(allow process-fork)\n").unwrap();
+    std::fs::write(dir.join("other.sb"), "(version 2)\n(allow process-fork)\n").unwrap();
+    let check = |file: &str| {
+        stdout(sblint().current_dir(&dir).args([
+            "--prelude",
+            "base.sb",
+            "--select",
+            "SB003",
+            "--macos",
+            "10.15",
+            file,
+        ]))
+    };
+    let (out, code) = check("same.sb");
+    assert_eq!(code, 0, "the same version again is accepted: {out}");
+    let (out, code) = check("other.sb");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("a second `version` form with another number"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`base.sb` declares `(version 1)`; libsandbox fails once the two are joined"),
+        "{out}"
+    );
+}
+
+#[test]
 fn parse_tree_prints_the_tree() {
     let (out, code) = stdout(
         sblint()

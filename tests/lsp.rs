@@ -1,108 +1,22 @@
 //! The language server as a client sees it: JSON-RPC over the binary's stdin/stdout.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: i64,
-}
-
-impl Client {
-    fn start() -> Client {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("sblint"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(n) = line.strip_prefix("Content-Length: ") {
-                        length = n.parse().unwrap();
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
-        Client {
-            child,
-            stdin,
-            messages,
-            next_id: 1,
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
-    }
-
-    /// Sends a request and waits for its response (notifications in between are kept aside).
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        loop {
-            let message = self
-                .messages
-                .recv_timeout(Duration::from_secs(20))
-                .expect("a response in time");
-            if message["id"] == json!(id) {
-                return message;
-            }
-        }
-    }
-
-    fn notification(&mut self, method: &str) -> Value {
-        loop {
-            let message = self
-                .messages
-                .recv_timeout(Duration::from_secs(20))
-                .expect("a notification in time");
-            if message["method"] == method {
-                return message;
-            }
-        }
-    }
-}
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+use lsp_client::Client;
 
 const URI: &str = "file:///tmp/sblint-lsp-test/profile.sb";
 const TEXT: &str = "(version 1)\n(deny default)\n(define (helper) (allow file-read* (literal \"/\")))\n(allow file-write* (subpath \"/tmp/caf\u{e9}/x\"))\n(helper)\n";
 
 #[test]
 fn initialize_diagnose_hover_format_act_complete_define_and_shut_down() {
-    let mut client = Client::start();
+    let mut client = Client::start(
+        &assert_cmd::cargo::cargo_bin("sblint"),
+        Duration::from_secs(20),
+    );
     let init = client.request(
         "initialize",
         json!({ "processId": null, "rootUri": null, "capabilities": {} }),

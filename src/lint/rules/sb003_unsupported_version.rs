@@ -87,57 +87,14 @@ fn number(tree: &SyntaxTree, form: NodeId) -> Option<i64> {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let tree = ctx.tree;
-    let macos = ctx.model.macos;
     let forms: Vec<_> = version_forms(tree).collect();
     let prelude_version = ctx.preludes.iter().find_map(|p| {
         let form = version_forms(&p.tree).next()?;
         Some((p, number(&p.tree, form)))
     });
     for (i, &form) in forms.iter().enumerate() {
-        let span = tree.node(form).span;
-        let args: Vec<Element> = tree.items(form).skip(1).collect();
         let value = number(tree, form);
-        match value {
-            Some(1) => {}
-            Some(n @ (2 | 3)) if macos.release > Release::V10_15 => {
-                let mut d = ctx
-                    .report(
-                        &RULE.meta,
-                        span,
-                        format!("`(version {n})`: not verified for {macos}"),
-                        "sblint models version 1",
-                    )
-                    .with_note(
-                        "version 3 exists (WebKit writes it since WebKit/WebKit#6864) and no \
-                         longer grants some access version 1 allows implicitly; from which \
-                         macOS it is accepted, and what exactly it drops, is unverified",
-                    );
-                d.severity = Severity::Info;
-                out.push(d);
-            }
-            Some(n @ (2 | 3)) => out.push(
-                ctx.report(
-                    &RULE.meta,
-                    span,
-                    format!("unsupported version `{n}` on {macos}"),
-                    "only `(version 1)` exists there",
-                )
-                .with_note(
-                    "libsandbox's sbpl.scm of macOS 10.12-10.15 accepts only 1: write `(version 1)`",
-                ),
-            ),
-            _ => {
-                let what = match args.as_slice() {
-                    [] => "a `version` form without a version".to_string(),
-                    [only] => format!("unsupported version `{}`", tree.source(tree.span(*only))),
-                    _ => "a `version` form takes exactly one argument".to_string(),
-                };
-                out.push(
-                    ctx.report(&RULE.meta, span, what, "no profile version by that number")
-                        .with_note("write `(version 1)`"),
-                );
-            }
-        }
+        out.extend(unsupported(ctx, form, value));
         // A second `version` fails only with another number ("only one version may be
         // specified" in sbpl.scm).
         let earlier = if i > 0 {
@@ -147,31 +104,91 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         if let Some((first, prelude)) = earlier {
             if first != value || value.is_none() {
-                let first_text = first.map_or("another version".to_string(), |n| {
-                    format!("`(version {n})`")
-                });
-                let d = match prelude {
-                    None => ctx
-                        .report(
-                            &RULE.meta,
-                            span,
-                            "a second `version` form with another number",
-                            "libsandbox fails: only one version may be specified",
-                        )
-                        .with_secondary(tree.node(forms[0]).span, "first declared here"),
-                    Some(path) => ctx
-                        .report(
-                            &RULE.meta,
-                            span,
-                            "a second `version` form with another number",
-                            "the prelude already declares the version",
-                        )
-                        .with_note(format!(
-                            "`{path}` declares {first_text}; libsandbox fails once the two are joined"
-                        )),
-                };
-                out.push(d);
+                out.push(second_version(ctx, form, forms[0], first, prelude));
             }
+        }
+    }
+}
+
+/// The finding on version form `form` whose number is `value`, unless it is 1.
+fn unsupported(ctx: &Context<'_>, form: NodeId, value: Option<i64>) -> Option<Diagnostic> {
+    let tree = ctx.tree;
+    let macos = ctx.model.macos;
+    let span = tree.node(form).span;
+    let d = match value {
+        Some(1) => return None,
+        Some(n @ (2 | 3)) if macos.release > Release::V10_15 => {
+            let mut d = ctx
+                .report(
+                    &RULE.meta,
+                    span,
+                    format!("`(version {n})`: not verified for {macos}"),
+                    "sblint models version 1",
+                )
+                .with_note(
+                    "version 3 exists (WebKit writes it since WebKit/WebKit#6864) and no \
+                     longer grants some access version 1 allows implicitly; from which \
+                     macOS it is accepted, and what exactly it drops, is unverified",
+                );
+            d.severity = Severity::Info;
+            d
+        }
+        Some(n @ (2 | 3)) => ctx
+            .report(
+                &RULE.meta,
+                span,
+                format!("unsupported version `{n}` on {macos}"),
+                "only `(version 1)` exists there",
+            )
+            .with_note(
+                "libsandbox's sbpl.scm of macOS 10.12-10.15 accepts only 1: write `(version 1)`",
+            ),
+        _ => {
+            let args: Vec<Element> = tree.items(form).skip(1).collect();
+            let what = match args.as_slice() {
+                [] => "a `version` form without a version".to_string(),
+                [only] => format!("unsupported version `{}`", tree.source(tree.span(*only))),
+                _ => "a `version` form takes exactly one argument".to_string(),
+            };
+            ctx.report(&RULE.meta, span, what, "no profile version by that number")
+                .with_note("write `(version 1)`")
+        }
+    };
+    Some(d)
+}
+
+/// The finding on a second version form `form` whose number differs from the `first`
+/// one's: declared at `first_form` in this file, or in the prelude at path `prelude`.
+fn second_version(
+    ctx: &Context<'_>,
+    form: NodeId,
+    first_form: NodeId,
+    first: Option<i64>,
+    prelude: Option<&str>,
+) -> Diagnostic {
+    let tree = ctx.tree;
+    let span = tree.node(form).span;
+    match prelude {
+        None => ctx
+            .report(
+                &RULE.meta,
+                span,
+                "a second `version` form with another number",
+                "libsandbox fails: only one version may be specified",
+            )
+            .with_secondary(tree.node(first_form).span, "first declared here"),
+        Some(path) => {
+            let first_text =
+                first.map_or("another version".to_string(), |n| format!("`(version {n})`"));
+            ctx.report(
+                &RULE.meta,
+                span,
+                "a second `version` form with another number",
+                "the prelude already declares the version",
+            )
+            .with_note(format!(
+                "`{path}` declares {first_text}; libsandbox fails once the two are joined"
+            ))
         }
     }
 }

@@ -17,6 +17,12 @@ every profile that lets a build read its sources would warn. A rule that names t
 secret itself (WebKit's network process allowing its cookie store by path) is intent: an
 info.
 
+Where it looks: each secret in `/Users/me` and in up to three more homes the profile
+names (`/Users/NAME/...`), and `.env` in up to 24 folders: those homes and the project
+folders under them that the profile's allow rules grant. A secret only a fifth home or a
+25th folder would show is not looked for: these bounds keep the check linear on generated
+profiles.
+
 ## Why is this a problem on a real Mac?
 An agent or build sandbox is there to keep code from reaching these files. A broad
 allow reaches them anyway: `(allow file-read-data)` added for dyld under `(deny
@@ -113,66 +119,20 @@ fn report(
             secrets_seen.push(e.secret.id);
         }
     }
-    let verbs = |id: &str| {
-        let ops: Vec<&str> = exposures
-            .iter()
-            .filter(|e| e.secret.id == id)
-            .map(|e| match e.operation {
-                "file-write-data" => "write",
-                _ => "read",
-            })
-            .collect();
-        ops.join(" and ")
-    };
-    let warning = exposures.iter().any(|e| warns(ctx, e));
-    let all_named = exposures.iter().all(|e| e.named);
-    let names: Vec<String> = secrets_seen
-        .iter()
-        .take(4)
-        .map(|id| format!("`{}`", exposures.iter().find(|e| e.secret.id == *id).map_or("", |e| e.secret.path)))
-        .collect();
-    let more = secrets_seen.len().saturating_sub(names.len());
-    let listed = if more > 0 {
-        format!("{} and {more} more", names.join(", "))
-    } else {
-        names.join(", ")
-    };
-    let message = if all_named {
-        format!("this rule opens a secret by name: {listed}")
-    } else {
-        format!("this rule lets the program reach secrets the profile confines: {listed}")
-    };
+    let message = headline(exposures, &secrets_seen);
     let mut d = ctx.report(&RULE.meta, span, message, "exposes secrets");
-    if !warning {
+    if !exposures.iter().any(|e| warns(ctx, e)) {
         d.severity = Severity::Info;
     }
     // The first secrets in full, the rest by name: a finding fits on a screen.
     const SHOWN: usize = 5;
     for id in secrets_seen.iter().take(SHOWN) {
-        let e = exposures.iter().find(|e| e.secret.id == *id).expect("seen");
-        let why = if e.named {
-            " (named by this rule: intent)"
-        } else if e.secret.weight == Weight::Project && !warns(ctx, e) {
-            " (no rule denies such a file: an info)"
-        } else {
-            ""
-        };
-        d = d.with_note(format!(
-            "`{}` ({}): {}, for example `{}` (`sblint explain {} {}` shows this rule){why}; listed in {}",
-            e.secret.path,
-            e.secret.holds,
-            verbs(id),
-            e.witness,
-            e.operation,
-            e.witness,
-            e.secret.sources.join(", "),
-        ));
+        d = d.with_note(secret_note(ctx, exposures, id));
     }
     if secrets_seen.len() > SHOWN {
         let rest: Vec<String> = secrets_seen[SHOWN..]
             .iter()
-            .filter_map(|id| exposures.iter().find(|e| e.secret.id == *id))
-            .map(|e| format!("`{}`", e.secret.path))
+            .map(|id| format!("`{}`", first_of(exposures, id).secret.path))
             .collect();
         d = d.with_note(format!("also exposed: {}", rest.join(", ")));
     }
@@ -182,6 +142,65 @@ fn report(
         ));
     }
     out.push(d);
+}
+
+/// The first exposure of secret `id` (one the rule was found to expose).
+fn first_of<'e>(exposures: &[&'e Exposure], id: &str) -> &'e Exposure {
+    exposures
+        .iter()
+        .find(|e| e.secret.id == id)
+        .expect("a secret seen among the exposures")
+}
+
+/// The finding's message: the first four secrets' paths, and how many more.
+fn headline(exposures: &[&Exposure], secrets_seen: &[&'static str]) -> String {
+    let names: Vec<String> = secrets_seen
+        .iter()
+        .take(4)
+        .map(|id| format!("`{}`", first_of(exposures, id).secret.path))
+        .collect();
+    let more = secrets_seen.len().saturating_sub(names.len());
+    let listed = if more > 0 {
+        format!("{} and {more} more", names.join(", "))
+    } else {
+        names.join(", ")
+    };
+    if exposures.iter().all(|e| e.named) {
+        format!("this rule opens a secret by name: {listed}")
+    } else {
+        format!("this rule lets the program reach secrets the profile confines: {listed}")
+    }
+}
+
+/// The note on secret `id`: what it holds, read and/or write, a witness with the `explain`
+/// command that shows it, why it is only an info, and its sources.
+fn secret_note(ctx: &Context<'_>, exposures: &[&Exposure], id: &str) -> String {
+    let e = first_of(exposures, id);
+    let verbs: Vec<&str> = exposures
+        .iter()
+        .filter(|e| e.secret.id == id)
+        .map(|e| match e.operation {
+            "file-write-data" => "write",
+            _ => "read",
+        })
+        .collect();
+    let why = if e.named {
+        " (named by this rule: intent)"
+    } else if e.secret.weight == Weight::Project && !warns(ctx, e) {
+        " (no rule denies such a file: an info)"
+    } else {
+        ""
+    };
+    format!(
+        "`{}` ({}): {}, for example `{}` (`sblint explain {} {}` shows this rule){why}; listed in {}",
+        e.secret.path,
+        e.secret.holds,
+        verbs.join(" and "),
+        e.witness,
+        e.operation,
+        e.witness,
+        e.secret.sources.join(", "),
+    )
 }
 
 /// The deny to append: the operations the exposing rule names (`file-read*

@@ -234,6 +234,7 @@ impl<K> Default for Grouped<'_, K> {
 
 impl<'r, K: Ord + Copy> Grouped<'r, K> {
     fn push(&mut self, key: K, item: Item<'r>) {
+        debug_assert!(self.keys.is_empty(), "an item added after `finish`");
         self.pending.push((key, item));
     }
 

@@ -134,9 +134,14 @@ impl FileBudget {
     /// the defaults, and enough states for every literal, subpath and prefix to be
     /// explored. The analysis stays linear in the profile's size (each budget is), and a
     /// generated profile of thousands of store paths is checked exactly rather than
-    /// stopped at a constant (8,000 subpaths need about 400,000 states).
+    /// stopped at a constant (8,000 subpaths need about 400,000 states). Rounded up to a
+    /// power of two, so that an edit seldom changes it: the language server takes back only
+    /// analyses made with the same budget.
     pub fn scaled(self, budget: Budget, text: usize) -> (Budget, FileBudget) {
-        let states = STATES_PER_BYTE.saturating_mul(text);
+        let states = STATES_PER_BYTE
+            .saturating_mul(text)
+            .checked_next_power_of_two()
+            .unwrap_or(usize::MAX);
         let budget = Budget {
             states: budget.states.max(states),
             ..budget
