@@ -476,47 +476,14 @@ fn scheme_string_value(name: &str, vals: &[&Value]) -> Option<Value> {
 
 /// Lists, numbers and the predicates on them.
 fn scheme_list_value(name: &str, vals: &[&Value]) -> Option<Value> {
-    let list = |v: Option<&&Value>| match v {
-        Some(Value::List(xs)) => Some(xs.clone()),
-        _ => None,
-    };
     Some(match name {
-        "length" => list(vals.first()).map_or(Value::Unknown, |xs| Value::Int(xs.len() as i64)),
-        "reverse" => list(vals.first()).map_or(Value::Unknown, |xs| {
+        "length" => list_arg(vals.first()).map_or(Value::Unknown, |xs| Value::Int(xs.len() as i64)),
+        "reverse" => list_arg(vals.first()).map_or(Value::Unknown, |xs| {
             Value::List(Rc::new(xs.iter().rev().cloned().collect()))
         }),
-        "cadr" | "cddr" | "caddr" | "list-ref" | "last-pair" => {
-            let Some(xs) = list(vals.first()) else {
-                return Some(Value::Unknown);
-            };
-            let at = |i: usize| xs.get(i).cloned().unwrap_or(Value::Unknown);
-            match name {
-                "cadr" => at(1),
-                "caddr" => at(2),
-                "cddr" if xs.len() >= 2 => Value::List(Rc::new(xs[2..].to_vec())),
-                "last-pair" if !xs.is_empty() => Value::List(Rc::new(xs[xs.len() - 1..].to_vec())),
-                "list-ref" => match vals.get(1) {
-                    Some(Value::Int(k)) => usize::try_from(*k).map_or(Value::Unknown, at),
-                    _ => Value::Unknown,
-                },
-                _ => Value::Unknown,
-            }
-        }
+        "cadr" | "cddr" | "caddr" | "list-ref" | "last-pair" => list_part(name, vals),
         "list?" | "pair?" | "symbol?" | "number?" | "integer?" | "boolean?" | "procedure?" => {
-            match vals.first() {
-                None | Some(Value::Unknown | Value::UnknownStr) => Value::Unknown,
-                Some(v) => Value::Bool(match name {
-                    "list?" => matches!(v, Value::List(_)),
-                    "pair?" => matches!(v, Value::List(xs) if !xs.is_empty()),
-                    "symbol?" => matches!(v, Value::Sym(_)),
-                    "number?" | "integer?" => matches!(v, Value::Int(_)),
-                    "boolean?" => matches!(v, Value::Bool(_)),
-                    _ => matches!(
-                        v,
-                        Value::Closure(_) | Value::Builtin(_) | Value::FilterFn(_)
-                    ),
-                }),
-            }
+            type_predicate(name, vals.first())
         }
         "zero?" | "positive?" | "negative?" => match vals.first() {
             Some(Value::Int(i)) => Value::Bool(match name {
@@ -526,17 +493,7 @@ fn scheme_list_value(name: &str, vals: &[&Value]) -> Option<Value> {
             }),
             _ => Value::Unknown,
         },
-        "quotient" | "remainder" | "modulo" => match ints_from(vals, 0).as_deref() {
-            Some([a, b]) if *b != 0 => match name {
-                "quotient" => a.checked_div(*b),
-                "remainder" => a.checked_rem(*b),
-                _ => a
-                    .checked_rem_euclid(*b)
-                    .map(|r| if *b < 0 && r != 0 { r + b } else { r }),
-            }
-            .map_or(Value::Unknown, Value::Int),
-            _ => Value::Unknown,
-        },
+        "quotient" | "remainder" | "modulo" => integer_division(name, vals),
         "abs" => match ints_from(vals, 0).as_deref() {
             Some([a]) => a.checked_abs().map_or(Value::Unknown, Value::Int),
             _ => Value::Unknown,
@@ -549,31 +506,97 @@ fn scheme_list_value(name: &str, vals: &[&Value]) -> Option<Value> {
             }),
             _ => Value::Unknown,
         },
-        "member" | "memq" | "assoc" | "assq" => {
-            let (Some(key), Some(xs)) = (vals.first(), list(vals.get(1))) else {
-                return Some(Value::Unknown);
-            };
-            let assoc = name.starts_with("ass");
-            for (i, x) in xs.iter().enumerate() {
-                let candidate = match (assoc, x) {
-                    (true, Value::List(pair)) => match pair.first() {
-                        Some(k) => k,
-                        None => continue,
-                    },
-                    (true, _) => return Some(Value::Unknown),
-                    (false, x) => x,
-                };
-                match same(key, candidate) {
-                    Some(true) if assoc => return Some(x.clone()),
-                    Some(true) => return Some(Value::List(Rc::new(xs[i..].to_vec()))),
-                    Some(false) => {}
-                    None => return Some(Value::Unknown),
-                }
-            }
-            Value::Bool(false)
-        }
+        "member" | "memq" | "assoc" | "assq" => member_or_assoc(name, vals),
         _ => return None,
     })
+}
+
+/// The list an argument holds, if it is a list.
+#[inline]
+fn list_arg(v: Option<&&Value>) -> Option<Rc<Vec<Value>>> {
+    match v {
+        Some(Value::List(xs)) => Some(xs.clone()),
+        _ => None,
+    }
+}
+
+/// `cadr`, `cddr`, `caddr`, `list-ref` and `last-pair` of a known list.
+fn list_part(name: &str, vals: &[&Value]) -> Value {
+    let Some(xs) = list_arg(vals.first()) else {
+        return Value::Unknown;
+    };
+    let at = |i: usize| xs.get(i).cloned().unwrap_or(Value::Unknown);
+    match name {
+        "cadr" => at(1),
+        "caddr" => at(2),
+        "cddr" if xs.len() >= 2 => Value::List(Rc::new(xs[2..].to_vec())),
+        "last-pair" if !xs.is_empty() => Value::List(Rc::new(xs[xs.len() - 1..].to_vec())),
+        "list-ref" => match vals.get(1) {
+            Some(Value::Int(k)) => usize::try_from(*k).map_or(Value::Unknown, at),
+            _ => Value::Unknown,
+        },
+        _ => Value::Unknown,
+    }
+}
+
+/// The type predicates `list?`, `pair?`, `symbol?`, `number?`, `integer?`, `boolean?` and
+/// `procedure?`; unknown on an unknown value.
+fn type_predicate(name: &str, v: Option<&&Value>) -> Value {
+    match v {
+        None | Some(Value::Unknown | Value::UnknownStr) => Value::Unknown,
+        Some(v) => Value::Bool(match name {
+            "list?" => matches!(v, Value::List(_)),
+            "pair?" => matches!(v, Value::List(xs) if !xs.is_empty()),
+            "symbol?" => matches!(v, Value::Sym(_)),
+            "number?" | "integer?" => matches!(v, Value::Int(_)),
+            "boolean?" => matches!(v, Value::Bool(_)),
+            _ => matches!(
+                v,
+                Value::Closure(_) | Value::Builtin(_) | Value::FilterFn(_)
+            ),
+        }),
+    }
+}
+
+/// `quotient`, `remainder` and `modulo` of two known integers, the divisor not zero.
+fn integer_division(name: &str, vals: &[&Value]) -> Value {
+    match ints_from(vals, 0).as_deref() {
+        Some([a, b]) if *b != 0 => match name {
+            "quotient" => a.checked_div(*b),
+            "remainder" => a.checked_rem(*b),
+            _ => a
+                .checked_rem_euclid(*b)
+                .map(|r| if *b < 0 && r != 0 { r + b } else { r }),
+        }
+        .map_or(Value::Unknown, Value::Int),
+        _ => Value::Unknown,
+    }
+}
+
+/// `member`, `memq`, `assoc` and `assq`: the tail from the first match (or the matching
+/// pair), `#f` when none matches, unknown when an element's identity is not known.
+fn member_or_assoc(name: &str, vals: &[&Value]) -> Value {
+    let (Some(key), Some(xs)) = (vals.first(), list_arg(vals.get(1))) else {
+        return Value::Unknown;
+    };
+    let assoc = name.starts_with("ass");
+    for (i, x) in xs.iter().enumerate() {
+        let candidate = match (assoc, x) {
+            (true, Value::List(pair)) => match pair.first() {
+                Some(k) => k,
+                None => continue,
+            },
+            (true, _) => return Value::Unknown,
+            (false, x) => x,
+        };
+        match same(key, candidate) {
+            Some(true) if assoc => return x.clone(),
+            Some(true) => return Value::List(Rc::new(xs[i..].to_vec())),
+            Some(false) => {}
+            None => return Value::Unknown,
+        }
+    }
+    Value::Bool(false)
 }
 
 /// `(string-append …)` of known strings (keeping the origin of a single one); unknown
