@@ -322,24 +322,8 @@ fn sbpl_value(name: &str, vals: &[&Value]) -> Option<Value> {
             None => Value::Unknown,
         },
         "list" => Value::List(Rc::new(vals.iter().map(|v| (*v).clone()).collect())),
-        "cons" => match (vals.first(), vals.get(1)) {
-            (Some(a), Some(Value::List(xs))) => {
-                let mut v = vec![(*a).clone()];
-                v.extend(xs.iter().cloned());
-                Value::List(Rc::new(v))
-            }
-            _ => Value::Unknown,
-        },
-        "append" => {
-            let mut out = Vec::new();
-            for v in vals {
-                match v {
-                    Value::List(xs) => out.extend(xs.iter().cloned()),
-                    _ => return Some(Value::Unknown),
-                }
-            }
-            Value::List(Rc::new(out))
-        }
+        "cons" => cons(vals),
+        "append" => append(vals),
         "car" => match vals.first() {
             Some(Value::List(xs)) if !xs.is_empty() => xs[0].clone(),
             _ => Value::Unknown,
@@ -352,33 +336,8 @@ fn sbpl_value(name: &str, vals: &[&Value]) -> Option<Value> {
             Some(Value::List(xs)) => Value::Bool(xs.is_empty()),
             _ => Value::Unknown,
         },
-        "+" | "-" | "*" => {
-            let mut ints = Vec::new();
-            for v in vals {
-                match v {
-                    Value::Int(i) => ints.push(*i),
-                    _ => return Some(Value::Unknown),
-                }
-            }
-            let r = match (name, ints.as_slice()) {
-                ("-", [a]) => a.checked_neg(),
-                ("-", [a, rest @ ..]) => rest.iter().try_fold(*a, |acc, x| acc.checked_sub(*x)),
-                ("+", xs) => xs.iter().try_fold(0i64, |acc, x| acc.checked_add(*x)),
-                ("*", xs) => xs.iter().try_fold(1i64, |acc, x| acc.checked_mul(*x)),
-                _ => None,
-            };
-            r.map_or(Value::Unknown, Value::Int)
-        }
-        "=" | "<" | ">" | "<=" | ">=" => match (vals.first(), vals.get(1)) {
-            (Some(Value::Int(a)), Some(Value::Int(b))) => Value::Bool(match name {
-                "=" => a == b,
-                "<" => a < b,
-                ">" => a > b,
-                "<=" => a <= b,
-                _ => a >= b,
-            }),
-            _ => Value::Unknown,
-        },
+        "+" | "-" | "*" => arithmetic(name, vals),
+        "=" | "<" | ">" | "<=" | ">=" => compare_ints(name, vals),
         "string->number" => match vals.first() {
             Some(Value::Str(s, _)) => parse_number(s).map_or(Value::Bool(false), Value::Int),
             _ => Value::Unknown,
@@ -395,6 +354,63 @@ fn sbpl_value(name: &str, vals: &[&Value]) -> Option<Value> {
         },
         _ => return None,
     })
+}
+
+/// `(cons a list)`: a new list with `a` in front; unknown when the tail is not a list.
+fn cons(vals: &[&Value]) -> Value {
+    match (vals.first(), vals.get(1)) {
+        (Some(a), Some(Value::List(xs))) => {
+            let mut v = vec![(*a).clone()];
+            v.extend(xs.iter().cloned());
+            Value::List(Rc::new(v))
+        }
+        _ => Value::Unknown,
+    }
+}
+
+/// `(append list …)` of known lists; unknown when any part is not a list.
+fn append(vals: &[&Value]) -> Value {
+    let mut out = Vec::new();
+    for v in vals {
+        match v {
+            Value::List(xs) => out.extend(xs.iter().cloned()),
+            _ => return Value::Unknown,
+        }
+    }
+    Value::List(Rc::new(out))
+}
+
+/// `+`, `-` and `*` of known integers; unknown on any other argument or on overflow.
+fn arithmetic(name: &str, vals: &[&Value]) -> Value {
+    let mut ints = Vec::new();
+    for v in vals {
+        match v {
+            Value::Int(i) => ints.push(*i),
+            _ => return Value::Unknown,
+        }
+    }
+    let r = match (name, ints.as_slice()) {
+        ("-", [a]) => a.checked_neg(),
+        ("-", [a, rest @ ..]) => rest.iter().try_fold(*a, |acc, x| acc.checked_sub(*x)),
+        ("+", xs) => xs.iter().try_fold(0i64, |acc, x| acc.checked_add(*x)),
+        ("*", xs) => xs.iter().try_fold(1i64, |acc, x| acc.checked_mul(*x)),
+        _ => None,
+    };
+    r.map_or(Value::Unknown, Value::Int)
+}
+
+/// `=`, `<`, `>`, `<=` and `>=` of two known integers.
+fn compare_ints(name: &str, vals: &[&Value]) -> Value {
+    match (vals.first(), vals.get(1)) {
+        (Some(Value::Int(a)), Some(Value::Int(b))) => Value::Bool(match name {
+            "=" => a == b,
+            "<" => a < b,
+            ">" => a > b,
+            "<=" => a <= b,
+            _ => a >= b,
+        }),
+        _ => Value::Unknown,
+    }
 }
 
 /// The Scheme procedures of `scheme_builtin` whose value depends only on their arguments'
