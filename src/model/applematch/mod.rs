@@ -126,33 +126,10 @@ pub fn plainly_supported(text: &[u8]) -> bool {
                 _ => return false,
             },
             b'[' => {
-                let mut j = i + 1;
-                if body.get(j) == Some(&b'^') {
-                    j += 1;
-                }
-                let start = j;
-                while j < body.len() && body[j] != b']' {
-                    let c = body[j];
-                    if !(c.is_ascii_alphanumeric() || b"/_.~@:,=%#!'\" ;&<> ".contains(&c)) {
-                        return false;
-                    }
-                    match (body.get(j + 1), body.get(j + 2)) {
-                        (Some(b'-'), Some(&hi)) if hi != b']' => {
-                            let same_kind = c.is_ascii_digit() && hi.is_ascii_digit()
-                                || c.is_ascii_lowercase() && hi.is_ascii_lowercase()
-                                || c.is_ascii_uppercase() && hi.is_ascii_uppercase();
-                            if !same_kind || c > hi {
-                                return false;
-                            }
-                            j += 3;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                if j == start || j >= body.len() {
+                let Some(end) = plain_class_end(body, i) else {
                     return false;
-                }
-                i = j + 1;
+                };
+                i = end;
                 item = true;
                 continue;
             }
@@ -194,6 +171,44 @@ pub fn plainly_supported(text: &[u8]) -> bool {
         None => true,
         Some(open) => !trailing_dollar && open == outer_open && outer_close == Some(body.len() - 1),
     }
+}
+
+/// Just past the `]` of the class opening at `open`, when the class is plainly supported
+/// (see `plainly_supported`); `None` otherwise.
+fn plain_class_end(body: &[u8], open: usize) -> Option<usize> {
+    let mut j = open + 1;
+    if body.get(j) == Some(&b'^') {
+        j += 1;
+    }
+    let start = j;
+    while j < body.len() && body[j] != b']' {
+        let c = body[j];
+        if !(c.is_ascii_alphanumeric() || b"/_.~@:,=%#!'\" ;&<> ".contains(&c)) {
+            return None;
+        }
+        match (body.get(j + 1), body.get(j + 2)) {
+            (Some(b'-'), Some(&hi)) if hi != b']' => {
+                if !plain_range(c, hi) {
+                    return None;
+                }
+                j += 3;
+            }
+            _ => j += 1,
+        }
+    }
+    if j == start || j >= body.len() {
+        return None;
+    }
+    Some(j + 1)
+}
+
+/// A class range `lo-hi` of one kind (digits, lower or upper case letters), increasing.
+#[inline]
+fn plain_range(lo: u8, hi: u8) -> bool {
+    let same_kind = lo.is_ascii_digit() && hi.is_ascii_digit()
+        || lo.is_ascii_lowercase() && hi.is_ascii_lowercase()
+        || lo.is_ascii_uppercase() && hi.is_ascii_uppercase();
+    same_kind && lo <= hi
 }
 
 /// `span` widened to whole UTF-8 characters of `text`.
