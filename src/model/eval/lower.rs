@@ -650,6 +650,7 @@ impl<'a> Evaluator<'a> {
         FilterExpr::Unknown(Origin { file, span })
     }
 
+    /// A `local`/`remote` filter: its protocol and `"HOST:PORT"` checked, as a network leaf.
     fn network_filter(
         &mut self,
         file: FileId,
@@ -659,44 +660,15 @@ impl<'a> Evaluator<'a> {
         leaf: impl Fn(FilterValue, Origin) -> FilterExpr,
     ) -> Value {
         let local = matches!(written, "local" | "from");
-        let mut protocol = "ip".to_string();
-        let mut address = None;
-        let mut socket = None;
-        for (value, span) in args {
-            match value {
-                Value::Constant(c) | Value::Sym(c) => protocol = c.to_string(),
-                Value::Str(s, o) => {
-                    address = Some((s.to_string(), o.unwrap_or(Origin { file, span: *span })))
-                }
-                // `(remote unix-socket (path-literal "/x.sock"))`: a unix socket by its path.
-                Value::Filter(f) if protocol.starts_with("unix") && socket.is_none() => {
-                    match &**f {
-                        FilterExpr::Leaf(Filter {
-                            written,
-                            value: FilterValue::Path(p),
-                            ..
-                        }) => socket = Some(Box::new((*written, p.clone()))),
-                        _ => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
-                    }
-                }
-                Value::Filter(_) => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
-                _ => return Value::Filter(Rc::new(FilterExpr::Unknown(origin))),
-            }
-        }
-        const PROTOCOLS: &[&str] = &[
-            "ip",
-            "ip4",
-            "ip6",
-            "tcp",
-            "tcp4",
-            "tcp6",
-            "udp",
-            "udp4",
-            "udp6",
-            "unix",
-            "unix-socket",
-        ];
-        if !PROTOCOLS.contains(&protocol.as_str()) {
+        let Some(NetworkArgs {
+            protocol,
+            address,
+            socket,
+        }) = network_args(file, args)
+        else {
+            return Value::Filter(Rc::new(FilterExpr::Unknown(origin)));
+        };
+        if !NETWORK_PROTOCOLS.contains(&protocol.as_str()) {
             self.issue(
                 file,
                 Issue::InvalidNetworkAddress {
@@ -747,6 +719,61 @@ impl<'a> Evaluator<'a> {
             }
         }
     }
+}
+
+/// The protocols a `local`/`remote` filter takes.
+const NETWORK_PROTOCOLS: &[&str] = &[
+    "ip",
+    "ip4",
+    "ip6",
+    "tcp",
+    "tcp4",
+    "tcp6",
+    "udp",
+    "udp4",
+    "udp6",
+    "unix",
+    "unix-socket",
+];
+
+/// What a `local`/`remote` filter's arguments say.
+struct NetworkArgs {
+    /// `ip` unless a protocol is named.
+    protocol: String,
+    /// The `"HOST:PORT"` string and where it was written.
+    address: Option<(String, Origin)>,
+    /// A unix socket's path filter as written, and its pattern.
+    socket: Option<Box<(Name, PathPattern)>>,
+}
+
+/// The arguments of a `local`/`remote` filter by kind; `None` when one is of no kind it takes.
+fn network_args(file: FileId, args: &[(Value, Span)]) -> Option<NetworkArgs> {
+    let mut protocol = "ip".to_string();
+    let mut address = None;
+    let mut socket = None;
+    for (value, span) in args {
+        match value {
+            Value::Constant(c) | Value::Sym(c) => protocol = c.to_string(),
+            Value::Str(s, o) => {
+                address = Some((s.to_string(), o.unwrap_or(Origin { file, span: *span })))
+            }
+            // `(remote unix-socket (path-literal "/x.sock"))`: a unix socket by its path.
+            Value::Filter(f) if protocol.starts_with("unix") && socket.is_none() => match &**f {
+                FilterExpr::Leaf(Filter {
+                    written,
+                    value: FilterValue::Path(p),
+                    ..
+                }) => socket = Some(Box::new((*written, p.clone()))),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    Some(NetworkArgs {
+        protocol,
+        address,
+        socket,
+    })
 }
 
 /// `"HOST:PORT"`: HOST is `*` or `localhost`, PORT is `*` or 0–65535.
