@@ -24,6 +24,19 @@ pub fn apple_profile(name: &str) -> Option<&'static str> {
         })
 }
 
+/// The bytes of the import file at `path`; why not when it is no regular file, too large
+/// or unreadable.
+fn read_import_file(path: &Path) -> Result<Vec<u8>, String> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err("it is not a regular file".to_string()),
+        Ok(m) if m.len() > MAX_IMPORT_BYTES => {
+            Err(format!("it is larger than {} MiB", MAX_IMPORT_BYTES >> 20))
+        }
+        Ok(_) => std::fs::read(path).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl<'a> Evaluator<'a> {
     /// Records an import whose rules are missing, where the checked file shows it.
     fn unread(&mut self, file: FileId, name: &str, span: Span) {
@@ -42,57 +55,15 @@ impl<'a> Evaluator<'a> {
         });
     }
 
+    /// `(import "name")`: the file found, read and evaluated in place, or why not reported.
     pub(super) fn import(&mut self, file: FileId, name: &str, span: Span) {
-        if let Some(text) = self.options.imports.get(name) {
-            // Given as text: named by itself for the cycle check.
-            let key = PathBuf::from(format!("<import {name}>"));
-            if self.importing.contains(&key) {
-                self.cycle(file, name, span);
-            } else if text.len() as u64 > MAX_IMPORT_BYTES {
-                let message = format!(
-                    "cannot import `{name}`: it is larger than {} MiB",
-                    MAX_IMPORT_BYTES >> 20
-                );
-                self.issue(
-                    file,
-                    Issue::Import {
-                        span,
-                        apple: false,
-                        message,
-                    },
-                );
-            } else {
-                self.evaluate_import(name, text.clone(), key, None);
-            }
+        let options = self.options;
+        if let Some(text) = options.imports.get(name) {
+            self.import_given_text(file, name, span, text);
             return;
         }
-        let mut candidates = Vec::new();
-        if Path::new(name).is_absolute() {
-            candidates.push(PathBuf::from(name));
-        } else {
-            if let Some(dir) = &self.dirs[file.0 as usize] {
-                candidates.push(dir.join(name));
-            }
-            candidates.extend(self.options.import_paths.iter().map(|d| d.join(name)));
-        }
-        let Some(path) = candidates.into_iter().find(|p| p.exists()) else {
-            self.missing_import = true;
-            self.unread(file, name, span);
-            let message = match apple_profile(name) {
-                Some(dir) => format!(
-                    "`{name}` is Apple's, found by libsandbox in `{dir}` on every Mac; sblint \
-                     has no copy: names it defines and what it grants are not checked"
-                ),
-                None => format!("cannot find `{name}` to import: names it defines are not checked"),
-            };
-            self.issue(
-                file,
-                Issue::Import {
-                    span,
-                    message,
-                    apple: apple_profile(name).is_some(),
-                },
-            );
+        let Some(path) = self.find_import(file, name) else {
+            self.not_found(file, name, span);
             return;
         };
         let canonical = std::fs::canonicalize(&path).unwrap_or(path.clone());
@@ -100,16 +71,7 @@ impl<'a> Evaluator<'a> {
             self.cycle(file, name, span);
             return;
         }
-        let meta = std::fs::metadata(&canonical);
-        let readable = match &meta {
-            Ok(m) if !m.is_file() => Err("it is not a regular file".to_string()),
-            Ok(m) if m.len() > MAX_IMPORT_BYTES => {
-                Err(format!("it is larger than {} MiB", MAX_IMPORT_BYTES >> 20))
-            }
-            Ok(_) => std::fs::read(&canonical).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        let text = match readable.map(String::from_utf8) {
+        let text = match read_import_file(&canonical).map(String::from_utf8) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
                 self.issue(
@@ -137,6 +99,65 @@ impl<'a> Evaluator<'a> {
         };
         let dir = canonical.parent().map(Path::to_path_buf);
         self.evaluate_import(name, text, canonical, dir);
+    }
+
+    /// An import given as text (`ModelOptions::imports`), named by itself for the cycle check.
+    fn import_given_text(&mut self, file: FileId, name: &str, span: Span, text: &str) {
+        let key = PathBuf::from(format!("<import {name}>"));
+        if self.importing.contains(&key) {
+            self.cycle(file, name, span);
+        } else if text.len() as u64 > MAX_IMPORT_BYTES {
+            let message = format!(
+                "cannot import `{name}`: it is larger than {} MiB",
+                MAX_IMPORT_BYTES >> 20
+            );
+            self.issue(
+                file,
+                Issue::Import {
+                    span,
+                    apple: false,
+                    message,
+                },
+            );
+        } else {
+            self.evaluate_import(name, text.to_owned(), key, None);
+        }
+    }
+
+    /// The first existing file `name` can be: itself when absolute, else beside `file`, then
+    /// in each import path.
+    fn find_import(&self, file: FileId, name: &str) -> Option<PathBuf> {
+        let mut candidates = Vec::new();
+        if Path::new(name).is_absolute() {
+            candidates.push(PathBuf::from(name));
+        } else {
+            if let Some(dir) = &self.dirs[file.0 as usize] {
+                candidates.push(dir.join(name));
+            }
+            candidates.extend(self.options.import_paths.iter().map(|d| d.join(name)));
+        }
+        candidates.into_iter().find(|p| p.exists())
+    }
+
+    /// Records and reports an import found nowhere (naming where libsandbox finds Apple's).
+    fn not_found(&mut self, file: FileId, name: &str, span: Span) {
+        self.missing_import = true;
+        self.unread(file, name, span);
+        let message = match apple_profile(name) {
+            Some(dir) => format!(
+                "`{name}` is Apple's, found by libsandbox in `{dir}` on every Mac; sblint \
+                 has no copy: names it defines and what it grants are not checked"
+            ),
+            None => format!("cannot find `{name}` to import: names it defines are not checked"),
+        };
+        self.issue(
+            file,
+            Issue::Import {
+                span,
+                message,
+                apple: apple_profile(name).is_some(),
+            },
+        );
     }
 
     fn cycle(&mut self, file: FileId, name: &str, span: Span) {
