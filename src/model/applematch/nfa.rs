@@ -249,33 +249,7 @@ impl Builder {
             Kind::Repeat {
                 item: Some(item),
                 op,
-            } => match *op {
-                RepeatOp::Star => {
-                    let split = self.push(State::Fail)?;
-                    let body = self.compile(item, split)?;
-                    self.states[split as usize] = State::Split(body, next);
-                    Ok(split)
-                }
-                RepeatOp::Plus => {
-                    let split = self.push(State::Fail)?;
-                    let body = self.compile(item, split)?;
-                    self.states[split as usize] = State::Split(body, next);
-                    Ok(body)
-                }
-                RepeatOp::Question => {
-                    let body = self.compile(item, next)?;
-                    self.push(State::Split(body, next))
-                }
-                RepeatOp::Exact(n) => {
-                    let mut at = next;
-                    for _ in 0..n {
-                        at = self.compile(item, at)?;
-                    }
-                    Ok(at)
-                }
-                // Unverified: handled above.
-                RepeatOp::AtLeast(_) | RepeatOp::Range(..) => Ok(FAIL),
-            },
+            } => self.repeat(item, *op, next),
             Kind::Repeat { item: None, .. } | Kind::Escape(_) | Kind::TrailingEscape => Ok(FAIL),
             Kind::Concat(xs) => {
                 let mut at = next;
@@ -284,19 +258,53 @@ impl Builder {
                 }
                 Ok(at)
             }
-            Kind::Alt(xs) => {
-                let mut at = FAIL;
-                for x in xs.iter().rev() {
-                    let branch = self.compile(x, next)?;
-                    at = if at == FAIL {
-                        branch
-                    } else {
-                        self.push(State::Split(branch, at))?
-                    };
+            Kind::Alt(xs) => self.alternatives(xs, next),
+        }
+    }
+
+    /// The automaton for `item` repeated by `op`, followed by `next`.
+    fn repeat(&mut self, item: &Node, op: RepeatOp, next: StateId) -> Result<StateId, TooLarge> {
+        match op {
+            RepeatOp::Star => {
+                let split = self.push(State::Fail)?;
+                let body = self.compile(item, split)?;
+                self.states[split as usize] = State::Split(body, next);
+                Ok(split)
+            }
+            RepeatOp::Plus => {
+                let split = self.push(State::Fail)?;
+                let body = self.compile(item, split)?;
+                self.states[split as usize] = State::Split(body, next);
+                Ok(body)
+            }
+            RepeatOp::Question => {
+                let body = self.compile(item, next)?;
+                self.push(State::Split(body, next))
+            }
+            RepeatOp::Exact(n) => {
+                let mut at = next;
+                for _ in 0..n {
+                    at = self.compile(item, at)?;
                 }
                 Ok(at)
             }
+            // Unverified: handled in `compile`.
+            RepeatOp::AtLeast(_) | RepeatOp::Range(..) => Ok(FAIL),
         }
+    }
+
+    /// The automaton for any one of `xs`, followed by `next`.
+    fn alternatives(&mut self, xs: &[Node], next: StateId) -> Result<StateId, TooLarge> {
+        let mut at = FAIL;
+        for x in xs.iter().rev() {
+            let branch = self.compile(x, next)?;
+            at = if at == FAIL {
+                branch
+            } else {
+                self.push(State::Split(branch, at))?
+            };
+        }
+        Ok(at)
     }
 
     /// The bytes a class matches; unverified items count as every byte (over) or none
