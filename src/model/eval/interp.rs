@@ -11,6 +11,23 @@ use crate::model::Issue;
 use crate::syntax::string::string_value;
 use crate::syntax::{Element, NodeId, NodeKind, Span, SyntaxTree, TokenKind};
 
+/// Where the arguments of a call to `function` are evaluated: filter positions inside
+/// rules and filter combinators, statements elsewhere.
+#[inline]
+fn argument_position(function: &Value) -> Position {
+    match function {
+        Value::Builtin(name)
+            if matches!(
+                &**name,
+                "allow" | "deny" | "require-all" | "require-any" | "require-not"
+            ) =>
+        {
+            Position::Filter
+        }
+        _ => Position::Statement,
+    }
+}
+
 impl<'a> Evaluator<'a> {
     pub(super) fn eval(
         &mut self,
@@ -129,6 +146,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A list form: a special form, a rule, or a call of what its head names.
     fn eval_list(&mut self, file: FileId, node: NodeId, env: &Rc<Env>, pos: Position) -> Value {
         let tree_ref = self.tree(file);
         let tree = tree_ref.get();
@@ -173,29 +191,33 @@ impl<'a> Evaluator<'a> {
             Some(function) => function,
             None => self.eval(file, head, env, Position::Statement),
         };
-        let arg_pos = match &function {
-            Value::Builtin(name)
-                if matches!(
-                    &**name,
-                    "allow" | "deny" | "require-all" | "require-any" | "require-not"
-                ) =>
-            {
-                Position::Filter
-            }
-            _ => Position::Statement,
-        };
         if let Value::Builtin(name) = &function {
             if matches!(&**name, "allow" | "deny") {
                 return self.rule(file, node, name, args, env);
             }
         }
+        let values = self.eval_arguments(file, tree, args, &function, env);
+        self.apply(file, node, function, values)
+    }
+
+    /// The values of a call's arguments with their spans, in order, for `function` to apply.
+    #[inline]
+    fn eval_arguments(
+        &mut self,
+        file: FileId,
+        tree: &SyntaxTree,
+        args: &[Element],
+        function: &Value,
+        env: &Rc<Env>,
+    ) -> Vec<(Value, Span)> {
+        let arg_pos = argument_position(function);
         // A macro's arguments are code it rewrites, not values: evaluated for the rules
         // inside them, but the names they bind are not known here.
         let macro_call = matches!(function, Value::Macro);
         self.guarded += usize::from(macro_call);
         let mut values = Vec::with_capacity(args.len());
         for &arg in args {
-            let v = match (arg, &function) {
+            let v = match (arg, function) {
                 // A bare name a filter does not know, such as `(vnode-type REGULAR_FILE)`:
                 // kept as a symbol so the filter can say what it expected.
                 (Element::Token(t), Value::FilterFn(_))
@@ -211,7 +233,7 @@ impl<'a> Evaluator<'a> {
             values.push((v, tree.span(arg)));
         }
         self.guarded -= usize::from(macro_call);
-        self.apply(file, node, function, values)
+        values
     }
 
     /// A reference to `name`, which nothing defines: TinyScheme's "unbound variable".
