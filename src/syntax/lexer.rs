@@ -186,40 +186,44 @@ impl<'a> Lexer<'a> {
                 let len = char_literal_len(rest);
                 (TokenKind::Char, len)
             }
-            _ => {
-                let len = 1 + atom_len(&rest[1..]);
-                let word = &rest[..len];
-                if all_consuming(hash_atom).parse(word).is_ok() {
-                    let kind = if matches!(word, "#t" | "#f" | "#true" | "#false") {
-                        TokenKind::Boolean
-                    } else {
-                        TokenKind::Number
-                    };
-                    return (kind, len);
-                }
-                let label = if len == 1 {
-                    "`#` must be followed by a token".to_string()
-                } else {
-                    format!("`{word}` is not a token")
-                };
-                let mut error = SyntaxError::new(
-                    SyntaxErrorKind::BadHashToken,
-                    self.span(len),
-                    format!("bad `#` token `{word}`"),
-                    label,
-                );
-                if !self.explained_hash {
-                    self.explained_hash = true;
-                    error = error.with_note(
-                        "after `#` come `t`/`f`, `\"...\"` (a raw string), `|...|#` (a comment), \
-                         `!` (a comment line), `\\c` (a character), `(` (a vector), or a number \
-                         such as `#o644`, `#x1F`, `#b101`, `#d10`",
-                    );
-                }
-                self.error(error);
-                (TokenKind::Error, len)
-            }
+            _ => self.hash_word(rest),
         }
+    }
+
+    /// A `#` word: a boolean or a number, else a bad `#` token (what may follow `#` is
+    /// explained once).
+    fn hash_word(&mut self, rest: &'a str) -> (TokenKind, usize) {
+        let len = 1 + atom_len(&rest[1..]);
+        let word = &rest[..len];
+        if all_consuming(hash_atom).parse(word).is_ok() {
+            let kind = if matches!(word, "#t" | "#f" | "#true" | "#false") {
+                TokenKind::Boolean
+            } else {
+                TokenKind::Number
+            };
+            return (kind, len);
+        }
+        let label = if len == 1 {
+            "`#` must be followed by a token".to_string()
+        } else {
+            format!("`{word}` is not a token")
+        };
+        let mut error = SyntaxError::new(
+            SyntaxErrorKind::BadHashToken,
+            self.span(len),
+            format!("bad `#` token `{word}`"),
+            label,
+        );
+        if !self.explained_hash {
+            self.explained_hash = true;
+            error = error.with_note(
+                "after `#` come `t`/`f`, `\"...\"` (a raw string), `|...|#` (a comment), \
+                 `!` (a comment line), `\\c` (a character), `(` (a vector), or a number \
+                 such as `#o644`, `#x1F`, `#b101`, `#d10`",
+            );
+        }
+        self.error(error);
+        (TokenKind::Error, len)
     }
 
     /// A `#include`/`#if`… line at the start of a line: kept whole, reported once.
