@@ -107,6 +107,15 @@ pub fn parse(text: &[u8]) -> Result<Regex, ParseError> {
     Ok(regex)
 }
 
+/// The refusal of a `(` (at `open`) that is never closed.
+fn unclosed_group<'a, T>(open: Span) -> R<'a, T> {
+    fail(
+        Construct::UnclosedGroup,
+        open,
+        "this `(` is never closed: end the group with `)`, or write `\\(` for the character".into(),
+    )
+}
+
 fn node(kind: Kind, span: Span, construct: Construct) -> Node {
     Node {
         kind,
@@ -314,6 +323,7 @@ impl<'a> Parser_<'a> {
         }
     }
 
+    /// A group: `(…)`, `(?:…)`, `(?flags:…)`, `(?flags)` or another `(?…)` extension.
     fn group(&self, i: In<'a>, depth: usize) -> R<'a, Node> {
         let start = self.off(i);
         let open = Span::new(start, start + 1);
@@ -332,35 +342,9 @@ impl<'a> Parser_<'a> {
                 .parse(q)
                 .unwrap_or((q, &q[..0]));
             match (q.first(), q_rest.first()) {
-                (None, _) => {
-                    return fail(
-                        Construct::UnclosedGroup,
-                        open,
-                        "this `(` is never closed: end the group with `)`, or write `\\(` for the character".into(),
-                    )
-                }
+                (None, _) => return unclosed_group(open),
                 (Some(b':'), _) => (&q[1..], GroupKind::NonCapture, Construct::NonCapturingGroup),
-                (_, Some(b')')) => {
-                    let rest = &q_rest[1..];
-                    let end = self.off(rest);
-                    let body = node(
-                        Kind::Empty,
-                        Span::new(end - 1, end - 1),
-                        Construct::Empty,
-                    );
-                    let g = node(
-                        Kind::Group {
-                            kind: GroupKind::Flags {
-                                flags: flags.to_vec(),
-                                scoped: false,
-                            },
-                            body: Box::new(body),
-                        },
-                        Span::new(start, end),
-                        Construct::FlagGroup,
-                    );
-                    return Ok((rest, g));
-                }
+                (_, Some(b')')) => return Ok(self.flag_group(&q_rest[1..], flags, start)),
                 (_, Some(b':')) if !flags.is_empty() => (
                     &q_rest[1..],
                     GroupKind::Flags {
@@ -376,12 +360,7 @@ impl<'a> Parser_<'a> {
         };
         let (rest, body) = self.alternation(body_in, depth + 1)?;
         if rest.first() != Some(&b')') {
-            return fail(
-                Construct::UnclosedGroup,
-                open,
-                "this `(` is never closed: end the group with `)`, or write `\\(` for the character"
-                    .into(),
-            );
+            return unclosed_group(open);
         }
         let rest = &rest[1..];
         Ok((
@@ -395,6 +374,25 @@ impl<'a> Parser_<'a> {
                 construct,
             ),
         ))
+    }
+
+    /// `(?flags)`, ending just before `rest`: the flags set for the rest of the enclosing
+    /// group, with an empty body.
+    fn flag_group(&self, rest: In<'a>, flags: &[u8], start: usize) -> (In<'a>, Node) {
+        let end = self.off(rest);
+        let body = node(Kind::Empty, Span::new(end - 1, end - 1), Construct::Empty);
+        let g = node(
+            Kind::Group {
+                kind: GroupKind::Flags {
+                    flags: flags.to_vec(),
+                    scoped: false,
+                },
+                body: Box::new(body),
+            },
+            Span::new(start, end),
+            Construct::FlagGroup,
+        );
+        (rest, g)
     }
 
     fn class(&self, i: In<'a>) -> R<'a, Node> {
