@@ -147,6 +147,7 @@ fn a_tiny_budget_stops_and_says_so() {
             states: 50,
             decisions: 1_000,
             rules: 10_000,
+            kept: 1_000_000,
         },
     );
     let op = vocabulary().op_id("file-read-data").unwrap();
@@ -178,4 +179,50 @@ fn the_budget_grows_with_the_pattern_text_and_never_below_the_defaults() {
     assert!(b.states >= 4 * text && b.states > defaults.0.states);
     assert!(f.states >= b.states && f.decisions >= defaults.1.decisions);
     assert_eq!(f.rules, defaults.1.rules);
+}
+
+#[test]
+fn decisions_that_keep_too_much_stop_at_the_budget_and_say_so() {
+    use sblint::model::sets::table::FileBudget;
+    // Every rule after the first is undecided (an unset param), so each decision keeps
+    // them all: the kept entries run out long before the states or the evaluations.
+    let mut text = String::from("(version 1)\n(deny default)\n");
+    for i in 0..60 {
+        text.push_str(&format!(
+            "(allow file-read* (subpath \"/p{i}\"))\n(allow file-read* (subpath (param \"P{i}\")))\n"
+        ));
+    }
+    let m = sblint::model::Model::new(
+        &sblint::syntax::parse(text),
+        &[],
+        &sblint::model::ModelOptions::default(),
+    );
+    let op = vocabulary().op_id("file-read-data").unwrap();
+    let roomy = Table::new(&m.rules);
+    let leaf = roomy.leaf(op).expect("the default budget is enough");
+    assert!(!roomy.exhausted());
+    let kept: usize = leaf
+        .classes
+        .iter()
+        .map(|c| {
+            1 + c.decision.overridden.len()
+                + c.decision.undecided.len()
+                + c.decision.conditions.len()
+        })
+        .sum();
+    assert!(kept > 1_000, "{kept}");
+    let tight = Table::with_budget(
+        &m.rules,
+        Budget::default(),
+        FileBudget {
+            kept: kept / 2,
+            ..FileBudget::default()
+        },
+    );
+    assert!(tight.leaf(op).is_none());
+    assert!(tight.exhausted());
+    assert!(tight
+        .file_budget
+        .to_string()
+        .contains("kept decision entries"));
 }
