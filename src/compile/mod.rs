@@ -193,9 +193,7 @@ fn filter_json(expr: &FilterExpr) -> Value {
         FilterExpr::Leaf(f) => {
             let value = match &f.value {
                 FilterValue::Path(p) => json!(p.text()),
-                FilterValue::Name(
-                    NamePattern::Exact(n) | NamePattern::Prefix(n) | NamePattern::Regex(n),
-                ) => json!(n),
+                FilterValue::Name(n) => json!(n.text()),
                 FilterValue::Network(n) => json!({
                     "end": if n.local { "local" } else { "remote" },
                     "protocol": n.protocol,

@@ -83,6 +83,14 @@ pub enum NamePattern {
     Regex(Box<str>),
 }
 
+impl NamePattern {
+    pub fn text(&self) -> &str {
+        match self {
+            NamePattern::Exact(s) | NamePattern::Prefix(s) | NamePattern::Regex(s) => s,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Port {
     Any,

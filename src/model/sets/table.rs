@@ -23,7 +23,7 @@ use super::product::{Comp, Flow, TooLarge, Vector};
 use super::profile::Profile;
 use super::{change_of, endpoints, key, leaves, shaped, Budget, Key};
 use crate::model::precedence::{arg_kind, decide_among, matches, Arg, ArgumentKind, Decision};
-use crate::model::rule::{Action, FilterExpr, FilterValue, NamePattern, Port, Rule};
+use crate::model::rule::{Action, FilterExpr, FilterValue, Port, Rule};
 use crate::model::vocab::{vocabulary, OpId};
 
 /// One decision of a leaf operation, with its shortest argument.
@@ -166,9 +166,7 @@ impl FileBudget {
 pub fn pattern_bytes(rules: &[Rule]) -> usize {
     let len = |v: &FilterValue| match v {
         FilterValue::Path(p) => p.text().len(),
-        FilterValue::Name(
-            NamePattern::Exact(s) | NamePattern::Prefix(s) | NamePattern::Regex(s),
-        ) => s.len(),
+        FilterValue::Name(n) => n.text().len(),
         _ => 0,
     };
     rules
