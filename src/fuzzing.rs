@@ -505,14 +505,8 @@ fn apply_edit(text: &mut String, chunk: &[u8]) -> Option<usize> {
 
 /// The LSP position (line, UTF-16 character) of byte offset `at` in `text`.
 fn lsp_position(text: &str, at: usize) -> serde_json::Value {
-    let before = &text[..at];
-    let line = before.matches('\n').count();
-    let character = before
-        .rsplit('\n')
-        .next()
-        .unwrap_or("")
-        .encode_utf16()
-        .count();
+    let index = crate::syntax::LineIndex::new(text);
+    let (line, character) = index.utf16_position(text, at as u32);
     serde_json::json!({ "line": line, "character": character })
 }
 
