@@ -36,13 +36,26 @@ pub fn rule_leaves(rule: &Rule) -> impl Iterator<Item = (&Filter, Span)> + '_ {
     })
 }
 
+/// A rule shown in the checked file, as [`main_rules`] gives it.
+#[derive(Clone, Copy)]
+pub struct MainRule<'a> {
+    /// Its index in the model's rules.
+    pub index: usize,
+    pub rule: &'a Rule,
+    /// Where the checked file shows it.
+    pub span: Span,
+}
+
 /// Rules shown in the checked file (written there, or made by a call written there).
-pub fn main_rules<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = (usize, &'a Rule, Span)> + 'a {
+pub fn main_rules<'a>(ctx: &'a Context<'_>) -> impl Iterator<Item = MainRule<'a>> + 'a {
     ctx.model
         .rules
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| r.main_span().map(|s| (i, r, s)))
+        .filter_map(|(index, rule)| {
+            let span = rule.main_span()?;
+            Some(MainRule { index, rule, span })
+        })
 }
 
 /// The action that decides an operation nothing else matches: the last certain
@@ -152,13 +165,14 @@ pub fn unfiltered_allows_under_deny_default<'a>(
     }
     let default = vocabulary().default;
     main_rules(ctx)
-        .filter(|(_, r, _)| {
+        .filter(|m| {
+            let r = m.rule;
             r.action == Action::Allow
                 && r.filter.is_none()
                 && !r.names(default)
                 && applies_to(r, op)
         })
-        .map(|(_, r, span)| (r, span))
+        .map(|m| (m.rule, m.span))
         .collect()
 }
 
@@ -329,17 +343,17 @@ pub fn report_dead_rules(
     // (rule, where, the rules that make it dead, whether removing it changes nothing)
     type Dead = (usize, Span, SmallVec<[usize; 2]>, Option<bool>);
     let mut dead_rules: Vec<Dead> = Vec::new();
-    main_rules(ctx).for_each(|(i, rule, span)| {
-        let Some(found) = for_every_operation(rule, |op| others(i, rule, op)) else {
-            return;
+    for MainRule { index, rule, span } in main_rules(ctx) {
+        let Some(found) = for_every_operation(rule, |op| others(index, rule, op)) else {
+            continue;
         };
         // Exactly: if removing the rule changes a decision, it does take effect.
-        let exact = removal_changes(ctx, i);
+        let exact = removal_changes(ctx, index);
         if exact == Some(true) {
-            return;
+            continue;
         }
-        dead_rules.push((i, span, found, exact));
-    });
+        dead_rules.push((index, span, found, exact));
+    }
     if dead_rules.is_empty() {
         return;
     }

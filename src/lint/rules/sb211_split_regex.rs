@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_rules;
+use crate::lint::facts::{main_rules, MainRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{FileId, FilterExpr, FilterValue, Origin, PathPattern};
 use crate::syntax::Span;
@@ -42,7 +42,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, rule, span) in main_rules(ctx) {
+    for MainRule { rule, span, .. } in main_rules(ctx) {
         let Some(filter) = &rule.filter else { continue };
         let mut stack = vec![filter];
         while let Some(expr) = stack.pop() {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{main_rules, network_leaves};
+use crate::lint::facts::{main_rules, network_leaves, MainRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::{decide, Arg};
 use crate::model::rule::Port;
@@ -59,7 +59,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !decision.certainly(Action::Allow, &ctx.model.rules) {
         return;
     }
-    for (_, rule, span) in main_rules(ctx) {
+    for MainRule { rule, span, .. } in main_rules(ctx) {
         if rule.action != Action::Deny
             || !rule.operations.iter().any(|o| vocab.covers(o.id, outbound))
         {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{any_address, applies_to, default_action, main_rules};
+use crate::lint::facts::{any_address, applies_to, default_action, main_rules, MainRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::{vocabulary, Action};
 
@@ -77,7 +77,7 @@ fn written_out(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .iter()
         .find(|r| explicit(r) && r.filter.is_none() && applies_to(r, "file-read-data"));
     let Some(read_all) = read_all else { return };
-    for (_, rule, span) in main_rules(ctx) {
+    for MainRule { rule, span, .. } in main_rules(ctx) {
         if explicit(rule) && applies_to(rule, "network-outbound") && any_address(rule) {
             let mut d = ctx.report(
                 &RULE.meta,

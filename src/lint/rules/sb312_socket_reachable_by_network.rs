@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{applies_to, main_rules};
+use crate::lint::facts::{applies_to, main_rules, MainRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::paths;
 use crate::model::precedence::{decide, Arg};
@@ -78,7 +78,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let rules = &ctx.model.rules;
     // Found once: per deny rule it read every rule again (10 s on a 4 MB profile).
     let homes = std::cell::OnceCell::new();
-    for (_, rule, span) in main_rules(ctx) {
+    for MainRule { rule, span, .. } in main_rules(ctx) {
         let Some(filter) = &rule.filter else { continue };
         if rule.action != Action::Deny
             || !(applies_to(rule, "file-read-data") || applies_to(rule, "file-write-data"))

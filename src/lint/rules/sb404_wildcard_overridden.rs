@@ -1,8 +1,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::main_rules;
+use crate::lint::facts::{main_rules, MainRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::{consulted_before, OrderIndex, Within};
-use crate::model::{vocabulary, Action, FileId, OpId, Rule as ModelRule};
+use crate::model::{vocabulary, Action, FileId, OpId};
 use crate::syntax::Span;
 
 const DOC: &str = r#"## What it does
@@ -56,14 +56,8 @@ pub const RULE: Rule = Rule {
     check: Check::Ordered(check),
 };
 
-/// A deny rule of the profile, as [`main_rules`] gives it.
-#[derive(Clone, Copy)]
-struct Deny<'m> {
-    /// Its index in the model's rules.
-    index: usize,
-    rule: &'m ModelRule,
-    span: Span,
-}
+/// A deny rule of the profile (the callers keep only denies).
+type Deny<'m> = MainRule<'m>;
 
 /// An operation a deny's wildcard covers but does not apply to.
 #[derive(Clone, Copy)]
@@ -85,13 +79,12 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
     if !ctx.model.complete {
         return;
     }
-    for (index, rule, span) in main_rules(ctx) {
+    for deny in main_rules(ctx) {
         // A wildcard allow pre-empted by a deny only makes the profile stricter than its
         // order suggests (Nix keeps `file-write-setugid` denied that way): not reported.
-        if rule.action != Action::Deny {
+        if deny.rule.action != Action::Deny {
             continue;
         }
-        let deny = Deny { index, rule, span };
         let Escapes { sure, unverified } = escapes(ctx, order, deny);
         let certain = !sure.is_empty();
         let escapes = if certain { sure } else { unverified };

@@ -1,10 +1,10 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::facts::{for_every_operation, main_rules};
+use crate::lint::facts::{for_every_operation, main_rules, MainRule};
 use crate::lint::rule::{Check, Context, Rule, RuleMeta};
 use crate::model::precedence::{OrderIndex, Within};
 use crate::model::sets::table::{rule_leaves, Reopened};
-use crate::model::{vocabulary, Action, OpId, Rule as ModelRule};
-use crate::syntax::{LineIndex, Span};
+use crate::model::{vocabulary, Action, OpId};
+use crate::syntax::LineIndex;
 
 const DOC: &str = r#"## What it does
 Reports a deny with a filter that the profile does not keep: some argument it matches is
@@ -83,14 +83,8 @@ struct Reopener {
     why: Why,
 }
 
-/// A deny rule of the profile, as [`main_rules`] gives it.
-#[derive(Clone, Copy)]
-struct Deny<'m> {
-    /// Its index in the model's rules.
-    index: usize,
-    rule: &'m ModelRule,
-    span: Span,
-}
+/// A deny rule of the profile (the callers keep only denies).
+type Deny<'m> = MainRule<'m>;
 
 /// The checked file with its line index: names a rule by the line it starts on.
 struct Lines<'c, 'a> {
@@ -117,12 +111,11 @@ fn check(ctx: &Context<'_>, order: &OrderIndex<'_>, out: &mut Vec<Diagnostic>) {
         index: LineIndex::new(ctx.tree.text()),
     };
     let mut unchecked = 0usize;
-    for (index, rule, span) in main_rules(ctx) {
-        let deny = Deny { index, rule, span };
+    for deny in main_rules(ctx) {
         if !examined(order, deny) {
             continue;
         }
-        let found = match sets.reopened(index) {
+        let found = match sets.reopened(deny.index) {
             Ok(found) => found,
             Err(partial) => {
                 unchecked += 1;
@@ -325,7 +318,7 @@ fn report_unchecked(ctx: &Context<'_>, unchecked: usize, out: &mut Vec<Diagnosti
     if unchecked == 0 && !sets.exhausted() {
         return;
     }
-    let Some((_, _, span)) = main_rules(ctx).next() else {
+    let Some(MainRule { span, .. }) = main_rules(ctx).next() else {
         return;
     };
     let mut d = ctx.report(
